@@ -1,0 +1,157 @@
+// Package catalog describes the kinds of ticket configuration halocfg moves:
+// where each lives in the Halo API, how its records are keyed, and which of
+// its fields point at other records. It is data, read by every other package,
+// and imports none of them.
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Kind is one entity kind of the ticket configuration.
+type Kind struct {
+	Name     string // file, sheet and --only name: "status"
+	Endpoint string // API path under /api: "/Status"
+	Schema   string // OpenAPI schema of a full record: "TStatus"
+	ListKey  string // array key of the wrapped list shape {"record_count": N, ListKey: [...]}
+
+	// ListQuery asks the list for every record, hidden and inactive included;
+	// DetailQuery asks GET Endpoint/{id} for the full record.
+	ListQuery   string
+	DetailQuery string
+
+	// RefField is the field other records use to point at a record of this
+	// kind. It is "id" except for priority, whose id is a string (a uuid) and
+	// which is referred to by its integer priorityid.
+	RefField string
+	// StringID is true when the id field is a JSON string.
+	StringID bool
+
+	// NaturalKey names the fields that identify a record across tenants.
+	NaturalKey []string
+	// Refs lists every field that holds the id of another record, internal or external.
+	Refs []Ref
+}
+
+// Ref is a field holding the id of another record.
+//
+// Field is a path: "newstatus" (a scalar), "tickettypes[].value" (a field of
+// each object of an array; for KeyPair2 arrays the id is a string) or
+// "soc_default_target.value" (a field of a nested object).
+type Ref struct {
+	Field  string
+	Target string // kind name, or for an external reference what it points at ("agent")
+	// External references point at things halocfg does not export; they are
+	// mapped, cleared or kept by the user's explicit choice.
+	External bool
+	// StringID is true when the id is carried as a JSON string (KeyPair2.value).
+	StringID bool
+	// GUID and Name are partner fields carrying the target's guid and display name.
+	GUID string
+	Name string
+	// Owner marks a nested back-reference to the record that contains it
+	// (allowed_status[].ticketype_id inside a ticket type).
+	Owner bool
+}
+
+// Path splits Field into its steps: "tickettypes[].value" -> ["tickettypes[]", "value"].
+func (r Ref) Path() []string { return strings.Split(r.Field, ".") }
+
+// Top is the top-level field of the record that holds the reference.
+func (r Ref) Top() string { return strings.TrimSuffix(r.Path()[0], "[]") }
+
+// Nested reports whether the reference lies inside an array or object.
+func (r Ref) Nested() bool { return strings.Contains(r.Field, ".") }
+
+// Kinds returns every kind in a stable order: referenced kinds before the
+// kinds that refer to them where no cycle prevents it.
+func Kinds() []*Kind { return kinds }
+
+// Lookup returns the kind with the given name.
+func Lookup(name string) (*Kind, bool) {
+	for _, k := range kinds {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return nil, false
+}
+
+// Names returns the names of all kinds.
+func Names() []string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.Name
+	}
+	return names
+}
+
+// Select returns the kinds named in only (all when empty) minus those in skip,
+// in catalog order. Unknown names are an error that lists the known ones.
+func Select(only, skip []string) ([]*Kind, error) {
+	want := map[string]bool{}
+	for _, list := range [][]string{only, skip} {
+		for _, n := range list {
+			if _, ok := Lookup(n); !ok {
+				return nil, fmt.Errorf("unknown kind %q (known kinds: %s)", n, strings.Join(Names(), ", "))
+			}
+		}
+	}
+	for _, n := range only {
+		want[n] = true
+	}
+	skipped := map[string]bool{}
+	for _, n := range skip {
+		skipped[n] = true
+	}
+	var out []*Kind
+	for _, k := range kinds {
+		if (len(only) == 0 || want[k.Name]) && !skipped[k.Name] {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no kinds selected")
+	}
+	return out, nil
+}
+
+// InternalRefs returns the references of k that point at exported kinds.
+func (k *Kind) InternalRefs() []Ref {
+	var out []Ref
+	for _, r := range k.Refs {
+		if !r.External {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ExternalRefs returns the references of k that point outside the export.
+func (k *Kind) ExternalRefs() []Ref {
+	var out []Ref
+	for _, r := range k.Refs {
+		if r.External {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ExternalTargets lists the distinct targets of all external references.
+func ExternalTargets() []string {
+	seen := map[string]bool{}
+	for _, k := range kinds {
+		for _, r := range k.ExternalRefs() {
+			seen[r.Target] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for t := range seen {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}

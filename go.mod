@@ -1,0 +1,3 @@
+module github.com/halocfg/halocfg
+
+go 1.26.8

@@ -1,0 +1,224 @@
+package snapshot
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Dir builds a snapshot in a private temporary directory beside its final
+// path and renames it into place on Commit, so that a failed or interrupted
+// run leaves nothing that looks like a snapshot. Files are private to their
+// owner (0600 in 0700 directories).
+type Dir struct {
+	final, tmp string
+	replace    bool
+
+	mu    sync.Mutex
+	files []File
+}
+
+// ErrExists is returned by NewDir when the final path already holds something.
+var ErrExists = errors.New("already exists")
+
+// NewDir prepares a snapshot at final. It fails when final exists and is not
+// an empty directory, unless replace is set; the old content is then swapped
+// out only at Commit.
+func NewDir(final string, replace bool) (*Dir, error) {
+	final = filepath.Clean(final)
+	if !replace {
+		if err := mustBeAbsentOrEmpty(final); err != nil {
+			return nil, err
+		}
+	}
+	parent, base := filepath.Split(final)
+	if parent == "" {
+		parent = "."
+	}
+	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return nil, err
+	}
+	removeStalePartials(parent, base)
+	tmp, err := os.MkdirTemp(parent, partialPrefix(base)+strconv.Itoa(os.Getpid())+"-")
+	if err != nil {
+		return nil, err
+	}
+	return &Dir{final: final, tmp: tmp, replace: replace}, nil
+}
+
+func mustBeAbsentOrEmpty(path string) error {
+	entries, err := os.ReadDir(path)
+	switch {
+	case os.IsNotExist(err):
+		return nil
+	case err != nil:
+		var pe *os.PathError
+		if errors.As(err, &pe) && errors.Is(pe.Err, syscall.ENOTDIR) {
+			return fmt.Errorf("%s: %w (a file)", path, ErrExists)
+		}
+		return err
+	case len(entries) > 0:
+		return fmt.Errorf("%s: %w and is not empty", path, ErrExists)
+	}
+	return nil
+}
+
+func partialPrefix(base string) string { return "." + base + ".partial-" }
+
+// removeStalePartials deletes the leftovers of runs that were killed before
+// they could clean up: partial directories of the same target whose process is gone.
+func removeStalePartials(parent, base string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	prefix := partialPrefix(base)
+	for _, e := range entries {
+		name, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(name, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || processAlive(pid) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(parent, e.Name()))
+	}
+}
+
+func processAlive(pid int) bool {
+	if pid == os.Getpid() {
+		return true
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// Path is the temporary directory being filled.
+func (d *Dir) Path() string { return d.tmp }
+
+// Final is where the snapshot appears on Commit.
+func (d *Dir) Final() string { return d.final }
+
+// Create opens a new file at rel (slash-separated, relative to the snapshot
+// root). Closing it syncs it and records its size and sha256 for the manifest.
+func (d *Dir) Create(rel string) (io.WriteCloser, error) {
+	if rel == ManifestName || !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return nil, fmt.Errorf("snapshot file %q: not allowed", rel)
+	}
+	path := filepath.Join(d.tmp, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &file{f: f, h: sha256.New(), rel: rel, dir: d}, nil
+}
+
+type file struct {
+	f   *os.File
+	h   hash.Hash
+	n   int64
+	rel string
+	dir *Dir
+}
+
+func (f *file) Write(p []byte) (int, error) {
+	n, err := f.f.Write(p)
+	f.h.Write(p[:n])
+	f.n += int64(n)
+	return n, err
+}
+
+func (f *file) Close() error {
+	err := f.f.Sync()
+	if cerr := f.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.rel, err)
+	}
+	f.dir.mu.Lock()
+	f.dir.files = append(f.dir.files, File{Path: f.rel, Bytes: f.n, SHA256: hex.EncodeToString(f.h.Sum(nil))})
+	f.dir.mu.Unlock()
+	return nil
+}
+
+// Commit writes the manifest, listing every file closed so far, and moves the
+// snapshot into place. After Commit the Dir is spent.
+func (d *Dir) Commit(m Manifest) error {
+	d.mu.Lock()
+	m.Files = append([]File(nil), d.files...)
+	d.mu.Unlock()
+	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
+
+	f, err := os.OpenFile(filepath.Join(d.tmp, ManifestName), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	err = writeJSON(f, m)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing manifest: %w", err)
+	}
+	if err := syncDir(d.tmp); err != nil {
+		return err
+	}
+
+	var old string
+	if d.replace {
+		if _, err := os.Lstat(d.final); err == nil {
+			old = d.tmp + ".old"
+			if err := os.Rename(d.final, old); err != nil {
+				return fmt.Errorf("moving %s aside: %w", d.final, err)
+			}
+		}
+	} else if err := mustBeAbsentOrEmpty(d.final); err != nil {
+		return err // someone else wrote there while we worked
+	} else {
+		os.Remove(d.final) // an empty directory; Rename cannot replace it
+	}
+	if err := os.Rename(d.tmp, d.final); err != nil {
+		if old != "" {
+			os.Rename(old, d.final)
+		}
+		return fmt.Errorf("moving snapshot into place: %w", err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return syncDir(filepath.Dir(d.final))
+}
+
+// Abort removes the temporary directory. It is safe after Commit.
+func (d *Dir) Abort() { os.RemoveAll(d.tmp) }
+
+func syncDir(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}

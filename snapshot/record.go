@@ -1,0 +1,153 @@
+// Package snapshot holds the model every command shares: a Record exactly as
+// Halo returned it, a Snapshot of records per kind, its manifest, and the
+// atomic directory writer that makes a snapshot appear whole or not at all.
+package snapshot
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+)
+
+// Record is one configuration record, decoded losslessly: numbers stay
+// json.Number (their exact text, so ints above 2^53 survive), null is a key
+// with a nil value, an absent field is an absent key, and fields halocfg does
+// not know are kept like any other. Nested values are []any and map[string]any.
+type Record map[string]any
+
+// DecodeRecord decodes one JSON object.
+func DecodeRecord(data []byte) (Record, error) {
+	var r Record
+	if err := Unmarshal(data, &r); err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, fmt.Errorf("record is null, want a JSON object")
+	}
+	return r, nil
+}
+
+// Unmarshal decodes JSON keeping numbers as json.Number, and refuses trailing data.
+func Unmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// ID returns the record's id as text: "12", or a uuid for kinds whose id is a
+// string. It is "" when the record has no id.
+func (r Record) ID() string { return Scalar(r["id"]) }
+
+// Scalar renders a JSON scalar as text: numbers exactly, strings as they are,
+// booleans as true/false; "" for null, absent and composite values.
+func Scalar(v any) string {
+	switch v := v.(type) {
+	case json.Number:
+		return v.String()
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	}
+	return ""
+}
+
+// Int returns the field as an int64 when it holds an integer.
+func (r Record) Int(field string) (int64, bool) {
+	n, ok := r[field].(json.Number)
+	if !ok {
+		return 0, false
+	}
+	i, err := n.Int64()
+	return i, err == nil
+}
+
+// Clone returns a deep copy of the record.
+func (r Record) Clone() Record {
+	return cloneValue(map[string]any(r)).(map[string]any)
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = cloneValue(x)
+		}
+		return m
+	case Record:
+		return Record(cloneValue(map[string]any(v)).(map[string]any))
+	case []any:
+		s := make([]any, len(v))
+		for i, x := range v {
+			s[i] = cloneValue(x)
+		}
+		return s
+	}
+	return v
+}
+
+// MarshalIndent renders records as the snapshot contract wants them: keys
+// sorted, two-space indent, numbers exact, no HTML escaping, newline at the end.
+func MarshalIndent(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Canonical renders a value as compact JSON with sorted keys; two values are
+// equal exactly when their canonical forms are.
+func Canonical(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only values decoded from JSON reach here; they always encode.
+		panic(fmt.Sprintf("snapshot: canonical encoding: %v", err))
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// Equal reports whether two values are the same JSON: same keys, null vs
+// absent kept apart, numbers compared by their exact text.
+func Equal(a, b any) bool { return bytes.Equal(Canonical(a), Canonical(b)) }
+
+// SortByID sorts records by id: numerically when both ids are integers,
+// otherwise as text, so that the order is the same on every machine.
+func SortByID(recs []Record) {
+	sort.SliceStable(recs, func(i, j int) bool { return lessID(recs[i].ID(), recs[j].ID()) })
+}
+
+func lessID(a, b string) bool {
+	ai, aerr := strconv.ParseInt(a, 10, 64)
+	bi, berr := strconv.ParseInt(b, 10, 64)
+	switch {
+	case aerr == nil && berr == nil:
+		return ai < bi
+	case aerr == nil:
+		return true // integers before text
+	case berr == nil:
+		return false
+	}
+	return a < b
+}
