@@ -1,0 +1,119 @@
+// Package cli holds halocfg's commands, one file each, and maps their errors
+// to exit codes in one place (exit.go).
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Version is the tool version written into manifests; set with -ldflags at release.
+var Version = "0.1.0-dev"
+
+// env carries what every command needs besides its flags; tests build their own.
+type env struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	// isTerminal reports whether stderr is a terminal (progress lines, confirmations).
+	isTerminal bool
+	stdin      io.Reader
+}
+
+// Main runs halocfg with args and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &env{stdout: stdout, stderr: stderr, stdin: os.Stdin, isTerminal: isTerminal(stderr)}
+	return run(ctx, e, args)
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	app := newApp(e)
+	err := app.RunContext(ctx, args)
+	return exitCode(e, err)
+}
+
+func newApp(e *env) *cli.App {
+	return &cli.App{
+		Name:                 "halocfg",
+		Usage:                "back up, review and migrate the ticket configuration of a HaloPSA tenant",
+		Version:              Version,
+		Writer:               e.stdout,
+		ErrWriter:            e.stderr,
+		HideHelpCommand:      true,
+		EnableBashCompletion: false,
+		// Errors are printed and mapped to exit codes by exitCode, never by urfave's os.Exit.
+		ExitErrHandler: func(*cli.Context, error) {},
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format on stderr: text or json", EnvVars: []string{"HALOCFG_LOG_FORMAT"}},
+			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"HALOCFG_LOG_LEVEL"}},
+		},
+		Before: func(c *cli.Context) error {
+			l, err := newLogger(e.stderr, c.String("log-format"), c.String("log-level"))
+			if err != nil {
+				return usageError{err}
+			}
+			e.log = l
+			return nil
+		},
+		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error { return usageError{err} },
+		Commands: []*cli.Command{
+			exportCommand(e),
+			simCommand(e),
+			demoCommand(e),
+		},
+	}
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// positional returns the command's positional arguments, exactly n of them
+// (n < 0: any number). urfave/cli v2 stops parsing flags at the first
+// positional argument, so a flag written after one would be silently
+// ignored; it is refused instead.
+func positional(c *cli.Context, n int, names ...string) ([]string, error) {
+	args := c.Args().Slice()
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			return nil, usageError{fmt.Errorf("flag %s after an argument: flags must come before %s", a, strings.Join(names, " "))}
+		}
+	}
+	if n >= 0 && len(args) != n {
+		return nil, usageError{fmt.Errorf("want %d argument(s): %s; got %d", n, strings.Join(names, " "), len(args))}
+	}
+	return args, nil
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

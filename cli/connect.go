@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/halocfg/halocfg/halo"
+	"github.com/urfave/cli/v2"
+)
+
+// tenantFlags are the flags that reach one Halo tenant. prefix is "" for the
+// single tenant of export and backup, or "source"/"target" for migrate; the
+// environment variables follow (HALO_URL, HALO_SOURCE_URL, ...).
+func tenantFlags(prefix string) []cli.Flag {
+	name := func(n string) string {
+		if prefix == "" {
+			return n
+		}
+		return prefix + "-" + n
+	}
+	envVar := func(n string) []string {
+		if prefix == "" {
+			return []string{"HALO_" + n}
+		}
+		return []string{"HALO_" + strings.ToUpper(prefix) + "_" + n}
+	}
+	who := "the tenant"
+	if prefix != "" {
+		who = "the " + prefix + " tenant"
+	}
+	return []cli.Flag{
+		&cli.StringFlag{Name: name("url"), EnvVars: envVar("URL"), Usage: "base URL of " + who + ", e.g. https://acme.halopsa.com"},
+		&cli.StringFlag{Name: name("client-id"), EnvVars: envVar("CLIENT_ID"), Usage: "API application client id"},
+		&cli.StringFlag{Name: name("client-secret"), EnvVars: envVar("CLIENT_SECRET"), Usage: "API application client secret (prefer the environment or --" + name("client-secret-file") + ")"},
+		&cli.StringFlag{Name: name("client-secret-file"), EnvVars: envVar("CLIENT_SECRET_FILE"), Usage: "file holding the client secret"},
+		&cli.StringFlag{Name: name("tenant"), EnvVars: envVar("TENANT"), Usage: "tenant name, for hosted Halo"},
+		&cli.StringFlag{Name: name("auth-url"), EnvVars: envVar("AUTH_URL"), Usage: "authorisation server URL (default: discovered through /api/authinfo)"},
+		&cli.StringFlag{Name: name("rate"), EnvVars: envVar("RATE"), Value: "250/5m", Usage: "request budget per rolling window, e.g. 250/5m"},
+		&cli.IntFlag{Name: name("concurrency"), EnvVars: envVar("CONCURRENCY"), Value: 4, Usage: "requests in flight at once"},
+	}
+}
+
+// tenantConfig builds a client configuration from the flags of tenantFlags(prefix).
+func tenantConfig(c *cli.Context, e *env, prefix string) (halo.Config, error) {
+	name := func(n string) string {
+		if prefix == "" {
+			return n
+		}
+		return prefix + "-" + n
+	}
+	cfg := halo.Config{
+		URL:          c.String(name("url")),
+		ClientID:     c.String(name("client-id")),
+		ClientSecret: c.String(name("client-secret")),
+		Tenant:       c.String(name("tenant")),
+		AuthURL:      c.String(name("auth-url")),
+		Concurrency:  c.Int(name("concurrency")),
+		Logger:       e.log,
+		UserAgent:    "halocfg/" + Version,
+	}
+	if cfg.URL == "" {
+		return cfg, usageError{fmt.Errorf("--%s (or $%s) is required", name("url"), envName(prefix, "URL"))}
+	}
+	if file := c.String(name("client-secret-file")); file != "" {
+		if cfg.ClientSecret != "" {
+			return cfg, usageError{fmt.Errorf("give the client secret once: --%s or --%s", name("client-secret"), name("client-secret-file"))}
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return cfg, usageError{fmt.Errorf("--%s: %w", name("client-secret-file"), err)}
+		}
+		cfg.ClientSecret = strings.TrimSpace(string(b))
+	}
+	if cfg.ClientID == "" || cfg.ClientSecret == "" {
+		return cfg, usageError{fmt.Errorf("--%s and a client secret (--%s, --%s or $%s) are required",
+			name("client-id"), name("client-secret"), name("client-secret-file"), envName(prefix, "CLIENT_SECRET"))}
+	}
+	if cfg.Concurrency < 1 {
+		return cfg, usageError{fmt.Errorf("--%s must be at least 1", name("concurrency"))}
+	}
+	rate, err := halo.ParseRate(c.String(name("rate")))
+	if err != nil {
+		return cfg, usageError{fmt.Errorf("--%s: %w", name("rate"), err)}
+	}
+	cfg.Rate = rate
+	return cfg, nil
+}
+
+func envName(prefix, n string) string {
+	if prefix == "" {
+		return "HALO_" + n
+	}
+	return "HALO_" + strings.ToUpper(prefix) + "_" + n
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK          = 0
+	exitFailure     = 1 // the command failed; diff: the snapshots differ
+	exitUsage       = 2 // bad flags or arguments; diff: an error
+	exitLocked      = 3 // another run holds the lock
+	exitInterrupted = 130
+)
+
+// usageError marks an error in how halocfg was called.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// exitError carries a specific exit code, with or without a message.
+type exitError struct {
+	code int
+	err  error // nil: exit silently
+}
+
+func (x exitError) Error() string {
+	if x.err == nil {
+		return fmt.Sprintf("exit %d", x.code)
+	}
+	return x.err.Error()
+}
+func (x exitError) Unwrap() error { return x.err }
+
+// exitCode prints err (once, prefixed with the program name) and maps it to an exit code.
+func exitCode(e *env, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var x exitError
+	if errors.As(err, &x) {
+		if x.err != nil {
+			fmt.Fprintf(e.stderr, "halocfg: %v\n", x.err)
+		}
+		return x.code
+	}
+	fmt.Fprintf(e.stderr, "halocfg: %v\n", err)
+	var u usageError
+	switch {
+	case errors.As(err, &u):
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	}
+	// urfave reports unknown commands and flags with plain errors before any action runs.
+	var ce cli.ExitCoder
+	if errors.As(err, &ce) && ce.ExitCode() != 0 {
+		return ce.ExitCode()
+	}
+	return exitFailure
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

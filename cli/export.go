@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/export"
+	"github.com/halocfg/halocfg/formats"
+	"github.com/halocfg/halocfg/halo"
+	"github.com/halocfg/halocfg/snapshot"
+	"github.com/urfave/cli/v2"
+)
+
+func exportCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "export",
+		Usage:     "export the ticket configuration of a tenant into a snapshot directory",
+		ArgsUsage: " ",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "out", Usage: "snapshot directory to create (must not exist, or be empty)", Required: true},
+			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
+			&cli.StringSliceFlag{Name: "only", Usage: "export only these kinds (comma-separated)"},
+			&cli.StringSliceFlag{Name: "skip", Usage: "do not export these kinds (comma-separated)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing snapshot directory (atomically, once the new one is complete)"},
+		}, tenantFlags("")...),
+		Action: func(c *cli.Context) error {
+			if _, err := positional(c, 0); err != nil {
+				return err
+			}
+			kinds, err := catalog.Select(splitList(c.StringSlice("only")), splitList(c.StringSlice("skip")))
+			if err != nil {
+				return usageError{err}
+			}
+			fs, err := formats.Parse(c.String("format"))
+			if err != nil {
+				return usageError{fmt.Errorf("--format: %w", err)}
+			}
+			cfg, err := tenantConfig(c, e, "")
+			if err != nil {
+				return err
+			}
+			d, err := snapshot.NewDir(c.String("out"), c.Bool("force"))
+			if err != nil {
+				return err
+			}
+			defer d.Abort()
+			s, st, err := exportTenant(c.Context, e, cfg, kinds)
+			if err != nil {
+				return err
+			}
+			if err := formats.Write(s, d, fs); err != nil {
+				return err
+			}
+			if err := d.Commit(s.Manifest); err != nil {
+				return err
+			}
+			st.log(e, "export complete", d.Final())
+			return nil
+		},
+	}
+}
+
+// exportStats is what the one-line summary reports.
+type exportStats struct {
+	kinds, records int
+	client         halo.Stats
+	elapsed        time.Duration
+}
+
+func (st exportStats) log(e *env, msg, dir string) {
+	e.log.Info(msg, "dir", dir, "kinds", st.kinds, "records", st.records,
+		"requests", st.client.Requests, "retries", st.client.Retries,
+		"rate_limited", st.client.RateLimited, "elapsed", st.elapsed.Round(time.Millisecond).String())
+}
+
+// exportTenant connects to a tenant and reads the selected kinds into a snapshot.
+func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds []*catalog.Kind) (*snapshot.Snapshot, exportStats, error) {
+	start := time.Now()
+	client, err := halo.New(cfg)
+	if err != nil {
+		return nil, exportStats{}, err
+	}
+	progress, finish := e.progress("export")
+	recs, err := export.Fetch(ctx, client, export.Options{Kinds: kinds, Concurrency: 2 * cfg.Concurrency, Progress: progress})
+	finish()
+	if err != nil {
+		return nil, exportStats{}, err
+	}
+	s := snapshot.New(client.BaseURL(), start)
+	s.Manifest.Tool = "halocfg " + Version
+	s.Manifest.Tenant = cfg.Tenant
+	st := exportStats{kinds: len(kinds), client: client.Stats()}
+	for _, k := range kinds {
+		s.Put(k.Name, recs[k.Name])
+		st.records += len(recs[k.Name])
+	}
+	st.elapsed = time.Since(start)
+	return s, st, nil
+}
+
+// progress returns a callback that draws "label: done/total records" on a
+// terminal's stderr at most ten times a second, and a function that clears
+// the line. Off a terminal both do nothing, so logs stay clean.
+func (e *env) progress(label string) (func(done, total int), func()) {
+	if !e.isTerminal {
+		return nil, func() {}
+	}
+	var mu sync.Mutex
+	var last time.Time
+	drawn := false
+	return func(done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || done == total {
+				last = now
+				drawn = true
+				fmt.Fprintf(e.stderr, "\r%s: %d/%d records", label, done, total)
+			}
+		}, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if drawn {
+				fmt.Fprint(e.stderr, "\r\033[K")
+			}
+		}
+}
