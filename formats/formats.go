@@ -70,3 +70,14 @@ func Parse(list string) ([]Format, error) {
 	}
 	return out, nil
 }
+
+// Write writes s in each of the given formats into dst (a *snapshot.Dir); the
+// caller commits dst with s.Manifest, which then lists every file written.
+func Write(s *snapshot.Snapshot, dst Creator, fs []Format) error {
+	for _, f := range fs {
+		if err := f.Write(s, dst); err != nil {
+			return fmt.Errorf("writing %s: %w", f.Name(), err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package formats
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// The typed formats (XLSX, Parquet) lay a kind's records out as columns, one
+// per field. A column's type comes from the values it holds; a value a typed
+// cell cannot carry exactly is noted beside it, so that nothing is lost.
+
+// colType is the type of a column, from the values it holds.
+type colType int
+
+const (
+	colNull   colType = iota // only nulls (or nothing) seen
+	colInt                   // integers that fit int64, written as JSON writes them
+	colFloat                 // numbers a float64 holds; exact text noted where it differs
+	colBool                  //
+	colString                //
+	colJSON                  // nested values, or values of more than one type, as JSON text
+)
+
+var colTypeNames = [...]string{"null", "int", "float", "bool", "string", "json"}
+
+func (t colType) String() string { return colTypeNames[t] }
+
+func parseColType(s string) (colType, bool) {
+	i := slices.Index(colTypeNames[:], s)
+	return colType(i), i >= 0
+}
+
+// valueType is the narrowest column type that holds v.
+func valueType(v any) colType {
+	switch v := v.(type) {
+	case nil:
+		return colNull
+	case bool:
+		return colBool
+	case string:
+		return colString
+	case json.Number:
+		if _, ok := canonicalInt(v); ok {
+			return colInt
+		}
+		if _, ok := finiteFloat(v); ok {
+			return colFloat
+		}
+	}
+	return colJSON
+}
+
+// merge widens a column type to hold another value's type.
+func (t colType) merge(u colType) colType {
+	switch {
+	case t == u || u == colNull:
+		return t
+	case t == colNull:
+		return u
+	case (t == colInt && u == colFloat) || (t == colFloat && u == colInt):
+		return colFloat
+	}
+	return colJSON
+}
+
+// canonicalInt returns n as an int64 when its text is exactly how that int64 is written.
+func canonicalInt(n json.Number) (int64, bool) {
+	i, err := strconv.ParseInt(string(n), 10, 64)
+	return i, err == nil && strconv.FormatInt(i, 10) == string(n)
+}
+
+func finiteFloat(n json.Number) (float64, bool) {
+	f, err := strconv.ParseFloat(string(n), 64)
+	return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+}
+
+// formatFloat writes f as encoding/json does. A number whose text differs
+// (2.0, 1E-07, 9007199254740993) keeps its text in a note.
+func formatFloat(f float64) string {
+	abs, fmtc := math.Abs(f), byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		fmtc = 'e'
+	}
+	b := strconv.AppendFloat(nil, f, fmtc, -1, 64)
+	if fmtc == 'e' {
+		// clean up e-09 to e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return string(b)
+}
+
+// floatNumber turns a float read back from a typed cell into a JSON number:
+// the noted exact text when it still denotes the same float (the cell was not
+// edited), otherwise the float as JSON writes it.
+func floatNumber(f float64, exact string) json.Number {
+	if exact != "" {
+		if g, err := strconv.ParseFloat(exact, 64); err == nil && math.Float64bits(g) == math.Float64bits(f) {
+			return json.Number(exact)
+		}
+	}
+	return json.Number(formatFloat(f))
+}
+
+// exactText is the text to note for a number in a float column, "" when
+// formatFloat reproduces it.
+func exactText(n json.Number) string {
+	f, _ := finiteFloat(n)
+	if formatFloat(f) == string(n) {
+		return ""
+	}
+	return string(n)
+}
+
+// column is one field of a kind laid out as a column.
+type column struct {
+	Name string
+	Type colType
+}
+
+// fieldOrder lists the fields that occur in recs: in the order of the kind's
+// OpenAPI schema, then fields the schema does not know, sorted.
+func fieldOrder(kind string, recs []snapshot.Record) []string {
+	seen := map[string]bool{}
+	for _, r := range recs {
+		for f := range r {
+			seen[f] = true
+		}
+	}
+	var out []string
+	if k, ok := catalog.Lookup(kind); ok {
+		fields, _ := catalog.Schema(k.Schema)
+		for _, f := range fields {
+			if seen[f.Name] {
+				out = append(out, f.Name)
+				delete(seen, f.Name)
+			}
+		}
+	}
+	rest := make([]string, 0, len(seen))
+	for f := range seen {
+		rest = append(rest, f)
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// columnsOf types each field from the values the records hold.
+func columnsOf(kind string, recs []snapshot.Record) []column {
+	names := fieldOrder(kind, recs)
+	cols := make([]column, len(names))
+	for i, name := range names {
+		t := colNull
+		for _, r := range recs {
+			if t == colJSON {
+				break
+			}
+			t = t.merge(valueType(r[name]))
+		}
+		cols[i] = column{Name: name, Type: t}
+	}
+	return cols
+}
+
+// schemaType is the column type the OpenAPI schema promises for a field; it
+// types columns that hold only nulls, so that engines see a stable schema.
+func schemaType(kind, field string) colType {
+	k, ok := catalog.Lookup(kind)
+	if !ok {
+		return colNull
+	}
+	fields, _ := catalog.Schema(k.Schema)
+	for _, f := range fields {
+		if f.Name != field {
+			continue
+		}
+		switch f.Type {
+		case "integer":
+			return colInt
+		case "number":
+			return colFloat
+		case "boolean":
+			return colBool
+		case "string":
+			return colString
+		case "array", "object":
+			return colJSON
+		}
+	}
+	return colNull
+}
+
+// checkIDs makes sure every record has a scalar id and no id repeats: the
+// typed formats key their notes by id, and a restore needs it.
+func checkIDs(kind string, recs []snapshot.Record) error {
+	seen := make(map[string]int, len(recs))
+	for i, r := range recs {
+		id := r.ID()
+		if id == "" {
+			return fmt.Errorf("%s record %d: no id", kind, i+1)
+		}
+		if j, dup := seen[id]; dup {
+			return fmt.Errorf("%s records %d and %d: both have id %s", kind, j+1, i+1, id)
+		}
+		seen[id] = i
+	}
+	return nil
+}
+
+// decodeJSONValue decodes one JSON value with exact numbers.
+func decodeJSONValue(s string) (any, error) {
+	var v any
+	if err := snapshot.Unmarshal([]byte(s), &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// sortedKinds lists the kinds of recs in catalog order, then unknown kinds sorted.
+func sortedKinds(recs map[string][]snapshot.Record) []string {
+	var out, rest []string
+	for _, k := range catalog.Kinds() {
+		if _, ok := recs[k.Name]; ok {
+			out = append(out, k.Name)
+		}
+	}
+	for k := range recs {
+		if _, ok := catalog.Lookup(k); !ok {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}

@@ -1,0 +1,416 @@
+package formats
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// Parquet writes parquet/<kind>.parquet for engines (DuckDB, pandas, Spark):
+// one flat column per field, typed from the data (INT64, DOUBLE, BOOLEAN,
+// STRING; nested values and mixed-type fields as STRING with the JSON logical
+// type), every column optional so that null is null, zstd, bounded row groups.
+//
+// What a typed column cannot say goes in the column _halocfg, a JSON object
+// per row that is null for most rows: {"absent": [fields absent from this
+// record], "exact": {field: number text a DOUBLE does not reproduce, e.g. "2.0"}}.
+// The key-value metadata carries the kind, source, snapshot time, the original
+// field order (parquet-go sorts a group's fields by name) and the format version.
+type Parquet struct{}
+
+func init() { register(Parquet{}) }
+
+func (Parquet) Name() string { return "parquet" }
+
+// parquetRowGroup bounds the rows held in memory before a row group is flushed.
+const parquetRowGroup = 5000
+
+const (
+	notesColumn      = "_halocfg"
+	pqKeyVersion     = "halocfg.format_version"
+	pqKeyKind        = "halocfg.kind"
+	pqKeySource      = "halocfg.source"
+	pqKeyCreated     = "halocfg.created_at"
+	pqKeyFields      = "halocfg.fields"
+	pqKeyTool        = "halocfg.tool"
+	pqFormatVersion  = "1"
+	parquetBatchRows = 256
+)
+
+func parquetPath(kind string) string { return path.Join("parquet", kind+".parquet") }
+
+// rowNotes is what a typed row cannot carry in its cells.
+type rowNotes struct {
+	Absent []string          `json:"absent,omitempty"`
+	Exact  map[string]string `json:"exact,omitempty"`
+}
+
+func (Parquet) Write(s *snapshot.Snapshot, dst Creator) error {
+	for _, k := range catalog.Kinds() {
+		recs, ok := s.Records[k.Name]
+		if !ok {
+			continue
+		}
+		rel := parquetPath(k.Name)
+		if err := writeParquetFile(s, k.Name, recs, dst, rel); err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+	}
+	return nil
+}
+
+func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record, dst Creator, rel string) error {
+	if err := checkIDs(kind, recs); err != nil {
+		return err
+	}
+	cols := columnsOf(kind, recs)
+	group := parquet.Group{notesColumn: parquet.Optional(parquet.JSON())}
+	fields := make([]string, len(cols))
+	for i, c := range cols {
+		if c.Name == notesColumn || c.Name == "" {
+			return fmt.Errorf("field name %q cannot be a Parquet column here", c.Name)
+		}
+		if c.Type == colNull {
+			cols[i].Type = schemaType(kind, c.Name)
+		}
+		group[c.Name] = parquet.Optional(parquetNode(cols[i].Type))
+		fields[i] = c.Name
+	}
+	schema := parquet.NewSchema(kind, group)
+	index := map[string]int{}
+	for i, p := range schema.Columns() {
+		index[p[0]] = i
+	}
+	order, _ := json.Marshal(fields)
+
+	f, err := dst.Create(rel)
+	if err != nil {
+		return err
+	}
+	w := parquet.NewWriter(f, schema,
+		parquet.Compression(&parquet.Zstd),
+		parquet.MaxRowsPerRowGroup(parquetRowGroup),
+		parquet.CreatedBy("halocfg", s.Manifest.Tool, ""),
+		parquet.KeyValueMetadata(pqKeyVersion, pqFormatVersion),
+		parquet.KeyValueMetadata(pqKeyKind, kind),
+		parquet.KeyValueMetadata(pqKeySource, s.Manifest.Source),
+		parquet.KeyValueMetadata(pqKeyCreated, s.Manifest.CreatedAt.UTC().Format(time.RFC3339Nano)),
+		parquet.KeyValueMetadata(pqKeyTool, s.Manifest.Tool),
+		parquet.KeyValueMetadata(pqKeyFields, string(order)),
+	)
+	batch := make([]parquet.Row, 0, parquetBatchRows)
+	flush := func() error {
+		_, err := w.WriteRows(batch)
+		batch = batch[:0]
+		return err
+	}
+	for _, r := range recs {
+		row := make(parquet.Row, len(index))
+		var notes rowNotes
+		for _, c := range cols {
+			i := index[c.Name]
+			v, present := r[c.Name]
+			if !present {
+				notes.Absent = append(notes.Absent, c.Name)
+			}
+			row[i] = parquetValue(c.Type, v, &notes, c.Name).Level(0, defLevel(v), i)
+		}
+		i, nv, def := index[notesColumn], parquet.NullValue(), 0
+		if notes.Absent != nil || notes.Exact != nil {
+			b, _ := json.Marshal(notes)
+			nv, def = parquet.ByteArrayValue(b), 1
+		}
+		row[i] = nv.Level(0, def, i)
+		if batch = append(batch, row); len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				f.Close()
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// defLevel is the definition level of an optional column: 0 for null.
+func defLevel(v any) int {
+	if v == nil {
+		return 0
+	}
+	return 1
+}
+
+func parquetNode(t colType) parquet.Node {
+	switch t {
+	case colInt:
+		return parquet.Leaf(parquet.Int64Type)
+	case colFloat:
+		return parquet.Leaf(parquet.DoubleType)
+	case colBool:
+		return parquet.Leaf(parquet.BooleanType)
+	case colString:
+		return parquet.String()
+	}
+	return parquet.JSON()
+}
+
+// parquetValue converts a record value to its cell; nil is null.
+func parquetValue(t colType, v any, notes *rowNotes, field string) parquet.Value {
+	if v == nil {
+		return parquet.NullValue()
+	}
+	switch t {
+	case colInt:
+		i, _ := canonicalInt(v.(json.Number))
+		return parquet.Int64Value(i)
+	case colFloat:
+		n := v.(json.Number)
+		f, _ := finiteFloat(n)
+		if ex := exactText(n); ex != "" {
+			if notes.Exact == nil {
+				notes.Exact = map[string]string{}
+			}
+			notes.Exact[field] = ex
+		}
+		return parquet.DoubleValue(f)
+	case colBool:
+		return parquet.BooleanValue(v.(bool))
+	case colString:
+		return parquet.ByteArrayValue([]byte(v.(string)))
+	}
+	return parquet.ByteArrayValue(snapshot.Canonical(v))
+}
+
+func (Parquet) Read(dir string) (map[string][]snapshot.Record, error) {
+	out := map[string][]snapshot.Record{}
+	for _, k := range catalog.Kinds() {
+		p := filepath.Join(dir, filepath.FromSlash(parquetPath(k.Name)))
+		recs, err := readParquetFile(p, k.Name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[k.Name] = recs
+	}
+	return out, nil
+}
+
+func readParquetFile(p, kind string) (recs []snapshot.Record, err error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		// parquet-go panics on some malformed files; a bad file is an error, not a crash.
+		if r := recover(); r != nil {
+			recs, err = nil, fmt.Errorf("%s: not a readable Parquet file (%v)", p, r)
+		}
+	}()
+	recs, err = decodeParquet(f, st.Size(), kind)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return recs, nil
+}
+
+// pqColumn is how a Parquet leaf column turns back into field values.
+type pqColumn struct {
+	name string
+	kind parquet.Kind
+	json bool // BYTE_ARRAY with the JSON logical type
+}
+
+func decodeParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, error) {
+	if size == 0 {
+		return nil, errors.New("empty file, not a Parquet file")
+	}
+	pf, err := parquet.OpenFile(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("not a readable Parquet file: %w", err)
+	}
+	meta := func(key string) string { v, _ := pf.Lookup(key); return v }
+	if v := meta(pqKeyVersion); v != pqFormatVersion {
+		if v == "" {
+			return nil, fmt.Errorf("not written by halocfg (no %s metadata)", pqKeyVersion)
+		}
+		return nil, fmt.Errorf("%s %q is not supported (this halocfg reads %s)", pqKeyVersion, v, pqFormatVersion)
+	}
+	if k := meta(pqKeyKind); k != kind {
+		return nil, fmt.Errorf("holds kind %q, want %q", k, kind)
+	}
+	var fields []string
+	if err := json.Unmarshal([]byte(meta(pqKeyFields)), &fields); err != nil {
+		return nil, fmt.Errorf("metadata %s: %w", pqKeyFields, err)
+	}
+
+	cols, err := parquetColumns(pf.Schema())
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]int{}
+	for i, c := range cols {
+		byName[c.name] = i
+	}
+	notesAt, ok := byName[notesColumn]
+	if !ok || !cols[notesAt].json {
+		return nil, fmt.Errorf("wrong schema: no JSON column %s", notesColumn)
+	}
+	for _, name := range fields {
+		if _, ok := byName[name]; !ok || name == notesColumn {
+			return nil, fmt.Errorf("wrong schema: field %q of the metadata has no column", name)
+		}
+	}
+	if len(fields)+1 != len(cols) {
+		return nil, fmt.Errorf("wrong schema: %d columns for %d fields", len(cols), len(fields))
+	}
+
+	recs := make([]snapshot.Record, 0, pf.NumRows())
+	buf := make([]parquet.Row, parquetBatchRows)
+	for _, rg := range pf.RowGroups() {
+		rows := rg.Rows()
+		for {
+			n, err := rows.ReadRows(buf)
+			for _, row := range buf[:n] {
+				rec, err := parquetRecord(row, cols, notesAt, len(recs)+1)
+				if err != nil {
+					rows.Close()
+					return nil, err
+				}
+				recs = append(recs, rec)
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
+}
+
+func parquetColumns(schema *parquet.Schema) ([]pqColumn, error) {
+	var cols []pqColumn
+	for _, fld := range schema.Fields() {
+		if !fld.Leaf() || fld.Repeated() {
+			return nil, fmt.Errorf("wrong schema: column %q is not a flat optional column", fld.Name())
+		}
+		t := fld.Type()
+		c := pqColumn{name: fld.Name(), kind: t.Kind()}
+		lt := t.LogicalType()
+		switch c.kind {
+		case parquet.Int32, parquet.Int64, parquet.Double, parquet.Float, parquet.Boolean:
+		case parquet.ByteArray:
+			if lt != nil {
+				_, c.json = lt.Value.(*format.JsonType)
+			}
+		default:
+			return nil, fmt.Errorf("wrong schema: column %q has type %s", fld.Name(), t)
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
+}
+
+func parquetRecord(row parquet.Row, cols []pqColumn, notesAt, n int) (snapshot.Record, error) {
+	rec := make(snapshot.Record, len(cols))
+	var notes rowNotes
+	for _, v := range row {
+		i := v.Column()
+		if i < 0 || i >= len(cols) {
+			return nil, fmt.Errorf("row %d: value of unknown column %d", n, i)
+		}
+		c := cols[i]
+		if i == notesAt {
+			if !v.IsNull() {
+				if err := json.Unmarshal(v.ByteArray(), &notes); err != nil {
+					return nil, fmt.Errorf("row %d, column %s: %w", n, notesColumn, err)
+				}
+			}
+			continue
+		}
+		if v.IsNull() {
+			rec[c.name] = nil
+			continue
+		}
+		val, err := parquetField(c, v)
+		if err != nil {
+			return nil, fmt.Errorf("row %d, column %q: %w", n, c.name, err)
+		}
+		rec[c.name] = val
+	}
+	for field, ex := range notes.Exact {
+		if f, ok := rec[field].(float64); ok {
+			rec[field] = floatNumber(f, ex)
+		}
+	}
+	for _, field := range notes.Absent {
+		delete(rec, field)
+	}
+	for field, v := range rec {
+		if f, ok := v.(float64); ok {
+			rec[field] = floatNumber(f, "")
+		}
+	}
+	return rec, nil
+}
+
+// parquetField decodes a non-null cell. Floats stay float64 until the row's
+// notes are known.
+func parquetField(c pqColumn, v parquet.Value) (any, error) {
+	switch c.kind {
+	case parquet.Int32:
+		return json.Number(strconv.FormatInt(int64(v.Int32()), 10)), nil
+	case parquet.Int64:
+		return json.Number(strconv.FormatInt(v.Int64(), 10)), nil
+	case parquet.Float:
+		return float64(v.Float()), nil
+	case parquet.Double:
+		f := v.Double()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("%v is not a JSON number", f)
+		}
+		return f, nil
+	case parquet.Boolean:
+		return v.Boolean(), nil
+	}
+	if c.json {
+		val, err := decodeJSONValue(string(v.ByteArray()))
+		if err != nil {
+			return nil, fmt.Errorf("not valid JSON: %w", err)
+		}
+		return val, nil
+	}
+	return string(v.ByteArray()), nil
+}
