@@ -1,0 +1,225 @@
+package halo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// pageSize is what we ask for and what Halo caps pages at anyway.
+const pageSize = 100
+
+// List returns every record of k, hidden and inactive ones included, in the
+// order the API gave them, each id once. Rows may be summaries; Get gives
+// the full record.
+//
+// Paging ends at record_count, at a page shorter than pageSize, at a page
+// longer than pageSize (the endpoint ignored paging and sent everything) or
+// at a page with no new id (the endpoint ignored paging and sent the same
+// rows again). The requested size alone proves nothing: the server caps it.
+func (c *Client) List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, error) {
+	out := []snapshot.Record{}
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		q := fmt.Sprintf("pageinate=true&page_size=%d&page_no=%d", pageSize, page)
+		if k.ListQuery != "" {
+			q += "&" + k.ListQuery
+		}
+		r := c.api(http.MethodGet, k.Endpoint, q, nil)
+		if page > 1 {
+			r.what += fmt.Sprintf(" (page %d)", page)
+		}
+		resp, err := c.do(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		var v any
+		if err := c.decode(r, resp, &v); err != nil {
+			return nil, err
+		}
+		rows, total, err := listRows(v, k.ListKey)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.what, err)
+		}
+		fresh := 0
+		for i, row := range rows {
+			id := row.ID()
+			if id == "" {
+				return nil, fmt.Errorf("%s: row %d has no id", r.what, i+1)
+			}
+			if !seen[id] {
+				seen[id] = true
+				fresh++
+				out = append(out, row)
+			}
+		}
+		if (total >= 0 && len(out) >= total) || len(rows) != pageSize || fresh == 0 {
+			return out, nil
+		}
+	}
+}
+
+// listRows finds the rows of a list answer: a bare array, or an object
+// holding them under key or else under its only array-valued field. total is
+// the object's record_count, -1 when absent.
+func listRows(v any, key string) (rows []snapshot.Record, total int, err error) {
+	total = -1
+	var list []any
+	switch v := v.(type) {
+	case []any:
+		list = v
+	case map[string]any:
+		if n, err := strconv.Atoi(snapshot.Scalar(v["record_count"])); err == nil {
+			total = n
+		}
+		if x, ok := v[key]; ok && (x == nil || isArray(x)) {
+			list, _ = x.([]any) // null: no rows
+			break
+		}
+		var arrays, keys []string
+		for name, x := range v {
+			keys = append(keys, name)
+			if isArray(x) {
+				arrays = append(arrays, name)
+			}
+		}
+		sort.Strings(keys)
+		sort.Strings(arrays)
+		switch len(arrays) {
+		case 0:
+			return nil, 0, fmt.Errorf("the answer holds no list: no %q and no other array (keys: %s)", key, strings.Join(keys, ", "))
+		case 1:
+			list = v[arrays[0]].([]any)
+		default:
+			return nil, 0, fmt.Errorf("the answer holds no %q and several arrays, which is ambiguous (%s)", key, strings.Join(arrays, ", "))
+		}
+	default:
+		return nil, 0, fmt.Errorf("the answer is a JSON %s, want an array or an object", jsonType(v))
+	}
+	rows = make([]snapshot.Record, len(list))
+	for i, x := range list {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, 0, fmt.Errorf("row %d is a JSON %s, want an object", i+1, jsonType(x))
+		}
+		rows[i] = m
+	}
+	return rows, total, nil
+}
+
+func isArray(v any) bool { _, ok := v.([]any); return ok }
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case json.Number:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	}
+	return "object"
+}
+
+// Get returns the full record: GET Endpoint/{id} with k.DetailQuery.
+func (c *Client) Get(ctx context.Context, k *catalog.Kind, id string) (snapshot.Record, error) {
+	if err := checkID(id); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", k.Name, id, err)
+	}
+	r := c.api(http.MethodGet, k.Endpoint+"/"+id, k.DetailQuery, nil)
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return c.oneRecord(r, resp)
+}
+
+// Post saves one record: an update when it has an id, else a create. The
+// API takes a JSON array; it answers with the saved record, alone or in an
+// array of one, which Post returns (a created record carries its new id).
+func (c *Client) Post(ctx context.Context, k *catalog.Kind, rec snapshot.Record) (snapshot.Record, error) {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode([]snapshot.Record{rec}); err != nil {
+		return nil, fmt.Errorf("%s: encoding the record: %w", k.Name, err)
+	}
+	r := c.api(http.MethodPost, k.Endpoint, "", bytes.TrimSuffix(body.Bytes(), []byte("\n")))
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return c.oneRecord(r, resp)
+}
+
+// Delete deletes the record with id.
+func (c *Client) Delete(ctx context.Context, k *catalog.Kind, id string) error {
+	if err := checkID(id); err != nil {
+		return fmt.Errorf("%s %s: %w", k.Name, id, err)
+	}
+	_, err := c.do(ctx, c.api(http.MethodDelete, k.Endpoint+"/"+id, "", nil))
+	return err
+}
+
+// checkID refuses ids that would change the path they are put in.
+func checkID(id string) error {
+	if id == "" || id == "." || id == ".." || strings.ContainsFunc(id, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) {
+		return fmt.Errorf("invalid id %q", id)
+	}
+	return nil
+}
+
+// oneRecord reads an answer holding one record: an object, or an array of one.
+func (c *Client) oneRecord(r *request, resp *response) (snapshot.Record, error) {
+	var v any
+	if err := c.decode(r, resp, &v); err != nil {
+		return nil, err
+	}
+	if a, ok := v.([]any); ok && len(a) == 1 {
+		v = a[0]
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		what := "a JSON " + jsonType(v)
+		if a, isArray := v.([]any); isArray {
+			what = fmt.Sprintf("an array of %d", len(a))
+		}
+		return nil, fmt.Errorf("%s: the answer is %s, want one record", r.what, what)
+	}
+	return m, nil
+}
+
+// decode reads a JSON answer losslessly. A body that is not JSON, such as the
+// HTML of a login page, is reported with its content type and first characters.
+func (c *Client) decode(r *request, resp *response, v any) error {
+	err := snapshot.Unmarshal(resp.body, v)
+	if err == nil {
+		return nil
+	}
+	ct := resp.header.Get("Content-Type")
+	if ct == "" {
+		ct = "none"
+	}
+	where := ""
+	if resp.url != nil && (resp.url.Host != r.url.Host || resp.url.Path != r.url.Path) {
+		where = ", redirected to " + resp.url.Host + resp.url.Path
+	}
+	if len(bytes.TrimSpace(resp.body)) == 0 {
+		return fmt.Errorf("%s: the answer is empty (%s, content type %s%s)", r.what, resp.status, ct, where)
+	}
+	return fmt.Errorf("%s: the answer is not JSON (content type %s%s): %s", r.what, ct, where, snippet(resp.body, c.redact))
+}

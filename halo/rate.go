@@ -1,0 +1,163 @@
+package halo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Rate is a request budget: at most N requests in any rolling Window.
+// The zero Rate means DefaultRate; Unlimited sets no budget.
+type Rate struct {
+	N         int
+	Window    time.Duration
+	Unlimited bool
+}
+
+// DefaultRate stays under Halo's own limit of 300 requests per rolling 5 minutes.
+var DefaultRate = Rate{N: 250, Window: 5 * time.Minute}
+
+// Unlimited is the Rate that sets no budget.
+var Unlimited = Rate{Unlimited: true}
+
+// ParseRate reads "250/5m", "10/1s" or "300/m" (a bare unit is one of it);
+// "0", "none" and "unlimited" mean no budget.
+func ParseRate(s string) (Rate, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "0", "none", "unlimited":
+		return Unlimited, nil
+	}
+	bad := func(why string) (Rate, error) {
+		return Rate{}, fmt.Errorf("rate %q: %s (want REQUESTS/WINDOW such as 250/5m, or unlimited)", s, why)
+	}
+	count, window, ok := strings.Cut(s, "/")
+	if !ok {
+		return bad("no window")
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(count))
+	if err != nil {
+		return bad(fmt.Sprintf("%q is not a whole number of requests", count))
+	}
+	if n <= 0 {
+		return bad("the number of requests must be positive")
+	}
+	window = strings.TrimSpace(window)
+	if window != "" && strings.IndexAny(window[:1], "0123456789.") < 0 {
+		window = "1" + window // "300/m": one minute
+	}
+	w, err := time.ParseDuration(window)
+	if err != nil {
+		return bad(fmt.Sprintf("%q is not a duration such as 5m or 1s", window))
+	}
+	if w <= 0 {
+		return bad("the window must be positive")
+	}
+	return Rate{N: n, Window: w}, nil
+}
+
+// String renders the rate as ParseRate reads it: "250/5m".
+func (r Rate) String() string {
+	if r.Unlimited {
+		return "unlimited"
+	}
+	w := r.Window.String()
+	for _, zero := range []string{"m0s", "h0m"} { // 5m0s -> 5m; 1h0m0s -> 1h0m -> 1h
+		if strings.HasSuffix(w, zero) {
+			w = w[:len(w)-2]
+		}
+	}
+	return fmt.Sprintf("%d/%s", r.N, w)
+}
+
+func (r Rate) valid() error {
+	if r.Unlimited {
+		return nil
+	}
+	if r.N <= 0 || r.Window <= 0 {
+		return fmt.Errorf("rate %d per %s: both must be positive", r.N, r.Window)
+	}
+	return nil
+}
+
+// limiter is a rolling-window budget. A request holds a slot from the moment
+// it is sent until Window after it completed. The server counts a request
+// when it arrives, which is after we send it and before we see it complete,
+// so every request the server counts in any window of its own still holds a
+// slot here: a budget equal to the server's limit never meets a 429, whatever
+// the latency. (A token bucket refills during the window and would not.)
+type limiter struct {
+	n      int
+	window time.Duration
+
+	mu       sync.Mutex
+	inflight int
+	done     []time.Time   // completion times within the window, oldest first
+	wake     chan struct{} // closed on every release
+}
+
+func newLimiter(n int, window time.Duration) *limiter {
+	return &limiter{n: n, window: window, wake: make(chan struct{})}
+}
+
+// acquire waits for a slot, returning how long it waited.
+func (l *limiter) acquire(ctx context.Context) (time.Duration, error) {
+	var start time.Time
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		expired := 0
+		for expired < len(l.done) && now.Sub(l.done[expired]) >= l.window {
+			expired++
+		}
+		l.done = l.done[expired:]
+		if l.inflight+len(l.done) < l.n {
+			l.inflight++
+			l.mu.Unlock()
+			if start.IsZero() {
+				return 0, nil
+			}
+			return time.Since(start), nil
+		}
+		if start.IsZero() {
+			start = now
+		}
+		wake := l.wake
+		var expiry <-chan time.Time
+		if len(l.done) > 0 { // else every slot is in flight: wait for a release
+			d := l.done[0].Add(l.window).Sub(now)
+			if timer == nil {
+				timer = time.NewTimer(d)
+			} else {
+				timer.Reset(d)
+			}
+			expiry = timer.C
+		}
+		l.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return time.Since(start), ctx.Err()
+		case <-wake:
+		case <-expiry:
+		}
+	}
+}
+
+// release ends the request holding a slot; the slot frees Window later.
+func (l *limiter) release() {
+	l.mu.Lock()
+	l.inflight--
+	l.done = append(l.done, time.Now())
+	close(l.wake)
+	l.wake = make(chan struct{})
+	l.mu.Unlock()
+}

@@ -1,0 +1,262 @@
+package halo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxBody bounds a response body read into memory.
+const maxBody = 256 << 20
+
+// request is one logical call, sent once or more.
+type request struct {
+	method string
+	url    *url.URL
+	what   string // how errors name the call: "GET /api/Status"
+	body   []byte
+	form   bool // body is a form (the token endpoint) rather than JSON
+	api    bool // an API call: bearer token, concurrency slot, 401 refresh
+	// idempotent: repeating it after an unknown outcome is harmless. Other
+	// requests are repeated only when the server certainly did not apply them.
+	idempotent bool
+}
+
+type response struct {
+	code   int
+	status string
+	header http.Header
+	body   []byte
+	url    *url.URL // after redirects
+}
+
+// api builds an API request for path (under /api) and query.
+func (c *Client) api(method, path, query string, body []byte) *request {
+	u := *c.base
+	u.Path += "/api" + path
+	u.RawQuery = query
+	return &request{
+		method: method, url: &u, what: method + " " + u.Path, body: body, api: true,
+		idempotent: method != http.MethodPost,
+	}
+}
+
+// do sends r until it succeeds, fails for good or runs out of attempts.
+// A final answer outside 2xx is returned as an error wrapping *StatusError.
+func (c *Client) do(ctx context.Context, r *request) (*response, error) {
+	refreshed := false // the token was renewed after a 401
+	uncertain := false // an earlier attempt may have been applied
+	for attempt, sent := 1, 1; ; sent++ {
+		var tok token
+		if r.api {
+			var err error
+			if tok, err = c.auth.token(ctx); err != nil {
+				return nil, err
+			}
+		}
+		resp, connected, err := c.send(ctx, r, tok.value, attempt)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s: %w", r.what, ctx.Err())
+		}
+		var cause error
+		retry := false
+		var wait time.Duration
+		told := false // the server said when to come back
+		if err != nil {
+			ne := err.(*netError)
+			cause = ne
+			// Without a connection nothing was sent: any request may go again.
+			retry = ne.retry && (r.idempotent || !connected)
+			if connected && !r.idempotent {
+				cause = fmt.Errorf("%w; %w", ne, ErrMaybeApplied)
+			}
+			uncertain = uncertain || connected
+		} else {
+			se := c.statusError(resp)
+			switch {
+			case resp.code >= 200 && resp.code < 300:
+				return resp, nil
+			case resp.code == http.StatusUnauthorized && r.api:
+				if !refreshed { // the token may have been revoked or expired early
+					refreshed = true
+					c.auth.invalidate(tok)
+					c.log.Info("halo: token refused; fetching a new one", "method", r.method, "path", r.url.Path)
+					continue
+				}
+				return nil, &authError{
+					msg: fmt.Sprintf("%s: %s: the API refused a fresh token too; check the API application's permissions/scope", r.what, se),
+					err: se,
+				}
+			case resp.code == http.StatusTooManyRequests:
+				c.rateLimited.Add(1)
+				cause, retry = se, true
+				wait, told = retryAfter(resp.header, time.Now())
+			case resp.code >= 500:
+				cause, retry = se, r.idempotent
+				wait, told = retryAfter(resp.header, time.Now())
+				if !r.idempotent {
+					cause = fmt.Errorf("%w; %w", se, ErrMaybeApplied)
+				}
+				uncertain = true
+			case resp.code == http.StatusNotFound && r.method == http.MethodDelete && uncertain:
+				return resp, nil // an earlier attempt deleted it
+			default:
+				return nil, fmt.Errorf("%s: %w", r.what, se)
+			}
+		}
+		if !retry {
+			return nil, fmt.Errorf("%s: %w", r.what, cause)
+		}
+		if attempt >= c.retry.MaxAttempts {
+			return nil, fmt.Errorf("%s: giving up after %d attempts: %w", r.what, attempt, cause)
+		}
+		if !told {
+			wait = c.backoff(attempt)
+		}
+		c.log.Warn("halo: retrying", "method", r.method, "path", r.url.Path, "attempt", attempt, "wait", wait, "cause", cause.Error())
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%s: %w (while waiting to retry after: %v)", r.what, err, cause)
+		}
+		attempt++
+		if r.api {
+			c.retries.Add(1)
+		}
+	}
+}
+
+// send makes one attempt, holding a concurrency slot (API calls) and a rate
+// slot until the whole response is read. connected reports whether a
+// connection was made, after which the request may have reached the server.
+func (c *Client) send(ctx context.Context, r *request, token string, attempt int) (resp *response, connected bool, err error) {
+	if r.api {
+		select {
+		case c.inflight <- struct{}{}:
+			defer func() { <-c.inflight }()
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+	}
+	if c.budget != nil {
+		waited, err := c.budget.acquire(ctx)
+		if waited > 0 {
+			c.rateWaited.Add(int64(waited))
+			level := slog.LevelDebug
+			if waited >= time.Second {
+				level = slog.LevelInfo
+			}
+			c.log.Log(ctx, level, "halo: waited for rate budget", "wait", waited.Round(time.Millisecond), "rate", c.cfg.Rate.String())
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		defer c.budget.release()
+	}
+	if r.api {
+		c.requests.Add(1)
+		if r.method != http.MethodGet {
+			c.writes.Add(1)
+		}
+	} else if r.form {
+		c.tokenFetches.Add(1)
+	}
+
+	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected = true }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), r.method, r.url.String(), bytes.NewReader(r.body))
+	if err != nil {
+		return nil, false, &netError{msg: err.Error(), err: err}
+	}
+	if r.body == nil {
+		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	switch {
+	case r.form:
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	case r.body != nil:
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+
+	start := time.Now()
+	hr, err := c.http.Do(req)
+	if err == nil {
+		var body []byte
+		body, err = io.ReadAll(io.LimitReader(hr.Body, maxBody+1))
+		hr.Body.Close()
+		if err == nil && len(body) > maxBody {
+			err = fmt.Errorf("response body larger than %d MiB", maxBody>>20)
+		}
+		resp = &response{code: hr.StatusCode, status: hr.Status, header: hr.Header, body: body, url: hr.Request.URL}
+	}
+	elapsed := time.Since(start)
+	if err != nil {
+		ne := describeNetErr(r.url.Host, err, actx.Err() != nil && ctx.Err() == nil)
+		c.log.Debug("halo: request", "method", r.method, "path", r.url.Path, "query", r.url.RawQuery,
+			"attempt", attempt, "error", ne.msg, "duration", elapsed)
+		return nil, connected, ne
+	}
+	c.log.Debug("halo: request", "method", r.method, "path", r.url.Path, "query", r.url.RawQuery,
+		"attempt", attempt, "status", resp.code, "duration", elapsed, "bytes", len(resp.body))
+	return resp, connected, nil
+}
+
+func (c *Client) statusError(resp *response) *StatusError {
+	se := &StatusError{Code: resp.code, Status: resp.status, body: resp.body}
+	if se.Status == "" {
+		se.Status = strconv.Itoa(resp.code) + " " + http.StatusText(resp.code)
+	}
+	se.Snippet = snippet(resp.body, c.redact)
+	if _, text, _ := strings.Cut(se.Status, " "); se.Snippet == text {
+		se.Snippet = "" // http.Error's body repeats the status text
+	}
+	return se
+}
+
+// backoff is a full-jitter exponential delay: uniform in [0, min(MaxDelay, BaseDelay*2^(attempt-1))].
+func (c *Client) backoff(attempt int) time.Duration {
+	ceiling := c.retry.MaxDelay
+	if shift := attempt - 1; shift < 32 && c.retry.BaseDelay<<shift < ceiling && c.retry.BaseDelay<<shift > 0 {
+		ceiling = c.retry.BaseDelay << shift
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+// retryAfter reads Retry-After, in seconds or as an HTTP date. It is capped
+// at an hour: a larger value is a broken header, not advice.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	var d time.Duration
+	if secs, err := strconv.Atoi(v); err == nil {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	} else {
+		return 0, false
+	}
+	return min(max(d, 0), time.Hour), true
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
