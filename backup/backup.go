@@ -1,0 +1,301 @@
+// Package backup keeps a directory of timestamped snapshots: one run at a
+// time (a lock), each snapshot appearing whole or not at all, and retention
+// that removes only snapshots this package made.
+//
+// A backup root holds:
+//
+//	ROOT/.halocfg.lock          the lock (flock; released when the process dies)
+//	ROOT/20261127T031500Z/      one complete snapshot per run, named by its UTC start time
+//	ROOT/.20261127T031500Z.partial-PID-*/   a run in progress (never counted, never pruned while PID lives)
+//	ROOT/20261127T031500Z.invalid/          a snapshot that failed verification (kept for inspection)
+//
+// Anything else in ROOT is foreign and left alone.
+package backup
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// TimeLayout names snapshot directories: the UTC time the run started, to the second.
+const TimeLayout = "20060102T150405Z"
+
+// LockName is the lock file inside a backup root.
+const LockName = ".halocfg.lock"
+
+// InvalidSuffix marks a snapshot that failed verification.
+const InvalidSuffix = ".invalid"
+
+var nameRE = regexp.MustCompile(`^\d{8}T\d{6}Z$`)
+
+// Name is the directory name of a snapshot taken at t.
+func Name(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+// ParseName returns the time a snapshot directory name stands for, and false
+// when name is not one.
+func ParseName(name string) (time.Time, bool) {
+	if !nameRE.MatchString(name) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(TimeLayout, name)
+	return t, err == nil
+}
+
+// Entry is one complete snapshot of a backup root.
+type Entry struct {
+	Name string    // 20261127T031500Z
+	Path string    // ROOT/20261127T031500Z
+	Time time.Time // parsed from Name
+}
+
+// List returns the complete snapshots in root, oldest first: directories
+// whose name is a snapshot time and that hold a readable halocfg manifest.
+// Partial directories, rejected snapshots and foreign entries are not listed.
+func List(root string) ([]Entry, error) {
+	dirents, err := os.ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for _, d := range dirents {
+		t, ok := ParseName(d.Name())
+		if !ok || !d.IsDir() {
+			continue
+		}
+		path := filepath.Join(root, d.Name())
+		if _, err := snapshot.ReadManifest(path); err != nil {
+			continue // not ours, or not complete: never counted, never pruned
+		}
+		out = append(out, Entry{Name: d.Name(), Path: path, Time: t})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Policy says which snapshots to keep. A zero field is a rule not given.
+// A snapshot is kept when any given rule keeps it; the newest is always
+// kept; with no rule at all everything is kept.
+type Policy struct {
+	Keep     int // keep the newest Keep snapshots
+	KeepDays int // keep snapshots younger than KeepDays days
+}
+
+func (p Policy) String() string {
+	var parts []string
+	if p.Keep > 0 {
+		parts = append(parts, fmt.Sprintf("newest %d", p.Keep))
+	}
+	if p.KeepDays > 0 {
+		parts = append(parts, fmt.Sprintf("younger than %d days", p.KeepDays))
+	}
+	if len(parts) == 0 {
+		return "all"
+	}
+	return strings.Join(parts, " or ")
+}
+
+// Select splits entries (oldest first, as List returns them) into those the
+// policy keeps and those it drops, at time now.
+func (p Policy) Select(entries []Entry, now time.Time) (keep, drop []Entry) {
+	if p.Keep <= 0 && p.KeepDays <= 0 {
+		return entries, nil
+	}
+	cutoff := now.Add(-time.Duration(p.KeepDays) * 24 * time.Hour)
+	for i, e := range entries {
+		fromNewest := len(entries) - 1 - i
+		switch {
+		case fromNewest == 0,
+			p.Keep > 0 && fromNewest < p.Keep,
+			p.KeepDays > 0 && e.Time.After(cutoff):
+			keep = append(keep, e)
+		default:
+			drop = append(drop, e)
+		}
+	}
+	return keep, drop
+}
+
+// ErrLocked is wrapped by Start when another run holds the root's lock.
+var ErrLocked = errors.New("another backup is running")
+
+// Run is one backup in progress. It holds the root's lock from Start to Close.
+type Run struct {
+	root, name string
+	lock       *os.File
+	dir        *snapshot.Dir
+	committed  bool
+}
+
+// Start locks root (creating it, private to the owner, if needed), clears
+// the leftovers of killed runs and prepares the snapshot named after now.
+// When another run holds the lock the error wraps ErrLocked.
+func Start(root string, now time.Time) (*Run, error) {
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, err
+	}
+	lock, err := acquire(filepath.Join(root, LockName))
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{root: root, name: Name(now), lock: lock}
+	removeDeadPartials(root)
+	r.dir, err = snapshot.NewDir(filepath.Join(root, r.name), false)
+	if err != nil {
+		r.Close()
+		if errors.Is(err, snapshot.ErrExists) {
+			return nil, fmt.Errorf("snapshot %s: %w (one backup per second)", r.name, err)
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// acquire takes an exclusive flock on path without waiting. The kernel
+// drops it when the process ends, however it ends, so a lock is never stale.
+// The holder's pid is written into the file for the message others get.
+func acquire(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			holder := "another process"
+			if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+				holder = "pid " + strings.TrimSpace(string(b))
+			}
+			return nil, fmt.Errorf("%w in %s (%s holds %s); try again when it has finished",
+				ErrLocked, filepath.Dir(path), holder, path)
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return f, nil
+}
+
+// removeDeadPartials deletes partial snapshot directories left by backups
+// that were killed: named after a snapshot time, made by a process that is
+// gone. It runs under the lock, so no live backup owns them.
+func removeDeadPartials(root string) {
+	dirents, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, d := range dirents {
+		name, ok := strings.CutPrefix(d.Name(), ".")
+		if !ok || !d.IsDir() {
+			continue
+		}
+		stamp, rest, ok := strings.Cut(name, ".partial-")
+		if _, isSnap := ParseName(stamp); !ok || !isSnap {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.SplitN(rest, "-", 2)[0])
+		if err != nil || alive(pid) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(root, d.Name()))
+	}
+}
+
+func alive(pid int) bool {
+	if pid == os.Getpid() {
+		return true
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// Dir is the snapshot being written; files go through Dir().Create.
+func (r *Run) Dir() *snapshot.Dir { return r.dir }
+
+// Name is the new snapshot's directory name.
+func (r *Run) Name() string { return r.name }
+
+// Path is where the new snapshot appears on Commit.
+func (r *Run) Path() string { return filepath.Join(r.root, r.name) }
+
+// Commit writes the manifest and moves the snapshot into place.
+func (r *Run) Commit(m snapshot.Manifest) error {
+	if err := r.dir.Commit(m); err != nil {
+		return err
+	}
+	r.committed = true
+	return nil
+}
+
+// Previous returns the newest complete snapshot older than this run's.
+func (r *Run) Previous() (Entry, bool, error) {
+	entries, err := List(r.root)
+	if err != nil {
+		return Entry{}, false, err
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		if entries[i].Name < r.name {
+			return entries[i], true, nil
+		}
+	}
+	return Entry{}, false, nil
+}
+
+// Reject renames the committed snapshot to NAME.invalid, so that it is
+// kept for inspection but never counted as a snapshot, and returns the new path.
+func (r *Run) Reject() (string, error) {
+	to := r.Path() + InvalidSuffix
+	if err := os.Rename(r.Path(), to); err != nil {
+		return "", fmt.Errorf("setting aside the invalid snapshot: %w", err)
+	}
+	r.committed = false
+	return to, nil
+}
+
+// Prune removes the snapshots p does not keep at time now, never this run's
+// own, and returns those it removed and those it kept.
+func (r *Run) Prune(p Policy, now time.Time) (removed, kept []Entry, err error) {
+	if !r.committed {
+		return nil, nil, fmt.Errorf("prune: the new snapshot %s is not committed", r.name)
+	}
+	entries, err := List(r.root)
+	if err != nil {
+		return nil, nil, err
+	}
+	keep, drop := p.Select(entries, now)
+	for _, e := range drop {
+		if e.Name == r.name {
+			keep = append(keep, e) // a clock set back: the new snapshot is not the newest
+			continue
+		}
+		if err := os.RemoveAll(e.Path); err != nil {
+			return removed, keep, fmt.Errorf("removing %s: %w", e.Path, err)
+		}
+		removed = append(removed, e)
+	}
+	return removed, keep, nil
+}
+
+// Close removes an uncommitted snapshot and releases the lock. It is safe to
+// call more than once.
+func (r *Run) Close() error {
+	if r.dir != nil {
+		r.dir.Abort()
+	}
+	if r.lock == nil {
+		return nil
+	}
+	err := r.lock.Close() // closing the descriptor releases the flock
+	r.lock = nil
+	return err
+}
