@@ -1,13 +1,17 @@
 package catalog
 
-// ref and ext build the Ref entries below; guid and name are the partner
-// fields ("" when the schema has none).
+// ref, ext, extGUID, keyPairs and owner build the Ref entries below; guid and
+// name are the partner fields ("" when the schema has none).
 func ref(field, target, guid, name string) Ref {
 	return Ref{Field: field, Target: target, GUID: guid, Name: name}
 }
 
 func ext(field, target, name string) Ref {
 	return Ref{Field: field, Target: target, External: true, Name: name}
+}
+
+func extGUID(field, target, guid, name string) Ref {
+	return Ref{Field: field, Target: target, External: true, GUID: guid, Name: name}
 }
 
 func keyPairs(array, target string) Ref {
@@ -18,88 +22,178 @@ func owner(field, target string) Ref {
 	return Ref{Field: field, Target: target, Owner: true}
 }
 
+// join concatenates groups of Refs.
+func join(groups ...[]Ref) []Ref {
+	var out []Ref
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// The nested schemas below recur in several kinds, with the same references.
+
+// accessControl: AccessControl rows (who may see or use the record).
+func accessControl(kind string) []Ref {
+	return []Ref{
+		owner("access_control[].entity_id", kind),
+		ext("access_control[].agent_id", "agent", ""),
+		ext("access_control[].user_id", "user", ""),
+		ext("access_control[].role_id", "role", ""),
+		ext("access_control[].team_id", "team", ""),
+		ext("access_control[].department_id", "department", ""),
+	}
+}
+
+// translations: LanguagePackTranslationsCustom rows. What entity_id2 keys is
+// undocumented, so it is external: the user decides.
+func translations(kind string) []Ref {
+	return []Ref{
+		owner("translations[].entity_id", kind),
+		ext("translations[].language_id", "language", ""),
+		ext("translations[].entity_id2", "translationentity", ""),
+	}
+}
+
+// fieldRows: RequestTypeField rows (the custom fields a record shows); rtid
+// holds the owning record and tableid says which table that is.
+func fieldRows(kind string) []Ref {
+	return []Ref{
+		owner("fields[].rtid", kind),
+		extGUID("fields[].fieldid", "customfield", "fields[].fieldguid", "fields[].fieldname"),
+		extGUID("fields[].groupid", "fieldgroup", "fields[].groupguid", ""),
+		ext("fields[].techtab_id", "tickettab", "fields[].techtab_name"),
+	}
+}
+
+// categoryRows: CategoryRestriction rows of allowed_category1..4.
+func categoryRows(array string) []Ref {
+	return []Ref{
+		ref(array+"[].category_id", "category", array+"[].category_guid", ""),
+		owner(array+"[].tickettype_id", "tickettype"),
+		ext(array+"[].client_id", "client", ""),
+		extGUID(array+"[].team_id", "team", array+"[].team_guid", ""),
+		ext(array+"[].service_id", "service", ""),
+	}
+}
+
+// teamRows: SectionRequestType rows (a ticket type's teams).
+func teamRows(array string) []Ref {
+	return []Ref{
+		owner(array+"[].tickettype_id", "tickettype"),
+		ext(array+"[].section_id", "team", array+"[].section_name"),
+	}
+}
+
+// embedded: a nested copy of another record, whose id is the reference; the
+// rest of the copy is listed in notRefs as "Schema.container.*".
+func embedded(container, target string) Ref {
+	return ext(container+".id", target, "")
+}
+
 // kinds: the order is the export order and the tie-break order of imports.
+// Refs marked "inferred" read Halo's intent from the field name alone (the
+// OpenAPI description has no field descriptions); where the intent was not
+// clear enough to remap automatically, the Ref is external, so the user
+// decides.
 var kinds = []*Kind{
 	{
 		Name: "emailtemplate", Endpoint: "/EmailTemplate", Schema: "MessageContent", ListKey: "emailtemplates",
 		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"name"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			ext("messagegroup_id", "messagegroup", ""),
 			ext("sectionid", "team", ""),
-		},
+		}, accessControl("emailtemplate")),
 	},
 	{
 		Name: "tickettypegroup", Endpoint: "/TicketTypeGroup", Schema: "RequestTypeGroup", ListKey: "tickettypegroups",
 		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"name"},
-		Refs: []Ref{
-			ext("fields[].fieldid", "customfield", "fields[].fieldname"),
-		},
+		Refs:        fieldRows("tickettypegroup"),
 	},
 	{
 		Name: "status", Endpoint: "/Status", Schema: "TStatus", ListKey: "statuses",
 		ListQuery: "showall=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			ref("statuschangeto", "status", "", "statuschangetoname"),
 			ref("nochangetemplate", "emailtemplate", "nochangetemplate_guid", "nochangetemplatename"),
 			ref("statusemailid", "emailtemplate", "statusemail_guid", "statusemailname"),
 			keyPairs("tickettypes", "tickettype"),
 			keyPairs("outcomes", "outcome"),
 			ext("statusnochangehoursmanager", "agent", ""),
-		},
+		}, translations("status")),
 	},
 	{
 		Name: "priority", Endpoint: "/Priority", Schema: "Policy", ListKey: "priorities",
 		DetailQuery: "includedetails=true",
 		RefField:    "priorityid", StringID: true,
 		NaturalKey: []string{"name"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			ref("slaid", "sla", "sla_guid", ""),
 			ext("workdaysoverride", "workday", ""),
-		},
+			embedded("workdays", "workday"),
+		}, translations("priority")),
 	},
 	{
 		Name: "sla", Endpoint: "/SLA", Schema: "SlaHead", ListKey: "slas",
 		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"name"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			ref("statusafterautorelease", "status", "", "statusafterautorelease_name"),
 			ref("slstatusafterfirstwarning", "status", "", ""),
 			ref("slstatusaftersecondwarning", "status", "", ""),
 			owner("priorities[].slaid", "sla"),
 			ref("priorities[].priorityid", "priority", "", "priorities[].name"),
+			ext("priorities[].workdaysoverride", "workday", ""),
 			ext("workday_id", "workday", "workday_name"),
-		},
+			embedded("workdays", "workday"),
+		}, accessControl("sla")),
 	},
 	{
 		Name: "category", Endpoint: "/Category", Schema: "CategoryDetail", ListKey: "categories",
 		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"type_id", "value"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			ref("sla_id", "sla", "", ""),
 			ref("priority_id", "priority", "", ""),
 			ext("category_group_id", "categorygroup", ""),
-		},
+		}, translations("category")),
 	},
 	{
 		Name: "workflow", Endpoint: "/Workflow", Schema: "FlowHeader", ListKey: "workflows",
 		ListQuery: "includeinactive=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			owner("steps[].flow_id", "workflow"),
 			ref("steps[].newticket_tickettype_id", "tickettype", "", ""),
 			ref("steps[].newticket_template_id", "template", "", ""),
+			ref("steps[].new_flow_id", "workflow", "", ""),
+			// the step's automatic action: an outcome (it has a guid partner)
+			ref("steps[].auto_action_type", "outcome", "steps[].auto_action_type_guid", ""),
+			ext("steps[].pipeline_stage_id", "pipelinestage", "steps[].pipeline_stage_name"),
+			ext("steps[].input_field_id", "customfield", ""),
+			ext("steps[].newticket_service_id", "service", ""),
 			ref("always_allow_actions[].id", "outcome", "", "always_allow_actions[].outcome"),
 			owner("stages[].flow_id", "workflow"),
-		},
+			// inferred: edit_outcome and outcome_step may name an outcome and a step
+			ext("stages[].edit_outcome", "stageoutcome", ""),
+			ext("stages[].outcome_step", "workflowstep", ""),
+			owner("targets[].flow_id", "workflow"),
+			// start/end stages are rows of stages[] of the same record, which
+			// get new ids in another tenant
+			ext("targets[].start_stage_id", "workflowstage", "targets[].start_stage_name"),
+			ext("targets[].end_stage_id", "workflowstage", "targets[].end_stage_name"),
+			ext("targets[].workday", "workday", "targets[].workday_name"),
+			ext("targets[].rule_id", "assignmentrule", ""),
+		}, accessControl("workflow")),
 	},
 	{
 		Name: "tickettype", Endpoint: "/TicketType", Schema: "RequestType", ListKey: "tickettypes",
 		ListQuery: "showall=true&showinactive=true", DetailQuery: "includedetails=true&includeconfig=true",
 		NaturalKey: []string{"name"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			ref("initial_status", "status", "initial_status_guid", ""),
 			ref("statusafteruserupdate", "status", "statusafteruserupdate_guid", ""),
 			ref("statusaftersupplierupdate", "status", "statusaftersupplierupdate_guid", ""),
@@ -112,9 +206,13 @@ var kinds = []*Kind{
 			ref("lapsafe_status_after_webhook", "status", "lapsafe_status_after_webhook_guid", ""),
 			ref("allowed_status[].status_id", "status", "allowed_status[].status_guid", "allowed_status[].status_name"),
 			owner("allowed_status[].ticketype_id", "tickettype"),
+			ref("allowed_status[].tickettype_group_id", "tickettypegroup", "", ""),
+			{Field: "kanbanstatuschoice[].id", Target: "status", StringID: true, Name: "kanbanstatuschoice[].name"},
 			ref("workflow_id", "workflow", "workflow_guid", "workflow_name"),
 			ref("default_sla", "sla", "default_sla_guid", ""),
 			ref("default_priority", "priority", "", ""),
+			ref("maximumRestrictedPriority", "priority", "", ""), // inferred
+			ref("close_kb_action", "outcome", "", ""),            // inferred: the action that closes a ticket from a KB article
 			ref("group_id", "tickettypegroup", "", "group_name"),
 			ref("acknowledgementtemplate", "emailtemplate", "acknowledgementtemplate_guid", "acknowledgementtemplate_name"),
 			ref("acknowledgementtemplateooh", "emailtemplate", "acknowledgementtemplateooh_guid", "acknowledgementtemplateooh_name"),
@@ -125,16 +223,50 @@ var kinds = []*Kind{
 			ref("allowed_child_tickettypes[].child_tickettype_id", "tickettype", "", "allowed_child_tickettypes[].child_tickettype_name"),
 			owner("allowed_child_tickettypes[].tickettype_id", "tickettype"),
 			ref("sprint_tickettype_id", "tickettype", "", "sprint_tickettype_name"),
-			ref("allowed_category1[].category_id", "category", "allowed_category1[].category_guid", ""),
-			ref("allowed_category2[].category_id", "category", "allowed_category2[].category_guid", ""),
-			ref("allowed_category3[].category_id", "category", "allowed_category3[].category_guid", ""),
-			ref("allowed_category4[].category_id", "category", "allowed_category4[].category_guid", ""),
+			// inferred: Halo's generic restriction row, key1 the owner, key2 the allowed action
+			owner("allowed_actions[].key1", "tickettype"),
+			ref("allowed_actions[].key2", "outcome", "allowed_actions[].key2_guid", "allowed_actions[].key2_name"),
+			owner("allowed_clients[].request_type", "tickettype"),
+			ext("allowed_clients[].client_id", "client", "allowed_clients[].client_name"),
+			owner("allowed_appointment_types[].tickettype_id", "tickettype"),
+			ext("allowed_appointment_types[].appointmenttype_id", "appointmenttype", "allowed_appointment_types[].appointmenttype_name"),
+			owner("allowed_iframe_customtabs[].tickettype_id", "tickettype"),
+			ext("allowed_iframe_customtabs[].iframetab_id", "iframetab", "allowed_iframe_customtabs[].iframetab_name"),
+			owner("allowed_suggestion_faqlists[].tickettype_id", "tickettype"),
+			ext("allowed_suggestion_faqlists[].faq_id", "faqlist", "allowed_suggestion_faqlists[].faq_name"),
+			owner("tab_config[].entity_id", "tickettype"),
+			ext("tab_config[].screenlayout_id", "screenlayout", ""),
+			ext("tab_config[].tab_id", "tickettab", "tab_config[].tab_name"),
+			owner("load_balance_schedule.tickettype_id", "tickettype"),
+			ref("load_balance_schedule.status_id", "status", "", ""),
+			ext("load_balance_schedule.assignto_agent_id", "agent", ""),
+			// inferred: a flag or a ticket type id; external until known
+			ext("load_balance_schedule.asslinked_tickettype", "linkedtickettype", ""),
+			embedded("default_services[]", "service"),
+			{Field: "soc_default_target.value", Target: "soctarget", External: true, StringID: true, Name: "soc_default_target.label"},
 			ext("default_agent", "agent", "default_agent_name"),
 			ext("from_mailbox_id", "mailbox", ""),
 			ext("approval_process_id", "approvalprocess", "approval_process_name"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
 			ext("quote_pdftemplate_id", "pdftemplate", "quote_pdftemplate_name"),
+			ext("fieldidlist", "customfield", ""), // an integer array: every element is a field id
+			ext("childticketcolumnsoverride", "columnprofile", ""),
+			ext("database_lookup_id", "databaselookup", ""),
+			ext("default_appt_type", "appointmenttype", ""),
+			ext("default_budgettype_id", "budgettype", ""),
+			ext("default_matchedkbid", "kbarticle", ""),
+			ext("default_product_id", "product", ""),
+			ext("defaultagentresourcebookingduration_id", "bookingduration", ""),
+			ext("defaultresourcetype", "resourcetype", ""),       // inferred
+			ext("defaultresourcetype_agent", "resourcetype", ""), // inferred
+			ext("defaulttab", "tickettab", ""),                   // inferred: a tab id or a fixed tab number
+			ext("salesforce_default_stage", "salesforcestage", ""),
+			ext("slack_channel_workspace", "slackworkspace", ""),
 		},
+			teamRows("allowed_teams"), teamRows("allowed_resourcebooking_teams"),
+			categoryRows("allowed_category1"), categoryRows("allowed_category2"),
+			categoryRows("allowed_category3"), categoryRows("allowed_category4"),
+			fieldRows("tickettype"), accessControl("tickettype"), translations("tickettype")),
 	},
 	{
 		Name: "ticketarea", Endpoint: "/TicketArea", Schema: "TicketArea", ListKey: "ticketareas",
@@ -142,15 +274,24 @@ var kinds = []*Kind{
 		NaturalKey:  []string{"name"},
 		Refs: []Ref{
 			ref("default_ticket_type", "tickettype", "", ""),
+			{Field: "kanbanstatuschoice[].id", Target: "status", StringID: true, Name: "kanbanstatuschoice[].name"},
 			ext("default_filter_id", "filterprofile", "default_filter_name"),
 			ext("default_columns_id", "columnprofile", "default_columns_name"),
+			ext("default_template_group_id", "templategroup", ""),
+			ext("default_view_selectedid", "ticketview", ""),
+			owner("filters[].area_id", "ticketarea"),
+			extGUID("filters[].filter_id", "filter", "filters[].filter_guid", "filters[].filter_name"),
+			extGUID("filters[].list_id", "viewlist", "filters[].list_guid", ""),
+			extGUID("filters[].itemsupplier_id", "supplier", "filters[].itemsupplier_guid", ""),
+			owner("team_restrictions[].ticket_area_id", "ticketarea"),
+			extGUID("team_restrictions[].team_id", "team", "team_restrictions[].team_guid", "team_restrictions[].team_name"),
 		},
 	},
 	{
 		Name: "template", Endpoint: "/Template", Schema: "StdRequest", ListKey: "templates",
 		ListQuery: "showall=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			ref("tickettype_id", "tickettype", "tickettype_guid", ""),
 			ref("status_id", "status", "status_guid", ""),
 			ref("workflow_id", "workflow", "workflow_guid", "workflow_name"),
@@ -159,18 +300,72 @@ var kinds = []*Kind{
 			ref("optional_tickettype_id", "tickettype", "", ""),
 			ref("optional_workflow_id", "workflow", "", ""),
 			ref("optional_priority_id", "priority", "", ""),
+			ref("copied_from_id", "template", "", ""),
 			owner("todo_list[].template_id", "template"),
+			ext("todo_list[].group_id", "todogroup", "todo_list[].group_name"),
+			owner("creation_rules[].parent_template_id", "template"),
+			ref("creation_rules[].child_template_id", "template", "", ""),
+			ref("creation_rules[].outcome_id", "outcome", "", "creation_rules[].outcome_name"),
+			// inferred: another creation rule or a template; external until known
+			ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name"),
+			ext("creation_rules[].field_id", "customfield", "creation_rules[].field_name"),
+			ext("creation_rules[].group_id", "creationrulegroup", ""),
+			ext("creation_rules[].optionalservice_id", "service", ""),
+			owner("budgets[].template_id", "template"),
+			ext("budgets[].budgettype_id", "budgettype", "budgets[].budgettype_name"),
+			owner("automationcriteria[].stdid", "template"),
+			ext("automationcriteria[].rule_id", "assignmentrule", ""),
+			ext("automationcriteria[].qualification_criteria_id", "qualificationcriteria", ""),
+			ext("automationcriteria[].flowsubdetails_criteria_id", "workflowaction", ""),
+			owner("milestones[].from_template_id", "template"),
+			ext("milestones[].ticket_id", "ticket", ""),
+			ext("additional_agents[].id", "agent", "additional_agents[].name"),
+			ext("additional_agents[].faultid", "ticket", ""),
+			embedded("customfields[]", "customfield"),
+			embedded("optional_customfields[]", "customfield"),
+			embedded("assets[]", "asset"),
+			embedded("optional_assets[]", "asset"),
+			embedded("users[]", "user"),
+			embedded("services[]", "service"),
 			ext("agent_id", "agent", "agent_name"),
+			ext("optional_agent_id", "agent", ""),
 			ext("restrictto_agent_id", "agent", "restrictto_agent_name"),
 			ext("restrictto_team_id", "team", "restrictto_team_name"),
 			ext("restrictto_department_id", "department", "restrictto_department_name"),
-		},
+			ext("user_id", "user", ""),
+			ext("approval_id", "approvalprocess", ""),
+			ext("budgettype_id", "budgettype", ""),
+			ext("optional_budgettype_id", "budgettype", ""),
+			ext("defaultresourcetype", "resourcetype", ""),          // inferred
+			ext("optional_defaultresourcetype", "resourcetype", ""), // inferred
+			ext("group_id", "templategroup", ""),
+			ext("kb_id", "kbarticle", ""),
+			ext("kbid", "kbarticle", ""),
+			ext("optional_kb_id", "kbarticle", ""),
+			ext("service", "service", ""),
+			ext("optionalservice", "service", ""),  // inferred: a service id or a flag
+			ext("optional_service", "service", ""), // inferred: a service id or a flag
+			ext("optional_service_details_id", "servicedetail", ""),
+			ext("notification_id", "notification", ""),
+			ext("invoice_id", "invoice", ""),
+			ext("report_id", "report", ""),
+			ext("reportid", "report", ""),
+			ext("reportarea", "reportarea", ""), // inferred
+			ext("reportsite", "site", ""),
+			ext("did", "asset", ""), // inferred: a device id
+			ext("clone_parent_id", "ticket", ""),
+			ext("created_ticket_id", "ticket", ""),
+			ext("one_ticket_id", "ticket", ""),
+			ext("parentticketid", "ticket", ""),
+			// inferred: a flag or the parent's status on close; external until known
+			ext("updateparent_status_close", "parentstatus", ""),
+		}, accessControl("template")),
 	},
 	{
 		Name: "outcome", Endpoint: "/Outcome", Schema: "TOutcome", ListKey: "outcomes",
 		ListQuery: "showhidden=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"outcome"},
-		Refs: []Ref{
+		Refs: join([]Ref{
 			ref("newstatus", "status", "newstatus_guid", ""),
 			ref("default_linkedticket_status", "status", "default_linkedticket_status_guid", ""),
 			ref("child_ticket_type_id", "tickettype", "child_ticket_type_guid", "child_ticket_type_name"),
@@ -191,7 +386,40 @@ var kinds = []*Kind{
 			ext("newaction_emailfrom", "mailbox", ""),
 			ext("override_from_mailbox_id", "mailbox", "override_from_mailbox_name"),
 			ext("script_id", "script", "script_name"),
-		},
+			ext("azure_connection_id", "azureconnection", ""),
+			embedded("azure_connection", "azureconnection"),
+			ext("azure_input_mappings[].fiid", "integrationfield", ""),  // inferred
+			ext("azure_input_mappings[].msid", "integrationfield", ""),  // inferred
+			ext("azure_output_mappings[].fiid", "integrationfield", ""), // inferred
+			ext("azure_output_mappings[].msid", "integrationfield", ""), // inferred
+			ext("callscreencallscript", "callscript", ""),
+			ext("create_issue_type", "integrationissuetype", ""), // inferred
+			ext("default_asset_status", "assetstatus", ""),
+			ext("default_asset_type", "assettype", ""),
+			ext("default_opp_closure_cat", "opportunityclosurecategory", ""),
+			ext("defaultappointmentstatus", "appointmentstatus", ""),
+			ext("defaultappointmenttype", "appointmenttype", ""),
+			ext("defaultuserdef", "userdef", ""), // inferred
+			ext("parentdefaultuser", "user", ""), // inferred: a user id or a flag
+			ext("from_action_id", "ticketaction", ""),
+			ext("to_ticket_id", "ticket", ""),
+			ext("integration_method_id", "integrationmethod", ""),
+			ext("newaction_supplier_contract_id", "suppliercontract", ""),
+			ext("newaction_supplier_priority_id", "supplierpriority", ""),
+			ext("newaction_supplier_sla_id", "suppliersla", ""),
+			ext("newaction_thirdpartynhdapiareaid", "thirdpartyarea", ""),
+			ext("newaction_thirdpartynhdapisupplierid", "supplier", ""),
+			ext("newaction_thirdpartynhdjirasupplierid", "supplier", ""),
+			ext("newaction_thirdpartynhdservicenowsupplierid", "supplier", ""),
+			embedded("newaction_supplier", "supplier"),
+			embedded("newticket_user", "user"),
+			embedded("attachments[]", "attachment"),
+			{Field: "lapsafe_default_installation_obj.value", Target: "lapsafeinstallation", External: true, StringID: true, Name: "lapsafe_default_installation_obj.label"},
+			ext("releaseid", "release", ""),
+			ext("releaseid2", "release", ""),
+			ext("releaseid3", "release", ""),
+			ext("worddocid", "worddocument", ""),
+		}, fieldRows("outcome"), accessControl("outcome"), translations("outcome")),
 	},
 }
 

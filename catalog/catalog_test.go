@@ -1,0 +1,466 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// openAPI reads the schemas extracted from Halo's OpenAPI description by
+// go run ./catalog/internal/extract ../shared/halo-api/openapi.json > catalog/testdata/openapi-schemas.json
+func openAPI(t *testing.T) map[string][]Field {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/openapi-schemas.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string][]Field
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("testdata/openapi-schemas.json: %v", err)
+	}
+	return m
+}
+
+// candidate is a field that must be classified: an integer (or integer
+// array) field named like a reference, or the id of a KeyPair/KeyPair2.
+type candidate struct {
+	path   string // in the root schema: "allowed_status[].status_id"
+	schema string // schema declaring the field: "RequestTypeStatus"
+	field  string // "status_id"
+	step   string // container step of a nested field: "allowed_status[]"
+}
+
+func isCandidate(schema string, f Field) bool {
+	switch {
+	case schema == "KeyPair2" && f.Name == "value", schema == "KeyPair" && f.Name == "id":
+		return true
+	case f.Type == "integer", f.Type == "array" && f.Items == "integer":
+		return NamedLikeRef(f.Name)
+	}
+	return false
+}
+
+// containerStep is the path step of a field that nests a schema: "fields[]" or "design".
+func containerStep(f Field) string {
+	if f.Type == "array" {
+		return f.Name + "[]"
+	}
+	return f.Name
+}
+
+// candidates walks the fields of root and of the schemas it nests, one level deep.
+func candidates(schemas map[string][]Field, root string) []candidate {
+	var out []candidate
+	for _, f := range schemas[root] {
+		if isCandidate(root, f) {
+			out = append(out, candidate{path: f.Name, schema: root, field: f.Name})
+		}
+		if f.Ref == "" {
+			continue
+		}
+		step := containerStep(f)
+		for _, g := range schemas[f.Ref] {
+			if isCandidate(f.Ref, g) {
+				out = append(out, candidate{path: step + "." + g.Name, schema: f.Ref, field: g.Name, step: step})
+			}
+		}
+	}
+	return out
+}
+
+// notRefKey returns the notRefs key that classifies a candidate of root, most specific first.
+func notRefKey(root string, c candidate) (string, bool) {
+	keys := []string{root + "." + c.path, c.schema + "." + c.field}
+	if c.step != "" {
+		keys = append(keys, root+"."+c.step+".*")
+	}
+	for _, k := range keys {
+		if _, ok := notRefs[k]; ok {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// resolve finds the field a path names in root: "a", "a[].b" or "a.b".
+func resolve(schemas map[string][]Field, root, path string) (Field, bool) {
+	find := func(schema, name string) (Field, bool) {
+		for _, f := range schemas[schema] {
+			if f.Name == name {
+				return f, true
+			}
+		}
+		return Field{}, false
+	}
+	steps := strings.Split(path, ".")
+	if len(steps) > 2 {
+		return Field{}, false
+	}
+	if len(steps) == 1 {
+		return find(root, steps[0])
+	}
+	outer, ok := find(root, strings.TrimSuffix(steps[0], "[]"))
+	if !ok || outer.Ref == "" || containerStep(outer) != steps[0] {
+		return Field{}, false
+	}
+	return find(outer.Ref, steps[1])
+}
+
+func TestEveryReferenceLikeFieldIsClassified(t *testing.T) {
+	schemas := openAPI(t)
+	var missing []string
+	used := map[string]bool{}
+	flagged, byRef, byNotRef := 0, 0, 0
+	for _, k := range Kinds() {
+		refs := map[string]bool{}
+		for _, r := range k.Refs {
+			refs[r.Field] = true
+		}
+		for _, c := range candidates(schemas, k.Schema) {
+			flagged++
+			if refs[c.path] {
+				byRef++
+				continue
+			}
+			key, ok := notRefKey(k.Schema, c)
+			if !ok {
+				missing = append(missing, fmt.Sprintf("%s: %s (%s.%s)", k.Name, c.path, c.schema, c.field))
+				continue
+			}
+			used[key] = true
+			byNotRef++
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		t.Errorf("%d fields named like a reference are neither a Ref nor in notRefs:\n%s", len(missing), strings.Join(missing, "\n"))
+	}
+	for key := range notRefs {
+		if !used[key] {
+			t.Errorf("notRefs[%q] classifies no field (stale, or shadowed by Refs)", key)
+		}
+	}
+	t.Logf("%d flagged fields on kind paths: %d Refs, %d not references (%d notRefs entries)", flagged, byRef, byNotRef, len(notRefs))
+}
+
+func TestNotRefsNameFlaggedFields(t *testing.T) {
+	schemas := openAPI(t)
+	for key, reason := range notRefs {
+		schema, path, _ := strings.Cut(key, ".")
+		if reason == "" {
+			t.Errorf("notRefs[%q]: no reason", key)
+		}
+		if container, ok := strings.CutSuffix(path, ".*"); ok {
+			f, ok := resolve(schemas, schema, strings.TrimSuffix(container, "[]"))
+			if !ok || f.Ref == "" || containerStep(f) != container {
+				t.Errorf("notRefs[%q]: %s has no nested schema %s", key, schema, container)
+			}
+			continue
+		}
+		f, ok := resolve(schemas, schema, path)
+		if !ok {
+			t.Errorf("notRefs[%q]: no such field", key)
+			continue
+		}
+		nested := schema
+		if i := strings.LastIndex(path, "."); i >= 0 {
+			outer, _ := resolve(schemas, schema, strings.TrimSuffix(path[:i], "[]"))
+			nested = outer.Ref
+		}
+		if !isCandidate(nested, f) {
+			t.Errorf("notRefs[%q]: field is not named like a reference (or not an integer)", key)
+		}
+	}
+}
+
+func TestRefsResolve(t *testing.T) {
+	schemas := openAPI(t)
+	for _, k := range Kinds() {
+		seen := map[string]bool{}
+		for _, r := range k.Refs {
+			where := k.Name + " " + r.Field
+			if seen[r.Field] {
+				t.Errorf("%s: listed twice", where)
+			}
+			seen[r.Field] = true
+			f, ok := resolve(schemas, k.Schema, r.Field)
+			switch {
+			case !ok:
+				t.Errorf("%s: no such field in %s", where, k.Schema)
+			case r.StringID && f.Type != "string":
+				t.Errorf("%s: StringID but the field is %s", where, f.Type)
+			case !r.StringID && f.Type != "integer" && (f.Type != "array" || f.Items != "integer"):
+				t.Errorf("%s: the field is %s %s, not an integer id", where, f.Type, f.Items)
+			}
+			for _, partner := range []string{r.GUID, r.Name} {
+				if _, ok := resolve(schemas, k.Schema, partner); partner != "" && !ok {
+					t.Errorf("%s: partner field %s does not exist", where, partner)
+				}
+			}
+			_, isKind := Lookup(r.Target)
+			switch {
+			case r.Target == "":
+				t.Errorf("%s: no target", where)
+			case r.External && isKind:
+				t.Errorf("%s: external, but %s is an exported kind", where, r.Target)
+			case !r.External && !isKind:
+				t.Errorf("%s: target %s is not a kind", where, r.Target)
+			case r.Owner && (r.External || r.Target != k.Name || !r.Nested()):
+				t.Errorf("%s: an owner reference must be nested and point at %s", where, k.Name)
+			}
+		}
+	}
+}
+
+func TestKindsMatchSchemas(t *testing.T) {
+	schemas := openAPI(t)
+	for _, k := range Kinds() {
+		if _, ok := schemas[k.Schema]; !ok {
+			t.Errorf("%s: no schema %s", k.Name, k.Schema)
+			continue
+		}
+		if k.Endpoint == "" || k.ListKey == "" || k.DetailQuery == "" {
+			t.Errorf("%s: endpoint %q, list key %q, detail query %q", k.Name, k.Endpoint, k.ListKey, k.DetailQuery)
+		}
+		if f, ok := resolve(schemas, k.Schema, k.RefField); !ok || f.Type != "integer" {
+			t.Errorf("%s: RefField %s is not an integer field of %s", k.Name, k.RefField, k.Schema)
+		}
+		id, _ := resolve(schemas, k.Schema, "id")
+		if want := map[bool]string{true: "string", false: "integer"}[k.StringID]; id.Type != want {
+			t.Errorf("%s: id is %s, StringID is %v", k.Name, id.Type, k.StringID)
+		}
+		if len(k.NaturalKey) == 0 {
+			t.Errorf("%s: no natural key", k.Name)
+		}
+		for _, n := range k.NaturalKey {
+			if _, ok := resolve(schemas, k.Schema, n); !ok {
+				t.Errorf("%s: natural key field %s does not exist", k.Name, n)
+			}
+		}
+	}
+}
+
+// The embedded schemas must be the ones the test checks the catalog against.
+func TestEmbeddedSchemasMatchTestdata(t *testing.T) {
+	schemas := openAPI(t)
+	for name, want := range schemas {
+		got, ok := Schema(name)
+		if !ok || !reflect.DeepEqual(got, want) {
+			t.Errorf("Schema(%q) differs from testdata: regenerate schemas.json", name)
+		}
+	}
+	if _, ok := Schema("NoSuchSchema"); ok {
+		t.Error(`Schema("NoSuchSchema") found`)
+	}
+}
+
+// designRefs is DESIGN.md's list "Reference fields to remap".
+var designRefs = map[string]map[string]string{
+	"outcome": {
+		"newstatus": "status", "default_linkedticket_status": "status", "child_ticket_type_id": "tickettype",
+		"requesttype": "tickettype", "tickettypes[].value": "tickettype", "child_template_id": "template",
+		"emailtemplate_id": "emailtemplate", "child_emailtemplate_id": "emailtemplate", "workflow_id": "workflow",
+		"workflows[].value": "workflow", "defaultpriority": "priority",
+	},
+	"status": {
+		"statuschangeto": "status", "nochangetemplate": "emailtemplate", "statusemailid": "emailtemplate",
+		"tickettypes[].value": "tickettype", "outcomes[].value": "outcome",
+	},
+	"tickettype": {
+		"initial_status": "status", "statusafteruserupdate": "status", "statusaftersupplierupdate": "status",
+		"statusaftertechupdate": "status", "statusafterapproverupdate": "status", "reopenedstatus": "status",
+		"parentstatusafterallchildclosed": "status", "statusafterresourcebook": "status",
+		"ticket_status_after_appointment": "status", "allowed_status[].status_id": "status",
+		"workflow_id": "workflow", "default_sla": "sla", "default_priority": "priority", "group_id": "tickettypegroup",
+		"acknowledgementtemplate": "emailtemplate", "acknowledgementtemplateooh": "emailtemplate",
+		"closedrequestsemailid": "emailtemplate", "pendingrequestsemailid": "emailtemplate",
+		"allowed_child_tickettypes[].child_tickettype_id": "tickettype", "sprint_tickettype_id": "tickettype",
+		"allowed_category1[].category_id": "category", "allowed_category2[].category_id": "category",
+		"allowed_category3[].category_id": "category", "allowed_category4[].category_id": "category",
+	},
+	"ticketarea": {"default_ticket_type": "tickettype"},
+	"template": {
+		"tickettype_id": "tickettype", "status_id": "status", "workflow_id": "workflow", "priority_id": "priority",
+	},
+	"category": {"sla_id": "sla", "priority_id": "priority"},
+	"sla": {
+		"statusafterautorelease": "status", "slstatusafterfirstwarning": "status", "slstatusaftersecondwarning": "status",
+	},
+	"workflow": {"steps[].newticket_tickettype_id": "tickettype", "steps[].newticket_template_id": "template"},
+}
+
+func TestDesignReferencesAreInternal(t *testing.T) {
+	for kind, fields := range designRefs {
+		k, ok := Lookup(kind)
+		if !ok {
+			t.Fatalf("no kind %s", kind)
+		}
+		for field, target := range fields {
+			i := slices.IndexFunc(k.Refs, func(r Ref) bool { return r.Field == field })
+			if i < 0 {
+				t.Errorf("%s.%s: not a Ref", kind, field)
+				continue
+			}
+			if r := k.Refs[i]; r.External || r.Owner || r.Target != target {
+				t.Errorf("%s.%s: %+v, want an internal reference to %s", kind, field, r, target)
+			}
+		}
+	}
+}
+
+func TestNamedLikeRef(t *testing.T) {
+	for name, want := range map[string]bool{
+		"id": true, "status_id": true, "priorityid": true, "releaseid2": true, "fieldidlist": true,
+		"newstatus": true, "defaultagent": true, "requesttype": true, "type": true, "sequence": false,
+		"chargerate": false, "status_guid": false, "guid": false, "autoCloseHours": false, "ID": true, "key1": true,
+	} {
+		if got := NamedLikeRef(name); got != want {
+			t.Errorf("NamedLikeRef(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		ok     bool
+		schema string
+	}{
+		{"status", true, "TStatus"},
+		{"priority", true, "Policy"},
+		{"emailtemplate", true, "MessageContent"},
+		{"Status", false, ""},
+		{"", false, ""},
+	} {
+		k, ok := Lookup(tc.name)
+		if ok != tc.ok || (ok && k.Schema != tc.schema) {
+			t.Errorf("Lookup(%q) = %v, %v; want schema %q, %v", tc.name, k, ok, tc.schema, tc.ok)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	all := Names()
+	for _, tc := range []struct {
+		name       string
+		only, skip []string
+		want       []string
+		err        string
+	}{
+		{name: "all", want: all},
+		{name: "only", only: []string{"outcome", "status"}, want: []string{"status", "outcome"}},
+		{name: "skip", skip: []string{"template", "emailtemplate"}, want: without(all, "template", "emailtemplate")},
+		{name: "only and skip", only: []string{"status", "sla"}, skip: []string{"status"}, want: []string{"sla"}},
+		{name: "unknown only", only: []string{"statuses"},
+			err: `unknown kind "statuses" (known kinds: ` + strings.Join(all, ", ") + ")"},
+		{name: "unknown skip", skip: []string{"agent"}, err: `unknown kind "agent"`},
+		{name: "nothing left", only: []string{"sla"}, skip: []string{"sla"}, err: "no kinds selected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks, err := Select(tc.only, tc.skip)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, k := range ks {
+				got = append(got, k.Name)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func without(names []string, drop ...string) []string {
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(drop, n) })
+}
+
+func TestRefsTo(t *testing.T) {
+	k, _ := Lookup("status")
+	var got []string
+	for _, r := range k.RefsTo("emailtemplate") {
+		got = append(got, r.Field)
+	}
+	if want := []string{"nochangetemplate", "statusemailid"}; !slices.Equal(got, want) {
+		t.Errorf("status RefsTo emailtemplate: %v, want %v", got, want)
+	}
+	if refs := k.RefsTo("agent"); len(refs) != 0 {
+		t.Errorf("RefsTo an external target: %v", refs)
+	}
+	sla, _ := Lookup("sla")
+	got = nil
+	for _, r := range sla.RefsTo("sla") {
+		if r.Owner {
+			got = append(got, r.Field)
+		}
+	}
+	if want := []string{"priorities[].slaid", "access_control[].entity_id"}; !slices.Equal(got, want) {
+		t.Errorf("sla RefsTo sla (owners): %v, want %v", got, want)
+	}
+	if deps := sla.DependsOn(); slices.Contains(deps, "sla") {
+		t.Errorf("sla DependsOn %v: owner back-references must not count", deps)
+	}
+}
+
+// The kind graph is a golden file: a change of references shows in review.
+func TestGraph(t *testing.T) {
+	var b strings.Builder
+	for _, k := range Kinds() {
+		fmt.Fprintf(&b, "%s -> %s\n", k.Name, strings.Join(k.DependsOn(), ", "))
+	}
+	want, err := os.ReadFile("testdata/graph.golden")
+	if err != nil || b.String() != string(want) {
+		if os.Getenv("UPDATE_GOLDEN") != "" {
+			if err := os.WriteFile("testdata/graph.golden", []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("kind graph differs from testdata/graph.golden (UPDATE_GOLDEN=1 rewrites it): %v\n%s", err, b.String())
+	}
+
+	for _, tc := range []struct {
+		from, to string
+		cycle    bool
+	}{
+		{"status", "outcome", true},
+		{"outcome", "status", true},
+		{"tickettype", "status", true},
+		{"status", "status", true},
+		{"category", "sla", true}, // sla -> status -> tickettype -> category
+		{"status", "emailtemplate", false},
+		{"ticketarea", "tickettype", false},
+		{"sla", "status", true},
+	} {
+		if got := InCycle(tc.from, tc.to); got != tc.cycle {
+			t.Errorf("InCycle(%s, %s) = %v, want %v", tc.from, tc.to, got, tc.cycle)
+		}
+	}
+}
+
+// Kinds() lists referenced kinds first wherever no cycle prevents it.
+func TestKindOrder(t *testing.T) {
+	pos := map[string]int{}
+	for i, n := range Names() {
+		pos[n] = i
+	}
+	for _, k := range Kinds() {
+		for _, t2 := range k.DependsOn() {
+			if pos[t2] > pos[k.Name] && !InCycle(k.Name, t2) {
+				t.Errorf("%s refers to %s, which comes later, and no cycle forces it", k.Name, t2)
+			}
+		}
+	}
+}

@@ -1,0 +1,238 @@
+package catalog
+
+import "strings"
+
+// NamedLikeRef reports whether an integer field name looks as if it could
+// hold the id of another record. It errs on the side of flagging: the
+// catalog test requires every flagged integer field of the kinds' schemas to
+// be a Ref (internal or external) or to be listed in notRefs with a reason.
+//
+// A name (lower-cased, trailing digits ignored) is flagged when it
+//   - ends in "id" or "ids", or contains "_id" or "idlist" ("id",
+//     "status_id", "priorityid", "releaseid2", "fieldidlist"), but not "guid";
+//   - or contains one of refWords ("newstatus", "defaultagent", "requesttype").
+//
+// The test walks every integer and integer-array field of the kinds'
+// schemas and of the schemas they nest one level deep; it also requires the
+// (string) id of every nested KeyPair2 (value) and KeyPair (id) to be classified.
+func NamedLikeRef(name string) bool {
+	n := strings.TrimRight(strings.ToLower(name), "0123456789")
+	if strings.HasSuffix(n, "guid") {
+		return false
+	}
+	if strings.HasSuffix(n, "id") || strings.HasSuffix(n, "ids") ||
+		strings.Contains(n, "_id") || strings.Contains(n, "idlist") {
+		return true
+	}
+	for _, w := range refWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// refWords name things a Halo record can point at, or parts of such names.
+var refWords = []string{
+	"action", "agent", "appointment", "appt", "approv", "area", "asset", "budget", "cat",
+	"channel", "chat", "child", "client", "column", "company", "connection", "contact",
+	"contract", "currency", "customer", "department", "device", "email", "entity", "faq",
+	"field", "filter", "flow", "group", "holiday", "integration", "invoice", "item", "kanban",
+	"kb", "key", "language", "layout", "linked", "lookup", "mailbox", "manager", "mapping", "outcome",
+	"owner", "parent", "pdf", "priority", "product", "project", "release", "report", "request",
+	"resource", "role", "rule", "schedule", "script", "section", "service", "site", "sla",
+	"sprint", "stage", "status", "step", "supplier", "survey", "tab", "target", "tax", "team",
+	"tech", "template", "tenant", "ticket", "type", "user", "view", "webhook", "workday",
+	"workspace",
+}
+
+// notRefs lists the integer fields named like a reference that hold no id
+// of another record, with the reason. Keys are "Schema.path":
+//   - "TStatus.sequence": a field of a schema, wherever the schema appears
+//     (a Ref of a kind on the same path wins: "TOutcome.id" is the record's
+//     own id, but always_allow_actions[].id of a workflow is a reference);
+//   - "RequestType.cors_whitelist_list[].value": one nested path of a root schema;
+//   - "FlowHeader.always_allow_actions[].*": every field of an embedded copy
+//     of another record, whose reference is carried by a Ref on the same
+//     container (always_allow_actions[].id); the copied record's own
+//     references are remapped when that record's kind is.
+var notRefs = map[string]string{
+	// Own ids: a record's id is remapped by matching, not by rewriting.
+	"TStatus.id":          "the record's own id",
+	"TOutcome.id":         "the record's own id",
+	"RequestType.id":      "the record's own id",
+	"RequestTypeGroup.id": "the record's own id",
+	"TicketArea.id":       "the record's own id",
+	"StdRequest.id":       "the record's own id",
+	"CategoryDetail.id":   "the record's own id",
+	"FlowHeader.id":       "the record's own id",
+	"SlaHead.id":          "the record's own id",
+	"MessageContent.id":   "the record's own id",
+	"Policy.priorityid":   "the priority's own integer id (its RefField)",
+
+	// Ids of nested rows: they identify the row within its record and are
+	// issued anew by the target tenant (the importer must not carry them over).
+	"AccessControl.id":                  "id of the row itself",
+	"LanguagePackTranslationsCustom.id": "id of the row itself",
+	"RequestTypeField.id":               "id of the row itself",
+	"SectionRequestType.id":             "id of the row itself",
+	"AppointmentTypeRequestType.id":     "id of the row itself",
+	"IframeTabRequestType.id":           "id of the row itself",
+	"FaqRequestType.id":                 "id of the row itself",
+	"ChildRequestType.id":               "id of the row itself",
+	"CategoryRestriction.id":            "id of the row itself",
+	"Restriction.id":                    "id of the row itself",
+	"TabConfig.id":                      "id of the row itself",
+	"AssignSchedule.id":                 "id of the row itself",
+	"ViewFilterDetails.id":              "id of the row itself",
+	"AreaSectionDetail.id":              "id of the row itself",
+	"IntegrationFieldMapping.id":        "id of the row itself",
+	"STDToDo.id":                        "id of the row itself",
+	"STDrequestbudget.id":               "id of the row itself",
+	"StdRequestRule.id":                 "id of the row itself",
+	"AutoassignCriteria.id":             "id of the row itself",
+	"MileStone.id":                      "id of the row itself",
+	"FlowStages.id":                     "id of the row itself (targets[] point at it: see workflowstage)",
+	"FlowDetail.fdid":                   "id of the row itself",
+	"FlowDetail.step_id":                "the step's number within its workflow",
+	"WorkflowTarget.id":                 "id of the row itself",
+
+	// Embedded copies of other records: their id is an external Ref.
+	"TOutcome.newaction_supplier.*":        "copy of the supplier (newaction_supplier.id)",
+	"TOutcome.newticket_user.*":            "copy of the user (newticket_user.id)",
+	"TOutcome.attachments[].*":             "copy of the attachment (attachments[].id)",
+	"TOutcome.azure_connection.*":          "copy of the Azure connection (azure_connection.id)",
+	"RequestType.default_services[].*":     "copy of the service (default_services[].id)",
+	"StdRequest.customfields[].*":          "copy of the custom field definition (customfields[].id)",
+	"StdRequest.optional_customfields[].*": "copy of the custom field definition (optional_customfields[].id)",
+	"StdRequest.assets[].*":                "copy of the asset (assets[].id)",
+	"StdRequest.optional_assets[].*":       "copy of the asset (optional_assets[].id)",
+	"StdRequest.users[].*":                 "copy of the user (users[].id)",
+	"StdRequest.services[].*":              "copy of the service (services[].id)",
+	"FlowHeader.always_allow_actions[].*":  "copy of the outcome (always_allow_actions[].id)",
+	// Ticket data Halo writes, not configuration.
+	"StdRequest.new_audits[].*":               "audit rows of tickets, written by Halo",
+	"StdRequest.new_changes[].*":              "invoice change rows, written by Halo",
+	"FlowHeader.workflow_history[].*":         "tickets' moves through the workflow, written by Halo",
+	"RequestType.cors_whitelist_list[].value": "an allowed CORS origin (a URL)",
+
+	// Enumerations, flags, counts and numbers.
+	"TStatus.type":                                       "status type enumeration (open, closed ...)",
+	"TStatus.ticket_count":                               "count of tickets",
+	"TStatus.notifystatuschange":                         "flag",
+	"TStatus.statusemailfreqdays":                        "number of days",
+	"TStatus.useworkinghours_statusnochangehours":        "flag",
+	"TStatus.useworkinghours_statusnochangehoursmanager": "flag",
+	"TStatus.useworkinghours_statusnochangehourssection": "flag",
+	"CategoryDetail.type_id":                             "which of the four category lists (1-4); part of the natural key",
+	"CategoryDetail.itilrequesttype":                     "ITIL ticket type enumeration",
+	"SlaHead.autoreleaselimit":                           "a time limit",
+	"Policy.catprompt":                                   "flag",
+	"TicketArea.allow_ticket_type_selection":             "flag",
+	"TicketArea.area_use":                                "enumeration",
+	"TicketArea.default_itil_ticket_type":                "ITIL ticket type enumeration",
+	"TicketArea.selectservice":                           "flag",
+
+	"TOutcome.apptcompletetimetype":          "enumeration",
+	"TOutcome.azure_action":                  "enumeration of Azure actions",
+	"TOutcome.colour_type":                   "enumeration",
+	"TOutcome.config_type":                   "enumeration",
+	"TOutcome.createchildticketortemplate":   "enumeration: ticket or template",
+	"TOutcome.defaultcommunicationmethod":    "enumeration",
+	"TOutcome.newactiondisplay":              "enumeration",
+	"TOutcome.newactiondisplaysize":          "enumeration",
+	"TOutcome.replytype":                     "enumeration",
+	"TOutcome.respondtype":                   "enumeration",
+	"TOutcome.sendemail":                     "enumeration: never, always, optional",
+	"TOutcome.sendsurvey":                    "flag",
+	"TOutcome.show_on_child":                 "flag",
+	"TOutcome.show_on_parent":                "flag",
+	"TOutcome.supplieremailintellisense":     "flag",
+	"TOutcome.useremailintellisense":         "flag",
+	"TOutcome.systemid":                      "number of Halo's built-in action, the same on every tenant",
+	"TOutcome.tagreleasetype":                "enumeration",
+	"TOutcome.update_parent_attachment_type": "enumeration",
+
+	"RequestType.addactionstolinked":              "flag",
+	"RequestType.agentresourcebookingtype":        "enumeration",
+	"RequestType.alluserscanview":                 "flag",
+	"RequestType.attendeesenduser":                "flag",
+	"RequestType.auto_create_appt":                "flag",
+	"RequestType.auto_forward_email_updates":      "flag",
+	"RequestType.closedrequestreplylimit":         "a number of replies",
+	"RequestType.closedrequestswithupdates":       "enumeration",
+	"RequestType.completion_status_type":          "enumeration",
+	"RequestType.default_kanban_view":             "enumeration of kanban views",
+	"RequestType.default_servicenow_type":         "enumeration",
+	"RequestType.default_soctargettype":           "enumeration",
+	"RequestType.default_targetdate":              "enumeration or a number of days",
+	"RequestType.defaultlisttype":                 "enumeration",
+	"RequestType.ganttgrandchildview":             "flag",
+	"RequestType.hide_anon_email":                 "flag",
+	"RequestType.itilrequesttype":                 "ITIL ticket type enumeration",
+	"RequestType.load_balance_max_tickets":        "a number of tickets",
+	"RequestType.load_balance_schedule_frequency": "enumeration",
+	"RequestType.max_open_per_user":               "a number of tickets",
+	"RequestType.max_total_per_user":              "a number of tickets",
+	"RequestType.pendingrequestreplylimit":        "a number of replies",
+	"RequestType.pendingrequestswithupdates":      "enumeration",
+	"RequestType.process_open_tickets":            "flag",
+	"RequestType.project_type":                    "enumeration",
+	"RequestType.show_child_tasks_type":           "enumeration",
+	"RequestType.slack_channel_access_type":       "enumeration",
+	"RequestType.tab_display":                     "enumeration",
+	"RequestType.targetdate_validation":           "flag",
+	"RequestType.targetdate_validation_days":      "a number of days",
+	"RequestType.ticket_count":                    "count of tickets",
+	"RequestType.ticketlinktype":                  "enumeration",
+
+	"StdRequest.automationtype":               "enumeration",
+	"StdRequest.creationtype":                 "enumeration",
+	"StdRequest.excludefromsla_int":           "flag",
+	"StdRequest.optional_excludefromsla":      "flag",
+	"StdRequest.execution_type":               "enumeration",
+	"StdRequest.increasecontractnextcalldate": "flag",
+	"StdRequest.itil_request_type":            "ITIL ticket type enumeration",
+	"StdRequest.optional_showforusers":        "flag",
+	"StdRequest.showforusers_int":             "flag",
+	"StdRequest.reportperiod":                 "enumeration",
+	"StdRequest.rule_count":                   "count of creation rules",
+	"StdRequest.scheduletype":                 "enumeration",
+	"StdRequest.target_num_days_added":        "a number of days",
+	"StdRequest.type":                         "enumeration",
+
+	"AccessControl.type":                             "enumeration: which of agent, user, role, team, department",
+	"CategoryRestriction.type":                       "enumeration",
+	"Restriction.type":                               "enumeration of restriction kinds",
+	"RequestTypeField.tableid":                       "enumeration: which table owns the row (rtid)",
+	"RequestTypeField.display_type":                  "enumeration",
+	"RequestTypeField.endusernew":                    "visibility enumeration",
+	"RequestTypeField.enduserdetail":                 "visibility enumeration",
+	"RequestTypeField.enduserdetailrejected":         "visibility enumeration",
+	"RequestTypeField.enduseraction":                 "visibility enumeration",
+	"RequestTypeField.technew":                       "visibility enumeration",
+	"RequestTypeField.techdetail":                    "visibility enumeration",
+	"RequestTypeField.techaction":                    "visibility enumeration",
+	"RequestTypeField.technewlocation":               "position enumeration",
+	"RequestTypeField.techtab_columns":               "a number of columns",
+	"IntegrationFieldMapping.typeid":                 "field type enumeration",
+	"IntegrationFieldMapping.subtypeid":              "field subtype enumeration",
+	"IntegrationFieldMapping.synctype":               "enumeration",
+	"IntegrationFieldMapping.product":                "enumeration of integration products",
+	"IntegrationFieldMapping.third_party_field_type": "enumeration",
+	"ViewFilterDetails.filter_type":                  "enumeration",
+	"STDToDo.group_seq":                              "position within the group",
+	"StdRequestRule.rule_type":                       "enumeration",
+	"StdRequestRule.approvalstatus":                  "approval state enumeration",
+	"StdRequestRule.field_value":                     "the value field_id is compared with",
+	"AutoassignCriteria.type":                        "enumeration",
+	"AutoassignCriteria.chatprofile_flow_seq":        "position in a chat flow",
+	"MileStone._fromtemplate":                        "flag",
+	"MileStone.target_days":                          "a number of days",
+	"FlowDetail.stage_number":                        "position of the step's stage",
+	"FlowDetail.steptype":                            "enumeration",
+	"FlowDetail.auto_action":                         "flag: run auto_action_type automatically",
+	"FlowDetail.newticket_type":                      "enumeration: what the step creates (newticket_tickettype_id or newticket_template_id)",
+	"FlowDetail.chat_image_type":                     "enumeration",
+	"WorkflowTarget.target_type":                     "enumeration",
+}
