@@ -1,0 +1,581 @@
+package formats
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// XLSX writes snapshot.xlsx for people: one sheet per kind, one row per
+// record, one column per field (id and natural key first), a bold frozen
+// header with autofilter, nested values as compact JSON, and each reference
+// followed by the name of the record it points at. The sheet _about says
+// where the snapshot came from and how to edit the workbook.
+//
+// Two hidden sheets carry what cells cannot say, so that the workbook
+// restores exactly, even after an analyst edits it:
+//   - _types: per sheet and column, the column's type (int, float, bool,
+//     string, json, display) and what an empty cell means (null, empty string, absent).
+//   - _cells: per sheet, record id and column, the exceptions: an empty cell
+//     that means something other than its column's default, a cell holding
+//     JSON text (a string XML cannot carry), the exact text of a number
+//     (2.0, 1E-07), and the continuation of text longer than a cell holds.
+//
+// Notes are keyed by record id and column name, not by position, so that
+// rows and columns can be moved, deleted and added.
+type XLSX struct{}
+
+func init() { register(XLSX{}) }
+
+func (XLSX) Name() string { return "xlsx" }
+
+const (
+	xlsxName    = "snapshot.xlsx"
+	aboutSheet  = "_about"
+	typesSheet  = "_types"
+	cellsSheet  = "_cells"
+	displayType = "display"
+	nameSuffix  = " (name)"
+	// maxIntCell is the largest integer a spreadsheet shows and saves exactly
+	// (Excel keeps 15 significant digits); larger ones are written as text.
+	maxIntCell = 999_999_999_999_999
+)
+
+// What an empty cell means; the column's default is in _types, exceptions in _cells.
+const (
+	emptyNull   = "null"
+	emptyString = "empty"
+	emptyAbsent = "absent"
+)
+
+// Notes of _cells besides the empty-cell meanings.
+const (
+	noteJSON  = "json"  // the cell holds JSON text
+	noteExact = "exact" // the exact text of a number
+	noteMore  = "more"  // continuation of a long text, in order
+)
+
+// xcol is one column of a kind sheet.
+type xcol struct {
+	header string
+	typ    colType
+	empty  string     // meaning of an empty cell
+	ref    *xlsxNames // display column: names of the referenced records
+	field  string     // the reference field a display column follows
+	width  float64
+}
+
+func (XLSX) Write(s *snapshot.Snapshot, dst Creator) error {
+	w, err := dst.Create(xlsxName)
+	if err != nil {
+		return err
+	}
+	if err := writeWorkbook(s, w); err != nil {
+		w.Close()
+		return fmt.Errorf("%s: %w", xlsxName, err)
+	}
+	return w.Close()
+}
+
+// xlsxWriter holds a workbook being streamed.
+type xlsxWriter struct {
+	f            *excelize.File
+	s            *snapshot.Snapshot
+	bold, italic int
+	cells        *excelize.StreamWriter
+	cellsRow     int
+	names        map[string]*xlsxNames
+}
+
+func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	// excelize builds the whole zip in memory on Write; a zip writer of our own
+	// streams it to out instead (the sheets themselves spill to temp files).
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
+
+	var kinds []string
+	for _, k := range catalog.Kinds() {
+		if _, ok := s.Records[k.Name]; ok {
+			kinds = append(kinds, k.Name)
+		}
+	}
+	if err := f.SetSheetName("Sheet1", aboutSheet); err != nil {
+		return err
+	}
+	for _, name := range append(append([]string(nil), kinds...), typesSheet, cellsSheet) {
+		if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{typesSheet, cellsSheet} {
+		if err := f.SetSheetVisible(name, false); err != nil {
+			return err
+		}
+	}
+	x := &xlsxWriter{f: f, s: s, names: map[string]*xlsxNames{}}
+	var err error
+	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return err
+	}
+	if x.italic, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Italic: true, Color: "666666"}}); err != nil {
+		return err
+	}
+	if err := x.about(kinds); err != nil {
+		return err
+	}
+	types, err := f.NewStreamWriter(typesSheet)
+	if err != nil {
+		return err
+	}
+	if x.cells, err = f.NewStreamWriter(cellsSheet); err != nil {
+		return err
+	}
+	header := func(sw *excelize.StreamWriter, cols ...string) error {
+		row := make([]any, len(cols))
+		for i, c := range cols {
+			row[i] = excelize.Cell{StyleID: x.bold, Value: c}
+		}
+		return sw.SetRow("A1", row)
+	}
+	if err := header(types, "sheet", "column", "type", "empty cell"); err != nil {
+		return err
+	}
+	if err := header(x.cells, "sheet", "id", "column", "note", "value"); err != nil {
+		return err
+	}
+	x.cellsRow = 1
+	typesRow := 1
+	for _, kind := range kinds {
+		cols, err := x.kindSheet(kind, s.Records[kind])
+		if err != nil {
+			return fmt.Errorf("sheet %q: %w", kind, err)
+		}
+		for _, c := range cols {
+			typ := c.typ.String()
+			if c.ref != nil {
+				typ = displayType
+			}
+			typesRow++
+			if err := types.SetRow(cellName(1, typesRow), []any{kind, c.header, typ, c.empty}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := types.Flush(); err != nil {
+		return err
+	}
+	if err := x.cells.Flush(); err != nil {
+		return err
+	}
+	return f.Write(io.Discard)
+}
+
+func cellName(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+// aboutText explains the workbook to the person who opens it.
+var aboutText = []string{
+	"How to read this workbook",
+	"Each sheet named after a kind (status, outcome, tickettype, ...) holds one row per record and one column per field, id and natural key first.",
+	"Nested values (lists, objects) are compact JSON text. A column \"field (name)\" shows the name of the record a reference points at; it is for reading only and is ignored on restore.",
+	"An empty cell is null, an empty string or an absent field, as the hidden sheets _types and _cells record.",
+	"How to edit it",
+	"Change values, delete rows, add rows, reorder or add columns and sheets, then restore the workbook with halocfg. Keep the id column: records are matched by id.",
+	"Type values as the column holds them: whole numbers in int columns, true/false in bool columns, valid JSON in JSON columns. A mistake is reported with its sheet, row and column.",
+	"Text longer than 32,767 characters does not fit a cell: the cell holds its beginning and the hidden sheet _cells the rest; leave such cells alone.",
+	"Do not edit the hidden sheets _types and _cells.",
+}
+
+func (x *xlsxWriter) about(kinds []string) error {
+	sw, err := x.f.NewStreamWriter(aboutSheet)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(1, 1, 22); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(2, 2, 100); err != nil {
+		return err
+	}
+	m := x.s.Manifest
+	rows := [][]any{
+		{excelize.Cell{StyleID: x.bold, Value: "halocfg snapshot"}},
+		{},
+		{"source", m.Source},
+		{"tenant", m.Tenant},
+		{"created_at", m.CreatedAt.UTC().Format(time.RFC3339Nano)},
+		{"tool", m.Tool},
+		{"format_version", strconv.Itoa(snapshot.FormatVersion)},
+		{},
+		{excelize.Cell{StyleID: x.bold, Value: "sheet"}, excelize.Cell{StyleID: x.bold, Value: "records"}},
+	}
+	for _, k := range kinds {
+		rows = append(rows, []any{k, len(x.s.Records[k])})
+	}
+	rows = append(rows, []any{})
+	for i, line := range aboutText {
+		if i == 0 || line == "How to edit it" {
+			rows = append(rows, []any{excelize.Cell{StyleID: x.bold, Value: line}})
+			continue
+		}
+		rows = append(rows, []any{nil, line})
+	}
+	for i, r := range rows {
+		if err := sw.SetRow(cellName(1, i+1), r); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// kindSheet streams one kind's records and returns its columns.
+func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, error) {
+	if err := checkIDs(kind, recs); err != nil {
+		return nil, err
+	}
+	cols, err := x.sheetColumns(kind, recs)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := x.f.NewStreamWriter(kind)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range cols {
+		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{
+		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
+	}); err != nil {
+		return nil, err
+	}
+	last := cellName(max(len(cols), 1), len(recs)+1)
+	if err := x.f.AutoFilter(kind, "A1:"+last, nil); err != nil {
+		return nil, err
+	}
+	row := make([]any, len(cols))
+	for i, c := range cols {
+		style := x.bold
+		if c.ref != nil {
+			style = x.italic
+		}
+		row[i] = excelize.Cell{StyleID: style, Value: c.header}
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return nil, err
+	}
+	for n, r := range recs {
+		id := r.ID()
+		for i, c := range cols {
+			row[i] = nil
+			if c.ref != nil {
+				row[i] = c.ref.name(r[c.field])
+				continue
+			}
+			v, present := r[c.header]
+			cell, notes := xlsxCell(c, v, present)
+			row[i] = cell
+			for _, nt := range notes {
+				if err := x.note(kind, id, c.header, nt[0], nt[1]); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := sw.SetRow(cellName(1, n+2), row); err != nil {
+			return nil, err
+		}
+	}
+	return cols, sw.Flush()
+}
+
+func (x *xlsxWriter) note(sheet, id, column, note, value string) error {
+	x.cellsRow++
+	return x.cells.SetRow(cellName(1, x.cellsRow), []any{sheet, id, column, note, value})
+}
+
+// xlsxCell is the cell of value v in column c, and the notes it needs.
+func xlsxCell(c xcol, v any, present bool) (any, [][2]string) {
+	var notes [][2]string
+	empty := func(meaning string) (any, [][2]string) {
+		if meaning != c.empty {
+			notes = append(notes, [2]string{meaning, ""})
+		}
+		return nil, notes
+	}
+	var text string
+	switch {
+	case !present:
+		return empty(emptyAbsent)
+	case v == nil:
+		return empty(emptyNull)
+	case c.typ == colInt:
+		i, _ := canonicalInt(v.(json.Number))
+		if i > maxIntCell || i < -maxIntCell {
+			text = strconv.FormatInt(i, 10)
+			break
+		}
+		return i, nil
+	case c.typ == colFloat:
+		n := v.(json.Number)
+		if ex := exactText(n); ex != "" {
+			notes = append(notes, [2]string{noteExact, ex})
+		}
+		f, _ := finiteFloat(n)
+		if !cellHoldsFloat(f) {
+			text = string(n)
+			break
+		}
+		return f, notes
+	case c.typ == colBool:
+		return v.(bool), nil
+	case c.typ == colString:
+		s := v.(string)
+		if s == "" {
+			return empty(emptyString)
+		}
+		if xmlSafe(s) {
+			text = s
+			break
+		}
+		notes = append(notes, [2]string{noteJSON, ""})
+		text = jsonCellText(v)
+	default:
+		text = jsonCellText(v)
+	}
+	text, more := splitCellText(text)
+	for _, m := range more {
+		notes = append(notes, [2]string{noteMore, m})
+	}
+	return text, notes
+}
+
+// cellHoldsFloat reports whether a spreadsheet keeps f exactly: excelize and
+// Excel write 15 significant digits.
+func cellHoldsFloat(f float64) bool {
+	g, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	return err == nil && math.Float64bits(g) == math.Float64bits(f)
+}
+
+// xmlSafe reports whether XML 1.0 can carry s as text; excelize replaces
+// other characters (most control characters, U+FFFE) with U+FFFD.
+func xmlSafe(s string) bool {
+	for _, r := range s {
+		if !xmlChar(r) {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' ||
+		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
+}
+
+// jsonCellText is v as compact JSON that XML can carry: characters it cannot
+// carry (only possible inside JSON strings) become \u escapes.
+func jsonCellText(v any) string {
+	s := string(snapshot.Canonical(v))
+	if xmlSafe(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if xmlChar(r) {
+			b.WriteRune(r)
+		} else {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// splitCellText cuts s into pieces of at most excelize.TotalCellChars UTF-16
+// units, the most a cell holds (excelize truncates longer text silently).
+func splitCellText(s string) (head string, more []string) {
+	units, start := 0, 0
+	var parts []string
+	for i, r := range s {
+		u := 1
+		if r >= 0x10000 {
+			u = 2
+		}
+		if units+u > excelize.TotalCellChars {
+			parts = append(parts, s[start:i])
+			start, units = i, 0
+		}
+		units += u
+	}
+	parts = append(parts, s[start:])
+	return parts[0], parts[1:]
+}
+
+// sheetColumns lays out a kind's fields: id, natural key, then the schema's
+// order, each reference followed by its name partner field or, lacking one,
+// a display column showing the referenced record's name.
+func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, error) {
+	typed := columnsOf(kind, recs)
+	byName := map[string]column{}
+	for _, c := range typed {
+		if c.Name == "" || !xmlSafe(c.Name) || utf8.RuneCountInString(c.Name) > 255 {
+			return nil, fmt.Errorf("field name %q cannot be a column header", c.Name)
+		}
+		byName[c.Name] = c
+	}
+	if _, ok := byName["id"]; !ok {
+		byName["id"] = column{Name: "id", Type: colNull}
+		typed = append([]column{byName["id"]}, typed...)
+	}
+	k, _ := catalog.Lookup(kind)
+	var first []string
+	first = append(first, "id")
+	if k != nil {
+		first = append(first, k.NaturalKey...)
+	}
+	placed := map[string]bool{}
+	var cols []xcol
+	var add func(name string)
+	add = func(name string) {
+		c, ok := byName[name]
+		if !ok || placed[name] {
+			return
+		}
+		placed[name] = true
+		cols = append(cols, xcol{header: name, typ: c.Type, empty: emptyMeaning(name, c.Type, recs)})
+		if k == nil {
+			return
+		}
+		for _, r := range k.InternalRefs() {
+			if r.Field != name || r.Owner {
+				continue
+			}
+			if _, ok := byName[r.Name]; ok {
+				add(r.Name) // the name partner goes next to its reference
+				continue
+			}
+			header := name + nameSuffix
+			if _, clash := byName[header]; clash {
+				continue
+			}
+			if _, exported := x.s.Records[r.Target]; !exported {
+				continue
+			}
+			cols = append(cols, xcol{header: header, typ: colString, ref: x.namesOf(r.Target), field: name})
+		}
+	}
+	for _, name := range first {
+		add(name)
+	}
+	for _, c := range typed {
+		add(c.Name)
+	}
+	for i := range cols {
+		cols[i].width = columnWidth(cols[i], recs)
+	}
+	return cols, nil
+}
+
+// emptyMeaning picks what an empty cell of the column most often stands for.
+func emptyMeaning(field string, t colType, recs []snapshot.Record) string {
+	var null, empty, absent int
+	for _, r := range recs {
+		v, ok := r[field]
+		switch {
+		case !ok:
+			absent++
+		case v == nil:
+			null++
+		case v == "" && t == colString:
+			empty++
+		}
+	}
+	switch {
+	case null >= empty && null >= absent:
+		return emptyNull
+	case absent >= empty:
+		return emptyAbsent
+	}
+	return emptyString
+}
+
+// columnWidth fits the header and the first values, within bounds.
+func columnWidth(c xcol, recs []snapshot.Record) float64 {
+	w := utf8.RuneCountInString(c.header) + 2
+	for _, r := range recs[:min(len(recs), 50)] {
+		var n int
+		if c.ref != nil {
+			n = utf8.RuneCountInString(c.ref.name(r[c.field]))
+		} else if v := r[c.header]; v != nil {
+			switch v := v.(type) {
+			case string:
+				n = utf8.RuneCountInString(v)
+			case bool:
+				n = 5
+			default:
+				n = len(snapshot.Scalar(v))
+				if n == 0 {
+					n = 40 // JSON: wide, but not the whole text
+				}
+			}
+		}
+		w = max(w, n+1)
+	}
+	return float64(min(max(w, 8), 50))
+}
+
+// xlsxNames maps the ids of one kind's records to a readable name.
+type xlsxNames struct{ byID map[string]string }
+
+func (n *xlsxNames) name(id any) string {
+	if n == nil {
+		return ""
+	}
+	return n.byID[snapshot.Scalar(id)]
+}
+
+// namesOf indexes a kind's records by the field references use (id, or
+// priorityid), naming each by its natural key.
+func (x *xlsxWriter) namesOf(kind string) *xlsxNames {
+	if n, ok := x.names[kind]; ok {
+		return n
+	}
+	n := &xlsxNames{byID: map[string]string{}}
+	x.names[kind] = n
+	k, ok := catalog.Lookup(kind)
+	if !ok {
+		return n
+	}
+	refField := k.RefField
+	if refField == "" {
+		refField = "id"
+	}
+	for _, r := range x.s.Records[kind] {
+		var parts []string
+		for _, f := range k.NaturalKey {
+			if s := snapshot.Scalar(r[f]); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		if id := snapshot.Scalar(r[refField]); id != "" {
+			n.byID[id] = strings.Join(parts, " / ")
+		}
+	}
+	return n
+}
