@@ -21,10 +21,11 @@ const pageSize = 100
 // order the API gave them, each id once. Rows may be summaries; Get gives
 // the full record.
 //
-// Paging ends at record_count, at a page shorter than pageSize, at a page
-// longer than pageSize (the endpoint ignored paging and sent everything) or
-// at a page with no new id (the endpoint ignored paging and sent the same
-// rows again). The requested size alone proves nothing: the server caps it.
+// Paging ends at record_count, or without one at a page shorter than
+// pageSize; and always at a page longer than pageSize (the endpoint ignored
+// paging and sent everything) or with no new id (it ignored paging and sent
+// the same rows again). The requested size alone proves nothing: the server
+// caps it.
 func (c *Client) List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, error) {
 	out := []snapshot.Record{}
 	seen := map[string]bool{}
@@ -61,7 +62,16 @@ func (c *Client) List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, 
 				out = append(out, row)
 			}
 		}
-		if (total >= 0 && len(out) >= total) || len(rows) != pageSize || fresh == 0 {
+		var done bool
+		switch {
+		case len(rows) > pageSize, fresh == 0: // paging ignored
+			done = true
+		case total >= 0: // trusted over the page size: a server may cap pages lower
+			done = len(out) >= total
+		default:
+			done = len(rows) < pageSize
+		}
+		if done {
 			return out, nil
 		}
 	}

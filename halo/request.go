@@ -219,9 +219,12 @@ func (c *Client) statusError(resp *response) *StatusError {
 	if se.Status == "" {
 		se.Status = strconv.Itoa(resp.code) + " " + http.StatusText(resp.code)
 	}
-	se.Snippet = snippet(resp.body, c.redact)
-	if _, text, _ := strings.Cut(se.Status, " "); se.Snippet == text {
-		se.Snippet = "" // http.Error's body repeats the status text
+	// The endpoint and the status say all of a 404; elsewhere the body may
+	// explain (Halo's 400s do), unless it only repeats the status text.
+	if _, text, _ := strings.Cut(se.Status, " "); resp.code != http.StatusNotFound {
+		if s := snippet(resp.body, c.redact); !strings.EqualFold(s, text) {
+			se.Snippet = s
+		}
 	}
 	return se
 }
