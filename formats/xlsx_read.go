@@ -336,6 +336,11 @@ func (r *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, ce
 	if id == "" {
 		return nil, "", fail("id", fmt.Errorf("%s is not an id", quote(idText)))
 	}
+	for i := len(cols); i < len(cells); i++ {
+		if cells[i] != "" {
+			return nil, "", fmt.Errorf("sheet %q, row %d, column %s: value under an empty header", sheet, n, colLetter(i))
+		}
+	}
 	rec := make(snapshot.Record, len(cols))
 	for i, c := range cols {
 		text := cellAt(cells, i)
@@ -457,4 +462,3 @@ func quote(s string) string {
 	}
 	return strconv.Quote(s)
 }
-
