@@ -61,33 +61,33 @@ func (p *pager) serve(w http.ResponseWriter, r *http.Request) {
 func TestListPaging(t *testing.T) {
 	tests := []struct {
 		name     string
-		p        pager
+		p        *pager
 		requests int
 		rows     int
 		err      string
 	}{
-		{name: "250 rows, pages capped at 100, record_count", p: pager{n: 250, cap: 100, shape: wrapped("statuses")}, requests: 3, rows: 250},
-		{name: "250 rows, bare arrays: short last page", p: pager{n: 250, cap: 100, shape: bare}, requests: 3, rows: 250},
-		{name: "server caps pages lower, record_count", p: pager{n: 130, cap: 50, shape: wrapped("statuses")}, requests: 3, rows: 130},
-		{name: "200 rows, record_count stops at 2 pages", p: pager{n: 200, cap: 100, shape: wrapped("statuses")}, requests: 2, rows: 200},
-		{name: "200 rows, no count: an empty third page", p: pager{n: 200, cap: 100, shape: bare}, requests: 3, rows: 200},
-		{name: "paging ignored, 150 rows in one answer", p: pager{n: 150, shape: bare}, requests: 1, rows: 150},
-		{name: "paging ignored, 100 rows: repeated page brings no new id", p: pager{n: 100, shape: uncounted("statuses")}, requests: 2, rows: 100},
-		{name: "overlapping pages de-duplicated", p: pager{n: 250, cap: 100, step: 90, shape: bare}, requests: 3, rows: 250},
-		{name: "unknown key, the only array", p: pager{n: 120, cap: 100, shape: wrapped("things")}, requests: 2, rows: 120},
-		{name: "empty", p: pager{n: 0, cap: 100, shape: wrapped("statuses")}, requests: 1, rows: 0},
-		{name: "known key beside side arrays", p: pager{n: 5, cap: 100, shape: func(rows string, n int) string {
+		{name: "250 rows, pages capped at 100, record_count", p: &pager{n: 250, cap: 100, shape: wrapped("statuses")}, requests: 3, rows: 250},
+		{name: "250 rows, bare arrays: short last page", p: &pager{n: 250, cap: 100, shape: bare}, requests: 3, rows: 250},
+		{name: "server caps pages lower, record_count", p: &pager{n: 130, cap: 50, shape: wrapped("statuses")}, requests: 3, rows: 130},
+		{name: "200 rows, record_count stops at 2 pages", p: &pager{n: 200, cap: 100, shape: wrapped("statuses")}, requests: 2, rows: 200},
+		{name: "200 rows, no count: an empty third page", p: &pager{n: 200, cap: 100, shape: bare}, requests: 3, rows: 200},
+		{name: "paging ignored, 150 rows in one answer", p: &pager{n: 150, shape: bare}, requests: 1, rows: 150},
+		{name: "paging ignored, 100 rows: repeated page brings no new id", p: &pager{n: 100, shape: uncounted("statuses")}, requests: 2, rows: 100},
+		{name: "overlapping pages de-duplicated", p: &pager{n: 250, cap: 100, step: 90, shape: bare}, requests: 3, rows: 250},
+		{name: "unknown key, the only array", p: &pager{n: 120, cap: 100, shape: wrapped("things")}, requests: 2, rows: 120},
+		{name: "empty", p: &pager{n: 0, cap: 100, shape: wrapped("statuses")}, requests: 1, rows: 0},
+		{name: "known key beside side arrays", p: &pager{n: 5, cap: 100, shape: func(rows string, n int) string {
 			return fmt.Sprintf(`{"columns":[{"id":1}],"record_count":%d,"statuses":%s}`, n, rows)
 		}}, requests: 1, rows: 5},
-		{name: "null list", p: pager{n: 0, cap: 100, shape: func(string, int) string { return `{"record_count":0,"statuses":null}` }}, requests: 1, rows: 0},
-		{name: "ambiguous arrays", p: pager{n: 5, cap: 100, shape: func(rows string, n int) string {
+		{name: "null list", p: &pager{n: 0, cap: 100, shape: func(string, int) string { return `{"record_count":0,"statuses":null}` }}, requests: 1, rows: 0},
+		{name: "ambiguous arrays", p: &pager{n: 5, cap: 100, shape: func(rows string, n int) string {
 			return fmt.Sprintf(`{"a":%s,"b":[],"record_count":%d}`, rows, n)
 		}}, err: `GET /api/Status: the answer holds no "statuses" and several arrays, which is ambiguous (a, b)`},
-		{name: "no array", p: pager{n: 5, cap: 100, shape: func(string, int) string { return `{"record_count":5,"message":"hi"}` }},
+		{name: "no array", p: &pager{n: 5, cap: 100, shape: func(string, int) string { return `{"record_count":5,"message":"hi"}` }},
 			err: `GET /api/Status: the answer holds no list: no "statuses" and no other array (keys: message, record_count)`},
-		{name: "not a list", p: pager{n: 5, cap: 100, shape: func(string, int) string { return `"hello"` }},
+		{name: "not a list", p: &pager{n: 5, cap: 100, shape: func(string, int) string { return `"hello"` }},
 			err: `GET /api/Status: the answer is a JSON string, want an array or an object`},
-		{name: "row without id", p: pager{n: 1, cap: 100, shape: func(string, int) string { return `[{"name":"x"}]` }},
+		{name: "row without id", p: &pager{n: 1, cap: 100, shape: func(string, int) string { return `[{"name":"x"}]` }},
 			err: `GET /api/Status: row 1 has no id`},
 	}
 	for _, tt := range tests {

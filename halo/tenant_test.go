@@ -35,7 +35,7 @@ type tenant struct {
 	api      http.HandlerFunc
 }
 
-func newTenant(t *testing.T, api http.HandlerFunc) *tenant {
+func newTenant(t testing.TB, api http.HandlerFunc) *tenant {
 	t.Helper()
 	tn := &tenant{id: "client-1", secret: "s3cr3t-" + randomHex(8), ttl: 3600,
 		valid: map[string]bool{}, hits: map[string]int{}, api: api}
@@ -173,7 +173,7 @@ func decoded(t *testing.T, text string) snapshot.Record {
 	return r
 }
 
-func kind(t *testing.T, name string) *catalog.Kind {
+func kind(t testing.TB, name string) *catalog.Kind {
 	t.Helper()
 	k, ok := catalog.Lookup(name)
 	if !ok {

@@ -1,0 +1,242 @@
+package halo
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+func TestParseRate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Rate
+		text string // String() of the result
+		err  string
+	}{
+		{in: "250/5m", want: Rate{N: 250, Window: 5 * time.Minute}, text: "250/5m"},
+		{in: "300/5m", want: Rate{N: 300, Window: 5 * time.Minute}, text: "300/5m"},
+		{in: "10/1s", want: Rate{N: 10, Window: time.Second}, text: "10/1s"},
+		{in: " 20 / 200ms ", want: Rate{N: 20, Window: 200 * time.Millisecond}, text: "20/200ms"},
+		{in: "300/m", want: Rate{N: 300, Window: time.Minute}, text: "300/1m"},
+		{in: "1000/1h", want: Rate{N: 1000, Window: time.Hour}, text: "1000/1h"},
+		{in: "90/1m30s", want: Rate{N: 90, Window: 90 * time.Second}, text: "90/1m30s"},
+		{in: "0", want: Unlimited, text: "unlimited"},
+		{in: "unlimited", want: Unlimited, text: "unlimited"},
+		{in: "None", want: Unlimited, text: "unlimited"},
+		{in: "", err: `rate "": no window (want REQUESTS/WINDOW such as 250/5m, or unlimited)`},
+		{in: "250", err: `rate "250": no window`},
+		{in: "x/5m", err: `rate "x/5m": "x" is not a whole number of requests`},
+		{in: "0/5m", err: `rate "0/5m": the number of requests must be positive`},
+		{in: "-3/5m", err: `the number of requests must be positive`},
+		{in: "250/5", err: `rate "250/5": "5" is not a duration such as 5m or 1s`},
+		{in: "250/0s", err: `rate "250/0s": the window must be positive`},
+		{in: "250/", err: `rate "250/": "" is not a duration`},
+	}
+	for _, tt := range tests {
+		got, err := ParseRate(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParseRate(%q) error = %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want || got.String() != tt.text {
+			t.Errorf("ParseRate(%q) = %+v (%s), %v; want %+v (%s)", tt.in, got, got, err, tt.want, tt.text)
+		}
+	}
+}
+
+func TestLimiterWindowStartsAtCompletion(t *testing.T) {
+	const window = 50 * time.Millisecond
+	l := newLimiter(2, window)
+	ctx := context.Background()
+	for range 2 {
+		if d, err := l.acquire(ctx); err != nil || d != 0 {
+			t.Fatalf("acquire within budget waited %s, %v", d, err)
+		}
+	}
+	// Both slots are in flight: a third request waits for a release, however long.
+	short, cancel := context.WithTimeout(ctx, 2*window)
+	defer cancel()
+	if _, err := l.acquire(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("acquire beyond budget: %v, want to wait until the deadline", err)
+	}
+	released := time.Now()
+	l.release()
+	waited, err := l.acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if since := time.Since(released); since < window || waited < window {
+		t.Errorf("slot reused %s after completion (waited %s), want at least %s", since, waited, window)
+	}
+}
+
+// windowServer is an API that counts arrivals in a rolling window, as Halo
+// does, and answers 429 to any request beyond its limit.
+type windowServer struct {
+	n      int
+	window time.Duration
+
+	mu       sync.Mutex
+	arrivals []time.Time
+	refused  int
+	served   int
+}
+
+func (s *windowServer) serve(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	s.mu.Lock()
+	kept := s.arrivals[:0]
+	for _, a := range s.arrivals {
+		if now.Sub(a) < s.window {
+			kept = append(kept, a)
+		}
+	}
+	s.arrivals = append(kept, now) // refused requests count too
+	over := len(s.arrivals) > s.n
+	if over {
+		s.refused++
+	} else {
+		s.served++
+	}
+	s.mu.Unlock()
+	if over {
+		http.Error(w, "Rate Limit Reached – 20 Requests per rolling window", http.StatusTooManyRequests)
+		return
+	}
+	time.Sleep(time.Duration(rand.Int64N(int64(8 * time.Millisecond)))) // latency
+	writeRaw(w, 200, record(12))
+}
+
+func TestRateBudgetAvoids429(t *testing.T) {
+	const (
+		n        = 20
+		window   = 200 * time.Millisecond
+		requests = 60
+	)
+	run := func(t *testing.T, rate Rate) (*Client, *windowServer, time.Duration, []error) {
+		s := &windowServer{n: n, window: window}
+		tn := newTenant(t, s.serve)
+		c := tn.client(t, func(c *Config) {
+			c.Rate = rate
+			c.Concurrency = 4
+			c.Retry.MaxAttempts = 1 // a 429 shows as an error
+		})
+		start := time.Now()
+		errs := make([]error, requests)
+		var wg sync.WaitGroup
+		for i := range requests {
+			wg.Go(func() {
+				got, err := c.Get(context.Background(), kind(t, "status"), "12")
+				if err == nil && !snapshot.Equal(got, decoded(t, record(12))) {
+					err = errors.New("wrong record")
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		return c, s, time.Since(start), errs
+	}
+
+	t.Run("budget equal to the server's limit", func(t *testing.T) {
+		c, s, elapsed, errs := run(t, Rate{N: n, Window: window})
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		st := c.Stats()
+		if s.refused != 0 || st.RateLimited != 0 || s.served != requests {
+			t.Errorf("server refused %d and served %d of %d requests", s.refused, s.served, requests)
+		}
+		// 62 slots (token and authinfo included) at 20 per window need three windows' wait.
+		if elapsed < 3*window || st.RateWaited <= 0 {
+			t.Errorf("%d requests took %s and waited %s; the budget allows %d per %s", requests, elapsed, st.RateWaited, n, window)
+		}
+		t.Logf("%d requests in %s, waited %s in all", requests, elapsed.Round(time.Millisecond), st.RateWaited.Round(time.Millisecond))
+	})
+	t.Run("control: without a budget the server refuses", func(t *testing.T) {
+		c, s, _, _ := run(t, Unlimited)
+		if s.refused == 0 || c.Stats().RateLimited != int64(s.refused) {
+			t.Errorf("server refused %d, client saw %d 429s: the test server does not limit", s.refused, c.Stats().RateLimited)
+		}
+	})
+}
+
+func TestConcurrencyBound(t *testing.T) {
+	var mu sync.Mutex
+	var now, most int
+	tn := newTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		now++
+		most = max(most, now)
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		mu.Lock()
+		now--
+		mu.Unlock()
+		writeRaw(w, 200, record(12))
+	})
+	c := tn.client(t, func(c *Config) { c.Concurrency = 3 })
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Go(func() {
+			if _, err := c.Get(context.Background(), kind(t, "status"), "12"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if most > 3 || most < 2 {
+		t.Errorf("%d requests in flight at most, want 3", most)
+	}
+}
+
+func BenchmarkLimiter(b *testing.B) {
+	l := newLimiter(250, time.Microsecond)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := l.acquire(ctx); err != nil {
+			b.Fatal(err)
+		}
+		l.release()
+	}
+}
+
+func BenchmarkLimiterParallel(b *testing.B) {
+	l := newLimiter(250, time.Microsecond)
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := l.acquire(ctx); err != nil {
+				b.Fatal(err)
+			}
+			l.release()
+		}
+	})
+}
+
+// BenchmarkGet is one detail request over loopback: the client's whole cost
+// per call (slots, token, request, lossless decoding).
+func BenchmarkGet(b *testing.B) {
+	tn := newTenant(b, serveRecord)
+	c, err := New(tn.config())
+	if err != nil {
+		b.Fatal(err)
+	}
+	k := kind(b, "status")
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := c.Get(ctx, k, "12"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
