@@ -1,0 +1,395 @@
+package mapping
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// Problem is one reason an import cannot go ahead, tied to the source record
+// (and field) at fault so that a report can list every one of them.
+type Problem struct {
+	Kind  string // kind of the source record, or "map" for the --map file
+	ID    string // source record id
+	Key   string // its natural key, for people
+	Field string // the field at fault, "" for the record as a whole
+	Msg   string
+}
+
+func (p Problem) Error() string {
+	var b strings.Builder
+	b.WriteString(p.Kind)
+	if p.ID != "" {
+		b.WriteString(" " + p.ID)
+	}
+	if p.Key != "" {
+		fmt.Fprintf(&b, " (%s)", p.Key)
+	}
+	if p.Field != "" {
+		b.WriteString(": " + p.Field)
+	}
+	return b.String() + ": " + p.Msg
+}
+
+func problemAt(k *catalog.Kind, rec snapshot.Record, field, format string, a ...any) Problem {
+	key, _ := Key(k, rec)
+	return Problem{Kind: k.Name, ID: rec.ID(), Key: key, Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
+// SortProblems orders problems by kind (catalog order), record id and field.
+func SortProblems(ps []Problem) {
+	rank := map[string]int{}
+	for i, n := range catalog.Names() {
+		rank[n] = i + 1
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Kind != b.Kind {
+			return rank[a.Kind] < rank[b.Kind]
+		}
+		if a.ID != b.ID {
+			return lessID(a.ID, b.ID)
+		}
+		return a.Field < b.Field
+	})
+}
+
+// lessID orders ids as snapshot.SortByID does: integers numerically, before text.
+func lessID(a, b string) bool {
+	ai, aerr := strconv.ParseInt(a, 10, 64)
+	bi, berr := strconv.ParseInt(b, 10, 64)
+	switch {
+	case aerr == nil && berr == nil:
+		return ai < bi
+	case aerr == nil || berr == nil:
+		return aerr == nil
+	}
+	return a < b
+}
+
+// Overrides is the --map file: per kind, a source record (by id or natural
+// key) -> the target id it must become; and per external target ("agent",
+// "team" ...), a source id -> the target tenant's id. Keys and values are text.
+//
+//	{"status": {"12": 31, "Awaiting Customer": 44}, "category": {"1/Hardware": 8}, "agent": {"4": 9}}
+type Overrides map[string]map[string]string
+
+// ReadOverrides reads and checks a --map file.
+func ReadOverrides(path string) (Overrides, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	o, err := ParseOverrides(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return o, nil
+}
+
+// ParseOverrides decodes a --map file, refusing unknown sections and values
+// that are not ids.
+func ParseOverrides(data []byte) (Overrides, error) {
+	var raw map[string]map[string]any
+	if err := snapshot.Unmarshal(bytes.TrimSpace(data), &raw); err != nil {
+		return nil, fmt.Errorf("want a JSON object of sections (a kind or an external target) mapping ids to ids: %w", err)
+	}
+	known := map[string]bool{}
+	for _, n := range append(catalog.Names(), catalog.ExternalTargets()...) {
+		known[n] = true
+	}
+	o := Overrides{}
+	for _, section := range sortedKeys(raw) {
+		if !known[section] {
+			return nil, fmt.Errorf("unknown section %q (kinds: %s; external targets: %s)", section,
+				strings.Join(catalog.Names(), ", "), strings.Join(catalog.ExternalTargets(), ", "))
+		}
+		m := map[string]string{}
+		for _, from := range sortedKeys(raw[section]) {
+			var to string
+			switch v := raw[section][from].(type) {
+			case json.Number:
+				to = v.String()
+			case string:
+				to = v
+			}
+			if to == "" || strings.TrimSpace(from) == "" {
+				return nil, fmt.Errorf("%s: %q -> %v: want a non-empty source id or key and a target id (a number or a string)", section, from, raw[section][from])
+			}
+			m[from] = to
+		}
+		o[section] = m
+	}
+	return o, nil
+}
+
+// IDs maps, per kind, source record ids to target record ids: what a ledger holds.
+type IDs map[string]map[string]string
+
+// Pair is the target record a source record corresponds to, and how it was found.
+type Pair struct {
+	TargetID string
+	By       string // "map", "ledger", "guid", "key", or "created"
+}
+
+// Matching holds, per kind, the target record each source record corresponds
+// to. A source record without a pair is to be created (or, when its kind is
+// not imported, is missing from the target); Reason says why when matching
+// could not decide.
+type Matching struct {
+	pairs   map[string]map[string]Pair
+	reasons map[string]map[string]string
+	claimed map[string]map[string]string // target id -> source id
+}
+
+func newMatching() *Matching {
+	return &Matching{pairs: map[string]map[string]Pair{}, reasons: map[string]map[string]string{}, claimed: map[string]map[string]string{}}
+}
+
+// Get returns the pair of a source record.
+func (m *Matching) Get(kind, srcID string) (Pair, bool) {
+	p, ok := m.pairs[kind][srcID]
+	return p, ok
+}
+
+// Source returns the source record id paired with a target record.
+func (m *Matching) Source(kind, tgtID string) (string, bool) {
+	s, ok := m.claimed[kind][tgtID]
+	return s, ok
+}
+
+// Reason says why a source record could not be matched ("" when it simply
+// has no counterpart in the target).
+func (m *Matching) Reason(kind, srcID string) string { return m.reasons[kind][srcID] }
+
+// Set pairs a source record with a target record (the importer does so for
+// every record it creates).
+func (m *Matching) Set(kind, srcID string, p Pair) {
+	if m.pairs[kind] == nil {
+		m.pairs[kind] = map[string]Pair{}
+		m.claimed[kind] = map[string]string{}
+	}
+	if old, ok := m.pairs[kind][srcID]; ok {
+		delete(m.claimed[kind], old.TargetID)
+	}
+	m.pairs[kind][srcID] = p
+	m.claimed[kind][p.TargetID] = srcID
+	delete(m.reasons[kind], srcID)
+}
+
+func (m *Matching) setReason(kind, srcID, reason string) {
+	if m.reasons[kind] == nil {
+		m.reasons[kind] = map[string]string{}
+	}
+	m.reasons[kind][srcID] = reason
+}
+
+// IDs returns every pair as source id -> target id per kind.
+func (m *Matching) IDs() IDs {
+	out := IDs{}
+	for kind, ps := range m.pairs {
+		ids := make(map[string]string, len(ps))
+		for src, p := range ps {
+			ids[src] = p.TargetID
+		}
+		out[kind] = ids
+	}
+	return out
+}
+
+// Match pairs the source records of every kind the source holds with target
+// records, trying in order: the --map overrides, the ledger of an earlier
+// run, an equal guid, an equal natural key. A target record pairs with at
+// most one source record. What cannot be decided is reported, never guessed:
+// an override naming no record, two target records with one guid or key, a
+// key shared by source records that need it to be matched or created. Those
+// records stay unpaired, with a Reason.
+func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []Problem) {
+	m := newMatching()
+	var probs []Problem
+	for _, k := range catalog.Kinds() {
+		if !src.Has(k.Name) {
+			continue
+		}
+		probs = append(probs, matchKind(m, k, src, dst, over[k.Name], ledger[k.Name])...)
+	}
+	return m, probs
+}
+
+// idLike is an id a --map entry may name although no source record has it:
+// a reference to a record outside the snapshot.
+var idLike = regexp.MustCompile(`^(-?[0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)
+
+func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[string]string) []Problem {
+	var probs []Problem
+	recs := src.Records(k.Name)
+	claim := func(rec snapshot.Record, tgt snapshot.Record, by string) {
+		m.Set(k.Name, rec.ID(), Pair{TargetID: tgt.ID(), By: by})
+	}
+	taken := func(tgt snapshot.Record) bool {
+		_, ok := m.Source(k.Name, tgt.ID())
+		return ok
+	}
+
+	// 1. --map: by source id, RefField or natural key.
+	mapped := map[string]string{} // source id -> map entry
+	for _, from := range sortedKeys(over) {
+		to := over[from]
+		sources := sourcesFor(src, k, from)
+		if len(sources) == 0 {
+			if !idLike.MatchString(from) {
+				probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("no source %s has the id or natural key %q", k.Name, from)})
+			}
+			continue // an id outside the snapshot: used when a reference names it
+		}
+		if len(sources) > 1 {
+			probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("%q names several source records (%s): use their ids", from, idList(sources))})
+			continue
+		}
+		rec := sources[0]
+		tgt := targetFor(dst, k, to)
+		var msg string
+		switch {
+		case tgt == nil:
+			msg = fmt.Sprintf("the target has no %s %s", k.Name, to)
+		case mapped[rec.ID()] != "":
+			if p, _ := m.Get(k.Name, rec.ID()); p.TargetID != tgt.ID() {
+				msg = fmt.Sprintf("source %s %s is also mapped by %q to another record", k.Name, rec.ID(), mapped[rec.ID()])
+			}
+		case taken(tgt):
+			other, _ := m.Source(k.Name, tgt.ID())
+			msg = fmt.Sprintf("target %s %s is already mapped from source %s %s", k.Name, to, k.Name, other)
+		default:
+			mapped[rec.ID()] = from
+			claim(rec, tgt, "map")
+		}
+		if msg != "" {
+			probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: msg})
+			if _, ok := m.Get(k.Name, rec.ID()); !ok {
+				m.setReason(k.Name, rec.ID(), "its --map entry is wrong") // never fall back to a guess
+			}
+		}
+	}
+
+	// 2. The ledger of an earlier run; a target record deleted since is
+	// simply found (or created) again.
+	settled := func(rec snapshot.Record) bool {
+		_, ok := m.Get(k.Name, rec.ID())
+		return ok || m.Reason(k.Name, rec.ID()) != ""
+	}
+	for _, rec := range recs {
+		if settled(rec) {
+			continue
+		}
+		if id, ok := ledger[rec.ID()]; ok {
+			if tgt := dst.ByID(k.Name, id); tgt != nil && !taken(tgt) {
+				claim(rec, tgt, "ledger")
+			}
+		}
+	}
+
+	// 3. An equal guid.
+	for _, rec := range recs {
+		if settled(rec) {
+			continue
+		}
+		var free []snapshot.Record
+		for _, t := range dst.ByGUID(k.Name, snapshot.Scalar(rec["guid"])) {
+			if !taken(t) {
+				free = append(free, t)
+			}
+		}
+		switch len(free) {
+		case 1:
+			claim(rec, free[0], "guid")
+		case 0:
+		default:
+			msg := fmt.Sprintf("target %s records %s share its guid", k.Name, idList(free))
+			m.setReason(k.Name, rec.ID(), msg)
+			probs = append(probs, problemAt(k, rec, "guid", "%s", msg))
+		}
+	}
+
+	// 4. An equal natural key, which must be unique among the source records
+	// still unpaired and among the free target records.
+	unpaired := map[string][]snapshot.Record{}
+	for _, rec := range recs {
+		if settled(rec) {
+			continue
+		}
+		key, ok := Key(k, rec)
+		if !ok {
+			msg := fmt.Sprintf("no natural key (%s empty): it could not be found again after a create", strings.Join(k.NaturalKey, ", "))
+			m.setReason(k.Name, rec.ID(), msg)
+			probs = append(probs, problemAt(k, rec, "", "%s", msg))
+			continue
+		}
+		unpaired[key] = append(unpaired[key], rec)
+	}
+	for _, key := range sortedKeys(unpaired) {
+		group := unpaired[key]
+		if len(group) > 1 {
+			for _, rec := range group {
+				msg := fmt.Sprintf("source %s records %s share the natural key %q: rename one, or map each with --map", k.Name, idList(group), key)
+				m.setReason(k.Name, rec.ID(), msg)
+				probs = append(probs, problemAt(k, rec, "", "%s", msg))
+			}
+			continue
+		}
+		rec := group[0]
+		var free []snapshot.Record
+		for _, t := range dst.ByKey(k.Name, key) {
+			if !taken(t) {
+				free = append(free, t)
+			}
+		}
+		switch len(free) {
+		case 1:
+			claim(rec, free[0], "key")
+		case 0: // to be created
+		default:
+			msg := fmt.Sprintf("target %s records %s share the natural key %q: map it with --map", k.Name, idList(free), key)
+			m.setReason(k.Name, rec.ID(), msg)
+			probs = append(probs, problemAt(k, rec, "", "%s", msg))
+		}
+	}
+	return probs
+}
+
+// sourcesFor finds the source records a --map key names: by id, by RefField
+// (priority's priorityid) or by natural key.
+func sourcesFor(src *Tenant, k *catalog.Kind, from string) []snapshot.Record {
+	seen := map[string]bool{}
+	var out []snapshot.Record
+	for _, r := range append([]snapshot.Record{src.ByID(k.Name, from), src.ByRef(k.Name, from)}, src.ByKey(k.Name, from)...) {
+		if r != nil && !seen[r.ID()] {
+			seen[r.ID()] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// targetFor finds the target record a --map value names: by id or RefField.
+func targetFor(dst *Tenant, k *catalog.Kind, to string) snapshot.Record {
+	if t := dst.ByID(k.Name, to); t != nil {
+		return t
+	}
+	return dst.ByRef(k.Name, to)
+}
+
+func idList(recs []snapshot.Record) string {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID()
+	}
+	return strings.Join(ids, ", ")
+}

@@ -1,0 +1,133 @@
+// Package mapping carries records from one tenant to another: it matches
+// source records to target records, rewrites every reference from source
+// ids to target ids, and orders the records to create so that each is
+// written after the records it points at, deferring only the references that
+// close a cycle. It is pure: no HTTP, no files beyond the --map file.
+package mapping
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// holders returns the objects that hold the leaf of a reference path: the
+// record itself for "newstatus", each element of the array for
+// "tickettypes[].value", the object for "soc_default_target.value"; deeper
+// paths recurse the same way.
+func holders(rec map[string]any, field string) (hs []map[string]any, leaf string) {
+	steps := strings.Split(field, ".")
+	hs = []map[string]any{rec}
+	for _, step := range steps[:len(steps)-1] {
+		var next []map[string]any
+		for _, h := range hs {
+			switch v := h[strings.TrimSuffix(step, "[]")].(type) {
+			case []any:
+				for _, e := range v {
+					if m, ok := e.(map[string]any); ok {
+						next = append(next, m)
+					}
+				}
+			case map[string]any:
+				next = append(next, v)
+			}
+		}
+		hs = next
+	}
+	return hs, steps[len(steps)-1]
+}
+
+// leaf is the last step of a field path: "allowed_status[].status_guid" ->
+// "status_guid". Partners of a nested reference live in the same element.
+func leaf(field string) string { return field[strings.LastIndex(field, ".")+1:] }
+
+// top is the top-level field of a path: "allowed_status[].status_id" -> "allowed_status".
+func top(field string) string {
+	t, _, _ := strings.Cut(field, ".")
+	return strings.TrimSuffix(t, "[]")
+}
+
+// RefText reads a reference value as the text of the target's RefField. none
+// is true for the values Halo uses for "no reference": null, 0 and -1 (and
+// "", "0", "-1" where the id is carried as a string). An external reference
+// may hold any scalar; an internal one must be an integer (in a string when
+// r.StringID).
+func RefText(r catalog.Ref, v any) (text string, none bool, err error) {
+	var s string
+	switch v := v.(type) {
+	case nil:
+		return "", true, nil
+	case json.Number:
+		if r.StringID {
+			return "", false, fmt.Errorf("want a string id, got the number %s", v)
+		}
+		s = v.String()
+	case string:
+		if !r.StringID && !r.External {
+			return "", false, fmt.Errorf("want an integer id, got the string %q", v)
+		}
+		if v == "" {
+			return "", true, nil
+		}
+		s = v
+	default:
+		return "", false, fmt.Errorf("want an id, got %s", jsonType(v))
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		if r.External {
+			return s, false, nil
+		}
+		return "", false, fmt.Errorf("want an integer id, got %s", strconv.Quote(s))
+	}
+	if n == 0 || n == -1 {
+		return "", true, nil
+	}
+	return strconv.FormatInt(n, 10), false, nil
+}
+
+// refValue renders a target record's RefField as reference r carries it:
+// a json.Number, or a string for KeyPair2 values.
+func refValue(r catalog.Ref, text string) any {
+	if r.StringID {
+		return text
+	}
+	return json.Number(text)
+}
+
+// jsonType names the JSON type of a decoded value, for messages.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any, snapshot.Record:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// displayField is the field a *_name partner or a KeyPair2 label copies from
+// the record it points at: the last natural-key field ("name", "outcome",
+// category's "value").
+func displayField(k *catalog.Kind) string { return k.NaturalKey[len(k.NaturalKey)-1] }
+
+// kindOf looks up a kind the catalog is known to have.
+func kindOf(name string) *catalog.Kind {
+	k, ok := catalog.Lookup(name)
+	if !ok {
+		panic("mapping: unknown kind " + name)
+	}
+	return k
+}

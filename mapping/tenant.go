@@ -1,0 +1,191 @@
+package mapping
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// Key returns the natural key of rec as text: the values of the kind's key
+// fields joined by "/" ("Open", "1/Hardware"). ok is false when a key field
+// is absent, null or "": such a record cannot be found again by its key.
+func Key(k *catalog.Kind, rec snapshot.Record) (key string, ok bool) {
+	parts := make([]string, len(k.NaturalKey))
+	for i, f := range k.NaturalKey {
+		parts[i] = snapshot.Scalar(rec[f])
+		if parts[i] == "" {
+			return "", false
+		}
+	}
+	return strings.Join(parts, "/"), true
+}
+
+// Tenant indexes the records of one tenant by id, by the field references
+// use (RefField), by guid and by natural key. The importer adds the records
+// it creates and updates with Put.
+type Tenant struct {
+	kinds map[string]*index
+}
+
+type index struct {
+	k      *catalog.Kind
+	byID   map[string]snapshot.Record
+	byRef  map[string]snapshot.Record
+	byGUID map[string]map[string]bool // guid -> ids
+	byKey  map[string]map[string]bool // natural key -> ids
+}
+
+// NewTenant indexes records (kind name -> records). Kinds absent from recs
+// are unknown to the tenant (Has is false); records without an id are skipped.
+func NewTenant(recs map[string][]snapshot.Record) *Tenant {
+	t := &Tenant{kinds: map[string]*index{}}
+	for name, rs := range recs {
+		k, ok := catalog.Lookup(name)
+		if !ok {
+			continue
+		}
+		t.kinds[name] = newIndex(k)
+		for _, r := range rs {
+			t.Put(name, r)
+		}
+	}
+	return t
+}
+
+// Has reports whether the tenant's records of a kind are known.
+func (t *Tenant) Has(kind string) bool { return t.kinds[kind] != nil }
+
+// Put adds a record, or replaces the record with its id.
+func (t *Tenant) Put(kind string, rec snapshot.Record) {
+	ix := t.kinds[kind]
+	if ix == nil {
+		ix = newIndex(kindOf(kind))
+		t.kinds[kind] = ix
+	}
+	id := rec.ID()
+	if id == "" {
+		return
+	}
+	if old := ix.byID[id]; old != nil {
+		ix.remove(id, old)
+	}
+	ix.byID[id] = rec
+	if ref := snapshot.Scalar(rec[ix.k.RefField]); ref != "" {
+		ix.byRef[ref] = rec
+	}
+	if g := snapshot.Scalar(rec["guid"]); g != "" {
+		add(ix.byGUID, strings.ToLower(g), id)
+	}
+	if key, ok := Key(ix.k, rec); ok {
+		add(ix.byKey, key, id)
+	}
+}
+
+// Delete removes the record with an id.
+func (t *Tenant) Delete(kind, id string) {
+	if ix := t.kinds[kind]; ix != nil {
+		if old := ix.byID[id]; old != nil {
+			ix.remove(id, old)
+		}
+	}
+}
+
+func newIndex(k *catalog.Kind) *index {
+	return &index{k: k, byID: map[string]snapshot.Record{}, byRef: map[string]snapshot.Record{},
+		byGUID: map[string]map[string]bool{}, byKey: map[string]map[string]bool{}}
+}
+
+func (ix *index) remove(id string, old snapshot.Record) {
+	delete(ix.byID, id)
+	if ref := snapshot.Scalar(old[ix.k.RefField]); ref != "" && ix.byRef[ref] != nil && ix.byRef[ref].ID() == id {
+		delete(ix.byRef, ref)
+	}
+	if g := snapshot.Scalar(old["guid"]); g != "" {
+		drop(ix.byGUID, strings.ToLower(g), id)
+	}
+	if key, ok := Key(ix.k, old); ok {
+		drop(ix.byKey, key, id)
+	}
+}
+
+func add(m map[string]map[string]bool, key, id string) {
+	if m[key] == nil {
+		m[key] = map[string]bool{}
+	}
+	m[key][id] = true
+}
+
+func drop(m map[string]map[string]bool, key, id string) {
+	delete(m[key], id)
+	if len(m[key]) == 0 {
+		delete(m, key)
+	}
+}
+
+// Records returns the records of a kind sorted by id.
+func (t *Tenant) Records(kind string) []snapshot.Record {
+	ix := t.kinds[kind]
+	if ix == nil {
+		return nil
+	}
+	out := make([]snapshot.Record, 0, len(ix.byID))
+	for _, r := range ix.byID {
+		out = append(out, r)
+	}
+	snapshot.SortByID(out)
+	return out
+}
+
+// ByID returns the record of a kind with an id, or nil.
+func (t *Tenant) ByID(kind, id string) snapshot.Record {
+	if ix := t.kinds[kind]; ix != nil {
+		return ix.byID[id]
+	}
+	return nil
+}
+
+// ByRef returns the record that references of a kind point at with the
+// text of its RefField (priority's priorityid, every other kind's id), or nil.
+func (t *Tenant) ByRef(kind, ref string) snapshot.Record {
+	if ix := t.kinds[kind]; ix != nil {
+		return ix.byRef[ref]
+	}
+	return nil
+}
+
+// ByKey returns the records of a kind with a natural key, sorted by id.
+func (t *Tenant) ByKey(kind, key string) []snapshot.Record {
+	if ix := t.kinds[kind]; ix != nil {
+		return ix.records(ix.byKey[key])
+	}
+	return nil
+}
+
+// ByGUID returns the records of a kind with a guid (compared case-insensitively), sorted by id.
+func (t *Tenant) ByGUID(kind, guid string) []snapshot.Record {
+	if ix := t.kinds[kind]; ix != nil && guid != "" {
+		return ix.records(ix.byGUID[strings.ToLower(guid)])
+	}
+	return nil
+}
+
+func (ix *index) records(ids map[string]bool) []snapshot.Record {
+	out := make([]snapshot.Record, 0, len(ids))
+	for id := range ids {
+		out = append(out, ix.byID[id])
+	}
+	snapshot.SortByID(out)
+	return out
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
