@@ -217,15 +217,15 @@ func fixture(t *testing.T) (src, dst *Tenant) {
 func TestRewrite(t *testing.T) {
 	all := func(string) bool { return true }
 	tests := []struct {
-		name      string
-		kind, id  string
-		target    string // "" for a create
-		external  External
-		over      string
-		imported  func(string) bool
-		want      string // the rewritten record, canonical JSON; "" to skip
-		pending   []Pending
-		probs     []string
+		name     string
+		kind, id string
+		target   string // "" for a create
+		external External
+		over     string
+		imported func(string) bool
+		want     string // the rewritten record, canonical JSON; "" to skip
+		pending  []Pending
+		probs    []string
 	}{
 		{
 			name: "update: scalar, guid and name partners, KeyPair2 array, pending array, external kept",
