@@ -64,7 +64,9 @@ func (s *script) serve(w http.ResponseWriter, r *http.Request) {
 
 // noKeepAlive gives every attempt its own connection, so that the transport
 // never repeats a request by itself and the counts below are exact.
-func noKeepAlive(c *Config) { c.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}} }
+func noKeepAlive(c *Config) {
+	c.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+}
 
 func TestGetRetries(t *testing.T) {
 	tests := []struct {
