@@ -1,0 +1,266 @@
+package halosim
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// displayField is the field whose value other records copy into a *_name
+// partner or a KeyPair2 label: the last natural-key field ("name", "outcome",
+// or category's "value").
+func displayField(k *catalog.Kind) string { return k.NaturalKey[len(k.NaturalKey)-1] }
+
+// path is a Ref field split into the top-level field and the leaf that holds
+// the value: "allowed_status[].status_id" -> {allowed_status, status_id, true}.
+type path struct {
+	top, leaf string
+	nested    bool // the leaf lies in the elements of an array (or in an object)
+}
+
+func parsePath(field string) path {
+	top, leaf, ok := strings.Cut(field, ".")
+	if !ok {
+		return path{top: field, leaf: field}
+	}
+	return path{top: strings.TrimSuffix(top, "[]"), leaf: leaf, nested: true}
+}
+
+// leafOf returns the leaf of a partner field ("allowed_status[].status_guid"
+// -> "status_guid"); partners of nested refs live in the same element.
+func leafOf(field string) string { return parsePath(field).leaf }
+
+// holders returns the objects that hold p's leaf: the record itself, or each
+// object element of the array (or the object) under p.top.
+func holders(rec map[string]any, p path) []map[string]any {
+	hs, _ := holdersAt(rec, p)
+	return hs
+}
+
+// holdersAt is holders with the path of each holder's leaf, for messages:
+// "newstatus", "allowed_status[2].status_id".
+func holdersAt(rec map[string]any, p path) ([]map[string]any, []string) {
+	if !p.nested {
+		return []map[string]any{rec}, []string{p.leaf}
+	}
+	switch v := rec[p.top].(type) {
+	case []any:
+		out := make([]map[string]any, 0, len(v))
+		at := make([]string, 0, len(v))
+		for i, e := range v {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+				at = append(at, fmt.Sprintf("%s[%d].%s", p.top, i, p.leaf))
+			}
+		}
+		return out, at
+	case map[string]any:
+		return []map[string]any{v}, []string{p.top + "." + p.leaf}
+	}
+	return nil, nil
+}
+
+// refKey reads a reference value as the text of the target's RefField.
+// none is true for the values Halo uses for "no reference": absent, null,
+// 0, -1 (and "", "0", "-1" in KeyPair2 strings).
+func refKey(v any, stringID bool) (key string, none bool, err error) {
+	switch v := v.(type) {
+	case nil:
+		return "", true, nil
+	case json.Number:
+		if stringID {
+			return "", false, fmt.Errorf("want a string id, got number %s", v)
+		}
+		n, err := strconv.ParseInt(v.String(), 10, 64)
+		if err != nil {
+			return "", false, fmt.Errorf("want an integer id, got %s", v)
+		}
+		if n == 0 || n == -1 {
+			return "", true, nil
+		}
+		return strconv.FormatInt(n, 10), false, nil
+	case string:
+		if !stringID {
+			return "", false, fmt.Errorf("want an integer id, got string %q", v)
+		}
+		if v == "" {
+			return "", true, nil
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return "", false, fmt.Errorf("want an integer id in a string, got %q", v)
+		}
+		if n == 0 || n == -1 {
+			return "", true, nil
+		}
+		return strconv.FormatInt(n, 10), false, nil
+	}
+	return "", false, fmt.Errorf("want an id, got %s", jsonType(v))
+}
+
+// refValue renders a target's RefField value as a reference field holds it.
+func refValue(target snapshot.Record, k *catalog.Kind, stringID bool) any {
+	key := snapshot.Scalar(target[k.RefField])
+	if stringID {
+		return key
+	}
+	return json.Number(key)
+}
+
+// lookup finds a record of a kind by the text of its RefField.
+type lookup func(kind, key string) snapshot.Record
+
+// indexRecords indexes records by kind and RefField text.
+func indexRecords(recs map[string][]snapshot.Record) lookup {
+	idx := map[string]map[string]snapshot.Record{}
+	for _, k := range catalog.Kinds() {
+		m := map[string]snapshot.Record{}
+		for _, r := range recs[k.Name] {
+			m[snapshot.Scalar(r[k.RefField])] = r
+		}
+		idx[k.Name] = m
+	}
+	return func(kind, key string) snapshot.Record { return idx[kind][key] }
+}
+
+// fillPartners recomputes what Halo derives from a record's references: the
+// owner back-references of nested rows, and the *_guid and *_name partners of
+// every internal reference (null and "" when the reference is empty).
+// References to missing records keep whatever partners they carry.
+func fillPartners(rec snapshot.Record, k *catalog.Kind, find lookup) {
+	for _, r := range k.InternalRefs() {
+		p := parsePath(r.Field)
+		tk, _ := catalog.Lookup(r.Target)
+		for _, h := range holders(rec, p) {
+			if r.Owner {
+				h[p.leaf] = refValue(rec, k, false)
+				continue
+			}
+			key, none, err := refKey(h[p.leaf], r.StringID)
+			if err != nil {
+				continue
+			}
+			var guid, name any = nil, ""
+			if !none {
+				t := find(r.Target, key)
+				if t == nil {
+					continue
+				}
+				guid, name = t["guid"], t[displayField(tk)]
+			}
+			if r.GUID != "" {
+				h[leafOf(r.GUID)] = guid
+			}
+			if r.Name != "" {
+				h[leafOf(r.Name)] = name
+			}
+		}
+	}
+}
+
+// CheckReferences verifies that records are a consistent tenant: every
+// internal reference (catalog Refs with External false) is empty (0, -1,
+// null) or points at an existing record of its target kind by the target's
+// RefField; *_guid and *_name partners of non-empty references equal the
+// target's guid and display name; owner back-references equal the record's
+// own id. It returns one error per problem, in catalog order.
+func CheckReferences(recs map[string][]snapshot.Record) []error {
+	find := indexRecords(recs)
+	var errs []error
+	for _, k := range catalog.Kinds() {
+		for _, rec := range recs[k.Name] {
+			errs = append(errs, checkRecord(rec, k, find)...)
+		}
+	}
+	return errs
+}
+
+func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
+	var errs []error
+	bad := func(field string, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s %s: %s: %s", k.Name, rec.ID(), field, fmt.Sprintf(format, a...)))
+	}
+	own := snapshot.Scalar(rec[k.RefField])
+	for _, r := range k.InternalRefs() {
+		p := parsePath(r.Field)
+		tk, _ := catalog.Lookup(r.Target)
+		for _, h := range holders(rec, p) {
+			v, ok := h[p.leaf]
+			if !ok {
+				continue
+			}
+			key, none, err := refKey(v, r.StringID)
+			switch {
+			case err != nil:
+				bad(r.Field, "%v", err)
+				continue
+			case none:
+				continue
+			case r.Owner:
+				if key != own {
+					bad(r.Field, "owner reference %s, want the record's own %s %s", key, k.RefField, own)
+				}
+				continue
+			}
+			t := find(r.Target, key)
+			if t == nil {
+				bad(r.Field, "no %s with %s %s", r.Target, tk.RefField, key)
+				continue
+			}
+			if r.GUID != "" && !snapshot.Equal(h[leafOf(r.GUID)], t["guid"]) {
+				bad(r.GUID, "%v, want %s %s's guid %v", h[leafOf(r.GUID)], r.Target, key, t["guid"])
+			}
+			if r.Name != "" && !snapshot.Equal(h[leafOf(r.Name)], t[displayField(tk)]) {
+				bad(r.Name, "%q, want %s %s's %s %q", h[leafOf(r.Name)], r.Target, key, displayField(tk), t[displayField(tk)])
+			}
+		}
+	}
+	return errs
+}
+
+// CheckNaturalKeys reports records of a kind that share a natural key.
+func CheckNaturalKeys(recs map[string][]snapshot.Record) []error {
+	var errs []error
+	for _, k := range catalog.Kinds() {
+		seen := map[string]string{}
+		for _, rec := range recs[k.Name] {
+			key := naturalKey(rec, k)
+			if id, dup := seen[key]; dup {
+				errs = append(errs, fmt.Errorf("%s %s and %s share the natural key %s", k.Name, id, rec.ID(), key))
+			}
+			seen[key] = rec.ID()
+		}
+	}
+	return errs
+}
+
+func naturalKey(rec snapshot.Record, k *catalog.Kind) string {
+	parts := make([]string, len(k.NaturalKey))
+	for i, f := range k.NaturalKey {
+		parts[i] = f + "=" + snapshot.Scalar(rec[f])
+	}
+	return strings.Join(parts, ",")
+}
+
+// jsonType names the JSON type of a decoded value, for error messages.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case json.Number:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any, snapshot.Record:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -1,0 +1,345 @@
+package halosim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// maxBody bounds a POST body; Halo's own limit is of this order.
+const maxBody = 64 << 20
+
+// write serves POST /api/{Entity}: a JSON array whose elements update (with
+// an id) or create (without) records. The whole body is validated first, as
+// a typed .NET API binds it; one bad element rejects it all with a 400
+// naming the field, and nothing is applied.
+func (t *Tenant) write(w http.ResponseWriter, r *http.Request, k *catalog.Kind) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", "reading the body: "+err.Error())
+		return
+	}
+	if code, msg := checkContentType(r.Header.Get("Content-Type"), body); code != 0 {
+		writeError(w, code, "bad_request", msg)
+		return
+	}
+	var elems []any
+	if err := snapshot.Unmarshal(body, &elems); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a JSON array of objects: "+err.Error())
+		return
+	}
+	t.mu.Lock()
+	for i, e := range elems {
+		m, ok := e.(map[string]any)
+		if !ok {
+			t.mu.Unlock()
+			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("[%d]: want an object, got %s", i, jsonType(e)))
+			return
+		}
+		if err := t.validate(k, m); err != nil {
+			t.mu.Unlock()
+			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("[%d] %v", i, err))
+			return
+		}
+	}
+	tb := t.data[k.Name]
+	saved := make([]snapshot.Record, len(elems))
+	for i, e := range elems {
+		saved[i] = t.view(tb, t.apply(tb, e.(map[string]any)))
+	}
+	hook := t.onWrite
+	t.mu.Unlock()
+
+	if hook != nil {
+		for _, rec := range saved {
+			hook(k.Name, rec.Clone())
+		}
+	}
+	t.cmu.Lock()
+	t.stats.Writes += len(saved)
+	drop := false
+	if t.dropWrite > 0 {
+		t.dropWrite--
+		drop = t.dropWrite == 0
+	}
+	t.cmu.Unlock()
+	if drop {
+		dropConnection(w)
+		return
+	}
+	var out bytes.Buffer
+	if behaviours[k.Name].writeArray || len(saved) == 0 {
+		writeJSON(&out, saved, k.Schema)
+	} else {
+		writeJSON(&out, saved[0], k.Schema)
+	}
+	writeBody(w, http.StatusOK, out.Bytes())
+}
+
+// checkContentType wants application/json, with charset=utf-8 when the
+// body is not plain ASCII (Halo mangles or rejects such bodies otherwise).
+func checkContentType(ct string, body []byte) (int, string) {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: want application/json; charset=utf-8", ct)
+	}
+	ascii := true
+	for _, c := range body {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if !ascii && !strings.EqualFold(params["charset"], "utf-8") {
+		return http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: a body with non-ASCII characters needs charset=utf-8", ct)
+	}
+	if len(body) > maxBody {
+		return http.StatusRequestEntityTooLarge, "body too large"
+	}
+	if !utf8.Valid(body) {
+		return http.StatusBadRequest, "the body is not valid UTF-8"
+	}
+	return 0, ""
+}
+
+// elementID tells an update (a nonzero id; for priority a non-empty uuid)
+// from a create, and returns the id as the table keys it.
+func elementID(k *catalog.Kind, m map[string]any) (id string, update bool) {
+	switch v := m["id"].(type) {
+	case string:
+		return strings.ToLower(v), k.StringID && v != ""
+	case json.Number:
+		n, err := strconv.ParseInt(v.String(), 10, 64)
+		return strconv.FormatInt(n, 10), !k.StringID && err == nil && n > 0
+	}
+	return "", false
+}
+
+// validate checks one element against the schema and this tenant. Callers
+// hold t.mu.
+func (t *Tenant) validate(k *catalog.Kind, m map[string]any) error {
+	if err := checkFields(m, k.Schema, ""); err != nil {
+		return err
+	}
+	if id, update := elementID(k, m); update && t.data[k.Name].byID[id] == nil {
+		return fmt.Errorf("id: no %s with id %s to update", k.Name, id)
+	}
+	for _, r := range k.InternalRefs() {
+		if r.Owner {
+			continue // Halo sets back-references itself
+		}
+		p := parsePath(r.Field)
+		hs, at := holdersAt(m, p)
+		for i, h := range hs {
+			key, none, err := refKey(h[p.leaf], r.StringID)
+			if err != nil {
+				return fmt.Errorf("%s: %v", at[i], err)
+			}
+			if !none && t.find(r.Target, key) == nil {
+				tk := mustKind(r.Target)
+				return fmt.Errorf("%s: no %s with %s %s in this tenant", at[i], r.Target, tk.RefField, key)
+			}
+		}
+	}
+	return nil
+}
+
+// apply stores a validated element and returns the stored record. Callers
+// hold t.mu.
+func (t *Tenant) apply(tb *table, m map[string]any) snapshot.Record {
+	k := tb.kind
+	id, update := elementID(k, m)
+	var rec snapshot.Record
+	if update {
+		rec = tb.byID[id]
+		tb.remove(id) // its RefField or guid may change
+		for f, v := range m {
+			rec[f] = v
+		}
+		if k.StringID {
+			rec["id"] = id
+		}
+	} else {
+		rec = snapshot.Record(m)
+		fields, _ := catalog.Schema(k.Schema)
+		for _, f := range fields {
+			if _, ok := rec[f.Name]; !ok {
+				rec[f.Name] = zero(f)
+			}
+		}
+		if k.StringID {
+			rec["id"] = uuid(t.idRand)
+			rec[k.RefField] = num(tb.next)
+		} else {
+			rec["id"] = num(tb.next)
+		}
+		if _, ok := rec["guid"]; ok {
+			if g, _ := rec["guid"].(string); g == "" || tb.guids[strings.ToLower(g)] {
+				rec["guid"] = uuid(t.idRand)
+			}
+		}
+	}
+	fillPartners(rec, k, t.find)
+	tb.put(rec)
+	return rec
+}
+
+// zero is what Halo's classes serialize for a field a create left out.
+func zero(f catalog.Field) any {
+	switch f.Type {
+	case "integer":
+		return num(0)
+	case "number":
+		return json.Number("0.0")
+	case "boolean":
+		return false
+	}
+	return nil
+}
+
+var integerText = regexp.MustCompile(`^-?[0-9]+$`)
+
+// checkFields checks the JSON types of the fields of m that schema knows,
+// recursing into nested objects and arrays. null is accepted everywhere;
+// fields the schema does not know are not checked.
+func checkFields(m map[string]any, schema, where string) error {
+	fields, ok := catalog.Schema(schema)
+	if !ok {
+		return nil
+	}
+	for _, f := range fields {
+		v, present := m[f.Name]
+		if !present || v == nil {
+			continue
+		}
+		at := where + f.Name
+		switch f.Type {
+		case "array":
+			arr, ok := v.([]any)
+			if !ok {
+				return fmt.Errorf("%s: want an array, got %s", at, jsonType(v))
+			}
+			for i, e := range arr {
+				eat := fmt.Sprintf("%s[%d]", at, i)
+				if e == nil {
+					continue
+				}
+				if f.Ref != "" {
+					em, ok := e.(map[string]any)
+					if !ok {
+						return fmt.Errorf("%s: want an object, got %s", eat, jsonType(e))
+					}
+					if err := checkFields(em, f.Ref, eat+"."); err != nil {
+						return err
+					}
+				} else if err := checkScalar(e, f.Items, "", eat); err != nil {
+					return err
+				}
+			}
+		case "object":
+			om, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("%s: want an object, got %s", at, jsonType(v))
+			}
+			if err := checkFields(om, f.Ref, at+"."); err != nil {
+				return err
+			}
+		default:
+			if err := checkScalar(v, f.Type, f.Format, at); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkScalar(v any, typ, format, at string) error {
+	bad := func(want string) error { return fmt.Errorf("%s: want %s, got %s", at, want, describe(v)) }
+	switch typ {
+	case "integer":
+		n, ok := v.(json.Number)
+		if !ok || !integerText.MatchString(n.String()) {
+			return bad("an integer")
+		}
+		bits := 32
+		if format == "int64" {
+			bits = 64
+		}
+		if _, err := strconv.ParseInt(n.String(), 10, bits); err != nil {
+			return fmt.Errorf("%s: %s does not fit %s", at, n, format)
+		}
+	case "number":
+		if _, ok := v.(json.Number); !ok {
+			return bad("a number")
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return bad("a boolean")
+		}
+	case "string":
+		s, ok := v.(string)
+		if !ok {
+			return bad("a string")
+		}
+		switch {
+		case s == "":
+		case format == "uuid" && !isUUID(s):
+			return bad("a uuid")
+		case format == "date-time" && !isDateTime(s):
+			return bad("a date-time")
+		}
+	}
+	return nil
+}
+
+// describe names a value's JSON type, with the value when it is short.
+func describe(v any) string {
+	switch v := v.(type) {
+	case json.Number:
+		return "number " + v.String()
+	case string:
+		if len(v) <= 40 {
+			return fmt.Sprintf("string %q", v)
+		}
+	}
+	return jsonType(v)
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isDateTime(s string) bool {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
