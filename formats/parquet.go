@@ -96,11 +96,7 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 	}
 	order, _ := json.Marshal(fields)
 
-	f, err := dst.Create(rel)
-	if err != nil {
-		return err
-	}
-	w := parquet.NewWriter(f, schema,
+	opts := []parquet.WriterOption{
 		parquet.Compression(&parquet.Zstd),
 		parquet.MaxRowsPerRowGroup(parquetRowGroup),
 		parquet.CreatedBy("halocfg", s.Manifest.Tool, ""),
@@ -110,7 +106,19 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 		parquet.KeyValueMetadata(pqKeyCreated, s.Manifest.CreatedAt.UTC().Format(time.RFC3339Nano)),
 		parquet.KeyValueMetadata(pqKeyTool, s.Manifest.Tool),
 		parquet.KeyValueMetadata(pqKeyFields, string(order)),
-	)
+		parquet.SkipPageStatistics(notesColumn),
+	}
+	for _, c := range cols {
+		if c.Type == colJSON || c.Type == colNull {
+			// min/max of JSON text helps no query and copies whole values into every page header
+			opts = append(opts, parquet.SkipPageStatistics(c.Name))
+		}
+	}
+	f, err := dst.Create(rel)
+	if err != nil {
+		return err
+	}
+	w := parquet.NewWriter(f, append(opts, schema)...)
 	batch := make([]parquet.Row, 0, parquetBatchRows)
 	flush := func() error {
 		_, err := w.WriteRows(batch)
@@ -217,7 +225,7 @@ func (Parquet) Read(dir string) (map[string][]snapshot.Record, error) {
 	return out, nil
 }
 
-func readParquetFile(p, kind string) (recs []snapshot.Record, err error) {
+func readParquetFile(p, kind string) ([]snapshot.Record, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return nil, err
@@ -227,17 +235,22 @@ func readParquetFile(p, kind string) (recs []snapshot.Record, err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		// parquet-go panics on some malformed files; a bad file is an error, not a crash.
-		if r := recover(); r != nil {
-			recs, err = nil, fmt.Errorf("%s: not a readable Parquet file (%v)", p, r)
-		}
-	}()
-	recs, err = decodeParquet(f, st.Size(), kind)
+	recs, err := readParquet(f, st.Size(), kind)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	return recs, nil
+}
+
+// readParquet decodes one kind's file; parquet-go panics on some malformed
+// files, which become errors here.
+func readParquet(r io.ReaderAt, size int64, kind string) (recs []snapshot.Record, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			recs, err = nil, fmt.Errorf("not a readable Parquet file (%v)", r)
+		}
+	}()
+	return decodeParquet(r, size, kind)
 }
 
 // pqColumn is how a Parquet leaf column turns back into field values.

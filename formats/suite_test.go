@@ -83,8 +83,7 @@ func assertSameRecords(t *testing.T, want, got map[string][]snapshot.Record) {
 			t.Errorf("%s: %d records, want %d", kind, len(g), len(w))
 			continue
 		}
-		g = append([]snapshot.Record(nil), g...)
-		snapshot.SortByID(g)
+		w, g = sortedCopy(w), sortedCopy(g)
 		for i := range w {
 			if !snapshot.Equal(w[i], g[i]) {
 				t.Errorf("%s record %s differs:\n%s", kind, w[i].ID(), recordDiff(w[i], g[i]))
@@ -96,6 +95,12 @@ func assertSameRecords(t *testing.T, want, got map[string][]snapshot.Record) {
 			t.Errorf("%s: kind not written but read back", kind)
 		}
 	}
+}
+
+func sortedCopy(recs []snapshot.Record) []snapshot.Record {
+	out := append([]snapshot.Record(nil), recs...)
+	snapshot.SortByID(out)
+	return out
 }
 
 func recordDiff(want, got snapshot.Record) string {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -125,6 +126,9 @@ func (r *xlsxReader) workbook() (*workbook, error) {
 		if err := r.eachRow(cellsSheet, r.noteRow); err != nil {
 			return nil, err
 		}
+	}
+	if !has(aboutSheet) && !slices.ContainsFunc(sheets, func(s string) bool { return sheetKind(s) != "" }) {
+		return nil, fmt.Errorf("not a halocfg workbook: no %s sheet and no sheet named after a kind (%s)", aboutSheet, strings.Join(catalog.Names(), ", "))
 	}
 	for _, sheet := range sheets {
 		kind := sheetKind(sheet)
