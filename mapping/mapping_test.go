@@ -202,6 +202,7 @@ func fixture(t *testing.T) (src, dst *Tenant) {
 		"emailtemplate": `[{"id":5,"guid":"s-et5","name":"Logged"}]`,
 		"tickettype": `[{"id":7,"guid":"s-inc","name":"Incident","initial_status":1,"initial_status_guid":"s-new",
 		   "allowed_status":[{"ticketype_id":7,"status_id":1,"status_guid":"s-new","status_name":"New"},{"ticketype_id":7,"status_id":2,"status_guid":"s-closed","status_name":"Closed"}],
+		   "kanbanstatuschoice":[{"id":"2","name":"Closed"}],"allowed_category1":[{"id":55,"category_id":0,"tickettype_id":7,"category_guid":null,"stray_guid":"x"}],
 		   "default_agent":3,"default_agent_name":"Bob"}]`,
 		"outcome": `[{"id":9,"guid":"s-res","outcome":"Resolve","newstatus":2,"newstatus_guid":"s-closed"},{"id":10,"outcome":"Lost","newstatus":99}]`,
 	})
@@ -255,8 +256,8 @@ func TestRewrite(t *testing.T) {
 		{
 			name: "create: no id, guid or owner; nested references and partners rewritten",
 			kind: "tickettype", id: "7", external: ExternalKeep,
-			want: `{"allowed_status":[{"status_guid":"t-new","status_id":101,"status_name":"New"},{"status_guid":"t-closed","status_id":102,"status_name":"Closed"}],` +
-				`"default_agent":3,"default_agent_name":"Bob","initial_status":101,"initial_status_guid":"t-new","name":"Incident"}`,
+			want: `{"allowed_category1":[{"category_guid":null,"category_id":0}],"allowed_status":[{"status_guid":"t-new","status_id":101,"status_name":"New"},{"status_guid":"t-closed","status_id":102,"status_name":"Closed"}],` +
+				`"default_agent":3,"default_agent_name":"Bob","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"name":"Incident"}`,
 		},
 		{
 			name: "a reference to a record outside the snapshot",
@@ -336,11 +337,12 @@ func TestNeutral(t *testing.T) {
 	// The same ticket type as the source's, in the target's ids.
 	dst.Put("tickettype", rec(t, `{"id":207,"guid":"t-inc","name":"Incident","initial_status":101,"initial_status_guid":"t-new",
 	   "allowed_status":[{"ticketype_id":207,"status_id":101,"status_guid":"t-new","status_name":"New"},{"ticketype_id":207,"status_id":102,"status_guid":"t-closed","status_name":"Closed"}],
+	   "kanbanstatuschoice":[{"id":"102","name":"Closed"}],"allowed_category1":[{"id":955,"category_id":0,"tickettype_id":207}],
 	   "default_agent":3,"default_agent_name":"Bob"}`))
 	k := kindNamed(t, "tickettype")
 	a := src.Neutral(k, src.ByID("tickettype", "7"))
 	b := dst.Neutral(k, dst.ByID("tickettype", "207"))
-	want := `{"allowed_status":[{"status_id":"status:New"},{"status_id":"status:Closed"}],"default_agent":3,"initial_status":"status:New","name":"Incident"}`
+	want := `{"allowed_category1":[{"category_id":null}],"allowed_status":[{"status_id":"status:New"},{"status_id":"status:Closed"}],"default_agent":3,"initial_status":"status:New","kanbanstatuschoice":[{"id":"status:Closed"}],"name":"Incident"}`
 	if string(snapshot.Canonical(a)) != want || string(snapshot.Canonical(b)) != want {
 		t.Errorf("neutral forms:\nsource %s\ntarget %s\nwant   %s", snapshot.Canonical(a), snapshot.Canonical(b), want)
 	}

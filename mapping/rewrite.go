@@ -68,6 +68,9 @@ type Mapper struct {
 //   - external references are mapped by --map, or else cleared, kept or
 //     reported, as m.External says.
 //
+// Nested rows go without their row ids ("id", "fdid") and stray guids: those
+// number rows of the source tenant, and Halo numbers the target's.
+//
 // targetID is the target record rec updates, "" for a create. A create
 // carries no id, guid, RefField nor owner back-reference (allowed_status[].
 // ticketype_id): Halo assigns them. An update carries the target's.
@@ -147,6 +150,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			}
 		}
 	}
+	dropRowIdentity(k, out) // each tenant numbers its nested rows
 	return out, pending, probs
 }
 

@@ -1,0 +1,151 @@
+package mapping
+
+import (
+	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// Volatile are fields Halo computes on its own (counts, warnings of the last
+// save); they are never compared, at any depth.
+var Volatile = []string{"ticket_count", "rule_count", "_warning"}
+
+// rowPaths returns, for each nested array or object of k that holds a
+// reference (owner back-references included), its path ("allowed_status[]")
+// and the fields its references and their partners use: those are never
+// dropped as row ids or stray guids.
+func rowPaths(k *catalog.Kind) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, r := range k.Refs {
+		if !r.Nested() {
+			continue
+		}
+		prefix := r.Field[:strings.LastIndex(r.Field, ".")]
+		if out[prefix] == nil {
+			out[prefix] = map[string]bool{}
+		}
+		for _, f := range []string{r.Field, r.GUID, r.Name} {
+			if f != "" {
+				out[prefix][leaf(f)] = true
+			}
+		}
+	}
+	return out
+}
+
+// dropRowIdentity removes from the rows of k's nested arrays what numbers
+// a row in one tenant only: its id ("id", "fdid") and guids that no
+// reference of the catalog explains (an SLA's priority rows carry the SLA's
+// sla_guid), unless a reference uses the field.
+func dropRowIdentity(k *catalog.Kind, rec map[string]any) {
+	for prefix, keep := range rowPaths(k) {
+		rows, _ := holders(rec, prefix+".x")
+		for _, row := range rows {
+			for f := range row {
+				if !keep[f] && (f == "id" || f == "fdid" || strings.HasSuffix(f, "guid")) {
+					delete(row, f)
+				}
+			}
+		}
+	}
+}
+
+// Comparable returns a copy of rec, a record of kind k, without what Halo
+// derives or numbers on its own, so that a record rewritten for the target
+// and the target's own record compare equal exactly when an update would
+// change nothing: the *_guid and *_name partners of references, owner
+// back-references, the ids and stray guids of nested rows, and Volatile
+// fields. The record's own id, guid and references stay.
+func Comparable(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
+	out := rec.Clone()
+	for _, r := range k.Refs {
+		hs, lf := holders(out, r.Field)
+		for _, h := range hs {
+			if r.Owner {
+				delete(h, lf)
+			}
+			if r.GUID != "" {
+				delete(h, leaf(r.GUID))
+			}
+			if r.Name != "" {
+				delete(h, leaf(r.Name))
+			}
+		}
+	}
+	dropRowIdentity(k, out)
+	dropVolatile(out)
+	return out
+}
+
+func dropVolatile(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, f := range Volatile {
+			delete(v, f)
+		}
+		for _, x := range v {
+			dropVolatile(x)
+		}
+	case snapshot.Record:
+		dropVolatile(map[string]any(v))
+	case []any:
+		for _, x := range v {
+			dropVolatile(x)
+		}
+	}
+}
+
+// RefKey renders the value v of reference r, as held by a record of t, as
+// the natural key of the record it points at: "status:Open",
+// "category:1/Hardware". Empty references ("", "0", null, -1) render as "";
+// a reference to a record t lacks as "status#999"; an external reference as
+// "agent#4". Two tenants' records can so be compared without their ids.
+func (t *Tenant) RefKey(r catalog.Ref, v any) string {
+	text, none, err := RefText(r, v)
+	switch {
+	case err != nil:
+		return r.Target + "#" + snapshot.Scalar(v)
+	case none:
+		return ""
+	case r.External:
+		return r.Target + "#" + text
+	}
+	tk := kindOf(r.Target)
+	if rec := t.ByRef(tk.Name, text); rec != nil {
+		if key, ok := Key(tk, rec); ok {
+			return tk.Name + ":" + key
+		}
+	}
+	return tk.Name + "#" + text
+}
+
+// Neutral returns rec, a record of kind k held by t, in a form that
+// compares equal across tenants exactly when the records mean the same:
+// Comparable, without the record's own id, RefField and guid, and with
+// every internal reference replaced by its RefKey (an empty one by null).
+// diff uses it to compare two tenants; the import tests use it to check
+// that the target now says what the source said.
+func (t *Tenant) Neutral(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
+	out := rec.Clone()
+	for _, r := range k.InternalRefs() {
+		if r.Owner {
+			continue
+		}
+		hs, lf := holders(out, r.Field)
+		for _, h := range hs {
+			if v, ok := h[lf]; ok {
+				if key := t.RefKey(r, v); key != "" {
+					h[lf] = key
+				} else {
+					h[lf] = nil
+				}
+			}
+		}
+	}
+	out = Comparable(k, out)
+	delete(out, "id")
+	delete(out, k.RefField)
+	delete(out, "guid")
+	return out
+}
