@@ -1,0 +1,339 @@
+// Package verify checks that a snapshot directory can be trusted: every file
+// the manifest lists is there with its size and sha256, nothing else is, every
+// format parses and holds the records the manifest counts, the formats agree,
+// and every reference between records resolves inside the snapshot.
+//
+// It reports every problem it finds, not only the first.
+package verify
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/formats"
+	"github.com/halocfg/halocfg/mapping"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// Problem is one thing wrong with a snapshot. File is set for problems of a
+// file; Kind, ID and Field for problems of a record.
+type Problem struct {
+	File            string
+	Kind, ID, Field string
+	Msg             string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File + ": ")
+	}
+	if p.Kind != "" {
+		b.WriteString(p.Kind)
+		if p.ID != "" {
+			b.WriteString(" " + p.ID)
+		}
+		b.WriteString(": ")
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	return b.String() + p.Msg
+}
+
+// Unverifiable counts the references of one field to a kind the snapshot
+// does not hold (an export with --only): they cannot be checked, and are
+// not dangling either.
+type Unverifiable struct {
+	Kind, Field, Target string
+	Count               int
+}
+
+// Report is the outcome of verifying one snapshot.
+type Report struct {
+	Dir      string
+	Manifest snapshot.Manifest
+	Formats  []string // formats found and read, in order of preference
+	Files    int      // files the manifest lists
+	Records  int      // records of the first readable format
+	Refs     int      // internal references checked
+	External int      // references to things halocfg does not export, not checked
+
+	Unverifiable []Unverifiable
+	Problems     []Problem
+}
+
+// OK reports whether the snapshot has no problem.
+func (r *Report) OK() bool { return len(r.Problems) == 0 }
+
+func (r *Report) add(p Problem) { r.Problems = append(r.Problems, p) }
+
+// Dir verifies the snapshot in dir. The error is for a directory that is not
+// a snapshot at all (no readable manifest); everything else is a Problem.
+func Dir(dir string) (*Report, error) {
+	m, err := snapshot.ReadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Dir: dir, Manifest: m, Files: len(m.Files)}
+	r.checkFiles()
+	for name := range m.Kinds {
+		if _, ok := catalog.Lookup(name); !ok {
+			r.add(Problem{File: snapshot.ManifestName, Kind: name, Msg: "not a kind halocfg knows"})
+		}
+	}
+	recs := r.checkFormats()
+	if recs != nil {
+		r.checkIDs(recs)
+		r.checkRefs(recs)
+	}
+	return r, nil
+}
+
+// checkFiles compares the files on disk with the manifest's list.
+func (r *Report) checkFiles() {
+	listed := map[string]bool{snapshot.ManifestName: true}
+	for _, f := range r.Manifest.Files {
+		if listed[f.Path] {
+			r.add(Problem{File: snapshot.ManifestName, Msg: fmt.Sprintf("%s is listed twice", f.Path)})
+			continue
+		}
+		listed[f.Path] = true
+		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
+			r.add(Problem{File: f.Path, Msg: "the manifest lists a path outside the snapshot"})
+			continue
+		}
+		if msg := checkFile(filepath.Join(r.Dir, filepath.FromSlash(f.Path)), f); msg != "" {
+			r.add(Problem{File: f.Path, Msg: msg})
+		}
+	}
+	var extra []string
+	filepath.WalkDir(r.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			r.add(Problem{File: p, Msg: err.Error()})
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(r.Dir, p)
+		if !listed[filepath.ToSlash(rel)] {
+			extra = append(extra, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	for _, rel := range extra {
+		r.add(Problem{File: rel, Msg: "present but not in the manifest"})
+	}
+}
+
+// checkFile returns what is wrong with one listed file, or "".
+func checkFile(path string, want snapshot.File) string {
+	info, err := os.Lstat(path)
+	switch {
+	case os.IsNotExist(err):
+		return "missing (listed in the manifest)"
+	case err != nil:
+		return err.Error()
+	case !info.Mode().IsRegular():
+		return "not a regular file"
+	case info.Size() != want.Bytes:
+		return fmt.Sprintf("%d bytes, the manifest says %d", info.Size(), want.Bytes)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err.Error()
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, want.SHA256) {
+		return fmt.Sprintf("checksum mismatch: sha256 %s, the manifest says %s", got, want.SHA256)
+	}
+	return ""
+}
+
+// formatNames are the formats verify looks for, in formats.Open's order of
+// preference: the records of the first are checked for references.
+var formatNames = []string{"json", "parquet", "xlsx"}
+
+// checkFormats reads every format present, checks its counts against the
+// manifest and its records against the first format read, and returns the
+// records of the first format that read cleanly (nil when none did).
+func (r *Report) checkFormats() map[string][]snapshot.Record {
+	var first map[string][]snapshot.Record
+	var firstName string
+	unreadable := false
+	for _, name := range formatNames {
+		f, err := formats.Lookup(name)
+		if err != nil {
+			continue // not built into this halocfg
+		}
+		recs, err := f.Read(r.Dir)
+		if err != nil {
+			r.add(Problem{Msg: fmt.Sprintf("%s: does not parse: %v", name, err)})
+			unreadable = true
+			continue
+		}
+		if len(recs) == 0 {
+			continue // this format was not written
+		}
+		r.Formats = append(r.Formats, name)
+		r.checkCounts(name, recs)
+		if first == nil {
+			first, firstName = recs, name
+			continue
+		}
+		r.checkSame(firstName, first, name, recs)
+	}
+	if first == nil && !unreadable && len(r.Manifest.Kinds) > 0 {
+		r.add(Problem{Msg: "no records in any format, although the manifest counts some"})
+	}
+	for _, rs := range first {
+		r.Records += len(rs)
+	}
+	return first
+}
+
+func (r *Report) checkCounts(format string, recs map[string][]snapshot.Record) {
+	for _, kind := range sortedKeys(r.Manifest.Kinds) {
+		want := r.Manifest.Kinds[kind].Records
+		got, ok := recs[kind]
+		switch {
+		case !ok:
+			r.add(Problem{Kind: kind, Msg: fmt.Sprintf("%s: no records of this kind; the manifest counts %d", format, want)})
+		case len(got) != want:
+			r.add(Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records, the manifest counts %d", format, len(got), want)})
+		}
+	}
+	for _, kind := range sortedKeys(recs) {
+		if _, ok := r.Manifest.Kinds[kind]; !ok {
+			r.add(Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records of a kind the manifest does not list", format, len(recs[kind]))})
+		}
+	}
+}
+
+// checkSame reports the first record of each kind where two formats disagree.
+func (r *Report) checkSame(aName string, a map[string][]snapshot.Record, bName string, b map[string][]snapshot.Record) {
+	for _, kind := range sortedKeys(a) {
+		ra, rb := a[kind], b[kind]
+		if len(ra) != len(rb) {
+			continue // already a count problem
+		}
+		for i := range ra {
+			if !snapshot.Equal(ra[i], rb[i]) {
+				r.add(Problem{Kind: kind, ID: ra[i].ID(), Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)})
+				break
+			}
+		}
+	}
+}
+
+// checkIDs reports records without an id and ids that repeat: references to
+// them would be ambiguous.
+func (r *Report) checkIDs(recs map[string][]snapshot.Record) {
+	for _, kind := range sortedKeys(recs) {
+		seen := map[string]bool{}
+		for i, rec := range recs[kind] {
+			id := rec.ID()
+			switch {
+			case id == "":
+				r.add(Problem{Kind: kind, Msg: fmt.Sprintf("record %d has no id", i+1)})
+			case seen[id]:
+				r.add(Problem{Kind: kind, ID: id, Msg: "id appears twice"})
+			}
+			seen[id] = true
+		}
+	}
+}
+
+// checkRefs resolves every internal reference of every record to a record
+// of its target kind, by the target's RefField. 0, -1, null and "" are "no
+// reference".
+func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
+	tenant := mapping.NewTenant(recs)
+	unverifiable := map[[3]string]int{}
+	for _, k := range catalog.Kinds() {
+		for _, rec := range recs[k.Name] {
+			for _, ref := range k.Refs {
+				hs, leaf := holders(rec, ref.Field)
+				for _, h := range hs {
+					v, ok := h[leaf]
+					if !ok {
+						continue
+					}
+					text, none, err := mapping.RefText(ref, v)
+					switch {
+					case err != nil:
+						r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})
+						continue
+					case none:
+						continue
+					case ref.External:
+						r.External++
+						continue
+					case !tenant.Has(ref.Target):
+						unverifiable[[3]string{k.Name, ref.Field, ref.Target}]++
+						continue
+					}
+					r.Refs++
+					if tenant.ByRef(ref.Target, text) == nil {
+						tk, _ := catalog.Lookup(ref.Target)
+						r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+							Msg: fmt.Sprintf("dangling reference: no %s with %s %s in the snapshot", ref.Target, tk.RefField, text)})
+					}
+				}
+			}
+		}
+	}
+	for key, n := range unverifiable {
+		r.Unverifiable = append(r.Unverifiable, Unverifiable{Kind: key[0], Field: key[1], Target: key[2], Count: n})
+	}
+	sort.Slice(r.Unverifiable, func(i, j int) bool {
+		a, b := r.Unverifiable[i], r.Unverifiable[j]
+		return a.Kind+"."+a.Field < b.Kind+"."+b.Field
+	})
+}
+
+// holders returns the objects holding the leaf of a reference path: the
+// record for "newstatus", each element for "tickettypes[].value".
+func holders(rec map[string]any, field string) (hs []map[string]any, leaf string) {
+	steps := strings.Split(field, ".")
+	hs = []map[string]any{rec}
+	for _, step := range steps[:len(steps)-1] {
+		var next []map[string]any
+		for _, h := range hs {
+			switch v := h[strings.TrimSuffix(step, "[]")].(type) {
+			case []any:
+				for _, e := range v {
+					if m, ok := e.(map[string]any); ok {
+						next = append(next, m)
+					}
+				}
+			case map[string]any:
+				next = append(next, v)
+			}
+		}
+		hs = next
+	}
+	return hs, steps[len(steps)-1]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

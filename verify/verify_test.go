@@ -1,0 +1,260 @@
+package verify
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/halocfg/halocfg/formats"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+func rec(t *testing.T, js string) snapshot.Record {
+	t.Helper()
+	r, err := snapshot.DecodeRecord([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// small returns a consistent snapshot of three kinds that refer to each other.
+func small(t *testing.T) *snapshot.Snapshot {
+	s := snapshot.New("http://test", time.Date(2026, 11, 27, 3, 15, 0, 0, time.UTC))
+	s.Put("status", []snapshot.Record{
+		rec(t, `{"id": 1, "name": "New", "statuschangeto": 0, "tickettypes": [{"value": "5", "label": "Incident"}]}`),
+		rec(t, `{"id": 2, "name": "Closed", "statuschangeto": 1, "nochangetemplate": null}`),
+	})
+	s.Put("tickettype", []snapshot.Record{
+		rec(t, `{"id": 5, "name": "Incident", "initial_status": 1, "allowed_status": [{"status_id": 1, "ticketype_id": 5}, {"status_id": 2, "ticketype_id": 5}], "default_agent": 77}`),
+	})
+	s.Put("outcome", []snapshot.Record{
+		rec(t, `{"id": 10, "outcome": "Close", "newstatus": 2, "tickettypes": [{"value": "5"}], "workflow_id": -1}`),
+	})
+	return s
+}
+
+// write commits s at dir in the given formats.
+func write(t *testing.T, dir string, s *snapshot.Snapshot, names string) {
+	t.Helper()
+	fs, err := formats.Parse(names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := snapshot.NewDir(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Abort()
+	if err := formats.Write(s, d, fs); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(s.Manifest); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func messages(r *Report) string {
+	var b strings.Builder
+	for _, p := range r.Problems {
+		b.WriteString(p.String() + "\n")
+	}
+	return b.String()
+}
+
+func TestClean(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snap")
+	write(t, dir, small(t), "xlsx,json,parquet")
+	r, err := Dir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() {
+		t.Fatalf("problems in a clean snapshot:\n%s", messages(r))
+	}
+	if strings.Join(r.Formats, ",") != "json,parquet,xlsx" || r.Records != 4 || r.Files != 7 {
+		t.Errorf("formats %v, records %d, files %d", r.Formats, r.Records, r.Files)
+	}
+	// status.tickettypes 1, statuschangeto 1, initial_status 1, allowed_status 2x2 (status and owner), outcome 2
+	if r.Refs != 9 || r.External != 1 {
+		t.Errorf("checked %d internal and %d external references, want 9 and 1", r.Refs, r.External)
+	}
+}
+
+func TestProblems(t *testing.T) {
+	cases := []struct {
+		name  string
+		break_ func(t *testing.T, dir string)
+		want  []string // one line each, in order
+	}{
+		{"flipped byte", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "json", "status.json")
+			b, _ := os.ReadFile(p)
+			i := strings.Index(string(b), "Closed")
+			b[i] ^= 0x20 // "closed": same size, still parses
+			os.WriteFile(p, b, 0o600)
+		}, []string{"json/status.json: checksum mismatch: sha256 "}},
+		{"missing file", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "json", "outcome.json"))
+		}, []string{
+			"json/outcome.json: missing (listed in the manifest)",
+			"outcome: json: no records of this kind; the manifest counts 1",
+		}},
+		{"truncated file", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "json", "tickettype.json")
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, b[:len(b)/2], 0o600)
+		}, []string{
+			"json/tickettype.json: ",
+			"json: does not parse: ",
+		}},
+		{"extra file", func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, "json", "notes.txt"), []byte("hi"), 0o600)
+		}, []string{"json/notes.txt: present but not in the manifest"}},
+		{"count", func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *snapshot.Manifest) { m.Kinds["status"] = snapshot.KindInfo{Records: 3} })
+		}, []string{"status: json: 2 records, the manifest counts 3"}},
+		{"everything at once", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "json", "status.json")
+			b, _ := os.ReadFile(p)
+			b[len(b)-3] = '!'
+			os.WriteFile(p, b, 0o600)
+			os.Remove(filepath.Join(dir, "json", "outcome.json"))
+			os.WriteFile(filepath.Join(dir, "stray"), nil, 0o600)
+		}, []string{
+			"json/outcome.json: missing",
+			"json/status.json: checksum mismatch",
+			"stray: present but not in the manifest",
+			"json: does not parse: ",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "snap")
+			write(t, dir, small(t), "json")
+			tc.break_(t, dir)
+			r, err := Dir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Split(strings.TrimSuffix(messages(r), "\n"), "\n")
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d:\n%s", len(got), len(tc.want), messages(r))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("problem %d = %q, want it to start with %q", i, got[i], w)
+				}
+			}
+		})
+	}
+}
+
+func editManifest(t *testing.T, dir string, edit func(*snapshot.Manifest)) {
+	t.Helper()
+	m, err := snapshot.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(&m)
+	b, _ := json.Marshal(m)
+	os.WriteFile(filepath.Join(dir, snapshot.ManifestName), b, 0o600)
+}
+
+func TestReferences(t *testing.T) {
+	s := small(t)
+	s.Records["outcome"][0]["newstatus"] = json.Number("99")
+	s.Records["tickettype"][0]["allowed_status"].([]any)[1].(map[string]any)["status_id"] = json.Number("42")
+	s.Records["status"][0]["tickettypes"] = []any{map[string]any{"value": "abc"}}
+	dir := filepath.Join(t.TempDir(), "snap")
+	write(t, dir, s, "json")
+	r, err := Dir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`status 1: tickettypes[].value: want an integer id, got "abc"`,
+		"tickettype 5: allowed_status[].status_id: dangling reference: no status with id 42 in the snapshot",
+		"outcome 10: newstatus: dangling reference: no status with id 99 in the snapshot",
+	}
+	if got := messages(r); got != strings.Join(want, "\n")+"\n" {
+		t.Errorf("problems:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	p := r.Problems[2]
+	if p.Kind != "outcome" || p.ID != "10" || p.Field != "newstatus" {
+		t.Errorf("problem fields: %+v", p)
+	}
+}
+
+func TestUnverifiable(t *testing.T) {
+	// An export with --only outcome: its references to statuses and ticket
+	// types cannot be checked, and are not dangling.
+	s := small(t)
+	delete(s.Records, "status")
+	delete(s.Records, "tickettype")
+	delete(s.Manifest.Kinds, "status")
+	delete(s.Manifest.Kinds, "tickettype")
+	dir := filepath.Join(t.TempDir(), "snap")
+	write(t, dir, s, "json")
+	r, err := Dir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() {
+		t.Errorf("problems:\n%s", messages(r))
+	}
+	want := []Unverifiable{{"outcome", "newstatus", "status", 1}, {"outcome", "tickettypes[].value", "tickettype", 1}}
+	if len(r.Unverifiable) != 2 || r.Unverifiable[0] != want[0] || r.Unverifiable[1] != want[1] {
+		t.Errorf("unverifiable = %+v, want %+v", r.Unverifiable, want)
+	}
+}
+
+func TestFormatsDisagree(t *testing.T) {
+	// JSON and Parquet written from different records, each file with a
+	// correct checksum: only comparing the formats finds it.
+	a := small(t)
+	b := small(t)
+	b.Records["status"][1]["name"] = "Done"
+	dir := filepath.Join(t.TempDir(), "snap")
+	d, err := snapshot.NewDir(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (formats.JSON{}).Write(a, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := (formats.Parquet{}).Write(b, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(a.Manifest); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Dir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := messages(r); got != "status 2: json and parquet hold different records\n" {
+		t.Errorf("problems:\n%s", got)
+	}
+}
+
+func TestNotASnapshot(t *testing.T) {
+	if _, err := Dir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a snapshot") {
+		t.Errorf("Dir of an empty directory: %v", err)
+	}
+}
+
+func TestManifestPathOutside(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snap")
+	write(t, dir, small(t), "json")
+	editManifest(t, dir, func(m *snapshot.Manifest) {
+		m.Files = append(m.Files, snapshot.File{Path: "../outside", Bytes: 1, SHA256: "00"})
+	})
+	r, _ := Dir(dir)
+	if got := messages(r); got != "../outside: the manifest lists a path outside the snapshot\n" {
+		t.Errorf("problems:\n%s", got)
+	}
+}
