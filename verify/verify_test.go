@@ -86,9 +86,9 @@ func TestClean(t *testing.T) {
 
 func TestProblems(t *testing.T) {
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(t *testing.T, dir string)
-		want  []string // one line each, in order
+		want   []string // one line each, in order
 	}{
 		{"flipped byte", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "json", "status.json")
