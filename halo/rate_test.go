@@ -82,8 +82,9 @@ func TestLimiterWindowStartsAtCompletion(t *testing.T) {
 // windowServer is an API that counts arrivals in a rolling window, as Halo
 // does, and answers 429 to any request beyond its limit.
 type windowServer struct {
-	n      int
-	window time.Duration
+	n         int
+	window    time.Duration
+	dropEvery int // drop the connection of every dropEvery-th accepted request
 
 	mu       sync.Mutex
 	arrivals []time.Time
@@ -102,14 +103,21 @@ func (s *windowServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.arrivals = append(kept, now) // refused requests count too
 	over := len(s.arrivals) > s.n
+	drop := false
 	if over {
 		s.refused++
 	} else {
 		s.served++
+		drop = s.dropEvery > 0 && s.served%s.dropEvery == 0
 	}
 	s.mu.Unlock()
 	if over {
 		http.Error(w, "Rate Limit Reached – 20 Requests per rolling window", http.StatusTooManyRequests)
+		return
+	}
+	if drop {
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
 		return
 	}
 	time.Sleep(time.Duration(rand.Int64N(int64(8 * time.Millisecond)))) // latency
@@ -122,13 +130,15 @@ func TestRateBudgetAvoids429(t *testing.T) {
 		window   = 200 * time.Millisecond
 		requests = 60
 	)
-	run := func(t *testing.T, rate Rate) (*Client, *windowServer, time.Duration, []error) {
-		s := &windowServer{n: n, window: window}
+	run := func(t *testing.T, rate Rate, dropEvery int) (*Client, *windowServer, time.Duration, []error) {
+		s := &windowServer{n: n, window: window, dropEvery: dropEvery}
 		tn := newTenant(t, s.serve)
 		c := tn.client(t, func(c *Config) {
 			c.Rate = rate
 			c.Concurrency = 4
-			c.Retry.MaxAttempts = 1 // a 429 shows as an error
+			if dropEvery == 0 {
+				c.Retry.MaxAttempts = 1 // a 429 shows as an error
+			}
 		})
 		start := time.Now()
 		errs := make([]error, requests)
@@ -147,7 +157,7 @@ func TestRateBudgetAvoids429(t *testing.T) {
 	}
 
 	t.Run("budget equal to the server's limit", func(t *testing.T) {
-		c, s, elapsed, errs := run(t, Rate{N: n, Window: window})
+		c, s, elapsed, errs := run(t, Rate{N: n, Window: window}, 0)
 		for _, err := range errs {
 			if err != nil {
 				t.Fatal(err)
@@ -163,8 +173,23 @@ func TestRateBudgetAvoids429(t *testing.T) {
 		}
 		t.Logf("%d requests in %s, waited %s in all", requests, elapsed.Round(time.Millisecond), st.RateWaited.Round(time.Millisecond))
 	})
+	// A GET whose reused connection breaks is sent again by the transport
+	// itself; that arrival must take budget too.
+	t.Run("dropped connections", func(t *testing.T) {
+		c, s, _, errs := run(t, Rate{N: n, Window: window}, 7)
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		st := c.Stats()
+		drops := s.served / 7
+		if s.refused != 0 || st.Requests != int64(s.served) || st.Retries != int64(drops) {
+			t.Errorf("server refused %d and accepted %d (%d dropped); client sent %d with %d retries", s.refused, s.served, drops, st.Requests, st.Retries)
+		}
+	})
 	t.Run("control: without a budget the server refuses", func(t *testing.T) {
-		c, s, _, _ := run(t, Unlimited)
+		c, s, _, _ := run(t, Unlimited, 0)
 		if s.refused == 0 || c.Stats().RateLimited != int64(s.refused) {
 			t.Errorf("server refused %d, client saw %d 429s: the test server does not limit", s.refused, c.Stats().RateLimited)
 		}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -55,7 +56,7 @@ func (c *Client) api(method, path, query string, body []byte) *request {
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	refreshed := false // the token was renewed after a 401
 	uncertain := false // an earlier attempt may have been applied
-	for attempt, sent := 1, 1; ; sent++ {
+	for attempt := 1; ; {
 		var tok token
 		if r.api {
 			var err error
@@ -63,7 +64,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 				return nil, err
 			}
 		}
-		resp, connected, err := c.send(ctx, r, tok.value, attempt)
+		resp, out, err := c.send(ctx, r, tok.value, attempt)
+		connected := out.conns > 0
+		uncertain = uncertain || out.repeated
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%s: %w", r.what, ctx.Err())
 		}
@@ -72,7 +75,10 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		var wait time.Duration
 		told := false // the server said when to come back
 		if err != nil {
-			ne := err.(*netError)
+			ne, ok := err.(*netError)
+			if !ok {
+				ne = &netError{msg: err.Error(), err: err}
+			}
 			cause = ne
 			// Without a connection nothing was sent: any request may go again.
 			retry = ne.retry && (r.idempotent || !connected)
@@ -134,47 +140,30 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 }
 
 // send makes one attempt, holding a concurrency slot (API calls) and a rate
-// slot until the whole response is read. connected reports whether a
-// connection was made, after which the request may have reached the server.
-func (c *Client) send(ctx context.Context, r *request, token string, attempt int) (resp *response, connected bool, err error) {
+// slot until the whole response is read.
+func (c *Client) send(ctx context.Context, r *request, token string, attempt int) (*response, sent, error) {
 	if r.api {
 		select {
 		case c.inflight <- struct{}{}:
 			defer func() { <-c.inflight }()
 		case <-ctx.Done():
-			return nil, false, ctx.Err()
+			return nil, sent{}, ctx.Err()
 		}
+	}
+	if err := c.takeSlot(ctx); err != nil {
+		return nil, sent{}, err
 	}
 	if c.budget != nil {
-		waited, err := c.budget.acquire(ctx)
-		if waited > 0 {
-			c.rateWaited.Add(int64(waited))
-			level := slog.LevelDebug
-			if waited >= time.Second {
-				level = slog.LevelInfo
-			}
-			c.log.Log(ctx, level, "halo: waited for rate budget", "wait", waited.Round(time.Millisecond), "rate", c.cfg.Rate.String())
-		}
-		if err != nil {
-			return nil, false, err
-		}
 		defer c.budget.release()
-	}
-	if r.api {
-		c.requests.Add(1)
-		if r.method != http.MethodGet {
-			c.writes.Add(1)
-		}
-	} else if r.form {
-		c.tokenFetches.Add(1)
 	}
 
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected = true }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), r.method, r.url.String(), bytes.NewReader(r.body))
+	w := &wire{c: c, ctx: actx}
+	defer w.release()
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, w.trace()), r.method, r.url.String(), bytes.NewReader(r.body))
 	if err != nil {
-		return nil, false, &netError{msg: err.Error(), err: err}
+		return nil, sent{}, &netError{msg: err.Error(), err: err}
 	}
 	if r.body == nil {
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
@@ -192,6 +181,7 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 	}
 
 	start := time.Now()
+	var resp *response
 	hr, err := c.http.Do(req)
 	if err == nil {
 		var body []byte
@@ -203,15 +193,105 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 		resp = &response{code: hr.StatusCode, status: hr.Status, header: hr.Header, body: body, url: hr.Request.URL}
 	}
 	elapsed := time.Since(start)
+	out := w.count(r)
 	if err != nil {
 		ne := describeNetErr(r.url.Host, err, actx.Err() != nil && ctx.Err() == nil)
 		c.log.Debug("halo: request", "method", r.method, "path", r.url.Path, "query", r.url.RawQuery,
 			"attempt", attempt, "error", ne.msg, "duration", elapsed)
-		return nil, connected, ne
+		return nil, out, ne
 	}
 	c.log.Debug("halo: request", "method", r.method, "path", r.url.Path, "query", r.url.RawQuery,
 		"attempt", attempt, "status", resp.code, "duration", elapsed, "bytes", len(resp.body))
-	return resp, connected, nil
+	return resp, out, nil
+}
+
+// takeSlot waits for rate budget, if there is one.
+func (c *Client) takeSlot(ctx context.Context) error {
+	if c.budget == nil {
+		return nil
+	}
+	waited, err := c.budget.acquire(ctx)
+	if waited > 0 {
+		c.rateWaited.Add(int64(waited))
+		level := slog.LevelDebug
+		if waited >= time.Second {
+			level = slog.LevelInfo
+		}
+		c.log.Log(ctx, level, "halo: waited for rate budget", "wait", waited.Round(time.Millisecond), "rate", c.cfg.Rate.String())
+	}
+	return err
+}
+
+// sent says how an attempt went out.
+type sent struct {
+	conns    int  // none: it cannot have reached the server
+	repeated bool // the transport sent it again by itself, so it may have arrived twice
+}
+
+// wire watches one http.Client.Do. Every connection it takes carries the
+// request to the server once more: the first, a redirect, or a repeat by the
+// transport when a reused connection broke. Each arrival needs a rate slot.
+type wire struct {
+	c   *Client
+	ctx context.Context
+
+	mu       sync.Mutex
+	conns    int
+	repeats  int  // connections taken without an answer since the previous one
+	answered bool // an answer arrived since the last connection
+	slots    int  // extra rate slots held
+}
+
+func (w *wire) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) {
+			w.mu.Lock()
+			w.conns++
+			more := w.conns > 1
+			if more && !w.answered {
+				w.repeats++
+			}
+			w.answered = false
+			w.mu.Unlock()
+			if more && w.c.takeSlot(w.ctx) == nil && w.c.budget != nil {
+				w.mu.Lock()
+				w.slots++
+				w.mu.Unlock()
+			}
+		},
+		GotFirstResponseByte: func() {
+			w.mu.Lock()
+			w.answered = true
+			w.mu.Unlock()
+		},
+	}
+}
+
+// count adds what went out to the client's stats.
+func (w *wire) count(r *request) sent {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c := w.c
+	n := int64(max(w.conns, 1)) // a request that failed to connect still counts
+	switch {
+	case r.api:
+		c.requests.Add(n)
+		c.retries.Add(int64(w.repeats))
+		if r.method != http.MethodGet {
+			c.writes.Add(n)
+		}
+	case r.form:
+		c.tokenFetches.Add(n)
+	}
+	return sent{conns: w.conns, repeated: w.repeats > 0}
+}
+
+func (w *wire) release() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for range w.slots {
+		w.c.budget.release()
+	}
 }
 
 func (c *Client) statusError(resp *response) *StatusError {
