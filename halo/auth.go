@@ -208,7 +208,9 @@ func (a *auth) endpoint(ctx context.Context) (*url.URL, error) {
 // discover asks /api/authinfo for the authorisation server; "" when it cannot tell.
 func (a *auth) discover(ctx context.Context) string {
 	u := a.c.base.JoinPath("api", "authinfo")
-	r := &request{method: http.MethodGet, url: u, what: "GET " + u.Path, idempotent: true}
+	// One attempt: the fallback is right for most tenants, and the token
+	// request that follows retries anyway.
+	r := &request{method: http.MethodGet, url: u, what: "GET " + u.Path, idempotent: true, attempts: 1}
 	resp, err := a.c.do(ctx, r)
 	var info struct {
 		AuthURL string `json:"auth_url"`

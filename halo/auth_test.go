@@ -30,6 +30,10 @@ func TestAuthDiscovery(t *testing.T) {
 			}},
 		{name: "authinfo 404 falls back", want: "/auth/token", authinfs: 1,
 			authinfo: func(*tenant) http.HandlerFunc { return http.NotFound }},
+		{name: "authinfo 503 falls back at once", want: "/auth/token", authinfs: 1,
+			authinfo: func(*tenant) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }
+			}},
 		{name: "authinfo without auth_url falls back", want: "/auth/token", authinfs: 1,
 			authinfo: func(*tenant) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"tenant_id": "x"}) }

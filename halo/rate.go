@@ -96,7 +96,8 @@ type limiter struct {
 	mu       sync.Mutex
 	inflight int
 	done     []time.Time   // completion times within the window, oldest first
-	wake     chan struct{} // closed on every release
+	waiting  int           // callers waiting in acquire
+	wake     chan struct{} // closed on a release while someone waits
 }
 
 func newLimiter(n int, window time.Duration) *limiter {
@@ -112,8 +113,8 @@ func (l *limiter) acquire(ctx context.Context) (time.Duration, error) {
 			timer.Stop()
 		}
 	}()
+	l.mu.Lock()
 	for {
-		l.mu.Lock()
 		now := time.Now()
 		expired := 0
 		for expired < len(l.done) && now.Sub(l.done[expired]) >= l.window {
@@ -132,6 +133,7 @@ func (l *limiter) acquire(ctx context.Context) (time.Duration, error) {
 			start = now
 		}
 		wake := l.wake
+		l.waiting++
 		var expiry <-chan time.Time
 		if len(l.done) > 0 { // else every slot is in flight: wait for a release
 			d := l.done[0].Add(l.window).Sub(now)
@@ -143,11 +145,18 @@ func (l *limiter) acquire(ctx context.Context) (time.Duration, error) {
 			expiry = timer.C
 		}
 		l.mu.Unlock()
+		var err error
 		select {
 		case <-ctx.Done():
-			return time.Since(start), ctx.Err()
+			err = ctx.Err()
 		case <-wake:
 		case <-expiry:
+		}
+		l.mu.Lock()
+		l.waiting--
+		if err != nil {
+			l.mu.Unlock()
+			return time.Since(start), err
 		}
 	}
 }
@@ -157,7 +166,9 @@ func (l *limiter) release() {
 	l.mu.Lock()
 	l.inflight--
 	l.done = append(l.done, time.Now())
-	close(l.wake)
-	l.wake = make(chan struct{})
+	if l.waiting > 0 {
+		close(l.wake)
+		l.wake = make(chan struct{})
+	}
 	l.mu.Unlock()
 }

@@ -2,6 +2,7 @@ package halo
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ type request struct {
 	// idempotent: repeating it after an unknown outcome is harmless. Other
 	// requests are repeated only when the server certainly did not apply them.
 	idempotent bool
+	attempts   int // at most this many attempts; 0: the retry policy's
 }
 
 type response struct {
@@ -67,21 +69,21 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		resp, out, err := c.send(ctx, r, tok.value, attempt)
 		connected := out.conns > 0
 		uncertain = uncertain || out.repeated
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s: %w", r.what, ctx.Err())
-		}
 		var cause error
 		retry := false
 		var wait time.Duration
 		told := false // the server said when to come back
 		if err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err() // the caller gave up: no retry, and no other cause
+			}
 			ne, ok := err.(*netError)
 			if !ok {
 				ne = &netError{msg: err.Error(), err: err}
 			}
 			cause = ne
 			// Without a connection nothing was sent: any request may go again.
-			retry = ne.retry && (r.idempotent || !connected)
+			retry = ne.retry && (r.idempotent || !connected) && ctx.Err() == nil
 			if connected && !r.idempotent {
 				cause = fmt.Errorf("%w; %w", ne, ErrMaybeApplied)
 			}
@@ -122,7 +124,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		if !retry {
 			return nil, fmt.Errorf("%s: %w", r.what, cause)
 		}
-		if attempt >= c.retry.MaxAttempts {
+		if limit := cmp.Or(r.attempts, c.retry.MaxAttempts); attempt >= limit {
 			return nil, fmt.Errorf("%s: giving up after %d attempts: %w", r.what, attempt, cause)
 		}
 		if !told {

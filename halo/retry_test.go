@@ -271,3 +271,20 @@ func TestCancelStopsRetries(t *testing.T) {
 		t.Errorf("error = %v after %s", err, time.Since(start))
 	}
 }
+
+func TestCancelledPostMayBeApplied(t *testing.T) {
+	tn := newTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		<-r.Context().Done() // the write is being applied when the caller gives up
+	})
+	c := tn.client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Post(ctx, kind(t, "status"), decoded(t, `{"name":"x"}`))
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrMaybeApplied) {
+		t.Errorf("error = %v, want the deadline and ErrMaybeApplied", err)
+	}
+	if st := c.Stats(); st.Requests != 1 {
+		t.Errorf("%d requests, want 1", st.Requests)
+	}
+}
