@@ -319,5 +319,3 @@ func fieldNames(fs []catalog.Field) []string {
 	}
 	return out
 }
-
-

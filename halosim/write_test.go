@@ -205,7 +205,9 @@ func TestDelete(t *testing.T) {
 func TestOnWriteAndDroppedResponse(t *testing.T) {
 	s := newSim(t, Options{Dataset: "demo", Seed: 1})
 	var seen []string
-	s.tenant.OnWrite(func(kind string, rec snapshot.Record) { seen = append(seen, kind+":"+rec.ID()+":"+rec["name"].(string)) })
+	s.tenant.OnWrite(func(kind string, rec snapshot.Record) {
+		seen = append(seen, kind+":"+rec.ID()+":"+rec["name"].(string))
+	})
 	s.tenant.DropWriteResponse(2)
 	ct := "application/json; charset=utf-8"
 	if resp, _, err := s.do(http.MethodPost, "/api/Status", []byte(`[{"name":"One"}]`), ct); err != nil || resp.StatusCode != 200 {
