@@ -65,8 +65,8 @@ func TestAuthDiscovery(t *testing.T) {
 			if !snapshot.Equal(got, decoded(t, record(12))) {
 				t.Errorf("record = %s", snapshot.Canonical(got))
 			}
-			if len(tn.tokenPaths) != 1 || tn.tokenPaths[0] != tt.want {
-				t.Errorf("token requests = %q, want [%q]", tn.tokenPaths, tt.want)
+			if len(tn.tokenRequests()) != 1 || tn.tokenRequests()[0] != tt.want {
+				t.Errorf("token requests = %q, want [%q]", tn.tokenRequests(), tt.want)
 			}
 			if n := tn.count("/api/authinfo"); n != tt.authinfs {
 				t.Errorf("authinfo requests = %d, want %d", n, tt.authinfs)
@@ -94,9 +94,9 @@ func TestTokenReusedAcrossGoroutines(t *testing.T) {
 		}
 	}
 	st := c.Stats()
-	if st.TokenFetches != 1 || len(tn.tokenPaths) != 1 || st.Requests != 40 || tn.count("/api/Status/12") != 40 {
+	if st.TokenFetches != 1 || len(tn.tokenRequests()) != 1 || st.Requests != 40 || tn.count("/api/Status/12") != 40 {
 		t.Errorf("token fetches %d (server saw %d), requests %d (server saw %d); want 1 token for 40 requests",
-			st.TokenFetches, len(tn.tokenPaths), st.Requests, tn.count("/api/Status/12"))
+			st.TokenFetches, len(tn.tokenRequests()), st.Requests, tn.count("/api/Status/12"))
 	}
 }
 
@@ -142,8 +142,8 @@ func TestTokenRefreshedBeforeExpiry(t *testing.T) {
 		if tt.refreshed {
 			want = 2
 		}
-		if got := c.Stats().TokenFetches; got != int64(want) || tn.unauth != 0 {
-			t.Errorf("ttl %d, after %s: %d token fetches and %d 401s, want %d and none", tt.ttl, tt.advance, got, tn.unauth, want)
+		if got := c.Stats().TokenFetches; got != int64(want) || tn.refusals() != 0 {
+			t.Errorf("ttl %d, after %s: %d token fetches and %d 401s, want %d and none", tt.ttl, tt.advance, got, tn.refusals(), want)
 		}
 	}
 }
@@ -165,8 +165,8 @@ func TestTokenRefreshedOnceAfter401(t *testing.T) {
 			t.Errorf("record = %s", snapshot.Canonical(got))
 		}
 		st := c.Stats()
-		if st.TokenFetches != 2 || tn.unauth != 1 || st.Requests != 3 || st.Retries != 0 {
-			t.Errorf("stats %+v, 401s %d; want 2 token fetches, 1 refused request, 3 requests", st, tn.unauth)
+		if st.TokenFetches != 2 || tn.refusals() != 1 || st.Requests != 3 || st.Retries != 0 {
+			t.Errorf("stats %+v, 401s %d; want 2 token fetches, 1 refused request, 3 requests", st, tn.refusals())
 		}
 	})
 	t.Run("token refused twice", func(t *testing.T) {

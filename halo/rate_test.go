@@ -124,6 +124,13 @@ func (s *windowServer) serve(w http.ResponseWriter, r *http.Request) {
 	writeRaw(w, 200, record(12))
 }
 
+// counts returns the requests refused and served so far.
+func (s *windowServer) counts() (refused, served int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused, s.served
+}
+
 func TestRateBudgetAvoids429(t *testing.T) {
 	const (
 		n        = 20
@@ -164,8 +171,9 @@ func TestRateBudgetAvoids429(t *testing.T) {
 			}
 		}
 		st := c.Stats()
-		if s.refused != 0 || st.RateLimited != 0 || s.served != requests {
-			t.Errorf("server refused %d and served %d of %d requests", s.refused, s.served, requests)
+		refused, served := s.counts()
+		if refused != 0 || st.RateLimited != 0 || served != requests {
+			t.Errorf("server refused %d and served %d of %d requests", refused, served, requests)
 		}
 		// 62 slots (token and authinfo included) at 20 per window need three windows' wait.
 		if elapsed < 3*window || st.RateWaited <= 0 {
@@ -183,15 +191,17 @@ func TestRateBudgetAvoids429(t *testing.T) {
 			}
 		}
 		st := c.Stats()
-		drops := s.served / 7
-		if s.refused != 0 || st.Requests != int64(s.served) || st.Retries != int64(drops) {
-			t.Errorf("server refused %d and accepted %d (%d dropped); client sent %d with %d retries", s.refused, s.served, drops, st.Requests, st.Retries)
+		refused, served := s.counts()
+		drops := served / 7
+		if refused != 0 || st.Requests != int64(served) || st.Retries != int64(drops) {
+			t.Errorf("server refused %d and accepted %d (%d dropped); client sent %d with %d retries", refused, served, drops, st.Requests, st.Retries)
 		}
 	})
 	t.Run("control: without a budget the server refuses", func(t *testing.T) {
 		c, s, _, _ := run(t, Unlimited, 0)
-		if s.refused == 0 || c.Stats().RateLimited != int64(s.refused) {
-			t.Errorf("server refused %d, client saw %d 429s: the test server does not limit", s.refused, c.Stats().RateLimited)
+		refused, _ := s.counts()
+		if refused == 0 || c.Stats().RateLimited != int64(refused) {
+			t.Errorf("server refused %d, client saw %d 429s: the test server does not limit", refused, c.Stats().RateLimited)
 		}
 	})
 }

@@ -62,6 +62,18 @@ func (s *script) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (s *script) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits
+}
+
+func (s *script) arrivals() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.times...)
+}
+
 // noKeepAlive gives every attempt its own connection, so that the transport
 // never repeats a request by itself and the counts below are exact.
 func noKeepAlive(c *Config) {
@@ -95,8 +107,8 @@ func TestGetRetries(t *testing.T) {
 			}
 			n := int64(len(tt.steps))
 			st := c.Stats()
-			if s.hits != int(n)+1 || st.Requests != n+1 || st.Retries != n || st.RateLimited != tt.rateLimited {
-				t.Errorf("server saw %d requests; stats %+v; want %d requests, %d retries, %d rate limited", s.hits, st, n+1, n, tt.rateLimited)
+			if s.count() != int(n)+1 || st.Requests != n+1 || st.Retries != n || st.RateLimited != tt.rateLimited {
+				t.Errorf("server saw %d requests; stats %+v; want %d requests, %d retries, %d rate limited", s.count(), st, n+1, n, tt.rateLimited)
 			}
 		})
 	}
@@ -107,8 +119,8 @@ func TestGetRetries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !snapshot.Equal(got, decoded(t, record(12))) || s.hits != 4 {
-			t.Errorf("record = %s after %d requests", snapshot.Canonical(got), s.hits)
+		if !snapshot.Equal(got, decoded(t, record(12))) || s.count() != 4 {
+			t.Errorf("record = %s after %d requests", snapshot.Canonical(got), s.count())
 		}
 	})
 }
@@ -126,8 +138,8 @@ func TestGiveUp(t *testing.T) {
 	if !errors.As(err, &se) || se.Code != 503 {
 		t.Errorf("error does not carry the status: %#v", err)
 	}
-	if s.hits != 3 {
-		t.Errorf("%d requests, want 3", s.hits)
+	if s.count() != 3 {
+		t.Errorf("%d requests, want 3", s.count())
 	}
 }
 
@@ -138,11 +150,11 @@ func TestRetryAfterHonoured(t *testing.T) {
 	if _, err := c.Get(context.Background(), kind(t, "status"), "12"); err != nil {
 		t.Fatal(err)
 	}
-	if s.hits != 2 {
-		t.Fatalf("%d requests", s.hits)
+	if s.count() != 2 {
+		t.Fatalf("%d requests", s.count())
 	}
-	if gap := s.times[1].Sub(s.times[0]); gap < time.Second {
-		t.Errorf("retried %s after a 429 with Retry-After: 1", gap)
+	if times := s.arrivals(); times[1].Sub(times[0]) < time.Second {
+		t.Errorf("retried %s after a 429 with Retry-After: 1", times[1].Sub(times[0]))
 	}
 }
 
@@ -234,8 +246,8 @@ func TestWritesRetriedOnlyWhenNotApplied(t *testing.T) {
 			if errors.Is(err, ErrMaybeApplied) != tt.maybe {
 				t.Errorf("errors.Is(err, ErrMaybeApplied) = %v", !tt.maybe)
 			}
-			if s.hits != tt.hits || c.Stats().Writes != int64(tt.hits) {
-				t.Errorf("server saw %d writes, client counted %d; want %d", s.hits, c.Stats().Writes, tt.hits)
+			if s.count() != tt.hits || c.Stats().Writes != int64(tt.hits) {
+				t.Errorf("server saw %d writes, client counted %d; want %d", s.count(), c.Stats().Writes, tt.hits)
 			}
 		})
 	}

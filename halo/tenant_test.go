@@ -120,6 +120,18 @@ func (tn *tenant) count(path string) int {
 	return tn.hits[path]
 }
 
+func (tn *tenant) tokenRequests() []string {
+	tn.mu.Lock()
+	defer tn.mu.Unlock()
+	return append([]string(nil), tn.tokenPaths...)
+}
+
+func (tn *tenant) refusals() int {
+	tn.mu.Lock()
+	defer tn.mu.Unlock()
+	return tn.unauth
+}
+
 func (tn *tenant) tokens() []string {
 	tn.mu.Lock()
 	defer tn.mu.Unlock()
