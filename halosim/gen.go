@@ -50,12 +50,14 @@ type generator struct {
 	protos map[string][]proto
 	recs   map[string][]snapshot.Record
 	byName map[string]map[string]snapshot.Record
+	pools  map[string][]candidate
 	rowID  int64 // ids of nested rows
 }
 
 func generate(u universe, seed int64, salt string, idBase int64, shuffle bool) map[string][]snapshot.Record {
 	g := &generator{seed: seed, salt: salt, idBase: idBase, shuffle: shuffle,
-		protos: u, recs: map[string][]snapshot.Record{}, byName: map[string]map[string]snapshot.Record{}}
+		protos: u, recs: map[string][]snapshot.Record{}, byName: map[string]map[string]snapshot.Record{},
+		pools: map[string][]candidate{}}
 	for _, k := range catalog.Kinds() {
 		g.records(k)
 	}
@@ -153,15 +155,27 @@ func (g *generator) references(k *catalog.Kind, rec snapshot.Record, p proto) {
 		}
 		f := schemaField(k.Schema, top)
 		h := hash(g.seed, k.Name, key, top)
-		if f.Type == "object" {
+		embedded := isEmbedded(groups[top])
+		switch {
+		case f.Type == "object" && (embedded && h%4 != 0 || h%2 != 0):
 			rec[top] = nil
-			if h%2 == 0 {
-				rec[top] = g.row(k, rec, key, f.Ref, 0, groups[top], nil)
-			}
-			continue
+		case f.Type == "object":
+			rec[top] = g.row(k, rec, key, f.Ref, 0, groups[top], nil)
+		case embedded && h%4 != 0:
+			rec[top] = []any{}
+		case embedded:
+			rec[top] = []any{g.row(k, rec, key, f.Ref, 0, groups[top], nil)}
+		default:
+			rec[top] = g.rows(k, rec, p, top, f.Ref, groups[top], h)
 		}
-		rec[top] = g.rows(k, rec, p, top, f.Ref, groups[top], h)
 	}
+}
+
+// isEmbedded reports whether a nested object or array holds copies of
+// records halocfg does not export (catalog's embedded refs: its only
+// reference is an external id). They are big and rarely filled.
+func isEmbedded(refs []catalog.Ref) bool {
+	return len(refs) == 1 && refs[0].External && parsePath(refs[0].Field).leaf == "id"
 }
 
 // internal is the value of an internal reference: the linked target, or
@@ -290,30 +304,50 @@ func (g *generator) byNames(kind, names string) []snapshot.Record {
 	return out
 }
 
-// pick chooses n distinct targets for reference r of rec. Among few
-// candidates it uses rendezvous hashing on their natural keys, so a tenant
-// holding a subset of another's records makes the same choices where it can.
-func (g *generator) pick(k *catalog.Kind, rec snapshot.Record, r catalog.Ref, h uint64, n int) []snapshot.Record {
-	tk := mustKind(r.Target)
-	var pool []snapshot.Record
-	for _, t := range g.recs[r.Target] {
-		if r.Target == k.Name && snapshot.Equal(t["id"], rec["id"]) {
-			continue // no self references
-		}
-		if strings.HasPrefix(r.Field, "allowed_category") && snapshot.Scalar(t["type_id"]) != r.Field[len("allowed_category"):len("allowed_category")+1] {
-			continue // allowed_categoryN lists categories of type N
-		}
-		pool = append(pool, t)
+// candidate is a possible target of a reference, with the hash of its
+// natural key.
+type candidate struct {
+	rec snapshot.Record
+	key uint64
+}
+
+// pool returns the possible targets of r: every record of the target kind,
+// or for allowed_categoryN the categories of type N.
+func (g *generator) pool(r catalog.Ref) []candidate {
+	name, typ := r.Target, ""
+	if strings.HasPrefix(r.Field, "allowed_category") {
+		typ = r.Field[len("allowed_category") : len("allowed_category")+1]
+		name += "/" + typ
 	}
-	n = min(n, len(pool))
+	if p, ok := g.pools[name]; ok {
+		return p
+	}
+	tk := mustKind(r.Target)
+	var p []candidate
+	for _, t := range g.recs[r.Target] {
+		if typ == "" || snapshot.Scalar(t["type_id"]) == typ {
+			p = append(p, candidate{t, hash(0, naturalKey(t, tk))})
+		}
+	}
+	g.pools[name] = p
+	return p
+}
+
+// pick chooses n distinct targets for reference r of rec, never rec itself.
+// Among few candidates it uses rendezvous hashing on their natural keys, so
+// a tenant holding a subset of another's records makes the same choices
+// where it can.
+func (g *generator) pick(k *catalog.Kind, rec snapshot.Record, r catalog.Ref, h uint64, n int) []snapshot.Record {
+	pool := g.pool(r)
+	self := func(t snapshot.Record) bool { return r.Target == k.Name && t.ID() == rec.ID() }
+	var out []snapshot.Record
 	if len(pool) > 64 {
 		seen := map[int]bool{}
-		var out []snapshot.Record
-		for i := uint64(0); len(out) < n; i++ {
+		for i := uint64(0); len(out) < n && i < uint64(4*n+8); i++ {
 			j := int(mix(h+i) % uint64(len(pool)))
-			if !seen[j] {
+			if !seen[j] && !self(pool[j].rec) {
 				seen[j] = true
-				out = append(out, pool[j])
+				out = append(out, pool[j].rec)
 			}
 		}
 		return out
@@ -322,14 +356,15 @@ func (g *generator) pick(k *catalog.Kind, rec snapshot.Record, r catalog.Ref, h 
 		s uint64
 		r snapshot.Record
 	}
-	ss := make([]scored, len(pool))
-	for i, t := range pool {
-		ss[i] = scored{mix(h ^ hash(0, naturalKey(t, tk))), t}
+	ss := make([]scored, 0, len(pool))
+	for _, c := range pool {
+		if !self(c.rec) {
+			ss = append(ss, scored{mix(h ^ c.key), c.rec})
+		}
 	}
 	sort.Slice(ss, func(i, j int) bool { return ss[i].s > ss[j].s })
-	out := make([]snapshot.Record, n)
-	for i := range out {
-		out[i] = ss[i].r
+	for i := 0; i < n && i < len(ss); i++ {
+		out = append(out, ss[i].r)
 	}
 	return out
 }
@@ -340,7 +375,7 @@ func (g *generator) slaPriorities() {
 	for _, sla := range g.recs["sla"] {
 		var ps []snapshot.Record
 		for _, p := range g.recs["priority"] {
-			if snapshot.Equal(p["slaid"], sla["id"]) {
+			if sameScalar(p["slaid"], sla["id"]) {
 				ps = append(ps, p)
 			}
 		}

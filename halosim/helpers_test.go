@@ -19,7 +19,7 @@ import (
 
 // sim is a tenant served over real HTTP, with a token and a fake clock.
 type sim struct {
-	t      *testing.T
+	t      testing.TB
 	tenant *Tenant
 	url    string
 	token  string
@@ -43,7 +43,7 @@ func (c *clock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func newSim(t *testing.T, o Options) *sim {
+func newSim(t testing.TB, o Options) *sim {
 	t.Helper()
 	tn, err := New(o)
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *sim) post(path string, body string) (int, []byte) {
 }
 
 // listRows decodes either list shape into rows.
-func listRows(t *testing.T, k *catalog.Kind, body []byte) (rows []snapshot.Record, recordCount int, bare bool) {
+func listRows(t testing.TB, k *catalog.Kind, body []byte) (rows []snapshot.Record, recordCount int, bare bool) {
 	t.Helper()
 	if bytes.HasPrefix(body, []byte("[")) {
 		if err := snapshot.Unmarshal(body, &rows); err != nil {

@@ -211,10 +211,10 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 				bad(r.Field, "no %s with %s %s", r.Target, tk.RefField, key)
 				continue
 			}
-			if r.GUID != "" && !snapshot.Equal(h[leafOf(r.GUID)], t["guid"]) {
+			if r.GUID != "" && !sameScalar(h[leafOf(r.GUID)], t["guid"]) {
 				bad(r.GUID, "%v, want %s %s's guid %v", h[leafOf(r.GUID)], r.Target, key, t["guid"])
 			}
-			if r.Name != "" && !snapshot.Equal(h[leafOf(r.Name)], t[displayField(tk)]) {
+			if r.Name != "" && !sameScalar(h[leafOf(r.Name)], t[displayField(tk)]) {
 				bad(r.Name, "%q, want %s %s's %s %q", h[leafOf(r.Name)], r.Target, key, displayField(tk), t[displayField(tk)])
 			}
 		}
@@ -244,6 +244,11 @@ func naturalKey(rec snapshot.Record, k *catalog.Kind) string {
 		parts[i] = f + "=" + snapshot.Scalar(rec[f])
 	}
 	return strings.Join(parts, ",")
+}
+
+// sameScalar reports whether two JSON scalars are equal: same type, same text.
+func sameScalar(a, b any) bool {
+	return jsonType(a) == jsonType(b) && snapshot.Scalar(a) == snapshot.Scalar(b)
 }
 
 // jsonType names the JSON type of a decoded value, for error messages.
