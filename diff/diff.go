@@ -1,0 +1,416 @@
+// Package diff compares the configuration of two snapshots (or tenants)
+// without regard to ids: records are paired by guid or natural key
+// (mapping.Match), references are compared by the natural key of the record
+// they point at (mapping.Tenant.Neutral), and fields that change without
+// anyone changing the configuration are left out (Ignored).
+package diff
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/mapping"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// Op is what happened to a record between A and B.
+type Op string
+
+const (
+	Added   Op = "added"   // only in B
+	Removed Op = "removed" // only in A
+	Changed Op = "changed" // in both, different
+)
+
+// Field is one difference inside a record. Path is "colour", "x.limit",
+// "steps[2].name". Arrays of references are compared as sets: their
+// elements are named by the record they point at,
+// "allowed_status[status:Closed].seq", or, when they cannot be, "steps[]".
+type Field struct {
+	Path          string
+	Before, After any  // decoded JSON values; references as "status:Open"
+	NoBefore      bool // the field is absent in A
+	NoAfter       bool // the field is absent in B
+	// Member marks an element of a set array that only one side holds.
+	Member bool
+}
+
+// Change is one record that differs.
+type Change struct {
+	Kind string
+	Key  string // natural key, or "#id" for a record without one
+	Op   Op
+	IDA  string // the record's id in A ("" when added)
+	IDB  string // the record's id in B ("" when removed)
+	// Note says why a record could not be paired although a record with its
+	// key exists on the other side (a natural key shared by several records).
+	Note   string
+	Fields []Field // for Changed
+}
+
+// KindSummary counts one kind's records and differences.
+type KindSummary struct {
+	Kind                    string
+	A, B                    int // records on each side
+	Added, Removed, Changed int
+}
+
+// Result is the comparison of A with B.
+type Result struct {
+	A, B    string // labels for people: a path, or "live (URL)"
+	Kinds   []KindSummary
+	OnlyA   []string // kinds only A holds (B was exported without them)
+	OnlyB   []string
+	Changes []Change // in catalog kind order, then by key
+}
+
+// Equal reports whether A and B hold the same configuration.
+func (r *Result) Equal() bool { return len(r.Changes) == 0 && len(r.OnlyA) == 0 && len(r.OnlyB) == 0 }
+
+// Totals sums the differences of every kind.
+func (r *Result) Totals() (added, removed, changed int) {
+	for _, k := range r.Kinds {
+		added += k.Added
+		removed += k.Removed
+		changed += k.Changed
+	}
+	return
+}
+
+// Ignored describes the fields diff does not compare, for --help and docs.
+// Besides these, mapping.Neutral drops each record's id, guid and RefField
+// (priority's priorityid), the *_guid and *_name partners of references,
+// owner back-references and the row ids (id, fdid) of nested rows that hold
+// a reference.
+const Ignored = "fields starting with _ (_warning, _canupdate ...), fields ending in _count (ticket_count, rule_count) " +
+	"or in guid (any depth), and a recurring template's lastcreated and nextcreationdate"
+
+// volatile reports whether a field changes by itself: usage counters,
+// computed warnings and flags, run times of recurring templates, and guids
+// (each tenant has its own; a guid that changes means a new record, which
+// the references show).
+func volatile(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasPrefix(n, "_") || strings.HasSuffix(n, "_count") || strings.HasSuffix(n, "guid") ||
+		n == "lastcreated" || n == "nextcreationdate"
+}
+
+// Compare compares the records of A and B, kind by kind.
+func Compare(a, b map[string][]snapshot.Record) *Result {
+	r := &Result{}
+	ta, tb := mapping.NewTenant(a), mapping.NewTenant(b)
+	match, _ := mapping.Match(ta, tb, nil, nil) // what could not be paired has a Reason
+	for _, k := range catalog.Kinds() {
+		_, inA := a[k.Name]
+		_, inB := b[k.Name]
+		switch {
+		case inA && !inB:
+			r.OnlyA = append(r.OnlyA, k.Name)
+			continue
+		case inB && !inA:
+			r.OnlyB = append(r.OnlyB, k.Name)
+			continue
+		case !inA:
+			continue
+		}
+		r.compareKind(k, ta, tb, match)
+	}
+	return r
+}
+
+func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matching) {
+	sum := KindSummary{Kind: k.Name, A: len(ta.Records(k.Name)), B: len(tb.Records(k.Name))}
+	var changes []Change
+	for _, ra := range ta.Records(k.Name) {
+		p, ok := match.Get(k.Name, ra.ID())
+		if !ok {
+			changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Removed, IDA: ra.ID(), Note: match.Reason(k.Name, ra.ID())})
+			sum.Removed++
+			continue
+		}
+		rb := tb.ByID(k.Name, p.TargetID)
+		fs := fields("", normal(ta, k, ra), normal(tb, k, rb), true, true, levels(k))
+		if len(fs) > 0 {
+			changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Changed, IDA: ra.ID(), IDB: rb.ID(), Fields: fs})
+			sum.Changed++
+		}
+	}
+	for _, rb := range tb.Records(k.Name) {
+		if _, ok := match.Source(k.Name, rb.ID()); !ok {
+			changes = append(changes, Change{Kind: k.Name, Key: key(k, rb), Op: Added, IDB: rb.ID()})
+			sum.Added++
+		}
+	}
+	sort.SliceStable(changes, func(i, j int) bool {
+		if changes[i].Key != changes[j].Key {
+			return changes[i].Key < changes[j].Key
+		}
+		return changes[i].Op > changes[j].Op // removed before added
+	})
+	r.Changes = append(r.Changes, changes...)
+	r.Kinds = append(r.Kinds, sum)
+}
+
+func key(k *catalog.Kind, rec snapshot.Record) string {
+	if s, ok := mapping.Key(k, rec); ok {
+		return s
+	}
+	return "#" + rec.ID()
+}
+
+// normal is rec as diff compares it: neutral (no ids, references by natural
+// key) and without volatile fields.
+func normal(t *mapping.Tenant, k *catalog.Kind, rec snapshot.Record) map[string]any {
+	raw := rec
+	if lv := levels(k); lv.hasCopies() {
+		raw = rec.Clone()
+		for top, sa := range lv {
+			arr, _ := raw[top].([]any)
+			for i, e := range arr {
+				if m, ok := e.(map[string]any); ok && sa.copyOf != nil {
+					n := t.Neutral(sa.copyOf, snapshot.Record(m))
+					n[sa.leaf] = m[sa.leaf] // the outer Neutral renders it
+					arr[i] = map[string]any(n)
+				}
+			}
+		}
+	}
+	n := map[string]any(t.Neutral(k, raw))
+	strip(n)
+	return n
+}
+
+// strip removes volatile fields at every depth.
+func strip(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for f, x := range v {
+			if volatile(f) {
+				delete(v, f)
+				continue
+			}
+			strip(x)
+		}
+	case []any:
+		for _, x := range v {
+			strip(x)
+		}
+	}
+}
+
+// level describes the arrays of references directly under an object (a
+// record, or an element of such an array). What they hold matters, not the
+// order Halo lists it in, which follows ids.
+type level map[string]setArray
+
+type setArray struct {
+	// leaf names an element by the record it points at: the first internal
+	// reference of the array that is not an owner back-reference ("" when
+	// there is none): "status_id" for allowed_status.
+	leaf string
+	// copyOf is set when each element is a copy of a whole record of that
+	// kind (a SLA's priorities, a workflow's always_allow_actions); elem
+	// then describes the element's own arrays.
+	copyOf *catalog.Kind
+	elem   level
+}
+
+func (lv level) hasCopies() bool {
+	for _, sa := range lv {
+		if sa.copyOf != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// levels returns the arrays of references of k's records.
+func levels(k *catalog.Kind) level {
+	schema, _ := catalog.Schema(k.Schema)
+	lv := level{}
+	for _, r := range k.Refs {
+		if !r.Nested() || !strings.HasSuffix(r.Path()[0], "[]") {
+			continue
+		}
+		sa := lv[r.Top()]
+		if sa.leaf == "" && !r.Owner && !r.External && len(r.Path()) == 2 {
+			sa.leaf = r.Path()[1]
+			tk, _ := catalog.Lookup(r.Target)
+			for _, f := range schema {
+				if f.Name == r.Top() && f.Ref == tk.Schema && tk != k {
+					sa.copyOf, sa.elem = tk, levels(tk)
+				}
+			}
+		}
+		lv[r.Top()] = sa
+	}
+	return lv
+}
+
+// fields lists the differences between a and b at path; lv describes the
+// arrays of references directly under a and b when they are objects.
+func fields(path string, a, b any, aok, bok bool, lv level) []Field {
+	if aok && bok && snapshot.Equal(a, b) {
+		return nil
+	}
+	whole := []Field{{Path: path, Before: a, After: b, NoBefore: !aok, NoAfter: !bok}}
+	if !aok || !bok {
+		return whole
+	}
+	switch a := a.(type) {
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		if !ok {
+			return whole
+		}
+		var out []Field
+		for _, f := range unionKeys(a, bm) {
+			va, oka := a[f]
+			vb, okb := bm[f]
+			aa, isA := va.([]any)
+			ab, isB := vb.([]any)
+			if sa, ok := lv[f]; ok && isA && isB {
+				out = append(out, setFields(join(path, f), aa, ab, sa)...)
+				continue
+			}
+			out = append(out, fields(join(path, f), va, vb, oka, okb, nil)...)
+		}
+		return out
+	case []any:
+		ba, ok := b.([]any)
+		if !ok || len(a) != len(ba) {
+			return whole
+		}
+		return positional(path, a, ba, nil)
+	}
+	return whole
+}
+
+func positional(path string, a, b []any, lv level) []Field {
+	var out []Field
+	for i := range a {
+		out = append(out, fields(path+"["+strconv.Itoa(i)+"]", a[i], b[i], true, true, lv)...)
+	}
+	return out
+}
+
+// setFields compares two arrays of references as sets. When every element
+// of both names a distinct target by the leaf ("status:Closed"), elements
+// are paired by it and compared field by field at path[status:Closed].
+// Otherwise the arrays are compared as multisets of whole elements: those
+// only A holds at path[], and those only B holds; when there are as many of
+// each, each of A's is paired with its closest counterpart in B and compared
+// field by field at path[its index in A].
+func setFields(path string, a, b []any, sa setArray) []Field {
+	ka, okA := keyed(a, sa.leaf)
+	kb, okB := keyed(b, sa.leaf)
+	if okA && okB {
+		var out []Field
+		for _, k := range unionKeys(ka, kb) {
+			ea, ina := ka[k]
+			eb, inb := kb[k]
+			p := path + "[" + k + "]"
+			if ina && inb {
+				out = append(out, fields(p, ea, eb, true, true, sa.elem)...)
+			} else {
+				out = append(out, Field{Path: p, Before: ea, After: eb, NoBefore: !ina, NoAfter: !inb, Member: true})
+			}
+		}
+		return out
+	}
+	// Elements on both sides cancel out; what remains is paired, when as
+	// many remain on each side, each with its closest counterpart.
+	count := map[string]int{}
+	for _, x := range b {
+		count[string(snapshot.Canonical(x))]++
+	}
+	var onlyA []int // indexes in a
+	for i, x := range a {
+		if c := string(snapshot.Canonical(x)); count[c] > 0 {
+			count[c]--
+		} else {
+			onlyA = append(onlyA, i)
+		}
+	}
+	var onlyB []any
+	for _, x := range b {
+		if c := string(snapshot.Canonical(x)); count[c] > 0 {
+			count[c]--
+			onlyB = append(onlyB, x)
+		}
+	}
+	var out []Field
+	if len(onlyA) == len(onlyB) {
+		sort.SliceStable(onlyB, func(i, j int) bool {
+			return string(snapshot.Canonical(onlyB[i])) < string(snapshot.Canonical(onlyB[j]))
+		})
+		used := make([]bool, len(onlyB))
+		for _, i := range onlyA {
+			var best []Field
+			bj := -1
+			for j, x := range onlyB {
+				if used[j] {
+					continue
+				}
+				if fs := fields(path+"["+strconv.Itoa(i)+"]", a[i], x, true, true, sa.elem); bj < 0 || len(fs) < len(best) {
+					best, bj = fs, j
+				}
+			}
+			used[bj] = true
+			out = append(out, best...)
+		}
+		return out
+	}
+	for _, i := range onlyA {
+		out = append(out, Field{Path: path + "[]", Before: a[i], NoAfter: true, Member: true})
+	}
+	for _, x := range onlyB {
+		out = append(out, Field{Path: path + "[]", After: x, NoBefore: true, Member: true})
+	}
+	return out
+}
+
+// keyed indexes the elements of a set array by the text at leaf, and fails
+// unless every element has a distinct one.
+func keyed(arr []any, leaf string) (map[string]any, bool) {
+	if leaf == "" {
+		return nil, false
+	}
+	out := make(map[string]any, len(arr))
+	for _, e := range arr {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		k, ok := m[leaf].(string)
+		if _, dup := out[k]; !ok || k == "" || dup {
+			return nil, false
+		}
+		out[k] = e
+	}
+	return out, true
+}
+
+func join(path, f string) string {
+	if path == "" {
+		return f
+	}
+	return path + "." + f
+}
+
+func unionKeys(a, b map[string]any) []string {
+	seen := make(map[string]bool, len(a)+len(b))
+	var out []string
+	for _, m := range []map[string]any{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
