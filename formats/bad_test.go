@@ -11,9 +11,13 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-func golden(t testing.TB, rel string) []byte {
+func golden(t testing.TB, rel string) []byte { return readTestdata(t, goldenDir, rel) }
+
+func seedFile(t testing.TB, rel string) []byte { return readTestdata(t, seedDir, rel) }
+
+func readTestdata(t testing.TB, dir, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(goldenDir, filepath.FromSlash(rel)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,9 +26,9 @@ func golden(t testing.TB, rel string) []byte {
 
 // badInputs are broken versions of each format's files, by the file they replace.
 func badInputs(t testing.TB) map[string]map[string][]byte {
-	xlsx := golden(t, xlsxName)
-	pq := golden(t, "parquet/status.parquet")
-	js := golden(t, "json/status.json")
+	xlsx := seedFile(t, xlsxName)
+	pq := seedFile(t, "parquet/status.parquet")
+	js := seedFile(t, "json/status.json")
 
 	corruptFooter := bytes.Clone(pq)
 	for i := len(pq) - 200; i < len(pq)-8; i++ {
@@ -58,7 +62,7 @@ func badInputs(t testing.TB) map[string]map[string][]byte {
 			"corrupt footer": corruptFooter,
 			"not parquet":    js,
 			"foreign schema": foreign.Bytes(),
-			"other kind":     golden(t, "parquet/outcome.parquet"),
+			"other kind":     golden(t, "parquet/tickettypegroup.parquet"),
 		},
 		"json": {
 			"empty file":       {},

@@ -11,7 +11,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/golden")
 
-const goldenDir = "testdata/golden"
+// testdata/golden holds a snapshot of every kind with the edge cases;
+// testdata/seed a small one that seeds the fuzzers.
+const (
+	goldenDir = "testdata/golden"
+	seedDir   = "testdata/seed"
+)
 
 // goldenSnapshot is the snapshot stored in testdata/golden: two generated
 // records of every kind plus the edge cases.
@@ -24,24 +29,35 @@ func goldenSnapshot() *snapshot.Snapshot {
 	return s
 }
 
+func writeTestdata(t *testing.T, dir string, s *snapshot.Snapshot) {
+	t.Helper()
+	os.RemoveAll(dir)
+	d, err := snapshot.NewDir(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(s, d, allFormats()); err != nil {
+		d.Abort()
+		t.Fatal(err)
+	}
+	if err := d.Commit(s.Manifest); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestGolden reads the files an earlier build wrote: what halocfg wrote
 // once, it must read forever. go test -run TestGolden -update rewrites them.
 func TestGolden(t *testing.T) {
 	want := goldenSnapshot()
 	if *update {
-		os.RemoveAll(goldenDir)
-		d, err := snapshot.NewDir(goldenDir, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := Write(want, d, allFormats()); err != nil {
-			d.Abort()
-			t.Fatal(err)
-		}
-		if err := d.Commit(want.Manifest); err != nil {
-			t.Fatal(err)
-		}
+		writeTestdata(t, goldenDir, want)
+		writeTestdata(t, seedDir, smallSnapshot())
 	}
+	seed, err := Open(seedDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameRecords(t, smallSnapshot().Records, seed.Records)
 	got, err := Open(goldenDir)
 	if err != nil {
 		t.Fatal(err)
