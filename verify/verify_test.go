@@ -29,7 +29,7 @@ func small(t *testing.T) *snapshot.Snapshot {
 		rec(t, `{"id": 2, "name": "Closed", "statuschangeto": 1, "nochangetemplate": null}`),
 	})
 	s.Put("tickettype", []snapshot.Record{
-		rec(t, `{"id": 5, "name": "Incident", "initial_status": 1, "allowed_status": [{"status_id": 1, "ticketype_id": 5}, {"status_id": 2, "ticketype_id": 5}], "default_agent": 77}`),
+		rec(t, `{"id": 5, "name": "Incident", "initial_status": 1, "allowed_status": [{"status_id": 1, "ticketype_id": 5}, {"status_id": 2, "ticketype_id": 5}], "default_agent": 77, "fieldidlist": [3, 4]}`),
 	})
 	s.Put("outcome", []snapshot.Record{
 		rec(t, `{"id": 10, "outcome": "Close", "newstatus": 2, "tickettypes": [{"value": "5"}], "workflow_id": -1}`),
@@ -79,8 +79,8 @@ func TestClean(t *testing.T) {
 		t.Errorf("formats %v, records %d, files %d", r.Formats, r.Records, r.Files)
 	}
 	// status.tickettypes 1, statuschangeto 1, initial_status 1, allowed_status 2x2 (status and owner), outcome 2
-	if r.Refs != 9 || r.External != 1 {
-		t.Errorf("checked %d internal and %d external references, want 9 and 1", r.Refs, r.External)
+	if r.Refs != 9 || r.External != 2 {
+		t.Errorf("checked %d internal and %d external references, want 9 and 2", r.Refs, r.External)
 	}
 }
 
