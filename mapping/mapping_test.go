@@ -364,3 +364,25 @@ func TestNeutral(t *testing.T) {
 		}
 	}
 }
+
+func TestComparable(t *testing.T) {
+	k := kindNamed(t, "status")
+	a := rec(t, `{"id":1,"name":"A","statuschangetofreq":72.0,"timeuntilloffhold":1E-07,"big":9007199254740993,"huge":18446744073709551615,"ticket_count":5,"_warning":"x","statuschangeto":2,"statuschangetoname":"B","outcomes":[{"value":"3","label":"C"}]}`)
+	b := rec(t, `{"id":1,"name":"A","statuschangetofreq":72,"timeuntilloffhold":0.0000001,"big":9007199254740993,"huge":18446744073709551615,"ticket_count":9,"statuschangeto":2,"statuschangetoname":"Old","outcomes":[{"value":"3","label":"Old"}]}`)
+	if ca, cb := Comparable(k, a), Comparable(k, b); !snapshot.Equal(ca, cb) {
+		t.Errorf("not comparable:\n%s\n%s", snapshot.Canonical(ca), snapshot.Canonical(cb))
+	}
+	for _, diff := range []string{
+		`{"id":1,"name":"A","statuschangetofreq":72.5}`,
+		`{"id":1,"name":"A","big":9007199254740992}`,
+		`{"id":1,"name":"A","statuschangeto":3}`,
+		`{"id":1,"name":"A","outcomes":[{"value":"4","label":"C"}]}`,
+	} {
+		c := rec(t, diff)
+		for f, v := range c {
+			if snapshot.Equal(Comparable(k, snapshot.Record{f: a[f]}), Comparable(k, snapshot.Record{f: v})) && f != "id" && f != "name" {
+				t.Errorf("%s: %v and %v compare equal", f, a[f], v)
+			}
+		}
+	}
+}

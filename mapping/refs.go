@@ -41,6 +41,61 @@ func holders(rec map[string]any, field string) (hs []map[string]any, leaf string
 	return hs, steps[len(steps)-1]
 }
 
+// slot is one value of a reference in a record: the field lf of the object
+// h, or element i of the array of ids that field holds (an integer list
+// such as fieldidlist). Partners live in h.
+type slot struct {
+	h  map[string]any
+	lf string
+	i  int // -1: the field itself
+}
+
+func (s slot) get() any {
+	if s.i < 0 {
+		return s.h[s.lf]
+	}
+	return s.h[s.lf].([]any)[s.i]
+}
+
+func (s slot) set(v any) {
+	if s.i < 0 {
+		s.h[s.lf] = v
+	} else {
+		s.h[s.lf].([]any)[s.i] = v
+	}
+}
+
+// slots returns every value reference field holds in rec: one per holder
+// that has the field, or one per element when the field is an array of scalars.
+func slots(rec map[string]any, field string) []slot {
+	hs, lf := holders(rec, field)
+	var out []slot
+	for _, h := range hs {
+		v, ok := h[lf]
+		if !ok {
+			continue
+		}
+		if arr, isArr := v.([]any); isArr && scalars(arr) {
+			for i := range arr {
+				out = append(out, slot{h, lf, i})
+			}
+			continue
+		}
+		out = append(out, slot{h, lf, -1})
+	}
+	return out
+}
+
+func scalars(arr []any) bool {
+	for _, e := range arr {
+		switch e.(type) {
+		case map[string]any, []any:
+			return false
+		}
+	}
+	return true
+}
+
 // leaf is the last step of a field path: "allowed_status[].status_guid" ->
 // "status_guid". Partners of a nested reference live in the same element.
 func leaf(field string) string { return field[strings.LastIndex(field, ".")+1:] }

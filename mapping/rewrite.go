@@ -46,6 +46,9 @@ type Pending struct {
 	To    Node
 }
 
+// Top is the top-level field that holds the reference: "outcomes".
+func (p Pending) Top() string { return top(p.Field) }
+
 // Mapper rewrites source records for the target tenant.
 type Mapper struct {
 	Source, Target *Tenant
@@ -96,21 +99,16 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 		}
 	}
 	for _, r := range k.Refs {
-		hs, lf := holders(out, r.Field)
-		for _, h := range hs {
-			v, ok := h[lf]
-			if !ok {
-				continue
-			}
+		for _, sl := range slots(out, r.Field) {
 			if r.Owner {
 				if self == nil {
-					delete(h, lf)
+					delete(sl.h, sl.lf)
 				} else {
-					h[lf] = json.Number(snapshot.Scalar(self[k.RefField]))
+					sl.set(json.Number(snapshot.Scalar(self[k.RefField])))
 				}
 				continue
 			}
-			text, none, err := RefText(r, v)
+			text, none, err := RefText(r, sl.get())
 			if err != nil {
 				probs = append(probs, problemAt(k, rec, r.Field, "%v", err))
 				continue
@@ -119,7 +117,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 				continue
 			}
 			if r.External {
-				if p := m.external(h, lf, r, v, text); p != "" {
+				if p := m.external(sl, r, text); p != "" {
 					probs = append(probs, problemAt(k, rec, r.Field, "%s", p))
 				}
 				continue
@@ -132,19 +130,19 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			case t == nil:
 				pending = append(pending, Pending{Field: r.Field, To: Node{tk.Name, s.ID()}})
 			default:
-				h[lf] = refValue(r, snapshot.Scalar(t[tk.RefField]))
+				sl.set(refValue(r, snapshot.Scalar(t[tk.RefField])))
 				if r.GUID != "" {
-					if _, ok := h[leaf(r.GUID)]; ok {
-						h[leaf(r.GUID)] = t["guid"]
+					if _, ok := sl.h[leaf(r.GUID)]; ok {
+						sl.h[leaf(r.GUID)] = t["guid"]
 					}
 				}
 				if r.Name != "" {
-					if _, ok := h[leaf(r.Name)]; ok {
+					if _, ok := sl.h[leaf(r.Name)]; ok {
 						name := t[displayField(tk)]
 						if s != nil && m.Imported(tk.Name) {
 							name = s[displayField(tk)] // the name the import gives it
 						}
-						h[leaf(r.Name)] = name
+						sl.h[leaf(r.Name)] = name
 					}
 				}
 			}
@@ -189,22 +187,23 @@ func (m *Mapper) resolve(tk *catalog.Kind, text string) (t, s snapshot.Record, m
 
 // external rewrites one external reference in h; it returns a message when
 // the reference cannot go to the target as m.External says.
-func (m *Mapper) external(h map[string]any, lf string, r catalog.Ref, v any, text string) string {
+func (m *Mapper) external(sl slot, r catalog.Ref, text string) string {
+	v := sl.get()
 	if to, ok := m.Overrides[r.Target][text]; ok {
-		h[lf] = sameType(v, to)
+		sl.set(sameType(v, to))
 		return ""
 	}
 	switch m.External {
 	case ExternalKeep:
 	case ExternalClear:
 		if _, ok := v.(string); ok {
-			h[lf] = ""
+			sl.set("")
 		} else {
-			h[lf] = json.Number("0")
+			sl.set(json.Number("0"))
 		}
-		if r.Name != "" {
-			if _, ok := h[leaf(r.Name)]; ok {
-				h[leaf(r.Name)] = ""
+		for _, f := range []string{r.GUID, r.Name} {
+			if _, ok := sl.h[leaf(f)]; ok && f != "" {
+				sl.h[leaf(f)] = ""
 			}
 		}
 	default:

@@ -1,6 +1,9 @@
 package mapping
 
 import (
+	"encoding/json"
+	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -56,7 +59,8 @@ func dropRowIdentity(k *catalog.Kind, rec map[string]any) {
 // and the target's own record compare equal exactly when an update would
 // change nothing: the *_guid and *_name partners of references, owner
 // back-references, the ids and stray guids of nested rows, and Volatile
-// fields. The record's own id, guid and references stay.
+// fields; numbers are written in one form (72.0 is 72). The record's own
+// id, guid and references stay.
 func Comparable(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 	out := rec.Clone()
 	for _, r := range k.Refs {
@@ -74,26 +78,48 @@ func Comparable(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 		}
 	}
 	dropRowIdentity(k, out)
-	dropVolatile(out)
+	normalize(out)
 	return out
 }
 
-func dropVolatile(v any) {
+// normalize drops Volatile fields and writes numbers in one form, so that
+// 72.0 and 72, or 1E-07 and 0.0000001, compare equal: Halo may send a value
+// back in another spelling than it was given.
+func normalize(v any) {
 	switch v := v.(type) {
+	case snapshot.Record:
+		normalize(map[string]any(v))
 	case map[string]any:
 		for _, f := range Volatile {
 			delete(v, f)
 		}
-		for _, x := range v {
-			dropVolatile(x)
+		for k, x := range v {
+			if n, ok := x.(json.Number); ok {
+				v[k] = canonNumber(n)
+			} else {
+				normalize(x)
+			}
 		}
-	case snapshot.Record:
-		dropVolatile(map[string]any(v))
 	case []any:
-		for _, x := range v {
-			dropVolatile(x)
+		for i, x := range v {
+			if n, ok := x.(json.Number); ok {
+				v[i] = canonNumber(n)
+			} else {
+				normalize(x)
+			}
 		}
 	}
+}
+
+func canonNumber(n json.Number) json.Number {
+	if _, err := strconv.ParseInt(n.String(), 10, 64); err == nil {
+		return n
+	}
+	f, _, err := big.ParseFloat(n.String(), 10, 256, big.ToNearestEven)
+	if err != nil {
+		return n
+	}
+	return json.Number(f.Text('g', -1))
 }
 
 // RefKey renders the value v of reference r, as held by a record of t, as
@@ -132,14 +158,11 @@ func (t *Tenant) Neutral(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 		if r.Owner {
 			continue
 		}
-		hs, lf := holders(out, r.Field)
-		for _, h := range hs {
-			if v, ok := h[lf]; ok {
-				if key := t.RefKey(r, v); key != "" {
-					h[lf] = key
-				} else {
-					h[lf] = nil
-				}
+		for _, sl := range slots(out, r.Field) {
+			if key := t.RefKey(r, sl.get()); key != "" {
+				sl.set(key)
+			} else {
+				sl.set(nil)
 			}
 		}
 	}

@@ -1,0 +1,367 @@
+// Package importer imports a snapshot into a tenant: Plan reads the target,
+// pairs and rewrites every record (package mapping) and says what would
+// change; Apply writes exactly that, in dependency order, creating records
+// that close a cycle without the closing field and patching it afterwards,
+// and keeps a ledger so that a run killed at any point can simply be run again.
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/mapping"
+	"github.com/halocfg/halocfg/snapshot"
+	"golang.org/x/sync/errgroup"
+)
+
+// Target is the tenant an import reads and writes; *halo.Client is one.
+type Target interface {
+	List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, error)
+	Get(ctx context.Context, k *catalog.Kind, id string) (snapshot.Record, error)
+	Post(ctx context.Context, k *catalog.Kind, rec snapshot.Record) (snapshot.Record, error)
+	Delete(ctx context.Context, k *catalog.Kind, id string) error
+}
+
+// Options say what to import and how.
+type Options struct {
+	Kinds     []string          // kinds to write (--only); empty: every kind of the snapshot
+	Overrides mapping.Overrides // --map
+	Ledger    mapping.IDs       // the pairs of earlier runs against this target
+	External  mapping.External  // --external
+	Prune     bool              // delete target records no source record pairs with
+
+	// TargetURL is the target's base URL. The import is refused when it is
+	// the snapshot's source, unless AllowSameTenant.
+	TargetURL       string
+	AllowSameTenant bool
+
+	Concurrency int // detail reads of the target at once; default 8
+}
+
+// ErrSameTenant refuses an import into the tenant the snapshot came from.
+var ErrSameTenant = errors.New("the target is the tenant the snapshot was exported from")
+
+// Op is what an import does to one record.
+type Op string
+
+const (
+	Create    Op = "create"
+	Update    Op = "update"
+	Unchanged Op = "unchanged"
+	Delete    Op = "delete"
+)
+
+// Action is the plan for one record.
+type Action struct {
+	Op        Op     `json:"op"`
+	Kind      string `json:"kind"`
+	Key       string `json:"key"`                  // natural key
+	SourceID  string `json:"source_id,omitempty"`  // "" for a delete
+	TargetID  string `json:"target_id,omitempty"`  // "" for a create
+	MatchedBy string `json:"matched_by,omitempty"` // map, ledger, guid or key
+	// Fields are the top-level fields an update changes.
+	Fields []string `json:"fields,omitempty"`
+	// Deferred are the fields a create leaves out because they close a
+	// reference cycle; one patch per record sets them once every record exists.
+	Deferred []string `json:"deferred,omitempty"`
+}
+
+// Summary counts a plan's actions, or the writes Apply sent.
+type Summary struct {
+	Create    int `json:"create"`
+	Update    int `json:"update"`
+	Unchanged int `json:"unchanged"`
+	Delete    int `json:"delete"`
+	// Patch counts the records created without some fields and patched
+	// afterwards (one write each); DeferredFields counts those fields.
+	Patch          int `json:"patch"`
+	DeferredFields int `json:"deferred_fields"`
+}
+
+// Writes is the number of write requests: creates, updates, patches and deletes.
+func (s Summary) Writes() int { return s.Create + s.Update + s.Patch + s.Delete }
+
+// Plan is what an import would do. It holds what Apply needs; a plan with
+// Problems cannot be applied.
+type Plan struct {
+	Source   string            `json:"source"`
+	Target   string            `json:"target"`
+	Kinds    []string          `json:"kinds"`
+	Summary  Summary           `json:"summary"`
+	Actions  []Action          `json:"actions"` // in the order Apply writes them; unchanged last
+	Problems []mapping.Problem `json:"problems"`
+
+	kinds    []*catalog.Kind
+	src, dst *mapping.Tenant
+	matching *mapping.Matching
+	mapper   *mapping.Mapper
+}
+
+// NewPlan reads the target and plans the import of snap into it. Problems
+// with the snapshot, the --map file or the references land in Plan.Problems,
+// every one of them; an error means the plan could not be made at all.
+func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Options) (*Plan, error) {
+	if SameTenant(snap.Manifest.Source, opt.TargetURL) && !opt.AllowSameTenant {
+		return nil, fmt.Errorf("%w (%s): pass --allow-same-tenant to import into it anyway", ErrSameTenant, opt.TargetURL)
+	}
+	kinds, err := importedKinds(snap, opt.Kinds)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Source: snap.Manifest.Source, Target: opt.TargetURL, kinds: kinds, Actions: []Action{}, Problems: []mapping.Problem{}}
+	imported := map[string]bool{}
+	for _, k := range kinds {
+		p.Kinds = append(p.Kinds, k.Name)
+		imported[k.Name] = true
+	}
+	for _, k := range catalog.Kinds() {
+		if recs, ok := snap.Records[k.Name]; ok {
+			p.Problems = append(p.Problems, checkRecords(k, recs, imported[k.Name])...)
+		}
+	}
+	p.src = mapping.NewTenant(snap.Records)
+
+	rows, err := listTarget(ctx, dst, snap, opt.Overrides)
+	if err != nil {
+		return nil, err
+	}
+	p.dst = mapping.NewTenant(rows)
+	var probs []mapping.Problem
+	p.matching, probs = mapping.Match(p.src, p.dst, opt.Overrides, opt.Ledger)
+	for _, pr := range probs {
+		if pr.Kind == "map" || imported[pr.Kind] {
+			p.Problems = append(p.Problems, pr)
+		}
+	}
+	if err := p.fetchPaired(ctx, dst, opt.Concurrency); err != nil {
+		return nil, err
+	}
+	p.mapper = &mapping.Mapper{Source: p.src, Target: p.dst, Matching: p.matching, Overrides: opt.Overrides,
+		External: opt.External, Imported: func(kind string) bool { return imported[kind] }}
+
+	var nodes []mapping.Node
+	deps := map[mapping.Node][]mapping.Pending{}
+	var updates, unchanged []Action
+	for _, k := range kinds {
+		for _, rec := range p.src.Records(k.Name) {
+			if p.matching.Reason(k.Name, rec.ID()) != "" {
+				continue // reported by Match
+			}
+			key, _ := mapping.Key(k, rec)
+			pair, paired := p.matching.Get(k.Name, rec.ID())
+			out, pending, probs := p.mapper.Rewrite(k, rec, pair.TargetID)
+			p.Problems = append(p.Problems, probs...)
+			if !paired {
+				n := mapping.Node{Kind: k.Name, ID: rec.ID()}
+				nodes = append(nodes, n)
+				deps[n] = pending
+				continue
+			}
+			a := Action{Op: Unchanged, Kind: k.Name, Key: key, SourceID: rec.ID(), TargetID: pair.TargetID, MatchedBy: pair.By}
+			if out != nil {
+				a.Fields = changedFields(k, out, p.dst.ByID(k.Name, pair.TargetID), pending)
+			}
+			if len(a.Fields) > 0 {
+				a.Op = Update
+				updates = append(updates, a)
+			} else {
+				unchanged = append(unchanged, a)
+			}
+		}
+	}
+	order, deferred := mapping.Schedule(nodes, deps)
+	for _, n := range order {
+		key, _ := mapping.Key(kindOf(n.Kind), p.src.ByID(n.Kind, n.ID))
+		p.Actions = append(p.Actions, Action{Op: Create, Kind: n.Kind, Key: key, SourceID: n.ID, Deferred: deferred[n]})
+	}
+	p.Actions = append(p.Actions, updates...)
+	if opt.Prune {
+		for i := len(kinds) - 1; i >= 0; i-- { // referrers before what they refer to
+			k := kinds[i]
+			for _, t := range p.dst.Records(k.Name) {
+				if _, ok := p.matching.Source(k.Name, t.ID()); !ok {
+					key, _ := mapping.Key(k, t)
+					p.Actions = append(p.Actions, Action{Op: Delete, Kind: k.Name, Key: key, TargetID: t.ID()})
+				}
+			}
+		}
+	}
+	p.Actions = append(p.Actions, unchanged...)
+	mapping.SortProblems(p.Problems)
+	p.Summary = summarize(p.Actions)
+	return p, nil
+}
+
+// importedKinds returns the kinds to write, in catalog order: those named
+// (each must be in the snapshot), or every kind the snapshot holds.
+func importedKinds(snap *snapshot.Snapshot, names []string) ([]*catalog.Kind, error) {
+	if len(names) == 0 {
+		var out []*catalog.Kind
+		for _, k := range catalog.Kinds() {
+			if _, ok := snap.Records[k.Name]; ok {
+				out = append(out, k)
+			}
+		}
+		if len(out) == 0 {
+			return nil, errors.New("the snapshot holds no kind halocfg knows")
+		}
+		return out, nil
+	}
+	kinds, err := catalog.Select(names, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range kinds {
+		if _, ok := snap.Records[k.Name]; !ok {
+			return nil, fmt.Errorf("--only %s: the snapshot holds no %s records", k.Name, k.Name)
+		}
+	}
+	return kinds, nil
+}
+
+// listTarget lists, on the target, every kind the snapshot holds or the
+// --map file names: the rows carry what matching and references need (id,
+// guid, natural key); full records are fetched only where an update may be due.
+func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over mapping.Overrides) (map[string][]snapshot.Record, error) {
+	var kinds []*catalog.Kind
+	for _, k := range catalog.Kinds() {
+		_, inSnap := snap.Records[k.Name]
+		_, inMap := over[k.Name]
+		if inSnap || inMap {
+			kinds = append(kinds, k)
+		}
+	}
+	rows := make([][]snapshot.Record, len(kinds))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, k := range kinds {
+		g.Go(func() error {
+			var err error
+			if rows[i], err = dst.List(gctx, k); err != nil {
+				return fmt.Errorf("reading the target: listing %s: %w", k.Name, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := map[string][]snapshot.Record{}
+	for i, k := range kinds {
+		out[k.Name] = rows[i]
+	}
+	return out, nil
+}
+
+// fetchPaired replaces the list rows of paired target records of the
+// imported kinds by their full records, which updates are computed against.
+func (p *Plan) fetchPaired(ctx context.Context, dst Target, limit int) error {
+	if limit < 1 {
+		limit = 8
+	}
+	type job struct {
+		k  *catalog.Kind
+		id string
+	}
+	var jobs []job
+	for _, k := range p.kinds {
+		for _, rec := range p.src.Records(k.Name) {
+			if pair, ok := p.matching.Get(k.Name, rec.ID()); ok {
+				jobs = append(jobs, job{k, pair.TargetID})
+			}
+		}
+	}
+	full := make([]snapshot.Record, len(jobs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	for i, j := range jobs {
+		g.Go(func() error {
+			rec, err := dst.Get(gctx, j.k, j.id)
+			if err != nil {
+				return fmt.Errorf("reading the target: %s %s: %w", j.k.Name, j.id, err)
+			}
+			if rec.ID() != j.id {
+				return fmt.Errorf("reading the target: %s %s: the detail request returned id %q", j.k.Name, j.id, rec.ID())
+			}
+			full[i] = rec
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, j := range jobs {
+		p.dst.Put(j.k.Name, full[i])
+	}
+	return nil
+}
+
+// changedFields lists the top-level fields of want (a source record
+// rewritten for the target) that an update must send to have: those that
+// differ once what Halo derives is set aside (mapping.Comparable), and
+// those holding a reference to a record still to be created.
+func changedFields(k *catalog.Kind, want, have snapshot.Record, pending []mapping.Pending) []string {
+	cw, ch := mapping.Comparable(k, want), mapping.Comparable(k, have)
+	set := map[string]bool{}
+	for f, v := range cw {
+		if f == "id" || f == "guid" || f == k.RefField {
+			continue
+		}
+		if hv, ok := ch[f]; !ok || !snapshot.Equal(v, hv) {
+			set[f] = true
+		}
+	}
+	for _, pd := range pending {
+		set[pd.Top()] = true
+	}
+	out := make([]string, 0, len(set))
+	for f := range set {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// withPartners adds to fields the top-level *_guid and *_name partners of
+// the scalar references among them, which travel with their reference.
+func withPartners(k *catalog.Kind, fields []string) []string {
+	out := slices.Clone(fields)
+	for _, r := range k.Refs {
+		if r.Nested() || !slices.Contains(fields, r.Field) {
+			continue
+		}
+		for _, f := range []string{r.GUID, r.Name} {
+			if f != "" && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func summarize(actions []Action) Summary {
+	var s Summary
+	for _, a := range actions {
+		s = add(s, a)
+		if a.Op == Create && len(a.Deferred) > 0 {
+			s.Patch++
+			s.DeferredFields += len(a.Deferred)
+		}
+	}
+	return s
+}
+
+// IDs returns source id -> target id per kind for every paired record
+// (after Apply: every created one too).
+func (p *Plan) IDs() mapping.IDs { return p.matching.IDs() }
+
+func kindOf(name string) *catalog.Kind {
+	k, ok := catalog.Lookup(name)
+	if !ok {
+		panic("importer: unknown kind " + name)
+	}
+	return k
+}
