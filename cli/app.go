@@ -69,6 +69,9 @@ func newApp(e *env) *cli.App {
 			exportCommand(e),
 			simCommand(e),
 			demoCommand(e),
+			backupCommand(e),
+			verifyCommand(e),
+			diffCommand(e),
 		},
 	}
 }

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/halocfg/halocfg/backup"
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/diff"
+	"github.com/halocfg/halocfg/formats"
+	"github.com/halocfg/halocfg/halo"
+	"github.com/halocfg/halocfg/verify"
+	"github.com/urfave/cli/v2"
+)
+
+// clock is the time backups are named and aged by; tests set it.
+var clock = time.Now
+
+func backupCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "backup",
+		Usage:     "export the tenant into a new timestamped snapshot under --root, verify it and prune old ones",
+		ArgsUsage: " ",
+		Description: "Writes ROOT/<UTC time, e.g. 20261127T031500Z>/ atomically, verifies it, then removes the\n" +
+			"snapshots the retention rules do not keep. A snapshot is kept when ANY given rule keeps it\n" +
+			"(--keep N: the newest N; --keep-days D: those younger than D days); the newest is always kept;\n" +
+			"without a rule nothing is removed. Only complete snapshots halocfg made are ever removed:\n" +
+			"directories named by a time that hold a halocfg manifest. Anything else in ROOT is left alone.\n\n" +
+			"One backup runs at a time per ROOT (a lock on ROOT/.halocfg.lock); an overlapping run exits 3.\n" +
+			"A snapshot that fails verification is kept as ROOT/<time>.invalid and nothing is pruned.\n\n" +
+			"Exit status: 0 done, 1 failed, 2 bad usage, 3 another backup holds the lock, 130 interrupted.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "root", Usage: "directory that holds the snapshots (required)"},
+			&cli.IntFlag{Name: "keep", Usage: "keep the newest N snapshots (0: no count rule)"},
+			&cli.IntFlag{Name: "keep-days", Usage: "keep snapshots younger than D days (0: no age rule)"},
+			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
+			&cli.BoolFlag{Name: "diff-previous", Usage: "print what changed since the previous snapshot"},
+		}, tenantFlags("")...),
+		Action: func(c *cli.Context) error {
+			if _, err := positional(c, 0); err != nil {
+				return err
+			}
+			if c.String("root") == "" {
+				return usageError{fmt.Errorf("--root is required: the directory that holds the snapshots")}
+			}
+			policy := backup.Policy{Keep: c.Int("keep"), KeepDays: c.Int("keep-days")}
+			if policy.Keep < 0 || policy.KeepDays < 0 {
+				return usageError{fmt.Errorf("--keep and --keep-days must not be negative")}
+			}
+			fs, err := formats.Parse(c.String("format"))
+			if err != nil {
+				return usageError{fmt.Errorf("--format: %w", err)}
+			}
+			cfg, err := tenantConfig(c, e, "")
+			if err != nil {
+				return err
+			}
+			return runBackup(c, e, c.String("root"), policy, fs, c.Bool("diff-previous"), cfg)
+		},
+	}
+}
+
+func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []formats.Format, diffPrevious bool, cfg halo.Config) error {
+	start := time.Now()
+	run, err := backup.Start(root, clock())
+	if errors.Is(err, backup.ErrLocked) {
+		return exitError{exitLocked, err}
+	}
+	if err != nil {
+		return err
+	}
+	defer run.Close()
+
+	s, st, err := exportTenant(c.Context, e, cfg, catalog.Kinds())
+	if err != nil {
+		return err
+	}
+	if err := formats.Write(s, run.Dir(), fs); err != nil {
+		return err
+	}
+	if err := run.Commit(s.Manifest); err != nil {
+		return err
+	}
+
+	rep, err := verify.Dir(run.Path())
+	if err == nil && !rep.OK() {
+		printReport(e.stderr, rep)
+		err = fmt.Errorf("%d problem(s)", len(rep.Problems))
+	}
+	if err != nil {
+		kept, rerr := run.Reject()
+		if rerr != nil {
+			return fmt.Errorf("the new snapshot failed verification (%v), and %w", err, rerr)
+		}
+		return fmt.Errorf("the new snapshot failed verification: %v; kept as %s; nothing pruned", err, kept)
+	}
+
+	changes := -1 // not compared
+	if diffPrevious {
+		prev, ok, err := run.Previous()
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			fmt.Fprintf(e.stdout, "no previous snapshot in %s to compare with\n", root)
+		default:
+			old, err := formats.Open(prev.Path)
+			if err != nil {
+				// The new snapshot is good; an unreadable old one must not fail tonight's backup.
+				e.log.Warn("cannot compare with the previous snapshot", "dir", prev.Path, "err", err)
+				break
+			}
+			res := diff.Compare(old.Records, s.Records)
+			res.A, res.B = prev.Path, run.Path()
+			if err := res.WriteText(e.stdout); err != nil {
+				return err
+			}
+			a, r, ch := res.Totals()
+			changes = a + r + ch
+		}
+	}
+
+	removed, kept, err := run.Prune(policy, clock())
+	if err != nil {
+		return err
+	}
+	attrs := []any{"dir", run.Path(), "kinds", st.kinds, "records", st.records, "verified", true,
+		"kept", len(kept), "pruned", len(removed)}
+	if len(removed) > 0 {
+		names := make([]string, len(removed))
+		for i, r := range removed {
+			names[i] = r.Name
+		}
+		attrs = append(attrs, "pruned_snapshots", strings.Join(names, ","))
+	}
+	if changes >= 0 {
+		attrs = append(attrs, "changes", changes)
+	}
+	attrs = append(attrs, "requests", st.client.Requests, "retries", st.client.Retries,
+		"elapsed", time.Since(start).Round(time.Millisecond).String())
+	e.log.Info("backup complete", attrs...)
+	return nil
+}

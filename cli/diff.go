@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/diff"
+	"github.com/halocfg/halocfg/formats"
+	"github.com/halocfg/halocfg/snapshot"
+	"github.com/urfave/cli/v2"
+)
+
+func diffCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "diff",
+		Usage:     "compare two snapshots, or a snapshot and the live tenant, without regard to ids",
+		ArgsUsage: "A B",
+		Description: "A and B are each a snapshot directory, a snapshot.xlsx workbook, or \"live\" for the tenant\n" +
+			"the connection flags reach (only the kinds the other side holds are read from it).\n\n" +
+			"Records are paired by guid, then by natural key, so two tenants can be compared; references\n" +
+			"are compared by the natural key of the record they point at. Not compared: ids, guids, the\n" +
+			"*_guid and *_name partners of references, owner back-references, row ids of nested lists, " +
+			diff.Ignored + ".\n\n" +
+			"Exit status, as diff(1): 0 equal, 1 different, 2 trouble.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "output", Value: "text", Usage: "text, json or xlsx"},
+			&cli.StringFlag{Name: "out", Usage: "write the output to this file instead of stdout (required for xlsx)"},
+		}, tenantFlags("")...),
+		Action: func(c *cli.Context) error {
+			differ, err := runDiff(c, e)
+			switch {
+			case err != nil && !errors.Is(err, context.Canceled):
+				var x exitError
+				if !errors.As(err, &x) {
+					err = exitError{exitUsage, err} // trouble is 2, as diff(1)
+				}
+				return err
+			case err != nil:
+				return err
+			case differ:
+				return exitError{exitFailure, nil}
+			}
+			return nil
+		},
+	}
+}
+
+// runDiff compares the two sides and writes the result; differ reports
+// whether they differ.
+func runDiff(c *cli.Context, e *env) (differ bool, err error) {
+	args, err := positional(c, 2, "A", "B")
+	if err != nil {
+		return false, err
+	}
+	output, out := c.String("output"), c.String("out")
+	switch output {
+	case "text", "json":
+	case "xlsx":
+		if out == "" {
+			return false, usageError{fmt.Errorf("--output xlsx needs --out FILE")}
+		}
+	default:
+		return false, usageError{fmt.Errorf("--output %q: want text, json or xlsx", output)}
+	}
+
+	sides := make([]*snapshot.Snapshot, 2)
+	labels := make([]string, 2)
+	for i, arg := range args {
+		if arg == "live" {
+			continue
+		}
+		if sides[i], err = formats.Open(arg); err != nil {
+			return false, err
+		}
+		m := sides[i].Manifest
+		labels[i] = fmt.Sprintf("%s (%s, %s)", arg, m.Source, m.CreatedAt.Format("2006-01-02 15:04:05Z"))
+	}
+	for i, arg := range args {
+		if arg != "live" {
+			continue
+		}
+		kinds := catalog.Kinds()
+		if other := sides[1-i]; other != nil {
+			if kinds, err = catalog.Select(kindNames(other), nil); err != nil {
+				kinds = catalog.Kinds() // the other side holds no kind at all
+			}
+		}
+		cfg, err := tenantConfig(c, e, "")
+		if err != nil {
+			return false, err
+		}
+		s, _, err := exportTenant(c.Context, e, cfg, kinds)
+		if err != nil {
+			return false, err
+		}
+		sides[i], labels[i] = s, "live ("+s.Manifest.Source+")"
+	}
+
+	res := diff.Compare(sides[0].Records, sides[1].Records)
+	res.A, res.B = labels[0], labels[1]
+	w, done := e.stdout, func() error { return nil }
+	if out != "" {
+		f, err := os.OpenFile(out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		if err != nil {
+			return false, err
+		}
+		w, done = f, f.Close
+	}
+	switch output {
+	case "json":
+		err = res.WriteJSON(w)
+	case "xlsx":
+		err = res.WriteXLSX(w)
+	default:
+		err = res.WriteText(w)
+	}
+	if cerr := done(); err == nil {
+		err = cerr
+	}
+	return !res.Equal(), err
+}
+
+func kindNames(s *snapshot.Snapshot) []string {
+	names := make([]string, 0, len(s.Records))
+	for k := range s.Records {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

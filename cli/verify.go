@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/halocfg/halocfg/verify"
+	"github.com/urfave/cli/v2"
+)
+
+func verifyCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "check that a snapshot directory is complete and consistent",
+		ArgsUsage: "SNAPSHOT",
+		Description: "Checks every file the manifest lists (size and sha256), files the manifest does not list,\n" +
+			"that every format present parses and holds the records the manifest counts, that the formats agree,\n" +
+			"and that every reference between records resolves inside the snapshot. References to kinds the\n" +
+			"snapshot does not hold (export --only) are reported as unverifiable; references to agents, teams\n" +
+			"and other things halocfg does not export are external and not checked.\n\n" +
+			"Lists every problem on stdout and exits 1 when there is any.",
+		Action: func(c *cli.Context) error {
+			args, err := positional(c, 1, "SNAPSHOT")
+			if err != nil {
+				return err
+			}
+			rep, err := verify.Dir(args[0])
+			if err != nil {
+				return err
+			}
+			printReport(e.stdout, rep)
+			if !rep.OK() {
+				return exitError{exitFailure, fmt.Errorf("%s: %d problem(s); do not restore from it", args[0], len(rep.Problems))}
+			}
+			return nil
+		},
+	}
+}
+
+// printReport lists a verification's problems and ends with a one-line verdict.
+func printReport(w io.Writer, r *verify.Report) {
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "problem: %s\n", p)
+	}
+	for _, u := range r.Unverifiable {
+		fmt.Fprintf(w, "unverifiable: %d reference(s) from %s.%s to %s, which this snapshot does not hold\n", u.Count, u.Kind, u.Field, u.Target)
+	}
+	verdict := "ok"
+	if !r.OK() {
+		verdict = fmt.Sprintf("%d problem(s)", len(r.Problems))
+	}
+	fmt.Fprintf(w, "%s: %s: %d files, formats %s, %d records, %d references resolved, %d external\n",
+		r.Dir, verdict, r.Files, strings.Join(r.Formats, ","), r.Records, r.Refs, r.External)
+}
