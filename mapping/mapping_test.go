@@ -254,10 +254,10 @@ func TestRewrite(t *testing.T) {
 			probs:   []string{`status 1 (New): statusnochangehoursmanager: external agent 4 is not mapped`},
 		},
 		{
-			name: "create: no id, guid or owner; nested references and partners rewritten",
+			name: "create: no id or owner, the source's guid; nested references and partners rewritten",
 			kind: "tickettype", id: "7", external: ExternalKeep,
 			want: `{"allowed_category1":[{"category_guid":null,"category_id":0}],"allowed_status":[{"status_guid":"t-new","status_id":101,"status_name":"New"},{"status_guid":"t-closed","status_id":102,"status_name":"Closed"}],` +
-				`"default_agent":3,"default_agent_name":"Bob","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"name":"Incident"}`,
+				`"default_agent":3,"default_agent_name":"Bob","guid":"s-inc","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"name":"Incident"}`,
 		},
 		{
 			name: "a reference to a record outside the snapshot",

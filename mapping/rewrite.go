@@ -75,8 +75,11 @@ type Mapper struct {
 // number rows of the source tenant, and Halo numbers the target's.
 //
 // targetID is the target record rec updates, "" for a create. A create
-// carries no id, guid, RefField nor owner back-reference (allowed_status[].
-// ticketype_id): Halo assigns them. An update carries the target's.
+// carries no id, RefField nor owner back-reference (allowed_status[].
+// ticketype_id): Halo assigns them. It keeps the source's guid, which Halo
+// keeps when no record of the tenant has it, so that a later import can
+// pair the two records by guid even once one of them is renamed. An update
+// carries the target's id and guid.
 //
 // References to records still to be created are left as they are and listed
 // in pending; references that cannot be resolved are problems.
@@ -86,7 +89,6 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 	if targetID == "" {
 		delete(out, "id")
 		delete(out, k.RefField)
-		delete(out, "guid")
 	} else {
 		self = m.Target.ByID(k.Name, targetID)
 		if self == nil {
