@@ -72,6 +72,8 @@ func newApp(e *env) *cli.App {
 			backupCommand(e),
 			verifyCommand(e),
 			diffCommand(e),
+			importCommand(e),
+			migrateCommand(e),
 		},
 	}
 }

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/halocfg/halocfg/halosim"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+func TestImportCommand(t *testing.T) {
+	ctx := context.Background()
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
+	snap := exportDemo(t, src, "json")
+	work := t.TempDir()
+	ledger := filepath.Join(work, "ledger.json")
+	planOut := filepath.Join(work, "plan.json")
+	args := func(extra ...string) []string {
+		a := append([]string{"import", "--from", snap, "--ledger", ledger}, extra...)
+		return append(a, dst.flags()...)
+	}
+
+	// Unmapped external references fail by default: listed, nothing written.
+	r := runCLI(ctx, t, args("--dry-run")...)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "problem(s); nothing was written") ||
+		!strings.Contains(r.stderr, "default_agent: external agent") {
+		t.Errorf("--external fail: exit %d, stderr:\n%.600s", r.code, r.stderr)
+	}
+
+	// A dry run prints the plan and writes nothing.
+	r = runCLI(ctx, t, args("--dry-run", "--external", "keep", "--plan-out", planOut)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "KIND") || !strings.Contains(r.stdout, "Dry run: nothing was written.") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	var plan struct {
+		Summary struct{ Create, Update int }
+		Actions []struct{ Op, Kind, Key string }
+	}
+	data, err := os.ReadFile(planOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &plan); err != nil || plan.Summary.Create == 0 || len(plan.Actions) == 0 {
+		t.Errorf("--plan-out: %v %+v", err, plan.Summary)
+	}
+	if w := dst.Stats().Writes; w != 0 {
+		t.Fatalf("dry run wrote %d", w)
+	}
+
+	// Off a terminal, writing needs --yes.
+	r = runCLI(ctx, t, args("--external", "keep")...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--yes") || dst.Stats().Writes != 0 {
+		t.Errorf("without --yes: exit %d, %d writes, stderr %s", r.code, dst.Stats().Writes, r.stderr)
+	}
+
+	r = runCLI(ctx, t, args("--external", "keep", "--yes")...)
+	if r.code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "CREATED") || !strings.Contains(r.stderr, "import complete") {
+		t.Errorf("no list of created records or no summary:\n%s\n%s", r.stdout, r.stderr)
+	}
+	if dst.Stats().Writes != plan.Summary.Create+plan.Summary.Update+countPatches(t, planOut) {
+		t.Errorf("%d writes, the plan said %d creates, %d updates", dst.Stats().Writes, plan.Summary.Create, plan.Summary.Update)
+	}
+	if _, err := os.Stat(ledger); err != nil {
+		t.Errorf("no ledger: %v", err)
+	}
+
+	// Again: nothing to write.
+	dst.ResetStats()
+	r = runCLI(ctx, t, args("--external", "keep", "--yes")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "Nothing to write.") || dst.Stats().Writes != 0 {
+		t.Errorf("second run: exit %d, %d writes\n%s", r.code, dst.Stats().Writes, r.stdout)
+	}
+
+	// Into the source itself: refused.
+	r = runCLI(ctx, t, append([]string{"import", "--from", snap, "--ledger", filepath.Join(work, "l2.json"), "--external", "keep", "--yes"}, src.flags()...)...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--allow-same-tenant") || src.Stats().Writes != 0 {
+		t.Errorf("same tenant: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func countPatches(t *testing.T, planOut string) int {
+	t.Helper()
+	var plan struct{ Summary struct{ Patch int } }
+	data, _ := os.ReadFile(planOut)
+	json.Unmarshal(data, &plan)
+	return plan.Summary.Patch
+}
+
+func TestMigrateCommand(t *testing.T) {
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
+	work := t.TempDir()
+	keepDir := filepath.Join(work, "kept")
+	t.Setenv("HALO_TARGET_URL", dst.url)
+	t.Setenv("HALO_TARGET_CLIENT_ID", dst.id)
+	t.Setenv("HALO_TARGET_CLIENT_SECRET", dst.secret)
+	r := runCLI(context.Background(), t, "migrate", "--keep-snapshot", keepDir, "--ledger", filepath.Join(work, "ledger.json"),
+		"--external", "keep", "--yes", "--target-rate", "0",
+		"--source-url", src.url, "--source-client-id", src.id, "--source-client-secret", src.secret, "--source-rate", "0")
+	if r.code != 0 {
+		t.Fatalf("migrate: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	m, err := snapshot.ReadManifest(keepDir)
+	if err != nil || m.Source != src.url {
+		t.Fatalf("kept snapshot: %v, source %q", err, m.Source)
+	}
+	if dst.Stats().Writes == 0 || src.Stats().Writes != 0 {
+		t.Errorf("writes: target %d, source %d", dst.Stats().Writes, src.Stats().Writes)
+	}
+	// The kept snapshot replays to nothing: the target holds it.
+	dst.ResetStats()
+	r = runCLI(context.Background(), t, append([]string{"import", "--from", keepDir, "--ledger", filepath.Join(work, "ledger.json"), "--external", "keep", "--yes"}, dst.flags()...)...)
+	if r.code != 0 || dst.Stats().Writes != 0 {
+		t.Errorf("replay: exit %d, %d writes\n%s", r.code, dst.Stats().Writes, r.stderr)
+	}
+}
