@@ -6,6 +6,7 @@
 package diff
 
 import (
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -123,6 +124,7 @@ func Compare(a, b map[string][]snapshot.Record) *Result {
 func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matching) {
 	sum := KindSummary{Kind: k.Name, A: len(ta.Records(k.Name)), B: len(tb.Records(k.Name))}
 	var changes []Change
+	lv := levels(k)
 	for _, ra := range ta.Records(k.Name) {
 		p, ok := match.Get(k.Name, ra.ID())
 		if !ok {
@@ -131,7 +133,7 @@ func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *map
 			continue
 		}
 		rb := tb.ByID(k.Name, p.TargetID)
-		fs := fields("", normal(ta, k, ra), normal(tb, k, rb), true, true, levels(k))
+		fs := fields("", normal(ta, k, lv, ra), normal(tb, k, lv, rb), true, true, lv)
 		if len(fs) > 0 {
 			changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Changed, IDA: ra.ID(), IDB: rb.ID(), Fields: fs})
 			sum.Changed++
@@ -162,9 +164,9 @@ func key(k *catalog.Kind, rec snapshot.Record) string {
 
 // normal is rec as diff compares it: neutral (no ids, references by natural
 // key) and without volatile fields.
-func normal(t *mapping.Tenant, k *catalog.Kind, rec snapshot.Record) map[string]any {
+func normal(t *mapping.Tenant, k *catalog.Kind, lv level, rec snapshot.Record) map[string]any {
 	raw := rec
-	if lv := levels(k); lv.hasCopies() {
+	if lv.hasCopies() {
 		raw = rec.Clone()
 		for top, sa := range lv {
 			arr, _ := raw[top].([]any)
@@ -252,7 +254,7 @@ func levels(k *catalog.Kind) level {
 // fields lists the differences between a and b at path; lv describes the
 // arrays of references directly under a and b when they are objects.
 func fields(path string, a, b any, aok, bok bool, lv level) []Field {
-	if aok && bok && snapshot.Equal(a, b) {
+	if aok && bok && same(a, b) {
 		return nil
 	}
 	whole := []Field{{Path: path, Before: a, After: b, NoBefore: !aok, NoAfter: !bok}}
@@ -271,7 +273,7 @@ func fields(path string, a, b any, aok, bok bool, lv level) []Field {
 			vb, okb := bm[f]
 			aa, isA := va.([]any)
 			ab, isB := vb.([]any)
-			if sa, ok := lv[f]; ok && isA && isB {
+			if sa, ok := lv[f]; ok && isA && isB && !same(va, vb) {
 				out = append(out, setFields(join(path, f), aa, ab, sa)...)
 				continue
 			}
@@ -370,6 +372,41 @@ func setFields(path string, a, b []any, sa setArray) []Field {
 		out = append(out, Field{Path: path + "[]", After: x, NoBefore: true, Member: true})
 	}
 	return out
+}
+
+// same is snapshot.Equal without encoding: decoded JSON values compared in
+// place, numbers by their text (mapping.Neutral has put them in one form).
+func same(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		m, ok := b.(map[string]any)
+		if !ok || len(a) != len(m) {
+			return false
+		}
+		for k, x := range a {
+			y, ok := m[k]
+			if !ok || !same(x, y) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		s, ok := b.([]any)
+		if !ok || len(a) != len(s) {
+			return false
+		}
+		for i := range a {
+			if !same(a[i], s[i]) {
+				return false
+			}
+		}
+		return true
+	case snapshot.Record:
+		return same(map[string]any(a), b)
+	case nil, string, bool, json.Number:
+		return a == b
+	}
+	return snapshot.Equal(a, b)
 }
 
 // keyed indexes the elements of a set array by the text at leaf, and fails

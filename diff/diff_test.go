@@ -584,3 +584,20 @@ func utf16Len(s string) []uint16 {
 	}
 	return out
 }
+
+// BenchmarkCompare compares two tenants of 300 records of every kind.
+func BenchmarkCompare(b *testing.B) {
+	sim, err := halosim.New(halosim.Options{Dataset: "scale:300", Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := sim.AllRecords()
+	other := shifted(a)
+	b.ResetTimer()
+	for b.Loop() {
+		if r := Compare(a, other); !r.Equal() {
+			b.Fatal("not equal")
+		}
+	}
+	b.ReportMetric(float64(len(a)*300), "records/op")
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/halocfg/halocfg/formats"
+	"github.com/halocfg/halocfg/halosim"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -256,5 +257,33 @@ func TestManifestPathOutside(t *testing.T) {
 	r, _ := Dir(dir)
 	if got := messages(r); got != "../outside: the manifest lists a path outside the snapshot\n" {
 		t.Errorf("problems:\n%s", got)
+	}
+}
+
+// BenchmarkVerify verifies a snapshot of 300 records of every kind in all three formats.
+func BenchmarkVerify(b *testing.B) {
+	sim, err := halosim.New(halosim.Options{Dataset: "scale:300", Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := snapshot.New("http://bench", time.Now())
+	for kind, recs := range sim.AllRecords() {
+		s.Put(kind, recs)
+	}
+	dir := filepath.Join(b.TempDir(), "snap")
+	d, _ := snapshot.NewDir(dir, false)
+	fs, _ := formats.Parse("json,parquet,xlsx")
+	if err := formats.Write(s, d, fs); err != nil {
+		b.Fatal(err)
+	}
+	if err := d.Commit(s.Manifest); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := Dir(dir)
+		if err != nil || !r.OK() {
+			b.Fatal(err, r.Problems)
+		}
 	}
 }
