@@ -88,10 +88,13 @@ func (s Summary) Writes() int { return s.Create + s.Update + s.Patch + s.Delete 
 // Plan is what an import would do. It holds what Apply needs; a plan with
 // Problems cannot be applied.
 type Plan struct {
-	Source   string            `json:"source"`
-	Target   string            `json:"target"`
-	Kinds    []string          `json:"kinds"`
-	Summary  Summary           `json:"summary"`
+	Source  string   `json:"source"`
+	Target  string   `json:"target"`
+	Kinds   []string `json:"kinds"`
+	Summary Summary  `json:"summary"`
+	// OnCycles counts the records to create that lie on a reference cycle;
+	// Summary.Patch of them are patched.
+	OnCycles int               `json:"records_on_cycles"`
 	Actions  []Action          `json:"actions"` // in the order Apply writes them; unchanged last
 	Problems []mapping.Problem `json:"problems"`
 
@@ -174,6 +177,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 		}
 	}
 	order, deferred := mapping.Schedule(nodes, deps)
+	p.OnCycles = mapping.OnCycles(nodes, deps)
 	for _, n := range order {
 		key, _ := mapping.Key(kindOf(n.Kind), p.src.ByID(n.Kind, n.ID))
 		p.Actions = append(p.Actions, Action{Op: Create, Kind: n.Kind, Key: key, SourceID: n.ID, Deferred: deferred[n]})

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/halocfg/halocfg/catalog"
 )
 
 // Schedule orders the records to create so that each comes after every
@@ -17,13 +15,15 @@ import (
 // Where references form a cycle (status <-> outcome, ticket type <-> status,
 // a status pointing at itself), some must wait: Schedule defers whole
 // top-level fields of single records, which are created without them and
-// patched once every record exists. It works on the graph of the records
-// actually being created, so only references inside a strongly connected
-// component are ever deferred, and it keeps the set small: a record's
-// reference to itself first, then KeyPair2 arrays, then other nested arrays,
-// then scalar fields, a kind's field at a time and the field with the fewest
-// records first; then every deferred field that no longer closes a cycle is
-// restored, so that no single deferral in the result is unnecessary.
+// patched once every record exists, one patch per record. It works on the
+// graph of the records actually being created, so only references inside a
+// strongly connected component are ever deferred. It keeps the patches few:
+// it cuts the record on the most cycles (the largest product of references
+// in and out within its component; among equals, the one whose cycle-closing
+// references are KeyPair2 arrays, then nested arrays, then scalars), and
+// again until no cycle is left; then it restores every deferred field that no
+// longer closes a cycle, scalar fields first, so that no single deferral in
+// the result is unnecessary. A record pointing at itself is always deferred.
 //
 // deferred maps each record to patch to the top-level fields to patch.
 func Schedule(nodes []Node, deps map[Node][]Pending) (order []Node, deferred map[Node][]string) {
@@ -96,8 +96,8 @@ func tierOf(kind, field string) int {
 	return 3
 }
 
-// breakCycles defers groups until the live graph is acyclic, then restores
-// the deferred groups that no longer close a cycle, the last deferred first.
+// breakCycles defers groups until the live graph is acyclic, a record at a
+// time, then restores the deferred groups that no longer close a cycle.
 func (g *graph) breakCycles() {
 	comp := g.components()
 	origin := comp
@@ -112,14 +112,16 @@ func (g *graph) breakCycles() {
 		if len(cands) == 0 {
 			break
 		}
-		for _, gr := range g.pick(cands) {
+		for _, gr := range g.pick(cands, comp) {
 			gr.live = false
 			deferred = append(deferred, gr)
 		}
 		comp = g.components()
 	}
-	for i := len(deferred) - 1; i >= 0; i-- {
-		gr := deferred[i]
+	// Scalars first, so that arrays are what stays deferred; in deferral
+	// order within a tier.
+	sort.SliceStable(deferred, func(i, j int) bool { return deferred[i].tier > deferred[j].tier })
+	for _, gr := range deferred {
 		if gr.tier > 0 && !g.reaches(gr.to, gr.from, origin) {
 			gr.live = true
 		}
@@ -136,8 +138,8 @@ func (gr *group) onCycle(comp []int) bool {
 }
 
 // pick chooses the candidates to defer next: every self-reference, or else
-// the candidates of the best (kind, field) class.
-func (g *graph) pick(cands []*group) []*group {
+// every candidate of the record on the most cycles.
+func (g *graph) pick(cands []*group, comp []int) []*group {
 	var self []*group
 	for _, gr := range cands {
 		if gr.tier == 0 {
@@ -147,32 +149,35 @@ func (g *graph) pick(cands []*group) []*group {
 	if len(self) > 0 {
 		return self
 	}
-	classes := map[string][]*group{}
+	in := map[int]int{}
+	out := map[int]int{}
+	tier := map[int]int{}
+	byNode := map[int][]*group{}
 	for _, gr := range cands {
-		c := g.nodes[gr.from].Kind + "." + gr.field
-		classes[c] = append(classes[c], gr)
-	}
-	names := sortedKeys(classes)
-	rank := kindRank()
-	sort.SliceStable(names, func(i, j int) bool {
-		a, b := classes[names[i]], classes[names[j]]
-		if a[0].tier != b[0].tier {
-			return a[0].tier < b[0].tier
+		if byNode[gr.from] == nil {
+			tier[gr.from] = gr.tier
 		}
-		if len(a) != len(b) {
-			return len(a) < len(b)
+		byNode[gr.from] = append(byNode[gr.from], gr)
+		tier[gr.from] = min(tier[gr.from], gr.tier)
+		for _, t := range gr.to {
+			if comp[t] == comp[gr.from] {
+				out[gr.from]++
+				in[t]++
+			}
 		}
-		return rank[g.nodes[a[0].from].Kind] < rank[g.nodes[b[0].from].Kind]
-	})
-	return classes[names[0]]
-}
-
-func kindRank() map[string]int {
-	rank := map[string]int{}
-	for i, n := range catalog.Names() {
-		rank[n] = i
 	}
-	return rank
+	best := -1
+	for n := range byNode {
+		if best < 0 {
+			best = n
+			continue
+		}
+		sn, sb := in[n]*out[n], in[best]*out[best]
+		if sn > sb || sn == sb && (tier[n] < tier[best] || tier[n] == tier[best] && n < best) {
+			best = n
+		}
+	}
+	return byNode[best]
 }
 
 // reaches reports whether target can be reached from any of from over live
@@ -340,4 +345,27 @@ func (h *intHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// OnCycles counts the nodes that lie on a reference cycle (Schedule's
+// input): the records a naive importer would patch, against which the
+// deferrals Schedule chooses can be measured.
+func OnCycles(nodes []Node, deps map[Node][]Pending) int {
+	g := newGraph(nodes, deps)
+	comp := g.components()
+	size := map[int]int{}
+	for _, c := range comp {
+		size[c]++
+	}
+	n := 0
+	for i, c := range comp {
+		self := false
+		for _, gr := range g.out[i] {
+			self = self || gr.tier == 0
+		}
+		if size[c] > 1 || self {
+			n++
+		}
+	}
+	return n
 }

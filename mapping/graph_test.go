@@ -83,8 +83,44 @@ func TestSchedule(t *testing.T) {
 				t.Errorf("deferred = %v, want %v", deferred, tc.deferred)
 			}
 			checkSchedule(t, tc.nodes, tc.deps, order, deferred)
+			onCycles := 0
+			for _, n := range tc.nodes {
+				for _, m := range tc.nodes {
+					if n != m && reachable(tc.deps, n, m) && reachable(tc.deps, m, n) || n == m && reachable(tc.deps, n, n) {
+						onCycles++
+						break
+					}
+				}
+			}
+			if got := OnCycles(tc.nodes, tc.deps); got != onCycles {
+				t.Errorf("OnCycles = %d, want %d", got, onCycles)
+			}
 		})
 	}
+}
+
+// reachable reports whether to can be reached from from over one or more references.
+func reachable(deps map[Node][]Pending, from, to Node) bool {
+	seen := map[Node]bool{}
+	stack := []Node{}
+	for _, p := range deps[from] {
+		stack = append(stack, p.To)
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == to {
+			return true
+		}
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		for _, p := range deps[n] {
+			stack = append(stack, p.To)
+		}
+	}
+	return false
 }
 
 // TestScheduleRandom checks Schedule's promises on random graphs of
