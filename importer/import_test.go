@@ -544,3 +544,75 @@ func stateDiff(want, got map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestPrune: with Prune the target ends with exactly the source's records
+// of the written kinds; the deletes come only after every other write
+// succeeded, so an interrupted run deletes nothing.
+func TestPrune(t *testing.T) {
+	snap := exportSim(t, startSim(t, "demo", 1))
+	opt := keep
+	opt.Prune = true
+
+	dst := startSim(t, "demo-target", 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	dst.tenant.OnWrite(func(string, snapshot.Record) { cancel() }) // dies at the first write
+	if _, _, err := importInto(ctx, snap, dst, opt, nil); err == nil {
+		t.Fatal("the interrupted import succeeded")
+	}
+	if d := dst.tenant.Stats().Deletes; d != 0 {
+		t.Fatalf("an interrupted import deleted %d records", d)
+	}
+	dst.tenant.OnWrite(nil)
+
+	p, done, err := importInto(context.Background(), snap, dst, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Delete == 0 || done.Delete != p.Summary.Delete || dst.tenant.Stats().Deletes != done.Delete {
+		t.Errorf("deletes: planned %d, sent %d, server %d", p.Summary.Delete, done.Delete, dst.tenant.Stats().Deletes)
+	}
+	verifyImported(t, snap, dst)
+	for _, k := range catalog.Kinds() {
+		if got, want := len(dst.tenant.Records(k.Name)), len(snap.Records[k.Name]); got != want {
+			t.Errorf("%s: the target holds %d records, the snapshot %d", k.Name, got, want)
+		}
+	}
+}
+
+// TestOnly writes only the kinds named; references to records of the other
+// kinds that the target lacks are problems, not silent creates.
+func TestOnly(t *testing.T) {
+	snap := exportSim(t, startSim(t, "demo", 1))
+	dst := startSim(t, "demo-target", 1)
+	opt := keep
+	opt.Kinds = []string{"tickettype"}
+	p, _, err := importInto(context.Background(), snap, dst, opt, nil)
+	if !errors.Is(err, ErrProblems) {
+		t.Fatalf("err = %v, want ErrProblems", err)
+	}
+	found := false
+	for _, pr := range p.Problems {
+		if pr.Kind != "tickettype" {
+			t.Errorf("a problem outside the written kind: %v", pr)
+		}
+		found = found || strings.Contains(pr.Error(), "points at status") && strings.Contains(pr.Error(), "(Scheduled), which the target lacks and this import does not write (--only)")
+	}
+	if !found {
+		t.Errorf("no problem names the missing status Scheduled: %v", p.Problems)
+	}
+
+	// Kinds whose references all resolve: only they are written.
+	opt.Kinds = []string{"emailtemplate", "tickettypegroup"}
+	p, done, err := importInto(context.Background(), snap, dst, opt, nil)
+	if err != nil {
+		t.Fatalf("%v: %v", err, p.Problems)
+	}
+	for _, a := range p.Actions {
+		if a.Op != Unchanged && a.Kind != "emailtemplate" && a.Kind != "tickettypegroup" {
+			t.Errorf("wrote %s %q", a.Kind, a.Key)
+		}
+	}
+	if done.Create == 0 || dst.tenant.Stats().Writes != done.Writes() {
+		t.Errorf("%+v, server %d", done, dst.tenant.Stats().Writes)
+	}
+}
