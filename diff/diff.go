@@ -6,7 +6,6 @@
 package diff
 
 import (
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -254,7 +253,7 @@ func levels(k *catalog.Kind) level {
 // fields lists the differences between a and b at path; lv describes the
 // arrays of references directly under a and b when they are objects.
 func fields(path string, a, b any, aok, bok bool, lv level) []Field {
-	if aok && bok && same(a, b) {
+	if aok && bok && snapshot.Same(a, b) {
 		return nil
 	}
 	whole := []Field{{Path: path, Before: a, After: b, NoBefore: !aok, NoAfter: !bok}}
@@ -273,7 +272,7 @@ func fields(path string, a, b any, aok, bok bool, lv level) []Field {
 			vb, okb := bm[f]
 			aa, isA := va.([]any)
 			ab, isB := vb.([]any)
-			if sa, ok := lv[f]; ok && isA && isB && !same(va, vb) {
+			if sa, ok := lv[f]; ok && isA && isB && !snapshot.Same(va, vb) {
 				out = append(out, setFields(join(path, f), aa, ab, sa)...)
 				continue
 			}
@@ -372,41 +371,6 @@ func setFields(path string, a, b []any, sa setArray) []Field {
 		out = append(out, Field{Path: path + "[]", After: x, NoBefore: true, Member: true})
 	}
 	return out
-}
-
-// same is snapshot.Equal without encoding: decoded JSON values compared in
-// place, numbers by their text (mapping.Neutral has put them in one form).
-func same(a, b any) bool {
-	switch a := a.(type) {
-	case map[string]any:
-		m, ok := b.(map[string]any)
-		if !ok || len(a) != len(m) {
-			return false
-		}
-		for k, x := range a {
-			y, ok := m[k]
-			if !ok || !same(x, y) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		s, ok := b.([]any)
-		if !ok || len(a) != len(s) {
-			return false
-		}
-		for i := range a {
-			if !same(a[i], s[i]) {
-				return false
-			}
-		}
-		return true
-	case snapshot.Record:
-		return same(map[string]any(a), b)
-	case nil, string, bool, json.Number:
-		return a == b
-	}
-	return snapshot.Equal(a, b)
 }
 
 // keyed indexes the elements of a set array by the text at leaf, and fails

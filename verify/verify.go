@@ -242,7 +242,7 @@ func (r *Report) checkSame(aName string, a map[string][]snapshot.Record, bName s
 			continue // already a count problem
 		}
 		for i := range ra {
-			if !snapshot.Equal(ra[i], rb[i]) {
+			if !snapshot.Same(ra[i], rb[i]) {
 				r.add(Problem{Kind: kind, ID: ra[i].ID(), Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)})
 				break
 			}
