@@ -37,29 +37,6 @@ func text(r *Result) string {
 	return b.String()
 }
 
-// holders is the test's own walk of a reference path.
-func holders(rec map[string]any, field string) ([]map[string]any, string) {
-	steps := strings.Split(field, ".")
-	hs := []map[string]any{rec}
-	for _, step := range steps[:len(steps)-1] {
-		var next []map[string]any
-		for _, h := range hs {
-			switch v := h[strings.TrimSuffix(step, "[]")].(type) {
-			case []any:
-				for _, e := range v {
-					if m, ok := e.(map[string]any); ok {
-						next = append(next, m)
-					}
-				}
-			case map[string]any:
-				next = append(next, v)
-			}
-		}
-		hs = next
-	}
-	return hs, steps[len(steps)-1]
-}
-
 // shifted returns the configuration of recs as another tenant would hold it:
 // every id the catalog knows of (records, references, rows of arrays of
 // references) moved by 1000, every guid changed, records and arrays of
@@ -96,7 +73,7 @@ func shiftRefs(k *catalog.Kind, rec map[string]any) {
 		used[r.Field] = true
 	}
 	for _, r := range k.InternalRefs() {
-		hs, leaf := holders(rec, r.Field)
+		hs, leaf := r.Holders(rec)
 		for _, h := range hs {
 			if _, ok := h[leaf]; ok {
 				h[leaf] = shiftID(h[leaf])
@@ -113,7 +90,7 @@ func shiftRefs(k *catalog.Kind, rec map[string]any) {
 			continue
 		}
 		done[prefix] = true
-		hs, _ := holders(rec, r.Field)
+		hs, _ := r.Holders(rec)
 		for _, h := range hs {
 			for _, f := range []string{"id", "fdid"} {
 				if _, ok := h[f]; ok && !used[prefix+"."+f] {

@@ -281,7 +281,7 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 	for _, k := range catalog.Kinds() {
 		for _, rec := range recs[k.Name] {
 			for _, ref := range k.Refs {
-				hs, leaf := holders(rec, ref.Field)
+				hs, leaf := ref.Holders(rec)
 				for _, h := range hs {
 					v, ok := h[leaf]
 					if !ok {
@@ -325,30 +325,6 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 		a, b := r.Unverifiable[i], r.Unverifiable[j]
 		return a.Kind+"."+a.Field < b.Kind+"."+b.Field
 	})
-}
-
-// holders returns the objects holding the leaf of a reference path: the
-// record for "newstatus", each element for "tickettypes[].value".
-func holders(rec map[string]any, field string) (hs []map[string]any, leaf string) {
-	steps := strings.Split(field, ".")
-	hs = []map[string]any{rec}
-	for _, step := range steps[:len(steps)-1] {
-		var next []map[string]any
-		for _, h := range hs {
-			switch v := h[strings.TrimSuffix(step, "[]")].(type) {
-			case []any:
-				for _, e := range v {
-					if m, ok := e.(map[string]any); ok {
-						next = append(next, m)
-					}
-				}
-			case map[string]any:
-				next = append(next, v)
-			}
-		}
-		hs = next
-	}
-	return hs, steps[len(steps)-1]
 }
 
 func sortedKeys[V any](m map[string]V) []string {
