@@ -63,6 +63,7 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		}
 	}
 	if opt.Ledger != nil {
+		opt.Ledger.f.Source = p.Source
 		if p.recordPairs(opt.Ledger) {
 			if err := opt.Ledger.Save(); err != nil {
 				return done, err
