@@ -3,11 +3,13 @@ package halo
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 )
 
@@ -63,16 +65,16 @@ func (e *netError) Error() string { return e.msg }
 func (e *netError) Unwrap() error { return e.err }
 
 // describeNetErr turns a transport error into a netError naming host.
-// timedOut says the attempt's own deadline (not the caller's) ran out.
-func describeNetErr(host string, err error, timedOut bool) *netError {
+// timeout is the attempt's own deadline when that (not the caller's) ran out.
+func describeNetErr(host string, err error, timeout time.Duration) *netError {
 	var dns *net.DNSError
 	var cert *tls.CertificateVerificationError
 	var record tls.RecordHeaderError
 	var ne net.Error
 	e := &netError{err: err, retry: true}
 	switch {
-	case timedOut:
-		e.msg = host + " did not answer in time"
+	case timeout > 0:
+		e.msg = fmt.Sprintf("%s did not answer within %s", host, timeout)
 	case errors.As(err, &dns):
 		e.msg = "cannot reach " + host + ": "
 		if dns.IsNotFound {

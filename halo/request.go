@@ -197,7 +197,11 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 	elapsed := time.Since(start)
 	out := w.count(r)
 	if err != nil {
-		ne := describeNetErr(r.url.Host, err, actx.Err() != nil && ctx.Err() == nil)
+		var timeout time.Duration
+		if actx.Err() != nil && ctx.Err() == nil {
+			timeout = c.cfg.Timeout
+		}
+		ne := describeNetErr(r.url.Host, err, timeout)
 		c.log.Debug("halo: request", "method", r.method, "path", r.url.Path, "query", r.url.RawQuery,
 			"attempt", attempt, "error", ne.msg, "duration", elapsed)
 		return nil, out, ne

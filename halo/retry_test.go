@@ -300,3 +300,33 @@ func TestCancelledPostMayBeApplied(t *testing.T) {
 		t.Errorf("%d requests, want 1", st.Requests)
 	}
 }
+
+func TestAttemptTimeout(t *testing.T) {
+	var mu sync.Mutex
+	slow := 1 // requests still to stall
+	tn := newTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		stall := slow > 0
+		slow--
+		mu.Unlock()
+		if stall {
+			io.Copy(io.Discard, r.Body) // else the server never notices the client left
+			<-r.Context().Done()
+			return
+		}
+		writeRaw(w, 200, record(12))
+	})
+	c := tn.client(t, func(c *Config) { c.Timeout = 50 * time.Millisecond })
+	got, err := c.Get(context.Background(), kind(t, "status"), "12")
+	if err != nil || !snapshot.Equal(got, decoded(t, record(12))) || c.Stats().Retries != 1 {
+		t.Fatalf("GET after a stalled attempt: %v, %d retries", err, c.Stats().Retries)
+	}
+	mu.Lock()
+	slow = 1
+	mu.Unlock()
+	_, err = c.Post(context.Background(), kind(t, "status"), decoded(t, `{"name":"x"}`))
+	want := "POST /api/Status: " + tn.Listener.Addr().String() + " did not answer within 50ms; the write may or may not have been applied; check the tenant before repeating it"
+	if err == nil || err.Error() != want || !errors.Is(err, ErrMaybeApplied) {
+		t.Errorf("error = %v\nwant  %s", err, want)
+	}
+}
