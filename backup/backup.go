@@ -6,6 +6,7 @@
 //
 //	ROOT/.halocfg.lock          the lock (flock; released when the process dies)
 //	ROOT/20261127T031500Z/      one complete snapshot per run, named by its UTC start time
+//	                            (or the next free second)
 //	ROOT/.20261127T031500Z.partial-PID-*/   a run in progress (never counted, never pruned while PID lives)
 //	ROOT/20261127T031500Z.invalid/          a snapshot that failed verification (kept for inspection)
 //
@@ -147,14 +148,19 @@ func Start(root string, now time.Time) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{root: root, name: Name(now), lock: lock}
+	r := &Run{root: root, lock: lock}
 	removeDeadPartials(root)
-	r.dir, err = snapshot.NewDir(filepath.Join(root, r.name), false)
+	// Names are unique to the second: a run in the same second as the last
+	// one (a quick retry) takes the next free second.
+	for i := 0; i < 10; i++ {
+		r.name = Name(now.Add(time.Duration(i) * time.Second))
+		r.dir, err = snapshot.NewDir(filepath.Join(root, r.name), false)
+		if !errors.Is(err, snapshot.ErrExists) {
+			break
+		}
+	}
 	if err != nil {
 		r.Close()
-		if errors.Is(err, snapshot.ErrExists) {
-			return nil, fmt.Errorf("snapshot %s: %w (one backup per second)", r.name, err)
-		}
 		return nil, err
 	}
 	return r, nil
@@ -211,12 +217,22 @@ func removeDeadPartials(root string) {
 	}
 }
 
+// alive reports whether a process runs. A zombie (killed, not yet reaped:
+// common under a container's init) has released its lock and is not alive.
 func alive(pid int) bool {
 	if pid == os.Getpid() {
 		return true
 	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true // no /proc: trust kill
+	}
+	// "pid (comm) S ...": the state follows the last ')'.
+	rest := string(stat[strings.LastIndexByte(string(stat), ')')+1:])
+	return !strings.HasPrefix(strings.TrimSpace(rest), "Z")
 }
 
 // Dir is the snapshot being written; files go through Dir().Create.
