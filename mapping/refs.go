@@ -15,32 +15,6 @@ import (
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// holders returns the objects that hold the leaf of a reference path: the
-// record itself for "newstatus", each element of the array for
-// "tickettypes[].value", the object for "soc_default_target.value"; deeper
-// paths recurse the same way.
-func holders(rec map[string]any, field string) (hs []map[string]any, leaf string) {
-	steps := strings.Split(field, ".")
-	hs = []map[string]any{rec}
-	for _, step := range steps[:len(steps)-1] {
-		var next []map[string]any
-		for _, h := range hs {
-			switch v := h[strings.TrimSuffix(step, "[]")].(type) {
-			case []any:
-				for _, e := range v {
-					if m, ok := e.(map[string]any); ok {
-						next = append(next, m)
-					}
-				}
-			case map[string]any:
-				next = append(next, v)
-			}
-		}
-		hs = next
-	}
-	return hs, steps[len(steps)-1]
-}
-
 // slot is one value of a reference in a record: the field lf of the object
 // h, or element i of the array of ids that field holds (an integer list
 // such as fieldidlist). Partners live in h.
@@ -68,7 +42,7 @@ func (s slot) set(v any) {
 // slots returns every value reference field holds in rec: one per holder
 // that has the field, or one per element when the field is an array of scalars.
 func slots(rec map[string]any, field string) []slot {
-	hs, lf := holders(rec, field)
+	hs, lf := catalog.Ref{Field: field}.Holders(rec)
 	var out []slot
 	for _, h := range hs {
 		v, ok := h[lf]

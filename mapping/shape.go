@@ -43,7 +43,7 @@ func rowPaths(k *catalog.Kind) map[string]map[string]bool {
 // sla_guid), unless a reference uses the field.
 func dropRowIdentity(k *catalog.Kind, rec map[string]any) {
 	for prefix, keep := range rowPaths(k) {
-		rows, _ := holders(rec, prefix+".x")
+		rows, _ := catalog.Ref{Field: prefix + ".x"}.Holders(rec)
 		for _, row := range rows {
 			for f := range row {
 				if !keep[f] && (f == "id" || f == "fdid" || strings.HasSuffix(f, "guid")) {
@@ -64,7 +64,7 @@ func dropRowIdentity(k *catalog.Kind, rec map[string]any) {
 func Comparable(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 	out := rec.Clone()
 	for _, r := range k.Refs {
-		hs, lf := holders(out, r.Field)
+		hs, lf := r.Holders(out)
 		for _, h := range hs {
 			if r.Owner {
 				delete(h, lf)
