@@ -190,11 +190,12 @@ func (a *auth) endpoint(ctx context.Context) (*url.URL, error) {
 	}
 	var err error
 	if authURL == "" {
-		u = a.c.base.JoinPath("auth", "token")
+		u = a.c.at("/auth/token")
 	} else if u, err = checkURL(what, authURL); err != nil {
 		return nil, err
 	} else {
-		u = u.JoinPath("token")
+		u.Path = strings.TrimRight(u.Path, "/") + "/token"
+		u.RawPath = ""
 	}
 	if a.c.cfg.Tenant != "" {
 		u.RawQuery = url.Values{"tenant": {a.c.cfg.Tenant}}.Encode()
@@ -207,7 +208,7 @@ func (a *auth) endpoint(ctx context.Context) (*url.URL, error) {
 
 // discover asks /api/authinfo for the authorisation server; "" when it cannot tell.
 func (a *auth) discover(ctx context.Context) string {
-	u := a.c.base.JoinPath("api", "authinfo")
+	u := a.c.at("/api/authinfo")
 	// One attempt: the fallback is right for most tenants, and the token
 	// request that follows retries anyway.
 	r := &request{method: http.MethodGet, url: u, what: "GET " + u.Path, idempotent: true, attempts: 1}

@@ -28,6 +28,10 @@ func TestAuthDiscovery(t *testing.T) {
 					writeJSON(w, 200, map[string]any{"auth_url": tn.URL + "/identity/"})
 				}
 			}},
+		{name: "auth server at the root", want: "/token", authinfs: 1,
+			authinfo: func(tn *tenant) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"auth_url": tn.URL}) }
+			}},
 		{name: "authinfo 404 falls back", want: "/auth/token", authinfs: 1,
 			authinfo: func(*tenant) http.HandlerFunc { return http.NotFound }},
 		{name: "authinfo 503 falls back at once", want: "/auth/token", authinfs: 1,

@@ -42,13 +42,19 @@ type response struct {
 	url    *url.URL // after redirects
 }
 
+// at is the tenant URL of path ("/api/Status").
+func (c *Client) at(path string) *url.URL {
+	u := *c.base
+	u.Path += path
+	return &u
+}
+
 // api builds an API request for path (under /api) and query.
 func (c *Client) api(method, path, query string, body []byte) *request {
-	u := *c.base
-	u.Path += "/api" + path
+	u := c.at("/api" + path)
 	u.RawQuery = query
 	return &request{
-		method: method, url: &u, what: method + " " + u.Path, body: body, api: true,
+		method: method, url: u, what: method + " " + u.Path, body: body, api: true,
 		idempotent: method != http.MethodPost,
 	}
 }
@@ -196,18 +202,20 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 	}
 	elapsed := time.Since(start)
 	out := w.count(r)
+	attrs := []any{"method", r.method, "path", r.url.Path, "query", r.url.RawQuery, "attempt", attempt}
+	if out.repeated {
+		attrs = append(attrs, "repeated_by_transport", true)
+	}
 	if err != nil {
 		var timeout time.Duration
 		if actx.Err() != nil && ctx.Err() == nil {
 			timeout = c.cfg.Timeout
 		}
 		ne := describeNetErr(r.url.Host, err, timeout)
-		c.log.Debug("halo: request", "method", r.method, "path", r.url.Path, "query", r.url.RawQuery,
-			"attempt", attempt, "error", ne.msg, "duration", elapsed)
+		c.log.Debug("halo: request", append(attrs, "error", ne.msg, "duration", elapsed)...)
 		return nil, out, ne
 	}
-	c.log.Debug("halo: request", "method", r.method, "path", r.url.Path, "query", r.url.RawQuery,
-		"attempt", attempt, "status", resp.code, "duration", elapsed, "bytes", len(resp.body))
+	c.log.Debug("halo: request", append(attrs, "status", resp.code, "duration", elapsed, "bytes", len(resp.body))...)
 	return resp, out, nil
 }
 
