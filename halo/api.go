@@ -174,7 +174,8 @@ func (c *Client) Post(ctx context.Context, k *catalog.Kind, rec snapshot.Record)
 	return c.oneRecord(r, resp)
 }
 
-// Delete deletes the record with id.
+// Delete deletes the record with id. A 404 after an attempt whose outcome
+// was unknown (a 5xx or a lost answer) means that attempt deleted it.
 func (c *Client) Delete(ctx context.Context, k *catalog.Kind, id string) error {
 	if err := checkID(id); err != nil {
 		return fmt.Errorf("%s %s: %w", k.Name, id, err)

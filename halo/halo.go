@@ -32,6 +32,8 @@ type Config struct {
 }
 
 // RetryPolicy bounds the retries of one call. Zero fields take the defaults.
+// Delays are random in [0, min(MaxDelay, BaseDelay*2^n)] (full jitter); a
+// Retry-After header, when present, is followed instead, up to an hour.
 type RetryPolicy struct {
 	MaxAttempts int           // attempts in all, the first included; default 6
 	BaseDelay   time.Duration // first backoff ceiling, doubled each retry; default 500ms
@@ -41,7 +43,7 @@ type RetryPolicy struct {
 // Stats counts what a client did. Every field only grows.
 type Stats struct {
 	Requests     int64         // API requests sent, retries included (token requests excluded)
-	Retries      int64         // API requests that repeated a failed attempt
+	Retries      int64         // API requests that repeated a failed one (ours or the transport's own)
 	RateLimited  int64         // 429 answers seen, token endpoint included
 	Writes       int64         // POST and DELETE requests sent, retries included
 	TokenFetches int64         // token requests sent
