@@ -203,7 +203,7 @@ func fixture(t *testing.T) (src, dst *Tenant) {
 		"tickettype": `[{"id":7,"guid":"s-inc","name":"Incident","initial_status":1,"initial_status_guid":"s-new",
 		   "allowed_status":[{"ticketype_id":7,"status_id":1,"status_guid":"s-new","status_name":"New"},{"ticketype_id":7,"status_id":2,"status_guid":"s-closed","status_name":"Closed"}],
 		   "kanbanstatuschoice":[{"id":"2","name":"Closed"}],"allowed_category1":[{"id":55,"category_id":0,"tickettype_id":7,"category_guid":null,"stray_guid":"x"}],
-		   "default_agent":3,"default_agent_name":"Bob"}]`,
+		   "default_agent":3,"default_agent_name":"Bob","fieldidlist":[4,0,5]}]`,
 		"outcome": `[{"id":9,"guid":"s-res","outcome":"Resolve","newstatus":2,"newstatus_guid":"s-closed"},{"id":10,"outcome":"Lost","newstatus":99}]`,
 	})
 	dst = tenant(t, map[string]string{
@@ -257,7 +257,13 @@ func TestRewrite(t *testing.T) {
 			name: "create: no id or owner, the source's guid; nested references and partners rewritten",
 			kind: "tickettype", id: "7", external: ExternalKeep,
 			want: `{"allowed_category1":[{"category_guid":null,"category_id":0}],"allowed_status":[{"status_guid":"t-new","status_id":101,"status_name":"New"},{"status_guid":"t-closed","status_id":102,"status_name":"Closed"}],` +
-				`"default_agent":3,"default_agent_name":"Bob","guid":"s-inc","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"name":"Incident"}`,
+				`"default_agent":3,"default_agent_name":"Bob","fieldidlist":[4,0,5],"guid":"s-inc","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"name":"Incident"}`,
+		},
+		{
+			name: "externals cleared, mapped ones kept, in an array of ids too",
+			kind: "tickettype", id: "7", external: ExternalClear, over: `{"customfield":{"5":50}}`,
+			want: `{"allowed_category1":[{"category_guid":null,"category_id":0}],"allowed_status":[{"status_guid":"t-new","status_id":101,"status_name":"New"},{"status_guid":"t-closed","status_id":102,"status_name":"Closed"}],` +
+				`"default_agent":0,"default_agent_name":"","fieldidlist":[0,50],"guid":"s-inc","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"name":"Incident"}`,
 		},
 		{
 			name: "a reference to a record outside the snapshot",
@@ -338,11 +344,11 @@ func TestNeutral(t *testing.T) {
 	dst.Put("tickettype", rec(t, `{"id":207,"guid":"t-inc","name":"Incident","initial_status":101,"initial_status_guid":"t-new",
 	   "allowed_status":[{"ticketype_id":207,"status_id":101,"status_guid":"t-new","status_name":"New"},{"ticketype_id":207,"status_id":102,"status_guid":"t-closed","status_name":"Closed"}],
 	   "kanbanstatuschoice":[{"id":"102","name":"Closed"}],"allowed_category1":[{"id":955,"category_id":0,"tickettype_id":207}],
-	   "default_agent":3,"default_agent_name":"Bob"}`))
+	   "default_agent":3,"default_agent_name":"Bob","fieldidlist":[4,0,5]}`))
 	k := kindNamed(t, "tickettype")
 	a := src.Neutral(k, src.ByID("tickettype", "7"))
 	b := dst.Neutral(k, dst.ByID("tickettype", "207"))
-	want := `{"allowed_category1":[{"category_id":null}],"allowed_status":[{"status_id":"status:New"},{"status_id":"status:Closed"}],"default_agent":3,"initial_status":"status:New","kanbanstatuschoice":[{"id":"status:Closed"}],"name":"Incident"}`
+	want := `{"allowed_category1":[{"category_id":null}],"allowed_status":[{"status_id":"status:New"},{"status_id":"status:Closed"}],"default_agent":3,"fieldidlist":[4,0,5],"initial_status":"status:New","kanbanstatuschoice":[{"id":"status:Closed"}],"name":"Incident"}`
 	if string(snapshot.Canonical(a)) != want || string(snapshot.Canonical(b)) != want {
 		t.Errorf("neutral forms:\nsource %s\ntarget %s\nwant   %s", snapshot.Canonical(a), snapshot.Canonical(b), want)
 	}

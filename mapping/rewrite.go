@@ -150,6 +150,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			}
 		}
 	}
+	dropCleared(k, out)
 	dropRowIdentity(k, out) // each tenant numbers its nested rows
 	return out, pending, probs
 }
@@ -198,9 +199,12 @@ func (m *Mapper) external(sl slot, r catalog.Ref, text string) string {
 	switch m.External {
 	case ExternalKeep:
 	case ExternalClear:
-		if _, ok := v.(string); ok {
+		switch _, isText := v.(string); {
+		case sl.i >= 0:
+			sl.set(cleared{}) // dropped from its array of ids by dropCleared
+		case isText:
 			sl.set("")
-		} else {
+		default:
 			sl.set(json.Number("0"))
 		}
 		for _, f := range []string{r.GUID, r.Name} {
@@ -212,6 +216,27 @@ func (m *Mapper) external(sl slot, r catalog.Ref, text string) string {
 		return fmt.Sprintf("external %s %s is not mapped: map it with --map ({%q: {%q: TARGET_ID}}) or choose --external clear or keep", r.Target, text, r.Target, text)
 	}
 	return ""
+}
+
+// cleared marks an id that --external clear removes from an array of ids.
+type cleared struct{}
+
+// dropCleared removes the cleared ids from arrays of ids (fieldidlist).
+func dropCleared(k *catalog.Kind, rec map[string]any) {
+	for _, r := range k.ExternalRefs() {
+		hs, lf := r.Holders(rec)
+		for _, h := range hs {
+			if arr, ok := h[lf].([]any); ok {
+				kept := arr[:0]
+				for _, v := range arr {
+					if _, drop := v.(cleared); !drop {
+						kept = append(kept, v)
+					}
+				}
+				h[lf] = kept
+			}
+		}
+	}
 }
 
 // sameType renders a mapped id in the JSON type of the value it replaces.
