@@ -616,3 +616,31 @@ func TestOnly(t *testing.T) {
 		t.Errorf("%+v, server %d", done, dst.tenant.Stats().Writes)
 	}
 }
+
+// TestExternalClear: cleared external references stay cleared, and a second
+// run finds nothing to write.
+func TestExternalClear(t *testing.T) {
+	snap := exportSim(t, startSim(t, "demo", 1))
+	dst := startSim(t, "demo-target", 1)
+	opt := Options{External: mapping.ExternalClear}
+	if _, _, err := importInto(context.Background(), snap, dst, opt, nil); err != nil {
+		t.Fatal(err)
+	}
+	tn := mapping.NewTenant(dst.tenant.AllRecords())
+	for _, k := range catalog.Kinds() {
+		for _, s := range snap.Records[k.Name] {
+			key, _ := mapping.Key(k, s)
+			r := tn.ByKey(k.Name, key)[0]
+			for _, ref := range k.ExternalRefs() {
+				if vs := externalValues(tn, ref, r); len(vs) > 0 {
+					t.Errorf("%s %q: %s still holds %v", k.Name, key, ref.Field, vs)
+				}
+			}
+		}
+	}
+	dst.tenant.ResetStats()
+	p, done, err := importInto(context.Background(), snap, dst, opt, nil)
+	if err != nil || done.Writes() != 0 || dst.tenant.Stats().Writes != 0 {
+		t.Errorf("second run: %v, plan %+v, %d writes", err, p.Summary, dst.tenant.Stats().Writes)
+	}
+}
