@@ -6,6 +6,7 @@
 package diff
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,8 +45,8 @@ type Change struct {
 	Op   Op
 	IDA  string // the record's id in A ("" when added)
 	IDB  string // the record's id in B ("" when removed)
-	// Note says why a record could not be paired although a record with its
-	// key exists on the other side (a natural key shared by several records).
+	// Note says why a record was not paired with a record of the same key:
+	// several records share it.
 	Note   string
 	Fields []Field // for Changed
 }
@@ -101,7 +102,7 @@ func volatile(name string) bool {
 func Compare(a, b map[string][]snapshot.Record) *Result {
 	r := &Result{}
 	ta, tb := mapping.NewTenant(a), mapping.NewTenant(b)
-	match, _ := mapping.Match(ta, tb, nil, nil) // what could not be paired has a Reason
+	match, _ := mapping.Match(ta, tb, nil, nil) // what cannot be paired stays unpaired
 	for _, k := range catalog.Kinds() {
 		_, inA := a[k.Name]
 		_, inB := b[k.Name]
@@ -124,10 +125,17 @@ func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *map
 	sum := KindSummary{Kind: k.Name, A: len(ta.Records(k.Name)), B: len(tb.Records(k.Name))}
 	var changes []Change
 	lv := levels(k)
+	shared := func(key string) string {
+		na, nb := len(ta.ByKey(k.Name, key)), len(tb.ByKey(k.Name, key))
+		if na < 2 && nb < 2 {
+			return ""
+		}
+		return fmt.Sprintf("%d records in A and %d in B have this key; they are not paired by guess", na, nb)
+	}
 	for _, ra := range ta.Records(k.Name) {
 		p, ok := match.Get(k.Name, ra.ID())
 		if !ok {
-			changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Removed, IDA: ra.ID(), Note: match.Reason(k.Name, ra.ID())})
+			changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Removed, IDA: ra.ID(), Note: shared(key(k, ra))})
 			sum.Removed++
 			continue
 		}
@@ -140,7 +148,7 @@ func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *map
 	}
 	for _, rb := range tb.Records(k.Name) {
 		if _, ok := match.Source(k.Name, rb.ID()); !ok {
-			changes = append(changes, Change{Kind: k.Name, Key: key(k, rb), Op: Added, IDB: rb.ID()})
+			changes = append(changes, Change{Kind: k.Name, Key: key(k, rb), Op: Added, IDB: rb.ID(), Note: shared(key(k, rb))})
 			sum.Added++
 		}
 	}

@@ -578,3 +578,42 @@ func BenchmarkCompare(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(a)*300), "records/op")
 }
+
+func TestSharedKeyReportedNotGuessed(t *testing.T) {
+	a := map[string][]snapshot.Record{"outcome": {
+		rec(t, `{"id": 1, "outcome": "Note", "colour": "red"}`),
+		rec(t, `{"id": 2, "outcome": "Note", "colour": "blue"}`),
+	}}
+	b := map[string][]snapshot.Record{"outcome": {rec(t, `{"id": 7, "outcome": "Note", "colour": "red"}`)}}
+	r := Compare(a, b)
+	var ops []string
+	for _, c := range r.Changes {
+		ops = append(ops, string(c.Op)+" "+c.IDA+c.IDB)
+		if c.Note != "2 records in A and 1 in B have this key; they are not paired by guess" {
+			t.Errorf("%s %s%s: note %q", c.Op, c.IDA, c.IDB, c.Note)
+		}
+	}
+	if strings.Join(ops, ",") != "removed 1,removed 2,added 7" {
+		t.Errorf("changes %v", ops)
+	}
+	if !strings.Contains(text(r), "  - Note (id 1: 2 records in A and 1 in B have this key; they are not paired by guess)\n") {
+		t.Errorf("text:\n%s", text(r))
+	}
+}
+
+func TestFieldText(t *testing.T) {
+	for _, tc := range []struct {
+		f    Field
+		want string
+	}{
+		{Field{Path: "colour", Before: "a", After: nil}, `colour: "a" -> null`},
+		{Field{Path: "x", After: json.Number("1"), NoBefore: true}, `x: (absent) -> 1`},
+		{Field{Path: "allowed_status[status:Closed]", Before: map[string]any{}, NoAfter: true, Member: true}, `allowed_status - status:Closed`},
+		{Field{Path: "tickettypes[tickettype:Desk [EU]]", After: map[string]any{}, NoBefore: true, Member: true}, `tickettypes + tickettype:Desk [EU]`},
+		{Field{Path: "priorities[priority:P1].translations[]", After: map[string]any{"a": json.Number("1")}, NoBefore: true, Member: true}, `priorities[priority:P1].translations + {"a":1}`},
+	} {
+		if got := tc.f.text(); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.f.Path, got, tc.want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf16"
 
 	"github.com/halocfg/halocfg/snapshot"
@@ -39,9 +38,10 @@ func (r *Result) WriteText(w io.Writer) error {
 		for ; i < len(r.Changes) && r.Changes[i].Kind == ks.Kind; i++ {
 			c := r.Changes[i]
 			sign := map[Op]string{Added: "+", Removed: "-", Changed: "~"}[c.Op]
-			fmt.Fprintf(bw, "  %s %s\n", sign, c.Key)
 			if c.Note != "" {
-				fmt.Fprintf(bw, "      (not paired: %s)\n", c.Note)
+				fmt.Fprintf(bw, "  %s %s (id %s: %s)\n", sign, c.Key, c.IDA+c.IDB, c.Note)
+			} else {
+				fmt.Fprintf(bw, "  %s %s\n", sign, c.Key)
 			}
 			for _, f := range c.Fields {
 				fmt.Fprintf(bw, "      %s\n", f.text())
@@ -70,8 +70,7 @@ func (r *Result) WriteText(w io.Writer) error {
 // (the whole element when it is not named by a reference).
 func (f Field) text() string {
 	if f.Member {
-		top, name, _ := strings.Cut(f.Path, "[")
-		name = strings.TrimSuffix(name, "]")
+		top, name := splitMember(f.Path)
 		sign, v := "+", f.After
 		if f.NoAfter {
 			sign, v = "-", f.Before
@@ -82,6 +81,23 @@ func (f Field) text() string {
 		return top + " " + sign + " " + name
 	}
 	return fmt.Sprintf("%s: %s -> %s", f.Path, short(f.Before, f.NoBefore), short(f.After, f.NoAfter))
+}
+
+// splitMember splits "a[k].b[name]" into "a[k].b" and "name", matching the
+// last bracket pair (names may hold brackets of their own).
+func splitMember(path string) (array, name string) {
+	depth := 0
+	for i := len(path) - 1; i >= 0; i-- {
+		switch path[i] {
+		case ']':
+			depth++
+		case '[':
+			if depth--; depth == 0 {
+				return path[:i], path[i+1 : len(path)-1]
+			}
+		}
+	}
+	return path, ""
 }
 
 // short renders a value as compact JSON, cut to textWidth characters.
