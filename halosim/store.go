@@ -23,7 +23,7 @@ type table struct {
 }
 
 func newTable(k *catalog.Kind, recs []snapshot.Record) *table {
-	tb := &table{kind: k, byID: map[string]snapshot.Record{}, byRef: map[string]string{}, guids: map[string]bool{}}
+	tb := &table{kind: k, byID: map[string]snapshot.Record{}, byRef: map[string]string{}, guids: map[string]bool{}, next: 1} // ids start at 1: 0 means "none"
 	for _, r := range recs {
 		tb.put(r)
 	}
