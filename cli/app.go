@@ -110,6 +110,17 @@ func positional(c *cli.Context, n int, names ...string) ([]string, error) {
 	return args, nil
 }
 
+// required returns the value of a string flag that must be given. urfave's
+// own Required check runs before the action, ahead of positional's clearer
+// message, and its error cannot be told from a failure; this one is a usage error.
+func required(c *cli.Context, name string) (string, error) {
+	v := c.String(name)
+	if v == "" {
+		return "", usageError{fmt.Errorf("--%s is required", name)}
+	}
+	return v, nil
+}
+
 // splitList splits a comma-separated flag value, dropping blanks.
 func splitList(values []string) []string {
 	var out []string

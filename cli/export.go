@@ -20,7 +20,7 @@ func exportCommand(e *env) *cli.Command {
 		Usage:     "export the ticket configuration of a tenant into a snapshot directory",
 		ArgsUsage: " ",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "snapshot directory to create (must not exist, or be empty)", Required: true},
+			&cli.StringFlag{Name: "out", Usage: "snapshot directory to create (must not exist, or be empty)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
 			&cli.StringSliceFlag{Name: "only", Usage: "export only these kinds (comma-separated)"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not export these kinds (comma-separated)"},
@@ -28,6 +28,10 @@ func exportCommand(e *env) *cli.Command {
 		}, tenantFlags("")...),
 		Action: func(c *cli.Context) error {
 			if _, err := positional(c, 0); err != nil {
+				return err
+			}
+			out, err := required(c, "out")
+			if err != nil {
 				return err
 			}
 			kinds, err := catalog.Select(splitList(c.StringSlice("only")), splitList(c.StringSlice("skip")))
@@ -42,7 +46,7 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			d, err := snapshot.NewDir(c.String("out"), c.Bool("force"))
+			d, err := snapshot.NewDir(out, c.Bool("force"))
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/formats"
+	"github.com/halocfg/halocfg/halosim"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(ctx context.Context, t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, stdin: strings.NewReader("")}
+	code := run(ctx, e, append([]string{"halocfg"}, args...))
+	return result{code, out.String(), errb.String()}
+}
+
+type simTenant struct {
+	*halosim.Tenant
+	url, id, secret string
+}
+
+func startTenant(t *testing.T, o halosim.Options) simTenant {
+	t.Helper()
+	sim, err := halosim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	id, secret, _ := sim.Credentials()
+	return simTenant{sim, srv.URL, id, secret}
+}
+
+func (s simTenant) flags() []string {
+	return []string{"--url", s.url, "--client-id", s.id, "--client-secret", s.secret, "--rate", "0"}
+}
+
+// noSnapshotLeft fails when dir exists or a partial directory of it remains.
+func noSnapshotLeft(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s exists after a failed export", dir)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	for _, e := range entries {
+		if strings.Contains(e.Name(), filepath.Base(dir)) {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestExportCommand(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dir := filepath.Join(t.TempDir(), "snap")
+	r := runCLI(context.Background(), t, append([]string{"--log-format", "json", "export", "--out", dir}, sim.flags()...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, `"msg":"export complete"`) || !strings.Contains(r.stderr, `"records":`) {
+		t.Errorf("no one-line JSON summary on stderr: %s", r.stderr)
+	}
+	s, err := formats.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range catalog.Kinds() {
+		want := sim.Records(k.Name)
+		if !snapshot.Equal(s.Records[k.Name], want) {
+			t.Errorf("%s: snapshot differs from the tenant", k.Name)
+		}
+		if s.Manifest.Kinds[k.Name].Records != len(want) {
+			t.Errorf("%s: manifest count %d, want %d", k.Name, s.Manifest.Kinds[k.Name].Records, len(want))
+		}
+	}
+	// Private to the owner, and no secret anywhere in the snapshot.
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, _ := d.Info()
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s: mode %v is readable by others", p, perm)
+		}
+		if !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			if bytes.Contains(b, []byte(sim.secret)) {
+				t.Errorf("%s holds the client secret", p)
+			}
+		}
+		return nil
+	})
+	if strings.Contains(r.stderr, sim.secret) || strings.Contains(r.stdout, sim.secret) {
+		t.Error("the client secret reached the output")
+	}
+
+	// A second export into the same directory is refused and leaves it intact.
+	before, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	r = runCLI(context.Background(), t, append([]string{"export", "--out", dir}, sim.flags()...)...)
+	if r.code == 0 || !strings.Contains(r.stderr, "already exists") {
+		t.Errorf("export into an existing snapshot: exit %d, %s", r.code, r.stderr)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if !bytes.Equal(before, after) {
+		t.Error("a refused export changed the existing snapshot")
+	}
+}
+
+func TestExportOnlySkip(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dir := filepath.Join(t.TempDir(), "snap")
+	r := runCLI(context.Background(), t, append([]string{"export", "--out", dir, "--only", "status,outcome", "--skip", "outcome"}, sim.flags()...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	m, err := snapshot.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Kinds) != 1 || m.Kinds["status"].Records == 0 {
+		t.Errorf("--only status,outcome --skip outcome exported %v", m.Kinds)
+	}
+}
+
+func TestExportBadInput(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	cases := []struct {
+		name     string
+		args     []string
+		code     int
+		contains string
+	}{
+		{"wrong secret", []string{"--url", sim.url, "--client-id", sim.id, "--client-secret", "s3cr3t-WRONG-value"}, exitFailure, "refused"},
+		{"nothing listening", []string{"--url", "http://127.0.0.1:1", "--client-id", "a", "--client-secret", "b"}, exitFailure, "127.0.0.1:1"},
+		{"unknown host", []string{"--url", "https://no-such-tenant.invalid", "--client-id", "a", "--client-secret", "b"}, exitFailure, "no-such-tenant.invalid"},
+		{"http to a remote host", []string{"--url", "http://acme.halopsa.com", "--client-id", "a", "--client-secret", "b"}, exitFailure, "http://"},
+		{"unknown kind", append([]string{"--only", "status,ticket"}, sim.flags()...), exitUsage, `unknown kind "ticket"`},
+		{"unknown format", append([]string{"--format", "csv"}, sim.flags()...), exitUsage, `unknown format "csv"`},
+		{"missing url", []string{"--client-id", "a", "--client-secret", "b"}, exitUsage, "--url"},
+		{"missing secret", []string{"--url", sim.url, "--client-id", "a"}, exitUsage, "client secret"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("HALO_URL", "")
+			dir := filepath.Join(t.TempDir(), "snap")
+			r := runCLI(context.Background(), t, append([]string{"export", "--out", dir}, tc.args...)...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.contains) {
+				t.Errorf("stderr does not say %q: %s", tc.contains, r.stderr)
+			}
+			if strings.Contains(r.stderr, "s3cr3t-WRONG-value") {
+				t.Errorf("the secret reached the error: %s", r.stderr)
+			}
+			noSnapshotLeft(t, dir)
+		})
+	}
+}
+
+func TestExportInterrupted(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "scale:40", Seed: 1, Latency: 10 * time.Millisecond})
+	dir := filepath.Join(t.TempDir(), "snap")
+	ctx, cancel := context.WithCancel(context.Background()) // what Ctrl-C does
+	defer cancel()
+	time.AfterFunc(150*time.Millisecond, cancel)
+	r := runCLI(ctx, t, append([]string{"export", "--out", dir}, sim.flags()...)...)
+	if r.code != exitInterrupted {
+		t.Errorf("exit %d, want %d; stderr: %s", r.code, exitInterrupted, r.stderr)
+	}
+	noSnapshotLeft(t, dir)
+}
+
+func TestFlagAfterArgumentRefused(t *testing.T) {
+	r := runCLI(context.Background(), t, "export", "extra", "--out", "x")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "flag --out after an argument") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	for run := 0; run < 2; run++ { // the demo can run again over its own files
+		r := runCLI(context.Background(), t, "demo", "--dir", dir)
+		if r.code != 0 {
+			t.Fatalf("run %d: exit %d: %s", run, r.code, r.stderr)
+		}
+		for _, want := range []string{"source", "target", "Exported the source tenant", filepath.Join(dir, "snapshot"), "json/status.json"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("run %d: output does not mention %q:\n%s", run, want, r.stdout)
+			}
+		}
+	}
+	if _, err := formats.Open(filepath.Join(dir, "snapshot")); err != nil {
+		t.Fatal(err)
+	}
+}

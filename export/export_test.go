@@ -1,0 +1,234 @@
+package export_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/export"
+	"github.com/halocfg/halocfg/halo"
+	"github.com/halocfg/halocfg/halosim"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// tenant starts a simulated tenant over real HTTP and a client for it.
+func tenant(t testing.TB, o halosim.Options, cfg halo.Config) (*halosim.Tenant, *halo.Client) {
+	t.Helper()
+	sim, err := halosim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	cfg.URL = srv.URL
+	cfg.ClientID, cfg.ClientSecret, cfg.Tenant = sim.Credentials()
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.Rate == (halo.Rate{}) {
+		cfg.Rate = halo.Unlimited // Halo's default budget would make tests take minutes
+	}
+	c, err := halo.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, c
+}
+
+// sameAsTenant fails unless recs holds exactly the simulator's full records.
+func sameAsTenant(t *testing.T, sim *halosim.Tenant, recs map[string][]snapshot.Record) {
+	t.Helper()
+	for _, k := range catalog.Kinds() {
+		want := sim.Records(k.Name)
+		got := recs[k.Name]
+		if len(got) != len(want) {
+			t.Errorf("%s: exported %d records, tenant has %d", k.Name, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			if !snapshot.Equal(got[i], want[i]) {
+				t.Errorf("%s %s: exported record differs from the tenant's:\n got %s\nwant %s",
+					k.Name, want[i].ID(), snapshot.Canonical(got[i]), snapshot.Canonical(want[i]))
+			}
+		}
+	}
+}
+
+func countRecords(recs map[string][]snapshot.Record) int {
+	n := 0
+	for _, r := range recs {
+		n += len(r)
+	}
+	return n
+}
+
+func TestExportEqualsTenant(t *testing.T) {
+	for _, dataset := range []string{"demo", "demo-target", "scale:300"} {
+		t.Run(dataset, func(t *testing.T) {
+			if testing.Short() && dataset == "scale:300" {
+				t.Skip("short")
+			}
+			sim, c := tenant(t, halosim.Options{Dataset: dataset, Seed: 7}, halo.Config{})
+			recs, err := export.Fetch(context.Background(), c, export.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameAsTenant(t, sim, recs)
+			// Every record fetched exactly once: requests = list pages + records.
+			st := sim.Stats()
+			if st.Details != countRecords(recs) {
+				t.Errorf("detail requests = %d, want one per record (%d)", st.Details, countRecords(recs))
+			}
+			if c.Stats().Requests != int64(st.ListPages+st.Details) {
+				t.Errorf("client sent %d requests, want list pages + records = %d + %d", c.Stats().Requests, st.ListPages, st.Details)
+			}
+		})
+	}
+}
+
+// The export includes hidden and inactive records, which the lists show only
+// when asked; the simulated datasets hold some of each.
+func TestExportIncludesHiddenAndInactive(t *testing.T) {
+	sim, c := tenant(t, halosim.Options{Dataset: "demo", Seed: 1}, halo.Config{})
+	recs, err := export.Fetch(context.Background(), c, export.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		kind, field string
+		value       string
+	}{
+		{"outcome", "hidden", "true"},
+		{"tickettype", "visible", "false"},
+		{"workflow", "active", "false"},
+	}
+	for _, ck := range checks {
+		found := false
+		for _, r := range recs[ck.kind] {
+			if snapshot.Scalar(r[ck.field]) == ck.value {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no record with %s=%s exported", ck.kind, ck.field, ck.value)
+		}
+	}
+	sameAsTenant(t, sim, recs)
+}
+
+func TestExportWithinRateLimit(t *testing.T) {
+	window := 400 * time.Millisecond
+	retry := halo.RetryPolicy{MaxAttempts: 12, BaseDelay: 20 * time.Millisecond, MaxDelay: window}
+	cases := []struct {
+		name            string
+		simLimit, budget int
+		want429         bool
+	}{
+		{"budget equals the server's limit", 40, 40, false},
+		{"server limit half the budget", 20, 40, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, c := tenant(t,
+				halosim.Options{Dataset: "demo", Seed: 3, RateLimit: tc.simLimit, RateWindow: window, Latency: 2 * time.Millisecond},
+				halo.Config{Rate: halo.Rate{N: tc.budget, Window: window}, Concurrency: 8, Retry: retry})
+			recs, err := export.Fetch(context.Background(), c, export.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameAsTenant(t, sim, recs)
+			got := sim.Stats().RateLimited
+			if !tc.want429 && got != 0 {
+				t.Errorf("server answered 429 %d times; a budget equal to its limit must never trip it", got)
+			}
+			if tc.want429 && got == 0 {
+				t.Errorf("server never answered 429: the test does not exercise the limit")
+			}
+		})
+	}
+}
+
+func TestExportSurvivesFaultsAndTokenExpiry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	retry := halo.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Millisecond, MaxDelay: 100 * time.Millisecond}
+	sim, c := tenant(t,
+		halosim.Options{Dataset: "scale:60", Seed: 5, FaultRate: 0.05, FaultSeed: 9, TokenTTL: 2 * time.Second, Latency: 3 * time.Millisecond},
+		halo.Config{Retry: retry, Concurrency: 4})
+	start := time.Now()
+	recs, err := export.Fetch(context.Background(), c, export.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsTenant(t, sim, recs)
+	st := sim.Stats()
+	if st.Faults == 0 {
+		t.Error("no faults injected: the test proves nothing")
+	}
+	if c.Stats().Retries < int64(st.Faults) {
+		t.Errorf("client retried %d times for %d faults", c.Stats().Retries, st.Faults)
+	}
+	if time.Since(start) > 4*time.Second && st.Tokens < 2 {
+		t.Errorf("the export outlived a token but only %d were issued", st.Tokens)
+	}
+	t.Logf("faults %d, retries %d, tokens %d, in %s", st.Faults, c.Stats().Retries, st.Tokens, time.Since(start))
+}
+
+func TestExportCancelled(t *testing.T) {
+	_, c := tenant(t, halosim.Options{Dataset: "scale:50", Seed: 1, Latency: 5 * time.Millisecond}, halo.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := export.Fetch(ctx, c, export.Options{Progress: func(done, total int) {
+		if done == 20 {
+			cancel()
+		}
+	}})
+	if err == nil {
+		t.Fatal("a cancelled export returned no error")
+	}
+}
+
+// BenchmarkExportLatency exports scale:500 through 20 ms of simulated latency
+// at several concurrencies: wall time per export and requests.
+func BenchmarkExportLatency(b *testing.B) {
+	for _, conc := range []int{1, 4, 8} {
+		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
+			for b.Loop() {
+				sim, c := tenant(b, halosim.Options{Dataset: "scale:500", Seed: 1, Latency: 20 * time.Millisecond}, halo.Config{Concurrency: conc})
+				recs, err := export.Fetch(context.Background(), c, export.Options{Concurrency: 2 * conc})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(c.Stats().Requests), "requests")
+				b.ReportMetric(float64(countRecords(recs)), "records")
+				b.ReportMetric(float64(sim.Stats().ListPages), "listpages")
+			}
+		})
+	}
+}
+
+// BenchmarkExportRateFloor exports under a rate budget and reports the wall
+// time as a ratio to the floor, requests / rate. The budget is small against
+// the request count so that the window's initial burst barely matters.
+func BenchmarkExportRateFloor(b *testing.B) {
+	const n, window = 100, 100 * time.Millisecond // 1000 requests/s
+	for b.Loop() {
+		sim, c := tenant(b, halosim.Options{Dataset: "scale:200", Seed: 1, Latency: 2 * time.Millisecond},
+			halo.Config{Rate: halo.Rate{N: n, Window: window}, Concurrency: 8})
+		start := time.Now()
+		recs, err := export.Fetch(context.Background(), c, export.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		wall := time.Since(start)
+		req := c.Stats().Requests
+		floor := time.Duration(float64(req) / n * float64(window))
+		b.ReportMetric(wall.Seconds()/floor.Seconds(), "x-floor")
+		b.ReportMetric(float64(req), "requests")
+		b.ReportMetric(float64(sim.Stats().ListPages+countRecords(recs)), "pages+records")
+		b.ReportMetric(float64(sim.Stats().RateLimited), "429s")
+	}
+}
