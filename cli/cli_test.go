@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -200,10 +201,15 @@ func TestDemo(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("run %d: exit %d: %s", run, r.code, r.stderr)
 		}
-		for _, want := range []string{"source", "target", "Exported the source tenant", filepath.Join(dir, "snapshot"), "json/status.json"} {
+		for _, want := range []string{"source", "target", "Exported the source tenant", filepath.Join(dir, "snapshot"), "json/status.json",
+			"Dry run: nothing was written.", "CREATED", "No changes: the target already holds the snapshot."} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("run %d: output does not mention %q:\n%s", run, want, r.stdout)
 			}
+		}
+		// After the import only the target's own extra records differ.
+		if !regexp.MustCompile(`(?m)^[1-9]\d* added, 0 removed, 0 changed$`).MatchString(r.stdout) {
+			t.Errorf("run %d: the diff after the import shows more than the target's extra records:\n%s", run, r.stdout)
 		}
 	}
 	if _, err := formats.Open(filepath.Join(dir, "snapshot")); err != nil {
