@@ -37,7 +37,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 func run(ctx context.Context, e *env, args []string) int {
 	app := newApp(e)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, flagsFirst(app, args))
 	return exitCode(e, err)
 }
 
@@ -74,6 +74,7 @@ func newApp(e *env) *cli.App {
 			diffCommand(e),
 			importCommand(e),
 			migrateCommand(e),
+			convertCommand(e),
 		},
 	}
 }
@@ -93,16 +94,81 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
+// flagsFirst moves a command's flags ahead of its positional arguments, so
+// that "halocfg diff A B --output json" means what it says: urfave/cli v2
+// stops parsing flags at the first positional argument. Everything after a
+// "--" stays where it is.
+func flagsFirst(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	// Find the command: the first argument that is not a global flag or its value.
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		if takesValue(app.Flags, args[i]) {
+			i++
+		}
+		i++
+	}
+	if i >= len(args) {
+		return args
+	}
+	cmd := app.Command(args[i])
+	if cmd == nil {
+		return args
+	}
+	out := append([]string{}, args[:i+1]...)
+	var pos []string
+	rest := args[i+1:]
+	for j := 0; j < len(rest); j++ {
+		a := rest[j]
+		switch {
+		case a == "--":
+			pos = append(pos, rest[j:]...)
+			j = len(rest)
+		case strings.HasPrefix(a, "-") && a != "-":
+			out = append(out, a)
+			if takesValue(cmd.Flags, a) && j+1 < len(rest) {
+				j++
+				out = append(out, rest[j])
+			}
+		default:
+			pos = append(pos, a)
+		}
+	}
+	return append(out, pos...)
+}
+
+// takesValue reports whether arg ("--name" or "-name", without "=value")
+// names a flag of flags that is followed by a value.
+func takesValue(flags []cli.Flag, arg string) bool {
+	if strings.Contains(arg, "=") {
+		return false
+	}
+	name := strings.TrimLeft(arg, "-")
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				_, isBool := f.(*cli.BoolFlag)
+				return !isBool
+			}
+		}
+	}
+	return false
+}
+
 // positional returns the command's positional arguments, exactly n of them
-// (n < 0: any number). urfave/cli v2 stops parsing flags at the first
-// positional argument, so a flag written after one would be silently
-// ignored; it is refused instead.
+// (n < 0: any number). flagsFirst has already moved flags ahead of them;
+// what still looks like a flag here came after "--" and is refused.
 func positional(c *cli.Context, n int, names ...string) ([]string, error) {
 	args := c.Args().Slice()
 	for _, a := range args {
 		if strings.HasPrefix(a, "-") && a != "-" {
 			return nil, usageError{fmt.Errorf("flag %s after an argument: flags must come before %s", a, strings.Join(names, " "))}
 		}
+	}
+	if n == 0 && len(args) > 0 {
+		return nil, usageError{fmt.Errorf("unexpected argument %q: this command takes flags only", args[0])}
 	}
 	if n >= 0 && len(args) != n {
 		return nil, usageError{fmt.Errorf("want %d argument(s): %s; got %d", n, strings.Join(names, " "), len(args))}

@@ -187,9 +187,25 @@ func TestExportInterrupted(t *testing.T) {
 	noSnapshotLeft(t, dir)
 }
 
-func TestFlagAfterArgumentRefused(t *testing.T) {
+func TestFlagsAfterArguments(t *testing.T) {
+	app := newApp(&env{})
+	cases := []struct{ in, want string }{
+		{"halocfg diff a b --output json", "halocfg diff --output json a b"},
+		{"halocfg --log-format json diff a --output=json b", "halocfg --log-format json diff --output=json a b"},
+		{"halocfg export --out x --force", "halocfg export --out x --force"},
+		{"halocfg export --force x --out y", "halocfg export --force --out y x"},
+		{"halocfg verify -- -odd-name", "halocfg verify -- -odd-name"},
+		{"halocfg nosuchcommand a --x", "halocfg nosuchcommand a --x"},
+	}
+	for _, tc := range cases {
+		got := strings.Join(flagsFirst(app, strings.Fields(tc.in)), " ")
+		if got != tc.want {
+			t.Errorf("flagsFirst(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// An extra argument is still refused, with the flag's value not taken for it.
 	r := runCLI(context.Background(), t, "export", "extra", "--out", "x")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "flag --out after an argument") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, `unexpected argument "extra"`) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
 }
