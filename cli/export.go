@@ -88,7 +88,10 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds []*catalog
 		return nil, exportStats{}, err
 	}
 	progress, finish := e.progress("export")
-	recs, err := export.Fetch(ctx, client, export.Options{Kinds: kinds, Concurrency: 2 * cfg.Concurrency, Progress: progress})
+	gone := func(kind, id string) {
+		e.log.Warn("record deleted during the export; left out", "kind", kind, "id", id)
+	}
+	recs, err := export.Fetch(ctx, client, export.Options{Kinds: kinds, Concurrency: 2 * cfg.Concurrency, Progress: progress, Gone: gone})
 	finish()
 	if err != nil {
 		return nil, exportStats{}, err

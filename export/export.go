@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/snapshot"
 	"golang.org/x/sync/errgroup"
 )
@@ -28,6 +29,9 @@ type Options struct {
 	// Progress, when set, is called after each record is fetched with the
 	// number done and the number known so far. It must be cheap.
 	Progress func(done, total int)
+	// Gone, when set, is told of each record that was listed but deleted
+	// before its details were fetched; it is left out of the snapshot.
+	Gone func(kind, id string)
 }
 
 // Fetch lists every selected kind and fetches every record's details. The
@@ -74,6 +78,14 @@ func Fetch(ctx context.Context, src Source, opt Options) (map[string][]snapshot.
 		for j, id := range ids[i] {
 			g.Go(func() error {
 				rec, err := src.Get(gctx, k, id)
+				if halo.IsNotFound(err) {
+					// Deleted while we worked: the snapshot shows the tenant
+					// as it was after, which is as consistent as it can be.
+					if opt.Gone != nil {
+						opt.Gone(k.Name, id)
+					}
+					return nil
+				}
 				if err != nil {
 					return fmt.Errorf("%s %s: %w", k.Name, id, err)
 				}
@@ -92,7 +104,14 @@ func Fetch(ctx context.Context, src Source, opt Options) (map[string][]snapshot.
 		return nil, err
 	}
 	for _, k := range kinds {
-		snapshot.SortByID(out[k.Name])
+		recs := out[k.Name][:0]
+		for _, r := range out[k.Name] {
+			if r != nil {
+				recs = append(recs, r)
+			}
+		}
+		snapshot.SortByID(recs)
+		out[k.Name] = recs
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package export_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -230,5 +231,43 @@ func BenchmarkExportRateFloor(b *testing.B) {
 		b.ReportMetric(float64(req), "requests")
 		b.ReportMetric(float64(sim.Stats().ListPages+countRecords(recs)), "pages+records")
 		b.ReportMetric(float64(sim.Stats().RateLimited), "429s")
+	}
+}
+
+// A record deleted between the list and its detail request is left out and
+// reported; the rest of the export goes on.
+func TestExportRecordDeletedMidway(t *testing.T) {
+	sim, err := halosim.New(halosim.Options{Dataset: "demo", Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := sim.Records("status")[0]
+	path := "/api/Status/" + gone.ID()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == path {
+			http.Error(w, `{"message":"not found"}`, http.StatusNotFound)
+			return
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	id, secret, _ := sim.Credentials()
+	c, err := halo.New(halo.Config{URL: srv.URL, ClientID: id, ClientSecret: secret, Rate: halo.Unlimited})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	recs, err := export.Fetch(context.Background(), c, export.Options{Gone: func(kind, id string) {
+		reported = append(reported, kind+" "+id)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"status " + gone.ID()}; fmt.Sprint(reported) != fmt.Sprint(want) {
+		t.Errorf("reported gone: %v, want %v", reported, want)
+	}
+	statuses := sim.Records("status")[1:]
+	if !snapshot.Equal(recs["status"], statuses) {
+		t.Errorf("statuses: got %d records, want the %d still there", len(recs["status"]), len(statuses))
 	}
 }
