@@ -124,9 +124,9 @@ func TestExportWithinRateLimit(t *testing.T) {
 	window := 400 * time.Millisecond
 	retry := halo.RetryPolicy{MaxAttempts: 12, BaseDelay: 20 * time.Millisecond, MaxDelay: window}
 	cases := []struct {
-		name            string
+		name             string
 		simLimit, budget int
-		want429         bool
+		want429          bool
 	}{
 		{"budget equals the server's limit", 40, 40, false},
 		{"server limit half the budget", 20, 40, true},
