@@ -386,12 +386,15 @@ func writeBody(w http.ResponseWriter, code int, body []byte) {
 	w.Write(body)
 }
 
-// writeError answers {"error": code, "message": msg}.
+// writeError answers {"error": code, "message": msg}; OAuth clients read
+// error_description, so token errors carry both.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	var b bytes.Buffer
 	b.WriteString(`{"error":`)
 	writeString(&b, code)
 	b.WriteString(`,"message":`)
+	writeString(&b, msg)
+	b.WriteString(`,"error_description":`)
 	writeString(&b, msg)
 	b.WriteString("}")
 	writeBody(w, status, b.Bytes())

@@ -163,12 +163,16 @@ func (t *Tenant) apply(tb *table, m map[string]any) snapshot.Record {
 	var rec snapshot.Record
 	if update {
 		rec = tb.byID[id]
-		tb.remove(id) // its RefField or guid may change
+		tb.remove(id) // its guid may change
+		keep := rec[k.RefField]
 		for f, v := range m {
 			rec[f] = v
 		}
-		if k.StringID {
-			rec["id"] = id
+		// The id, and priority's priorityid, identify the record: an update
+		// cannot change them (other records refer to them).
+		rec["id"], rec[k.RefField] = id, keep
+		if !k.StringID {
+			rec["id"] = json.Number(id)
 		}
 	} else {
 		rec = snapshot.Record(m)

@@ -226,3 +226,27 @@ func TestOnWriteAndDroppedResponse(t *testing.T) {
 		t.Errorf("%d statuses, want 15: the dropped write is applied", n)
 	}
 }
+
+func TestUpdateKeepsIdentity(t *testing.T) {
+	s := newSim(t, Options{Dataset: "demo", Seed: 1})
+	p := s.tenant.Records("priority")[0]
+	code, body := s.post("/api/Priority", `[{"id":"`+strings.ToUpper(p.ID())+`","priorityid":77,"name":"Renamed"}]`)
+	if code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	got := s.tenant.Records("priority")[0]
+	if got.ID() != p.ID() || !snapshot.Equal(got["priorityid"], p["priorityid"]) || got["name"] != "Renamed" {
+		t.Errorf("after update: id %s priorityid %v name %v", got.ID(), got["priorityid"], got["name"])
+	}
+	if errs := CheckReferences(s.tenant.AllRecords()); len(errs) > 0 {
+		t.Errorf("references after a priority update: %v", errs)
+	}
+	// Partners follow a renamed target everywhere.
+	for _, sla := range s.tenant.Records("sla") {
+		for _, e := range sla["priorities"].([]any) {
+			if el := e.(map[string]any); snapshot.Equal(el["priorityid"], p["priorityid"]) && el["name"] != "Renamed" {
+				t.Errorf("sla %s still names the priority %v", sla.ID(), el["name"])
+			}
+		}
+	}
+}
