@@ -250,3 +250,14 @@ func TestUpdateKeepsIdentity(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateInEmptyTenant(t *testing.T) {
+	s := newSim(t, Options{Dataset: "empty"})
+	_, body := s.post("/api/Status", `[{"name":"First"}]`)
+	_, pbody := s.post("/api/Priority", `[{"name":"P1"}]`)
+	st, _ := snapshot.DecodeRecord(body)
+	p, _ := snapshot.DecodeRecord(pbody)
+	if st.ID() != "1" || p["priorityid"] != json.Number("1") {
+		t.Errorf("first ids: status %s, priorityid %v; want 1 (0 means none)", st.ID(), p["priorityid"])
+	}
+}
