@@ -3,14 +3,13 @@ package halosim
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -44,7 +43,7 @@ func (t *Tenant) write(w http.ResponseWriter, r *http.Request, k *catalog.Kind) 
 		m, ok := e.(map[string]any)
 		if !ok {
 			t.mu.Unlock()
-			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("[%d]: want an object, got %s", i, jsonType(e)))
+			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("[%d]: want an object, got %s", i, catalog.JSONType(e)))
 			return
 		}
 		if err := t.validate(k, m); err != nil {
@@ -129,8 +128,8 @@ func elementID(k *catalog.Kind, m map[string]any) (id string, update bool) {
 // validate checks one element against the schema and this tenant. Callers
 // hold t.mu.
 func (t *Tenant) validate(k *catalog.Kind, m map[string]any) error {
-	if err := checkFields(m, k.Schema, ""); err != nil {
-		return err
+	if probs := catalog.CheckTypes(k.Schema, m); len(probs) > 0 {
+		return errors.New(probs[0]) // a typed binder stops at the first
 	}
 	if id, update := elementID(k, m); update && t.data[k.Name].byID[id] == nil {
 		return fmt.Errorf("id: no %s with id %s to update", k.Name, id)
@@ -210,140 +209,4 @@ func zero(f catalog.Field) any {
 		return false
 	}
 	return nil
-}
-
-var integerText = regexp.MustCompile(`^-?[0-9]+$`)
-
-// checkFields checks the JSON types of the fields of m that schema knows,
-// recursing into nested objects and arrays. null is accepted everywhere;
-// fields the schema does not know are not checked.
-func checkFields(m map[string]any, schema, where string) error {
-	fields, ok := catalog.Schema(schema)
-	if !ok {
-		return nil
-	}
-	for _, f := range fields {
-		v, present := m[f.Name]
-		if !present || v == nil {
-			continue
-		}
-		at := where + f.Name
-		switch f.Type {
-		case "array":
-			arr, ok := v.([]any)
-			if !ok {
-				return fmt.Errorf("%s: want an array, got %s", at, jsonType(v))
-			}
-			for i, e := range arr {
-				eat := fmt.Sprintf("%s[%d]", at, i)
-				if e == nil {
-					continue
-				}
-				if f.Ref != "" {
-					em, ok := e.(map[string]any)
-					if !ok {
-						return fmt.Errorf("%s: want an object, got %s", eat, jsonType(e))
-					}
-					if err := checkFields(em, f.Ref, eat+"."); err != nil {
-						return err
-					}
-				} else if err := checkScalar(e, f.Items, "", eat); err != nil {
-					return err
-				}
-			}
-		case "object":
-			om, ok := v.(map[string]any)
-			if !ok {
-				return fmt.Errorf("%s: want an object, got %s", at, jsonType(v))
-			}
-			if err := checkFields(om, f.Ref, at+"."); err != nil {
-				return err
-			}
-		default:
-			if err := checkScalar(v, f.Type, f.Format, at); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func checkScalar(v any, typ, format, at string) error {
-	bad := func(want string) error { return fmt.Errorf("%s: want %s, got %s", at, want, describe(v)) }
-	switch typ {
-	case "integer":
-		n, ok := v.(json.Number)
-		if !ok || !integerText.MatchString(n.String()) {
-			return bad("an integer")
-		}
-		bits := 32
-		if format == "int64" {
-			bits = 64
-		}
-		if _, err := strconv.ParseInt(n.String(), 10, bits); err != nil {
-			return fmt.Errorf("%s: %s does not fit %s", at, n, format)
-		}
-	case "number":
-		if _, ok := v.(json.Number); !ok {
-			return bad("a number")
-		}
-	case "boolean":
-		if _, ok := v.(bool); !ok {
-			return bad("a boolean")
-		}
-	case "string":
-		s, ok := v.(string)
-		if !ok {
-			return bad("a string")
-		}
-		switch {
-		case s == "":
-		case format == "uuid" && !isUUID(s):
-			return bad("a uuid")
-		case format == "date-time" && !isDateTime(s):
-			return bad("a date-time")
-		}
-	}
-	return nil
-}
-
-// describe names a value's JSON type, with the value when it is short.
-func describe(v any) string {
-	switch v := v.(type) {
-	case json.Number:
-		return "number " + v.String()
-	case string:
-		if len(v) <= 40 {
-			return fmt.Sprintf("string %q", v)
-		}
-	}
-	return jsonType(v)
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func isDateTime(s string) bool {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
-		if _, err := time.Parse(layout, s); err == nil {
-			return true
-		}
-	}
-	return false
 }

@@ -102,12 +102,12 @@ func TestRejectedWritesApplyNothing(t *testing.T) {
 		code                          int
 		msg                           string // in the error message
 	}{
-		{"string for integer", "/api/Status", `[{"name":"A","sequence":"10"}]`, "", 400, `sequence: want an integer, got string "10"`},
-		{"fraction for integer", "/api/Status", `[{"name":"A","sequence":1.5}]`, "", 400, "sequence: want an integer, got number 1.5"},
+		{"string for integer", "/api/Status", `[{"name":"A","sequence":"10"}]`, "", 400, `sequence: want an integer, got the string "10"`},
+		{"fraction for integer", "/api/Status", `[{"name":"A","sequence":1.5}]`, "", 400, "sequence: want an integer, got the number 1.5"},
 		{"integer over int32", "/api/Status", `[{"name":"A","sequence":3000000000}]`, "", 400, "sequence: 3000000000 does not fit int32"},
 		{"number for string", "/api/Status", `[{"name":7}]`, "", 400, "name: want a string"},
 		{"string for boolean", "/api/Status", `[{"name":"A","showonquickchange":"true"}]`, "", 400, "showonquickchange: want a boolean"},
-		{"object for array", "/api/Status", `[{"name":"A","outcomes":{"value":"1"}}]`, "", 400, "outcomes: want an array, got object"},
+		{"object for array", "/api/Status", `[{"name":"A","outcomes":{"value":"1"}}]`, "", 400, "outcomes: want an array, got an object"},
 		{"bad uuid", "/api/Status", `[{"name":"A","guid":"not-a-guid"}]`, "", 400, "guid: want a uuid"},
 		{"nested type", "/api/TicketType", `[{"name":"A","allowed_status":[{"status_id":"x"}]}]`, "", 400, "allowed_status[0].status_id: want an integer"},
 		{"update of a missing id", "/api/Status", `[{"id":999,"name":"A"}]`, "", 400, "id: no status with id 999"},
