@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -29,6 +30,51 @@ func TestHolders(t *testing.T) {
 		hs, leaf := Ref{Field: tc.field}.Holders(rec)
 		if leaf != tc.leaf || !reflect.DeepEqual(hs, tc.want) {
 			t.Errorf("%s: %v %q, want %v %q", tc.field, hs, leaf, tc.want, tc.leaf)
+		}
+	}
+}
+
+func TestIDText(t *testing.T) {
+	internal := Ref{Field: "newstatus", Target: "status"}
+	keyPair := Ref{Field: "tickettypes[].value", Target: "tickettype", StringID: true}
+	external := Ref{Field: "agent", Target: "agent", External: true}
+	n := func(s string) json.Number { return json.Number(s) }
+	cases := []struct {
+		r    Ref
+		v    any
+		text string
+		none bool
+		err  string
+	}{
+		{internal, nil, "", true, ""},
+		{internal, n("0"), "", true, ""},
+		{internal, n("-1"), "", true, ""},
+		{internal, n("12"), "12", false, ""},
+		{internal, n("012"), "12", false, ""},
+		{internal, n("1.5"), "", false, "want an integer id, got the number 1.5"},
+		{internal, "12", "", false, `want an integer id, got the string "12"`},
+		{internal, true, "", false, "want an id, got a boolean"},
+		{internal, []any{}, "", false, "want an id, got an array"},
+		{keyPair, "", "", true, ""},
+		{keyPair, "0", "", true, ""},
+		{keyPair, "-1", "", true, ""},
+		{keyPair, "7", "7", false, ""},
+		{keyPair, "abc", "", false, `want an integer id, got the string "abc"`},
+		{keyPair, n("7"), "", false, "want a string id, got the number 7"},
+		{external, n("4"), "4", false, ""},
+		{external, "4", "4", false, ""},
+		{external, "E-17", "E-17", false, ""},
+		{external, n("0"), "", true, ""},
+		{external, "", "", true, ""},
+	}
+	for _, tc := range cases {
+		text, none, err := tc.r.IDText(tc.v)
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		if text != tc.text || none != tc.none || msg != tc.err {
+			t.Errorf("%s %#v: %q %v %q, want %q %v %q", tc.r.Field, tc.v, text, none, msg, tc.text, tc.none, tc.err)
 		}
 	}
 }

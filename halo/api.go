@@ -112,13 +112,13 @@ func listRows(v any, key string) (rows []snapshot.Record, total int, err error) 
 			return nil, 0, fmt.Errorf("the answer holds no %q and several arrays, which is ambiguous (%s)", key, strings.Join(arrays, ", "))
 		}
 	default:
-		return nil, 0, fmt.Errorf("the answer is a JSON %s, want an array or an object", jsonType(v))
+		return nil, 0, fmt.Errorf("the answer is a JSON %s, want an array or an object", catalog.JSONType(v))
 	}
 	rows = make([]snapshot.Record, len(list))
 	for i, x := range list {
 		m, ok := x.(map[string]any)
 		if !ok {
-			return nil, 0, fmt.Errorf("row %d is a JSON %s, want an object", i+1, jsonType(x))
+			return nil, 0, fmt.Errorf("row %d is a JSON %s, want an object", i+1, catalog.JSONType(x))
 		}
 		rows[i] = m
 	}
@@ -126,22 +126,6 @@ func listRows(v any, key string) (rows []snapshot.Record, total int, err error) 
 }
 
 func isArray(v any) bool { _, ok := v.([]any); return ok }
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case json.Number:
-		return "number"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	}
-	return "object"
-}
 
 // Get returns the full record: GET Endpoint/{id} with k.DetailQuery.
 func (c *Client) Get(ctx context.Context, k *catalog.Kind, id string) (snapshot.Record, error) {
@@ -205,7 +189,7 @@ func (c *Client) oneRecord(r *request, resp *response) (snapshot.Record, error) 
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		what := "a JSON " + jsonType(v)
+		what := "a JSON " + catalog.JSONType(v)
 		if a, isArray := v.([]any); isArray {
 			what = fmt.Sprintf("an array of %d", len(a))
 		}

@@ -22,7 +22,7 @@ func TestEveryReferenceIsExercised(t *testing.T) {
 					for _, h := range holders(rec, p) {
 						if arr, ok := h[p.leaf].([]any); ok { // fieldidlist: an array of ids
 							used = used || len(arr) > 0
-						} else if _, none, err := refKey(h[p.leaf], r.StringID); err == nil && !none {
+						} else if _, none, err := r.IDText(h[p.leaf]); err == nil && !none {
 							used = true
 						}
 					}

@@ -3,7 +3,6 @@ package halosim
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -64,44 +63,6 @@ func holdersAt(rec map[string]any, p path) ([]map[string]any, []string) {
 	return nil, nil
 }
 
-// refKey reads a reference value as the text of the target's RefField.
-// none is true for the values Halo uses for "no reference": absent, null,
-// 0, -1 (and "", "0", "-1" in KeyPair2 strings).
-func refKey(v any, stringID bool) (key string, none bool, err error) {
-	switch v := v.(type) {
-	case nil:
-		return "", true, nil
-	case json.Number:
-		if stringID {
-			return "", false, fmt.Errorf("want a string id, got number %s", v)
-		}
-		n, err := strconv.ParseInt(v.String(), 10, 64)
-		if err != nil {
-			return "", false, fmt.Errorf("want an integer id, got %s", v)
-		}
-		if n == 0 || n == -1 {
-			return "", true, nil
-		}
-		return strconv.FormatInt(n, 10), false, nil
-	case string:
-		if !stringID {
-			return "", false, fmt.Errorf("want an integer id, got string %q", v)
-		}
-		if v == "" {
-			return "", true, nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return "", false, fmt.Errorf("want an integer id in a string, got %q", v)
-		}
-		if n == 0 || n == -1 {
-			return "", true, nil
-		}
-		return strconv.FormatInt(n, 10), false, nil
-	}
-	return "", false, fmt.Errorf("want an id, got %s", jsonType(v))
-}
-
 // refValue renders a target's RefField value as a reference field holds it.
 func refValue(target snapshot.Record, k *catalog.Kind, stringID bool) any {
 	key := snapshot.Scalar(target[k.RefField])
@@ -140,7 +101,7 @@ func fillPartners(rec snapshot.Record, k *catalog.Kind, find lookup) {
 				h[p.leaf] = refValue(rec, k, false)
 				continue
 			}
-			key, none, err := refKey(h[p.leaf], r.StringID)
+			key, none, err := r.IDText(h[p.leaf])
 			if err != nil {
 				continue
 			}
@@ -193,7 +154,7 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 			if !ok {
 				continue
 			}
-			key, none, err := refKey(v, r.StringID)
+			key, none, err := r.IDText(v)
 			switch {
 			case err != nil:
 				bad(r.Field, "%v", err)
@@ -248,24 +209,5 @@ func naturalKey(rec snapshot.Record, k *catalog.Kind) string {
 
 // sameScalar reports whether two JSON scalars are equal: same type, same text.
 func sameScalar(a, b any) bool {
-	return jsonType(a) == jsonType(b) && snapshot.Scalar(a) == snapshot.Scalar(b)
-}
-
-// jsonType names the JSON type of a decoded value, for error messages.
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case json.Number:
-		return "number"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case map[string]any, snapshot.Record:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
+	return catalog.JSONType(a) == catalog.JSONType(b) && snapshot.Scalar(a) == snapshot.Scalar(b)
 }

@@ -141,7 +141,7 @@ func (t *Tenant) validate(k *catalog.Kind, m map[string]any) error {
 		p := parsePath(r.Field)
 		hs, at := holdersAt(m, p)
 		for i, h := range hs {
-			key, none, err := refKey(h[p.leaf], r.StringID)
+			key, none, err := r.IDText(h[p.leaf])
 			if err != nil {
 				return fmt.Errorf("%s: %v", at[i], err)
 			}

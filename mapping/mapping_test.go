@@ -323,7 +323,7 @@ func TestRewrite(t *testing.T) {
 	}
 }
 
-func TestRefTextTypes(t *testing.T) {
+func TestRewriteIDTypes(t *testing.T) {
 	src := tenant(t, map[string]string{"status": `[{"id":1,"name":"A","statuschangeto":"2"},{"id":2,"name":"B","tickettypes":[{"value":7}]}]`, "tickettype": `[]`})
 	m, _ := Match(src, src, nil, nil)
 	mp := &Mapper{Source: src, Target: src, Matching: m, External: ExternalKeep, Imported: func(string) bool { return true }}

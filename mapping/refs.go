@@ -7,12 +7,9 @@ package mapping
 
 import (
 	"encoding/json"
-	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
-	"github.com/halocfg/halocfg/snapshot"
 )
 
 // slot is one value of a reference in a record: the field lf of the object
@@ -80,45 +77,6 @@ func top(field string) string {
 	return strings.TrimSuffix(t, "[]")
 }
 
-// RefText reads a reference value as the text of the target's RefField. none
-// is true for the values Halo uses for "no reference": null, 0 and -1 (and
-// "", "0", "-1" where the id is carried as a string). An external reference
-// may hold any scalar; an internal one must be an integer (in a string when
-// r.StringID).
-func RefText(r catalog.Ref, v any) (text string, none bool, err error) {
-	var s string
-	switch v := v.(type) {
-	case nil:
-		return "", true, nil
-	case json.Number:
-		if r.StringID {
-			return "", false, fmt.Errorf("want a string id, got the number %s", v)
-		}
-		s = v.String()
-	case string:
-		if !r.StringID && !r.External {
-			return "", false, fmt.Errorf("want an integer id, got the string %q", v)
-		}
-		if v == "" {
-			return "", true, nil
-		}
-		s = v
-	default:
-		return "", false, fmt.Errorf("want an id, got %s", jsonType(v))
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		if r.External {
-			return s, false, nil
-		}
-		return "", false, fmt.Errorf("want an integer id, got %s", strconv.Quote(s))
-	}
-	if n == 0 || n == -1 {
-		return "", true, nil
-	}
-	return strconv.FormatInt(n, 10), false, nil
-}
-
 // refValue renders a target record's RefField as reference r carries it:
 // a json.Number, or a string for KeyPair2 values.
 func refValue(r catalog.Ref, text string) any {
@@ -126,25 +84,6 @@ func refValue(r catalog.Ref, text string) any {
 		return text
 	}
 	return json.Number(text)
-}
-
-// jsonType names the JSON type of a decoded value, for messages.
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any, snapshot.Record:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // displayField is the field a *_name partner or a KeyPair2 label copies from

@@ -110,7 +110,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 				}
 				continue
 			}
-			text, none, err := RefText(r, sl.get())
+			text, none, err := r.IDText(sl.get())
 			if err != nil {
 				probs = append(probs, problemAt(k, rec, r.Field, "%v", err))
 				continue

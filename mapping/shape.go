@@ -128,7 +128,7 @@ func canonNumber(n json.Number) json.Number {
 // a reference to a record t lacks as "status#999"; an external reference as
 // "agent#4". Two tenants' records can so be compared without their ids.
 func (t *Tenant) RefKey(r catalog.Ref, v any) string {
-	text, none, err := RefText(r, v)
+	text, none, err := r.IDText(v)
 	switch {
 	case err != nil:
 		return r.Target + "#" + snapshot.Scalar(v)

@@ -290,12 +290,12 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 					if ref.External {
 						// Not checked: what it points at is not in a snapshot,
 						// and its shape is Halo's business (fieldidlist is a list).
-						if _, none, err := mapping.RefText(ref, v); err != nil || !none {
+						if _, none, err := ref.IDText(v); err != nil || !none {
 							r.External++
 						}
 						continue
 					}
-					text, none, err := mapping.RefText(ref, v)
+					text, none, err := ref.IDText(v)
 					switch {
 					case err != nil:
 						r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})

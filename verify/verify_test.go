@@ -177,7 +177,7 @@ func TestReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		`status 1: tickettypes[].value: want an integer id, got "abc"`,
+		`status 1: tickettypes[].value: want an integer id, got the string "abc"`,
 		"tickettype 5: allowed_status[].status_id: dangling reference: no status with id 42 in the snapshot",
 		"outcome 10: newstatus: dangling reference: no status with id 99 in the snapshot",
 	}
