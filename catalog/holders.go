@@ -12,26 +12,59 @@ import (
 // "tickettypes[].value", the object for "soc_default_target.value"; deeper
 // paths the same way, step by step. Changing a holder changes rec.
 func (r Ref) Holders(rec map[string]any) (holders []map[string]any, leaf string) {
+	holders, leaf, _ = r.walk(rec, false)
+	return holders, leaf
+}
+
+// HoldersAt is Holders with the path of each holder's leaf, for messages:
+// "newstatus", "allowed_status[2].status_id", "soc_default_target.value".
+func (r Ref) HoldersAt(rec map[string]any) (holders []map[string]any, leaf string, at []string) {
+	return r.walk(rec, true)
+}
+
+// walk builds the paths only when asked: Holders runs for every reference
+// of every record an import rewrites.
+func (r Ref) walk(rec map[string]any, paths bool) (holders []map[string]any, leaf string, at []string) {
 	steps := r.Path()
 	holders = []map[string]any{rec}
+	if paths {
+		at = []string{""}
+	}
 	for _, step := range steps[:len(steps)-1] {
+		name := strings.TrimSuffix(step, "[]")
 		var next []map[string]any
-		for _, h := range holders {
-			switch v := h[strings.TrimSuffix(step, "[]")].(type) {
+		var nextAt []string
+		for i, h := range holders {
+			switch v := h[name].(type) {
 			case []any:
-				for _, e := range v {
+				for j, e := range v {
 					if m, ok := e.(map[string]any); ok {
 						next = append(next, m)
+						if paths {
+							nextAt = append(nextAt, fmt.Sprintf("%s%s[%d].", at[i], name, j))
+						}
 					}
 				}
 			case map[string]any:
 				next = append(next, v)
+				if paths {
+					nextAt = append(nextAt, at[i]+name+".")
+				}
 			}
 		}
-		holders = next
+		holders, at = next, nextAt
 	}
-	return holders, steps[len(steps)-1]
+	leaf = steps[len(steps)-1]
+	for i := range at {
+		at[i] += leaf
+	}
+	return holders, leaf, at
 }
+
+// Leaf is the last step of a field path: "allowed_status[].status_guid" ->
+// "status_guid". The partners of a nested reference live in the same
+// element as it.
+func Leaf(field string) string { return field[strings.LastIndex(field, ".")+1:] }
 
 // IDText reads a value of reference r as the text of the target's RefField.
 // none is true for the values Halo uses for "no reference": null, 0 and -1

@@ -31,6 +31,36 @@ func TestHolders(t *testing.T) {
 		if leaf != tc.leaf || !reflect.DeepEqual(hs, tc.want) {
 			t.Errorf("%s: %v %q, want %v %q", tc.field, hs, leaf, tc.want, tc.leaf)
 		}
+		if l := Leaf(tc.field); l != tc.leaf {
+			t.Errorf("Leaf(%s) = %q, want %q", tc.field, l, tc.leaf)
+		}
+	}
+}
+
+func TestHoldersAt(t *testing.T) {
+	rec := map[string]any{
+		"newstatus":          7,
+		"tickettypes":        []any{map[string]any{"value": "1"}, "not an object", map[string]any{"value": "2"}},
+		"soc_default_target": map[string]any{"value": "3"},
+		"steps":              []any{map[string]any{}, map[string]any{"actions": []any{map[string]any{"id": 1}, map[string]any{"id": 2}}}},
+	}
+	cases := []struct {
+		field string
+		at    []string
+	}{
+		{"newstatus", []string{"newstatus"}},
+		{"tickettypes[].value", []string{"tickettypes[0].value", "tickettypes[2].value"}},
+		{"soc_default_target.value", []string{"soc_default_target.value"}},
+		{"steps[].actions[].id", []string{"steps[1].actions[0].id", "steps[1].actions[1].id"}},
+		{"missing[].id", nil},
+	}
+	for _, tc := range cases {
+		r := Ref{Field: tc.field}
+		hs, leaf, at := r.HoldersAt(rec)
+		want, wantLeaf := r.Holders(rec)
+		if !reflect.DeepEqual(at, tc.at) || !reflect.DeepEqual(hs, want) || leaf != wantLeaf {
+			t.Errorf("%s: %v %q %q, want %v %q %q", tc.field, hs, leaf, at, want, wantLeaf, tc.at)
+		}
 	}
 }
 

@@ -16,13 +16,13 @@ func TestEveryReferenceIsExercised(t *testing.T) {
 		for _, k := range catalog.Kinds() {
 			recs := tn.Records(k.Name)
 			for _, r := range k.Refs {
-				p := parsePath(r.Field)
 				used := false
 				for _, rec := range recs {
-					for _, h := range holders(rec, p) {
-						if arr, ok := h[p.leaf].([]any); ok { // fieldidlist: an array of ids
+					hs, leaf := r.Holders(rec)
+					for _, h := range hs {
+						if arr, ok := h[leaf].([]any); ok { // fieldidlist: an array of ids
 							used = used || len(arr) > 0
-						} else if _, none, err := r.IDText(h[p.leaf]); err == nil && !none {
+						} else if _, none, err := r.IDText(h[leaf]); err == nil && !none {
 							used = true
 						}
 					}

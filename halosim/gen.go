@@ -126,12 +126,11 @@ func (g *generator) references(k *catalog.Kind, rec snapshot.Record, p proto) {
 	groups := map[string][]catalog.Ref{}
 	var order []string
 	for _, r := range k.Refs {
-		pp := parsePath(r.Field)
-		if pp.nested {
-			if _, seen := groups[pp.top]; !seen {
-				order = append(order, pp.top)
+		if r.Nested() {
+			if _, seen := groups[r.Top()]; !seen {
+				order = append(order, r.Top())
 			}
-			groups[pp.top] = append(groups[pp.top], r)
+			groups[r.Top()] = append(groups[r.Top()], r)
 			continue
 		}
 		h := hash(g.seed, k.Name, key, r.Field)
@@ -175,7 +174,7 @@ func (g *generator) references(k *catalog.Kind, rec snapshot.Record, p proto) {
 // records halocfg does not export (catalog's embedded refs: its only
 // reference is an external id). They are big and rarely filled.
 func isEmbedded(refs []catalog.Ref) bool {
-	return len(refs) == 1 && refs[0].External && parsePath(refs[0].Field).leaf == "id"
+	return len(refs) == 1 && refs[0].External && catalog.Leaf(refs[0].Field) == "id"
 }
 
 // internal is the value of an internal reference: the linked target, or
@@ -243,7 +242,7 @@ func (g *generator) rows(k *catalog.Kind, rec snapshot.Record, p proto, top, sch
 func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema string, i int, refs []catalog.Ref, fixed map[string]snapshot.Record) map[string]any {
 	el := fillNested(schema, i, &g.rowID)
 	for _, r := range refs {
-		leaf := parsePath(r.Field).leaf
+		leaf := catalog.Leaf(r.Field)
 		h := hash(g.seed, k.Name, key, r.Field, strconv.Itoa(i))
 		switch t, ok := fixed[r.Field]; {
 		case r.Owner:
@@ -275,9 +274,9 @@ func (g *generator) external(h map[string]any, leaf string, r catalog.Ref, x uin
 		h[leaf] = num(id)
 	}
 	if r.GUID != "" {
-		h[leafOf(r.GUID)] = nil
+		h[catalog.Leaf(r.GUID)] = nil
 		if id != 0 {
-			h[leafOf(r.GUID)] = uuid(newRand(int64(x), "guid"))
+			h[catalog.Leaf(r.GUID)] = uuid(newRand(int64(x), "guid"))
 		}
 	}
 	if r.Name != "" {
@@ -285,7 +284,7 @@ func (g *generator) external(h map[string]any, leaf string, r catalog.Ref, x uin
 		if id != 0 {
 			name = fmt.Sprintf("%s%s %d", strings.ToUpper(r.Target[:1]), r.Target[1:], id)
 		}
-		h[leafOf(r.Name)] = name
+		h[catalog.Leaf(r.Name)] = name
 	}
 }
 

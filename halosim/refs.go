@@ -14,55 +14,6 @@ import (
 // or category's "value").
 func displayField(k *catalog.Kind) string { return k.NaturalKey[len(k.NaturalKey)-1] }
 
-// path is a Ref field split into the top-level field and the leaf that holds
-// the value: "allowed_status[].status_id" -> {allowed_status, status_id, true}.
-type path struct {
-	top, leaf string
-	nested    bool // the leaf lies in the elements of an array (or in an object)
-}
-
-func parsePath(field string) path {
-	top, leaf, ok := strings.Cut(field, ".")
-	if !ok {
-		return path{top: field, leaf: field}
-	}
-	return path{top: strings.TrimSuffix(top, "[]"), leaf: leaf, nested: true}
-}
-
-// leafOf returns the leaf of a partner field ("allowed_status[].status_guid"
-// -> "status_guid"); partners of nested refs live in the same element.
-func leafOf(field string) string { return parsePath(field).leaf }
-
-// holders returns the objects that hold p's leaf: the record itself, or each
-// object element of the array (or the object) under p.top.
-func holders(rec map[string]any, p path) []map[string]any {
-	hs, _ := holdersAt(rec, p)
-	return hs
-}
-
-// holdersAt is holders with the path of each holder's leaf, for messages:
-// "newstatus", "allowed_status[2].status_id".
-func holdersAt(rec map[string]any, p path) ([]map[string]any, []string) {
-	if !p.nested {
-		return []map[string]any{rec}, []string{p.leaf}
-	}
-	switch v := rec[p.top].(type) {
-	case []any:
-		out := make([]map[string]any, 0, len(v))
-		at := make([]string, 0, len(v))
-		for i, e := range v {
-			if m, ok := e.(map[string]any); ok {
-				out = append(out, m)
-				at = append(at, fmt.Sprintf("%s[%d].%s", p.top, i, p.leaf))
-			}
-		}
-		return out, at
-	case map[string]any:
-		return []map[string]any{v}, []string{p.top + "." + p.leaf}
-	}
-	return nil, nil
-}
-
 // refValue renders a target's RefField value as a reference field holds it.
 func refValue(target snapshot.Record, k *catalog.Kind, stringID bool) any {
 	key := snapshot.Scalar(target[k.RefField])
@@ -94,14 +45,14 @@ func indexRecords(recs map[string][]snapshot.Record) lookup {
 // References to missing records keep whatever partners they carry.
 func fillPartners(rec snapshot.Record, k *catalog.Kind, find lookup) {
 	for _, r := range k.InternalRefs() {
-		p := parsePath(r.Field)
+		hs, leaf := r.Holders(rec)
 		tk, _ := catalog.Lookup(r.Target)
-		for _, h := range holders(rec, p) {
+		for _, h := range hs {
 			if r.Owner {
-				h[p.leaf] = refValue(rec, k, false)
+				h[leaf] = refValue(rec, k, false)
 				continue
 			}
-			key, none, err := r.IDText(h[p.leaf])
+			key, none, err := r.IDText(h[leaf])
 			if err != nil {
 				continue
 			}
@@ -114,10 +65,10 @@ func fillPartners(rec snapshot.Record, k *catalog.Kind, find lookup) {
 				guid, name = t["guid"], t[displayField(tk)]
 			}
 			if r.GUID != "" {
-				h[leafOf(r.GUID)] = guid
+				h[catalog.Leaf(r.GUID)] = guid
 			}
 			if r.Name != "" {
-				h[leafOf(r.Name)] = name
+				h[catalog.Leaf(r.Name)] = name
 			}
 		}
 	}
@@ -147,10 +98,10 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 	}
 	own := snapshot.Scalar(rec[k.RefField])
 	for _, r := range k.InternalRefs() {
-		p := parsePath(r.Field)
+		hs, leaf := r.Holders(rec)
 		tk, _ := catalog.Lookup(r.Target)
-		for _, h := range holders(rec, p) {
-			v, ok := h[p.leaf]
+		for _, h := range hs {
+			v, ok := h[leaf]
 			if !ok {
 				continue
 			}
@@ -172,11 +123,11 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 				bad(r.Field, "no %s with %s %s", r.Target, tk.RefField, key)
 				continue
 			}
-			if r.GUID != "" && !sameScalar(h[leafOf(r.GUID)], t["guid"]) {
-				bad(r.GUID, "%v, want %s %s's guid %v", h[leafOf(r.GUID)], r.Target, key, t["guid"])
+			if r.GUID != "" && !sameScalar(h[catalog.Leaf(r.GUID)], t["guid"]) {
+				bad(r.GUID, "%v, want %s %s's guid %v", h[catalog.Leaf(r.GUID)], r.Target, key, t["guid"])
 			}
-			if r.Name != "" && !sameScalar(h[leafOf(r.Name)], t[displayField(tk)]) {
-				bad(r.Name, "%q, want %s %s's %s %q", h[leafOf(r.Name)], r.Target, key, displayField(tk), t[displayField(tk)])
+			if r.Name != "" && !sameScalar(h[catalog.Leaf(r.Name)], t[displayField(tk)]) {
+				bad(r.Name, "%q, want %s %s's %s %q", h[catalog.Leaf(r.Name)], r.Target, key, displayField(tk), t[displayField(tk)])
 			}
 		}
 	}

@@ -138,10 +138,9 @@ func (t *Tenant) validate(k *catalog.Kind, m map[string]any) error {
 		if r.Owner {
 			continue // Halo sets back-references itself
 		}
-		p := parsePath(r.Field)
-		hs, at := holdersAt(m, p)
+		hs, leaf, at := r.HoldersAt(m)
 		for i, h := range hs {
-			key, none, err := r.IDText(h[p.leaf])
+			key, none, err := r.IDText(h[leaf])
 			if err != nil {
 				return fmt.Errorf("%s: %v", at[i], err)
 			}

@@ -60,7 +60,7 @@ func newGraph(nodes []Node, deps map[Node][]Pending) *graph {
 			if !ok {
 				continue // not created by this import: nothing to wait for
 			}
-			f := top(p.Field)
+			f := p.Top()
 			gr := byField[f]
 			if gr == nil {
 				gr = &group{from: i, field: f, tier: 3, live: true}

@@ -175,9 +175,9 @@ func checkSchedule(t *testing.T, nodes []Node, deps map[Node][]Pending, order []
 	for _, n := range nodes {
 		inNodes[n] = true
 	}
-	isDeferred := func(n Node, field string) bool {
+	isDeferred := func(n Node, p Pending) bool {
 		for _, f := range deferred[n] {
-			if f == top(field) {
+			if f == p.Top() {
 				return true
 			}
 		}
@@ -185,7 +185,7 @@ func checkSchedule(t *testing.T, nodes []Node, deps map[Node][]Pending, order []
 	}
 	for _, n := range nodes {
 		for _, p := range deps[n] {
-			if inNodes[p.To] && !isDeferred(n, p.Field) && pos[p.To] >= pos[n] {
+			if inNodes[p.To] && !isDeferred(n, p) && pos[p.To] >= pos[n] {
 				t.Errorf("%v.%s -> %v: not created before", n, p.Field, p.To)
 			}
 		}
@@ -205,7 +205,7 @@ func checkSchedule(t *testing.T, nodes []Node, deps map[Node][]Pending, order []
 			}
 			seen[n] = true
 			for _, p := range deps[n] {
-				if inNodes[p.To] && (!isDeferred(n, p.Field) || n == restored && top(p.Field) == field) {
+				if inNodes[p.To] && (!isDeferred(n, p) || n == restored && p.Top() == field) {
 					stack = append(stack, p.To)
 				}
 			}
@@ -216,7 +216,7 @@ func checkSchedule(t *testing.T, nodes []Node, deps map[Node][]Pending, order []
 		for _, f := range fields {
 			closes := false
 			for _, p := range deps[n] {
-				if top(p.Field) == f && inNodes[p.To] && (p.To == n || reach(p.To, n, n, f)) {
+				if p.Top() == f && inNodes[p.To] && (p.To == n || reach(p.To, n, n, f)) {
 					closes = true
 				}
 			}

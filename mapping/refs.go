@@ -7,7 +7,6 @@ package mapping
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
 )
@@ -65,16 +64,6 @@ func scalars(arr []any) bool {
 		}
 	}
 	return true
-}
-
-// leaf is the last step of a field path: "allowed_status[].status_guid" ->
-// "status_guid". Partners of a nested reference live in the same element.
-func leaf(field string) string { return field[strings.LastIndex(field, ".")+1:] }
-
-// top is the top-level field of a path: "allowed_status[].status_id" -> "allowed_status".
-func top(field string) string {
-	t, _, _ := strings.Cut(field, ".")
-	return strings.TrimSuffix(t, "[]")
 }
 
 // refValue renders a target record's RefField as reference r carries it:

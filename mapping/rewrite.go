@@ -47,7 +47,7 @@ type Pending struct {
 }
 
 // Top is the top-level field that holds the reference: "outcomes".
-func (p Pending) Top() string { return top(p.Field) }
+func (p Pending) Top() string { return catalog.Ref{Field: p.Field}.Top() }
 
 // Mapper rewrites source records for the target tenant.
 type Mapper struct {
@@ -134,17 +134,17 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			default:
 				sl.set(refValue(r, snapshot.Scalar(t[tk.RefField])))
 				if r.GUID != "" {
-					if _, ok := sl.h[leaf(r.GUID)]; ok {
-						sl.h[leaf(r.GUID)] = t["guid"]
+					if _, ok := sl.h[catalog.Leaf(r.GUID)]; ok {
+						sl.h[catalog.Leaf(r.GUID)] = t["guid"]
 					}
 				}
 				if r.Name != "" {
-					if _, ok := sl.h[leaf(r.Name)]; ok {
+					if _, ok := sl.h[catalog.Leaf(r.Name)]; ok {
 						name := t[displayField(tk)]
 						if s != nil && m.Imported(tk.Name) {
 							name = s[displayField(tk)] // the name the import gives it
 						}
-						sl.h[leaf(r.Name)] = name
+						sl.h[catalog.Leaf(r.Name)] = name
 					}
 				}
 			}
@@ -208,8 +208,8 @@ func (m *Mapper) external(sl slot, r catalog.Ref, text string) string {
 			sl.set(json.Number("0"))
 		}
 		for _, f := range []string{r.GUID, r.Name} {
-			if _, ok := sl.h[leaf(f)]; ok && f != "" {
-				sl.h[leaf(f)] = ""
+			if _, ok := sl.h[catalog.Leaf(f)]; ok && f != "" {
+				sl.h[catalog.Leaf(f)] = ""
 			}
 		}
 	default:

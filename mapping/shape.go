@@ -30,7 +30,7 @@ func rowPaths(k *catalog.Kind) map[string]map[string]bool {
 		}
 		for _, f := range []string{r.Field, r.GUID, r.Name} {
 			if f != "" {
-				out[prefix][leaf(f)] = true
+				out[prefix][catalog.Leaf(f)] = true
 			}
 		}
 	}
@@ -70,10 +70,10 @@ func Comparable(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 				delete(h, lf)
 			}
 			if r.GUID != "" {
-				delete(h, leaf(r.GUID))
+				delete(h, catalog.Leaf(r.GUID))
 			}
 			if r.Name != "" {
-				delete(h, leaf(r.Name))
+				delete(h, catalog.Leaf(r.Name))
 			}
 		}
 	}
