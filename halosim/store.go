@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -34,7 +33,7 @@ func newTable(k *catalog.Kind, recs []snapshot.Record) *table {
 func (tb *table) put(r snapshot.Record) {
 	id := r.ID()
 	if _, ok := tb.byID[id]; !ok {
-		i := sort.Search(len(tb.ids), func(i int) bool { return !lessID(tb.ids[i], id) })
+		i := sort.Search(len(tb.ids), func(i int) bool { return !snapshot.LessID(tb.ids[i], id) })
 		tb.ids = slices.Insert(tb.ids, i, id)
 	}
 	tb.byID[id] = r
@@ -60,19 +59,6 @@ func (tb *table) remove(id string) {
 			break
 		}
 	}
-}
-
-// lessID orders ids as snapshot.SortByID does: integers numerically, before text.
-func lessID(a, b string) bool {
-	ai, aerr := strconv.ParseInt(a, 10, 64)
-	bi, berr := strconv.ParseInt(b, 10, 64)
-	switch {
-	case aerr == nil && berr == nil:
-		return ai < bi
-	case aerr == nil || berr == nil:
-		return aerr == nil
-	}
-	return a < b
 }
 
 // find looks a record up by kind and RefField text; callers hold t.mu.

@@ -7,7 +7,6 @@ import (
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -56,23 +55,10 @@ func SortProblems(ps []Problem) {
 			return rank[a.Kind] < rank[b.Kind]
 		}
 		if a.ID != b.ID {
-			return lessID(a.ID, b.ID)
+			return snapshot.LessID(a.ID, b.ID)
 		}
 		return a.Field < b.Field
 	})
-}
-
-// lessID orders ids as snapshot.SortByID does: integers numerically, before text.
-func lessID(a, b string) bool {
-	ai, aerr := strconv.ParseInt(a, 10, 64)
-	bi, berr := strconv.ParseInt(b, 10, 64)
-	switch {
-	case aerr == nil && berr == nil:
-		return ai < bi
-	case aerr == nil || berr == nil:
-		return aerr == nil
-	}
-	return a < b
 }
 
 // Overrides is the --map file: per kind, a source record (by id or natural

@@ -135,10 +135,11 @@ func Equal(a, b any) bool { return bytes.Equal(Canonical(a), Canonical(b)) }
 // SortByID sorts records by id: numerically when both ids are integers,
 // otherwise as text, so that the order is the same on every machine.
 func SortByID(recs []Record) {
-	sort.SliceStable(recs, func(i, j int) bool { return lessID(recs[i].ID(), recs[j].ID()) })
+	sort.SliceStable(recs, func(i, j int) bool { return LessID(recs[i].ID(), recs[j].ID()) })
 }
 
-func lessID(a, b string) bool {
+// LessID orders ids as SortByID does: integers numerically, before text.
+func LessID(a, b string) bool {
 	ai, aerr := strconv.ParseInt(a, 10, 64)
 	bi, berr := strconv.ParseInt(b, 10, 64)
 	switch {
