@@ -118,6 +118,11 @@ func Select(only, skip []string) ([]*Kind, error) {
 	return out, nil
 }
 
+// DisplayField is the field a *_name partner or a KeyPair2 label copies
+// from a record of k: the last natural-key field ("name", "outcome",
+// category's "value").
+func (k *Kind) DisplayField() string { return k.NaturalKey[len(k.NaturalKey)-1] }
+
 // InternalRefs returns the references of k that point at exported kinds.
 func (k *Kind) InternalRefs() []Ref {
 	var out []Ref

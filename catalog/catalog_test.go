@@ -464,3 +464,11 @@ func TestKindOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestDisplayField(t *testing.T) {
+	for kind, want := range map[string]string{"status": "name", "outcome": "outcome", "category": "value", "priority": "name"} {
+		if k, _ := Lookup(kind); k.DisplayField() != want {
+			t.Errorf("%s: DisplayField %q, want %q", kind, k.DisplayField(), want)
+		}
+	}
+}

@@ -107,7 +107,7 @@ func (g *generator) records(k *catalog.Kind) {
 		if _, ok := rec["sequence"]; ok {
 			rec["sequence"] = num(int64(i+1) * 10)
 		}
-		rec[displayField(k)] = p.name
+		rec[k.DisplayField()] = p.name
 		if b.hiddenField != "" {
 			b.setHidden(rec, p.hidden)
 		}

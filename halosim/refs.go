@@ -9,11 +9,6 @@ import (
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// displayField is the field whose value other records copy into a *_name
-// partner or a KeyPair2 label: the last natural-key field ("name", "outcome",
-// or category's "value").
-func displayField(k *catalog.Kind) string { return k.NaturalKey[len(k.NaturalKey)-1] }
-
 // refValue renders a target's RefField value as a reference field holds it.
 func refValue(target snapshot.Record, k *catalog.Kind, stringID bool) any {
 	key := snapshot.Scalar(target[k.RefField])
@@ -62,7 +57,7 @@ func fillPartners(rec snapshot.Record, k *catalog.Kind, find lookup) {
 				if t == nil {
 					continue
 				}
-				guid, name = t["guid"], t[displayField(tk)]
+				guid, name = t["guid"], t[tk.DisplayField()]
 			}
 			if r.GUID != "" {
 				h[catalog.Leaf(r.GUID)] = guid
@@ -126,8 +121,8 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 			if r.GUID != "" && !sameScalar(h[catalog.Leaf(r.GUID)], t["guid"]) {
 				bad(r.GUID, "%v, want %s %s's guid %v", h[catalog.Leaf(r.GUID)], r.Target, key, t["guid"])
 			}
-			if r.Name != "" && !sameScalar(h[catalog.Leaf(r.Name)], t[displayField(tk)]) {
-				bad(r.Name, "%q, want %s %s's %s %q", h[catalog.Leaf(r.Name)], r.Target, key, displayField(tk), t[displayField(tk)])
+			if r.Name != "" && !sameScalar(h[catalog.Leaf(r.Name)], t[tk.DisplayField()]) {
+				bad(r.Name, "%q, want %s %s's %s %q", h[catalog.Leaf(r.Name)], r.Target, key, tk.DisplayField(), t[tk.DisplayField()])
 			}
 		}
 	}

@@ -75,11 +75,6 @@ func refValue(r catalog.Ref, text string) any {
 	return json.Number(text)
 }
 
-// displayField is the field a *_name partner or a KeyPair2 label copies from
-// the record it points at: the last natural-key field ("name", "outcome",
-// category's "value").
-func displayField(k *catalog.Kind) string { return k.NaturalKey[len(k.NaturalKey)-1] }
-
 // kindOf looks up a kind the catalog is known to have.
 func kindOf(name string) *catalog.Kind {
 	k, ok := catalog.Lookup(name)

@@ -140,9 +140,9 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 				}
 				if r.Name != "" {
 					if _, ok := sl.h[catalog.Leaf(r.Name)]; ok {
-						name := t[displayField(tk)]
+						name := t[tk.DisplayField()]
 						if s != nil && m.Imported(tk.Name) {
-							name = s[displayField(tk)] // the name the import gives it
+							name = s[tk.DisplayField()] // the name the import gives it
 						}
 						sl.h[catalog.Leaf(r.Name)] = name
 					}
