@@ -1,6 +1,9 @@
 package catalog
 
-import "sort"
+import (
+	"maps"
+	"slices"
+)
 
 // RefsTo returns the internal references of k that point at the kind named
 // target, owner back-references included.
@@ -24,12 +27,7 @@ func (k *Kind) DependsOn() []string {
 			seen[r.Target] = true
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for t := range seen {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // InCycle reports whether a reference from kind from to kind to lies on a

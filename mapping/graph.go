@@ -3,6 +3,8 @@ package mapping
 import (
 	"container/heap"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -72,7 +74,7 @@ func newGraph(nodes []Node, deps map[Node][]Pending) *graph {
 				gr.tier = 0
 			}
 		}
-		for _, f := range sortedKeys(byField) {
+		for _, f := range slices.Sorted(maps.Keys(byField)) {
 			g.out[i] = append(g.out[i], byField[f])
 			g.groups = append(g.groups, byField[f])
 		}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -93,13 +95,13 @@ func ParseOverrides(data []byte) (Overrides, error) {
 		known[n] = true
 	}
 	o := Overrides{}
-	for _, section := range sortedKeys(raw) {
+	for _, section := range slices.Sorted(maps.Keys(raw)) {
 		if !known[section] {
 			return nil, fmt.Errorf("unknown section %q (kinds: %s; external targets: %s)", section,
 				strings.Join(catalog.Names(), ", "), strings.Join(catalog.ExternalTargets(), ", "))
 		}
 		m := map[string]string{}
-		for _, from := range sortedKeys(raw[section]) {
+		for _, from := range slices.Sorted(maps.Keys(raw[section])) {
 			var to string
 			switch v := raw[section][from].(type) {
 			case json.Number:
@@ -227,7 +229,7 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 
 	// 1. --map: by source id, RefField or natural key.
 	mapped := map[string]string{} // source id -> map entry
-	for _, from := range sortedKeys(over) {
+	for _, from := range slices.Sorted(maps.Keys(over)) {
 		to := over[from]
 		sources := sourcesFor(src, k, from)
 		if len(sources) == 0 {
@@ -320,7 +322,7 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 		}
 		unpaired[key] = append(unpaired[key], rec)
 	}
-	for _, key := range sortedKeys(unpaired) {
+	for _, key := range slices.Sorted(maps.Keys(unpaired)) {
 		group := unpaired[key]
 		if len(group) > 1 {
 			for _, rec := range group {

@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -177,15 +176,5 @@ func (ix *index) records(ids map[string]bool) []snapshot.Record {
 		out = append(out, ix.byID[id])
 	}
 	snapshot.SortByID(out)
-	return out
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -216,7 +218,7 @@ func (r *Report) checkFormats() map[string][]snapshot.Record {
 // with its count, and no other.
 func (r *Report) checkCounts(format string, recs map[string][]snapshot.Record) bool {
 	n := len(r.Problems)
-	for _, kind := range sortedKeys(r.Manifest.Kinds) {
+	for _, kind := range slices.Sorted(maps.Keys(r.Manifest.Kinds)) {
 		want := r.Manifest.Kinds[kind].Records
 		got, ok := recs[kind]
 		switch {
@@ -226,7 +228,7 @@ func (r *Report) checkCounts(format string, recs map[string][]snapshot.Record) b
 			r.add(Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records, the manifest counts %d", format, len(got), want)})
 		}
 	}
-	for _, kind := range sortedKeys(recs) {
+	for _, kind := range slices.Sorted(maps.Keys(recs)) {
 		if _, ok := r.Manifest.Kinds[kind]; !ok {
 			r.add(Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records of a kind the manifest does not list", format, len(recs[kind]))})
 		}
@@ -236,7 +238,7 @@ func (r *Report) checkCounts(format string, recs map[string][]snapshot.Record) b
 
 // checkSame reports the first record of each kind where two formats disagree.
 func (r *Report) checkSame(aName string, a map[string][]snapshot.Record, bName string, b map[string][]snapshot.Record) {
-	for _, kind := range sortedKeys(a) {
+	for _, kind := range slices.Sorted(maps.Keys(a)) {
 		ra, rb := a[kind], b[kind]
 		if len(ra) != len(rb) {
 			continue // already a count problem
@@ -253,7 +255,7 @@ func (r *Report) checkSame(aName string, a map[string][]snapshot.Record, bName s
 // checkIDs reports records without an id and ids that repeat: references to
 // them would be ambiguous.
 func (r *Report) checkIDs(recs map[string][]snapshot.Record) {
-	for _, kind := range sortedKeys(recs) {
+	for _, kind := range slices.Sorted(maps.Keys(recs)) {
 		seen := map[string]bool{}
 		for i, rec := range recs[kind] {
 			id := rec.ID()
@@ -325,13 +327,4 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 		a, b := r.Unverifiable[i], r.Unverifiable[j]
 		return a.Kind+"."+a.Field < b.Kind+"."+b.Field
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
