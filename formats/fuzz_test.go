@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"archive/zip"
 	"bytes"
 	"io"
 	"testing"
@@ -68,9 +69,29 @@ func FuzzReadJSON(f *testing.F) {
 	})
 }
 
+// xlsxParts are the workbook parts FuzzReadXLSX mutates as XML: a zip
+// mutated byte by byte mostly fails its checksums and tests little else.
+var xlsxParts = []string{
+	"xl/worksheets/sheet2.xml", // status
+	"xl/worksheets/sheet3.xml", // priority
+	"xl/worksheets/sheet4.xml", // _types
+	"xl/worksheets/sheet5.xml", // _cells
+	"xl/workbook.xml",
+	"xl/styles.xml",
+}
+
+// FuzzReadXLSX takes either a whole file, or a part number byte followed by
+// that part's XML, put back into the seed workbook.
 func FuzzReadXLSX(f *testing.F) {
 	seedWith(f, "xlsx", xlsxName)
+	book := seedFile(f, xlsxName)
+	for i, name := range xlsxParts {
+		f.Add(append([]byte{byte(i)}, zipPart(f, book, name)...))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 0 && int(data[0]) < len(xlsxParts) {
+			data = withZipPart(t, book, xlsxParts[data[0]], data[1:])
+		}
 		wb, err := readWorkbook(data)
 		if err != nil {
 			return
@@ -88,6 +109,53 @@ func FuzzReadXLSX(f *testing.F) {
 			sameRecords(t, recs, again.records[kind])
 		}
 	})
+}
+
+func zipPart(t testing.TB, book []byte, name string) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// withZipPart returns the workbook with one part replaced.
+func withZipPart(t testing.TB, book []byte, name string, content []byte) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == name {
+			w.Write(content)
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(w, rc)
+		rc.Close()
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 func FuzzReadParquet(f *testing.F) {

@@ -264,9 +264,17 @@ func decodeParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, e
 	if size == 0 {
 		return nil, errors.New("empty file, not a Parquet file")
 	}
-	pf, err := parquet.OpenFile(r, size)
+	// A full scan needs no page index or bloom filter; skipping them also
+	// skips allocations sized by fields of a possibly corrupt footer.
+	if err := checkFooter(r, size); err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, fmt.Errorf("not a readable Parquet file: %w", err)
+	}
+	if err := checkChunks(pf, r, size); err != nil {
+		return nil, err
 	}
 	meta := func(key string) string { v, _ := pf.Lookup(key); return v }
 	if v := meta(pqKeyVersion); v != pqFormatVersion {
@@ -310,6 +318,10 @@ func decodeParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, e
 		rows := rg.Rows()
 		for {
 			n, err := rows.ReadRows(buf)
+			if int64(len(recs)+n) > pf.NumRows() {
+				rows.Close()
+				return nil, fmt.Errorf("more rows than the %d the footer states", pf.NumRows())
+			}
 			for _, row := range buf[:n] {
 				rec, err := parquetRecord(row, cols, notesAt, len(recs)+1)
 				if err != nil {
