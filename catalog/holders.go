@@ -104,3 +104,13 @@ func (r Ref) IDText(v any) (text string, none bool, err error) {
 	}
 	return strconv.FormatInt(n, 10), false, nil
 }
+
+// Value is what reference r holds to point at the record whose RefField
+// reads text: the number, or for a KeyPair2 value (r.StringID) the string.
+// It is the inverse of IDText.
+func (r Ref) Value(text string) any {
+	if r.StringID {
+		return text
+	}
+	return json.Number(text)
+}

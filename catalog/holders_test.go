@@ -108,3 +108,19 @@ func TestIDText(t *testing.T) {
 		}
 	}
 }
+
+func TestValue(t *testing.T) {
+	internal := Ref{Field: "newstatus", Target: "status"}
+	keyPair := Ref{Field: "tickettypes[].value", Target: "tickettype", StringID: true}
+	if v := internal.Value("12"); v != json.Number("12") {
+		t.Errorf("internal: %#v, want json.Number 12", v)
+	}
+	if v := keyPair.Value("12"); v != "12" {
+		t.Errorf("KeyPair2: %#v, want the string 12", v)
+	}
+	for _, r := range []Ref{internal, keyPair} {
+		if text, none, err := r.IDText(r.Value("12")); text != "12" || none || err != nil {
+			t.Errorf("%s: IDText(Value(12)) = %q %v %v", r.Field, text, none, err)
+		}
+	}
+}

@@ -187,13 +187,13 @@ func (g *generator) internal(k *catalog.Kind, rec snapshot.Record, r catalog.Ref
 	}
 	if linked {
 		if t := g.byNames(r.Target, names); len(t) > 0 {
-			return refValue(t[0], tk, r.StringID)
+			return refValue(r, t[0], tk)
 		}
 		return empty
 	}
 	if h%noneEvery != 0 {
 		if t := g.pick(k, rec, r, h, 1); len(t) > 0 {
-			return refValue(t[0], tk, r.StringID)
+			return refValue(r, t[0], tk)
 		}
 	}
 	return empty
@@ -246,11 +246,11 @@ func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema string
 		h := hash(g.seed, k.Name, key, r.Field, strconv.Itoa(i))
 		switch t, ok := fixed[r.Field]; {
 		case r.Owner:
-			el[leaf] = refValue(rec, k, false)
+			el[leaf] = refValue(r, rec, k)
 		case r.External:
 			g.external(el, leaf, r, h)
 		case ok:
-			el[leaf] = refValue(t, mustKind(r.Target), r.StringID)
+			el[leaf] = refValue(r, t, mustKind(r.Target))
 		default:
 			el[leaf] = g.internal(k, rec, r, h, false, "", 2)
 		}

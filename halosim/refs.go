@@ -1,7 +1,6 @@
 package halosim
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -9,13 +8,9 @@ import (
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// refValue renders a target's RefField value as a reference field holds it.
-func refValue(target snapshot.Record, k *catalog.Kind, stringID bool) any {
-	key := snapshot.Scalar(target[k.RefField])
-	if stringID {
-		return key
-	}
-	return json.Number(key)
+// refValue is what reference r holds to point at target, a record of kind tk.
+func refValue(r catalog.Ref, target snapshot.Record, tk *catalog.Kind) any {
+	return r.Value(snapshot.Scalar(target[tk.RefField]))
 }
 
 // lookup finds a record of a kind by the text of its RefField.
@@ -44,7 +39,7 @@ func fillPartners(rec snapshot.Record, k *catalog.Kind, find lookup) {
 		tk, _ := catalog.Lookup(r.Target)
 		for _, h := range hs {
 			if r.Owner {
-				h[leaf] = refValue(rec, k, false)
+				h[leaf] = refValue(r, rec, k)
 				continue
 			}
 			key, none, err := r.IDText(h[leaf])

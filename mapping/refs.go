@@ -5,11 +5,7 @@
 // close a cycle. It is pure: no HTTP, no files beyond the --map file.
 package mapping
 
-import (
-	"encoding/json"
-
-	"github.com/halocfg/halocfg/catalog"
-)
+import "github.com/halocfg/halocfg/catalog"
 
 // slot is one value of a reference in a record: the field lf of the object
 // h, or element i of the array of ids that field holds (an integer list
@@ -64,15 +60,6 @@ func scalars(arr []any) bool {
 		}
 	}
 	return true
-}
-
-// refValue renders a target record's RefField as reference r carries it:
-// a json.Number, or a string for KeyPair2 values.
-func refValue(r catalog.Ref, text string) any {
-	if r.StringID {
-		return text
-	}
-	return json.Number(text)
 }
 
 // kindOf looks up a kind the catalog is known to have.

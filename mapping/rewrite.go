@@ -132,7 +132,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			case t == nil:
 				pending = append(pending, Pending{Field: r.Field, To: Node{tk.Name, s.ID()}})
 			default:
-				sl.set(refValue(r, snapshot.Scalar(t[tk.RefField])))
+				sl.set(r.Value(snapshot.Scalar(t[tk.RefField])))
 				if r.GUID != "" {
 					if _, ok := sl.h[catalog.Leaf(r.GUID)]; ok {
 						sl.h[catalog.Leaf(r.GUID)] = t["guid"]
