@@ -80,6 +80,16 @@ func Lookup(name string) (*Kind, bool) {
 	return nil, false
 }
 
+// MustLookup returns the kind with the given name, which the caller knows
+// exists (a Ref's internal target, a kind of the catalog's own list).
+func MustLookup(name string) *Kind {
+	k, ok := Lookup(name)
+	if !ok {
+		panic("catalog: unknown kind " + name)
+	}
+	return k
+}
+
 // Names returns the names of all kinds.
 func Names() []string {
 	names := make([]string, len(kinds))

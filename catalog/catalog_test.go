@@ -472,3 +472,15 @@ func TestDisplayField(t *testing.T) {
 		}
 	}
 }
+
+func TestMustLookup(t *testing.T) {
+	if k := MustLookup("status"); k.Endpoint != "/Status" {
+		t.Errorf("MustLookup(status) = %s", k.Endpoint)
+	}
+	defer func() {
+		if r := recover(); r != "catalog: unknown kind ticket" {
+			t.Errorf("MustLookup(ticket) panicked with %v", r)
+		}
+	}()
+	MustLookup("ticket")
+}

@@ -180,7 +180,7 @@ func isEmbedded(refs []catalog.Ref) bool {
 // internal is the value of an internal reference: the linked target, or
 // one chosen by hash, empty once in every noneEvery.
 func (g *generator) internal(k *catalog.Kind, rec snapshot.Record, r catalog.Ref, h uint64, linked bool, names string, noneEvery uint64) any {
-	tk := mustKind(r.Target)
+	tk := catalog.MustLookup(r.Target)
 	empty := any(num(0))
 	if r.StringID {
 		empty = ""
@@ -250,7 +250,7 @@ func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema string
 		case r.External:
 			g.external(el, leaf, r, h)
 		case ok:
-			el[leaf] = refValue(r, t, mustKind(r.Target))
+			el[leaf] = refValue(r, t, catalog.MustLookup(r.Target))
 		default:
 			el[leaf] = g.internal(k, rec, r, h, false, "", 2)
 		}
@@ -321,7 +321,7 @@ func (g *generator) pool(r catalog.Ref) []candidate {
 	if p, ok := g.pools[name]; ok {
 		return p
 	}
-	tk := mustKind(r.Target)
+	tk := catalog.MustLookup(r.Target)
 	var p []candidate
 	for _, t := range g.recs[r.Target] {
 		if typ == "" || snapshot.Scalar(t["type_id"]) == typ {
@@ -493,14 +493,6 @@ func schemaField(schema, name string) catalog.Field {
 		}
 	}
 	return catalog.Field{}
-}
-
-func mustKind(name string) *catalog.Kind {
-	k, ok := catalog.Lookup(name)
-	if !ok {
-		panic("halosim: unknown kind " + name)
-	}
-	return k
 }
 
 func num(i int64) json.Number { return json.Number(strconv.FormatInt(i, 10)) }

@@ -145,7 +145,7 @@ func (t *Tenant) validate(k *catalog.Kind, m map[string]any) error {
 				return fmt.Errorf("%s: %v", at[i], err)
 			}
 			if !none && t.find(r.Target, key) == nil {
-				tk := mustKind(r.Target)
+				tk := catalog.MustLookup(r.Target)
 				return fmt.Errorf("%s: no %s with %s %s in this tenant", at[i], r.Target, tk.RefField, key)
 			}
 		}

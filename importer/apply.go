@@ -76,7 +76,7 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		if a.Op != Create {
 			continue
 		}
-		k := kindOf(a.Kind)
+		k := catalog.MustLookup(a.Kind)
 		body, err := p.rewrite(k, a.SourceID, "")
 		if err != nil {
 			return done, err
@@ -110,7 +110,7 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 	}
 
 	for _, a := range patches {
-		k := kindOf(a.Kind)
+		k := catalog.MustLookup(a.Kind)
 		if err := p.send(ctx, dst, k, a, a.Deferred); err != nil {
 			return done, fmt.Errorf("patching %s %q (%s): %w", k.Name, a.Key, strings.Join(a.Deferred, ", "), err)
 		}
@@ -124,7 +124,7 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		if a.Op != Update {
 			continue
 		}
-		k := kindOf(a.Kind)
+		k := catalog.MustLookup(a.Kind)
 		want, err := p.rewrite(k, a.SourceID, a.TargetID)
 		if err != nil {
 			return done, err
@@ -146,7 +146,7 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		if a.Op != Delete {
 			continue
 		}
-		k := kindOf(a.Kind)
+		k := catalog.MustLookup(a.Kind)
 		if err := dst.Delete(ctx, k, a.TargetID); err != nil {
 			return done, fmt.Errorf("deleting %s %q (%s): %w", k.Name, a.Key, a.TargetID, err)
 		}

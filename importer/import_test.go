@@ -274,7 +274,7 @@ func TestProblemsWriteNothing(t *testing.T) {
 	base := exportSim(t, startSim(t, "demo", 1))
 	find := func(s *snapshot.Snapshot, kind, key string) snapshot.Record {
 		for _, r := range s.Records[kind] {
-			if k, _ := mapping.Key(kindOf(kind), r); k == key {
+			if k, _ := mapping.Key(catalog.MustLookup(kind), r); k == key {
 				return r
 			}
 		}

@@ -179,7 +179,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 	order, deferred := mapping.Schedule(nodes, deps)
 	p.OnCycles = mapping.OnCycles(nodes, deps)
 	for _, n := range order {
-		key, _ := mapping.Key(kindOf(n.Kind), p.src.ByID(n.Kind, n.ID))
+		key, _ := mapping.Key(catalog.MustLookup(n.Kind), p.src.ByID(n.Kind, n.ID))
 		p.Actions = append(p.Actions, Action{Op: Create, Kind: n.Kind, Key: key, SourceID: n.ID, Deferred: deferred[n]})
 	}
 	p.Actions = append(p.Actions, updates...)
@@ -361,11 +361,3 @@ func summarize(actions []Action) Summary {
 // IDs returns source id -> target id per kind for every paired record
 // (after Apply: every created one too).
 func (p *Plan) IDs() mapping.IDs { return p.matching.IDs() }
-
-func kindOf(name string) *catalog.Kind {
-	k, ok := catalog.Lookup(name)
-	if !ok {
-		panic("importer: unknown kind " + name)
-	}
-	return k
-}

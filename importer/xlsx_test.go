@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
@@ -94,7 +95,7 @@ func TestImportEditedWorkbook(t *testing.T) {
 func findByKey(t *testing.T, s *snapshot.Snapshot, kind, key string) snapshot.Record {
 	t.Helper()
 	for _, r := range s.Records[kind] {
-		if k, _ := mapping.Key(kindOf(kind), r); k == key {
+		if k, _ := mapping.Key(catalog.MustLookup(kind), r); k == key {
 			return r
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
 )
 
 // Schedule orders the records to create so that each comes after every
@@ -85,7 +87,7 @@ func newGraph(nodes []Node, deps map[Node][]Pending) *graph {
 // tierOf ranks a reference for deferral: KeyPair2 arrays first, then other
 // nested references, then scalar fields.
 func tierOf(kind, field string) int {
-	for _, r := range kindOf(kind).Refs {
+	for _, r := range catalog.MustLookup(kind).Refs {
 		if r.Field == field {
 			switch {
 			case r.StringID && r.Nested():

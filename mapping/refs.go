@@ -61,12 +61,3 @@ func scalars(arr []any) bool {
 	}
 	return true
 }
-
-// kindOf looks up a kind the catalog is known to have.
-func kindOf(name string) *catalog.Kind {
-	k, ok := catalog.Lookup(name)
-	if !ok {
-		panic("mapping: unknown kind " + name)
-	}
-	return k
-}

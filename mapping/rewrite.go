@@ -124,7 +124,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 				}
 				continue
 			}
-			tk := kindOf(r.Target)
+			tk := catalog.MustLookup(r.Target)
 			t, s, msg := m.resolve(tk, text)
 			switch {
 			case msg != "":

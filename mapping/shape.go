@@ -137,7 +137,7 @@ func (t *Tenant) RefKey(r catalog.Ref, v any) string {
 	case r.External:
 		return r.Target + "#" + text
 	}
-	tk := kindOf(r.Target)
+	tk := catalog.MustLookup(r.Target)
 	if rec := t.ByRef(tk.Name, text); rec != nil {
 		if key, ok := Key(tk, rec); ok {
 			return tk.Name + ":" + key

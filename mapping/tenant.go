@@ -60,7 +60,7 @@ func (t *Tenant) Has(kind string) bool { return t.kinds[kind] != nil }
 func (t *Tenant) Put(kind string, rec snapshot.Record) {
 	ix := t.kinds[kind]
 	if ix == nil {
-		ix = newIndex(kindOf(kind))
+		ix = newIndex(catalog.MustLookup(kind))
 		t.kinds[kind] = ix
 	}
 	id := rec.ID()
