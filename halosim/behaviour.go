@@ -48,7 +48,7 @@ var behaviours = map[string]behaviour{
 }
 
 func (b behaviour) isHidden(r snapshot.Record) bool {
-	return b.hiddenField != "" && sameScalar(r[b.hiddenField], b.hiddenValue)
+	return b.hiddenField != "" && snapshot.Same(r[b.hiddenField], b.hiddenValue)
 }
 
 // setHidden makes r hidden, or visible when a random value made it hidden.

@@ -374,7 +374,7 @@ func (g *generator) slaPriorities() {
 	for _, sla := range g.recs["sla"] {
 		var ps []snapshot.Record
 		for _, p := range g.recs["priority"] {
-			if sameScalar(p["slaid"], sla["id"]) {
+			if snapshot.Same(p["slaid"], sla["id"]) {
 				ps = append(ps, p)
 			}
 		}

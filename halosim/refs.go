@@ -113,10 +113,10 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 				bad(r.Field, "no %s with %s %s", r.Target, tk.RefField, key)
 				continue
 			}
-			if r.GUID != "" && !sameScalar(h[catalog.Leaf(r.GUID)], t["guid"]) {
+			if r.GUID != "" && !snapshot.Same(h[catalog.Leaf(r.GUID)], t["guid"]) {
 				bad(r.GUID, "%v, want %s %s's guid %v", h[catalog.Leaf(r.GUID)], r.Target, key, t["guid"])
 			}
-			if r.Name != "" && !sameScalar(h[catalog.Leaf(r.Name)], t[tk.DisplayField()]) {
+			if r.Name != "" && !snapshot.Same(h[catalog.Leaf(r.Name)], t[tk.DisplayField()]) {
 				bad(r.Name, "%q, want %s %s's %s %q", h[catalog.Leaf(r.Name)], r.Target, key, tk.DisplayField(), t[tk.DisplayField()])
 			}
 		}
@@ -146,9 +146,4 @@ func naturalKey(rec snapshot.Record, k *catalog.Kind) string {
 		parts[i] = f + "=" + snapshot.Scalar(rec[f])
 	}
 	return strings.Join(parts, ",")
-}
-
-// sameScalar reports whether two JSON scalars are equal: same type, same text.
-func sameScalar(a, b any) bool {
-	return catalog.JSONType(a) == catalog.JSONType(b) && snapshot.Scalar(a) == snapshot.Scalar(b)
 }
