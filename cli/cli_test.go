@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -140,6 +141,8 @@ func TestExportOnlySkip(t *testing.T) {
 
 func TestExportBadInput(t *testing.T) {
 	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	notHalo := httptest.NewServer(http.NotFoundHandler()) // a web server, but not Halo's API
+	t.Cleanup(notHalo.Close)
 	cases := []struct {
 		name     string
 		args     []string
@@ -147,7 +150,7 @@ func TestExportBadInput(t *testing.T) {
 		contains string
 	}{
 		{"wrong secret", []string{"--url", sim.url, "--client-id", sim.id, "--client-secret", "s3cr3t-WRONG-value"}, exitFailure, "refused"},
-		{"nothing listening", []string{"--url", "http://127.0.0.1:1", "--client-id", "a", "--client-secret", "b"}, exitFailure, "127.0.0.1:1"},
+		{"not a Halo server", []string{"--url", notHalo.URL, "--client-id", "a", "--client-secret", "b"}, exitFailure, "/auth/token: 404 Not Found"},
 		{"unknown host", []string{"--url", "https://no-such-tenant.invalid", "--client-id", "a", "--client-secret", "b"}, exitFailure, "no-such-tenant.invalid"},
 		{"http to a remote host", []string{"--url", "http://acme.halopsa.com", "--client-id", "a", "--client-secret", "b"}, exitFailure, "http://"},
 		{"unknown kind", append([]string{"--only", "status,ticket"}, sim.flags()...), exitUsage, `unknown kind "ticket"`},

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -92,4 +93,18 @@ func envName(prefix, n string) string {
 		return "HALO_" + n
 	}
 	return "HALO_" + strings.ToUpper(prefix) + "_" + n
+}
+
+// connect makes a client and authenticates at once, so that a wrong URL,
+// an unreachable host or refused credentials are reported as such, not as
+// the failure of whichever request happened to run first.
+func connect(ctx context.Context, cfg halo.Config) (*halo.Client, error) {
+	client, err := halo.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Authenticate(ctx); err != nil {
+		return nil, err
+	}
+	return client, nil
 }

@@ -83,7 +83,7 @@ func (st exportStats) log(e *env, msg, dir string) {
 // exportTenant connects to a tenant and reads the selected kinds into a snapshot.
 func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds []*catalog.Kind) (*snapshot.Snapshot, exportStats, error) {
 	start := time.Now()
-	client, err := halo.New(cfg)
+	client, err := connect(ctx, cfg)
 	if err != nil {
 		return nil, exportStats{}, err
 	}

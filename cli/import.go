@@ -104,7 +104,7 @@ func readImportFlags(c *cli.Context) (importOptions, error) {
 // nothing, confirms and applies it.
 func importSnapshot(ctx context.Context, e *env, snap *snapshot.Snapshot, cfg halo.Config, o importOptions) error {
 	start := time.Now()
-	client, err := halo.New(cfg)
+	client, err := connect(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -183,10 +183,11 @@ func (a *auth) endpoint(ctx context.Context) (*url.URL, error) {
 	authURL := a.c.cfg.AuthURL
 	what := "auth URL"
 	if authURL == "" {
-		authURL, what = a.discover(ctx), "auth URL from /api/authinfo"
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		var err error
+		if authURL, err = a.discover(ctx); err != nil {
+			return nil, err
 		}
+		what = "auth URL from /api/authinfo"
 	}
 	var err error
 	if authURL == "" {
@@ -206,13 +207,20 @@ func (a *auth) endpoint(ctx context.Context) (*url.URL, error) {
 	return u, nil
 }
 
-// discover asks /api/authinfo for the authorisation server; "" when it cannot tell.
-func (a *auth) discover(ctx context.Context) string {
+// discover asks /api/authinfo for the authorisation server; "" when it
+// cannot tell. When the tenant cannot be reached at all, the fallback on the
+// same host cannot be either: that error is returned as it is, the clearest
+// thing to say.
+func (a *auth) discover(ctx context.Context) (string, error) {
 	u := a.c.at("/api/authinfo")
-	// One attempt: the fallback is right for most tenants, and the token
-	// request that follows retries anyway.
-	r := &request{method: http.MethodGet, url: u, what: "GET " + u.Path, idempotent: true, attempts: 1}
+	// Retried like any GET while the host cannot be reached (a cron run may
+	// meet a passing outage); an answer without auth_url means the fallback.
+	r := &request{method: http.MethodGet, url: u, what: "GET " + u.Path, idempotent: true}
 	resp, err := a.c.do(ctx, r)
+	var se *StatusError
+	if err != nil && (ctx.Err() != nil || !errors.As(err, &se)) {
+		return "", err
+	}
 	var info struct {
 		AuthURL string `json:"auth_url"`
 	}
@@ -225,7 +233,7 @@ func (a *auth) discover(ctx context.Context) string {
 			cause = err.Error()
 		}
 		a.c.log.Info("halo: no auth server from /api/authinfo; using /auth/token", "cause", cause)
-		return ""
+		return "", nil
 	}
-	return info.AuthURL
+	return info.AuthURL, nil
 }

@@ -34,7 +34,8 @@ func TestAuthDiscovery(t *testing.T) {
 			}},
 		{name: "authinfo 404 falls back", want: "/auth/token", authinfs: 1,
 			authinfo: func(*tenant) http.HandlerFunc { return http.NotFound }},
-		{name: "authinfo 503 falls back at once", want: "/auth/token", authinfs: 1,
+		// A 5xx is retried like any GET's (fast.MaxAttempts), then the fallback is used.
+		{name: "authinfo 503 retried, then falls back", want: "/auth/token", authinfs: fast.MaxAttempts,
 			authinfo: func(*tenant) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }
 			}},
@@ -212,7 +213,7 @@ func TestUnreachable(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.Get(context.Background(), kind(t, "status"), "1")
-		want := "authentication failed at https://acme-halocfg-test.invalid/auth/token: cannot reach acme-halocfg-test.invalid: no such host"
+		want := "GET /api/authinfo: cannot reach acme-halocfg-test.invalid: no such host"
 		if err == nil || err.Error() != want {
 			t.Errorf("error = %v\nwant %s", err, want)
 		}
@@ -225,7 +226,7 @@ func TestUnreachable(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.Get(context.Background(), kind(t, "status"), "1")
-		want := "authentication failed at http://" + addr + "/auth/token: giving up after 2 attempts: cannot reach " + addr + ": connection refused"
+		want := "GET /api/authinfo: giving up after 2 attempts: cannot reach " + addr + ": connection refused"
 		if err == nil || err.Error() != want {
 			t.Errorf("error = %v\nwant %s", err, want)
 		}

@@ -3,6 +3,7 @@
 package halo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -174,6 +175,13 @@ func redactUserinfo(raw string) string {
 	}
 	u.User = nil
 	return u.String()
+}
+
+// Authenticate fetches a token now, so that a wrong URL, an unreachable
+// host or refused credentials are reported once, before any real request.
+func (c *Client) Authenticate(ctx context.Context) error {
+	_, err := c.auth.token(ctx)
+	return err
 }
 
 // BaseURL is the tenant's base URL without credentials, query or trailing slash.

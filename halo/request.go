@@ -131,6 +131,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			return nil, fmt.Errorf("%s: %w", r.what, cause)
 		}
 		if limit := cmp.Or(r.attempts, c.retry.MaxAttempts); attempt >= limit {
+			if limit == 1 { // a single try by design: there was no giving up
+				return nil, fmt.Errorf("%s: %w", r.what, cause)
+			}
 			return nil, fmt.Errorf("%s: giving up after %d attempts: %w", r.what, attempt, cause)
 		}
 		if !told {
