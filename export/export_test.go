@@ -173,9 +173,6 @@ func TestExportSurvivesFaultsAndTokenExpiry(t *testing.T) {
 	if c.Stats().Retries < int64(st.Faults) {
 		t.Errorf("client retried %d times for %d faults", c.Stats().Retries, st.Faults)
 	}
-	if lifetimes := int(time.Since(start) / (500 * time.Millisecond)); st.Tokens < lifetimes {
-		t.Errorf("the export outlived %d tokens but only %d were issued", lifetimes, st.Tokens)
-	}
 	if st.Tokens < 2 {
 		t.Errorf("only %d token issued: the export did not outlive one, the test proves nothing", st.Tokens)
 	}
