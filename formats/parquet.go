@@ -35,8 +35,13 @@ func init() { register(Parquet{}) }
 
 func (Parquet) Name() string { return "parquet" }
 
-// parquetRowGroup bounds the rows held in memory before a row group is flushed.
-const parquetRowGroup = 5000
+// A row group ends at parquetGroupRows rows or once its values add up to
+// parquetGroupBytes, whichever comes first: the writer holds a whole row
+// group in memory, and a Halo ticket type has 300 fields.
+const (
+	parquetGroupRows  = 10000
+	parquetGroupBytes = 8 << 20
+)
 
 const (
 	notesColumn      = "_halocfg"
@@ -98,7 +103,7 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 
 	opts := []parquet.WriterOption{
 		parquet.Compression(&parquet.Zstd),
-		parquet.MaxRowsPerRowGroup(parquetRowGroup),
+		parquet.MaxRowsPerRowGroup(parquetGroupRows),
 		parquet.CreatedBy("halocfg", s.Manifest.Tool, ""),
 		parquet.KeyValueMetadata(pqKeyVersion, pqFormatVersion),
 		parquet.KeyValueMetadata(pqKeyKind, kind),
@@ -125,6 +130,7 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 		batch = batch[:0]
 		return err
 	}
+	groupBytes := 0
 	for _, r := range recs {
 		row := make(parquet.Row, len(index))
 		var notes rowNotes
@@ -135,6 +141,12 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 				notes.Absent = append(notes.Absent, c.Name)
 			}
 			row[i] = parquetValue(c.Type, v, &notes, c.Name).Level(0, defLevel(v), i)
+			groupBytes += 8
+			if v, ok := v.(string); ok && c.Type == colString {
+				groupBytes += len(v)
+			} else if c.Type == colJSON && !row[i].IsNull() {
+				groupBytes += len(row[i].ByteArray())
+			}
 		}
 		i, nv, def := index[notesColumn], parquet.NullValue(), 0
 		if notes.Absent != nil || notes.Exact != nil {
@@ -142,11 +154,18 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 			nv, def = parquet.ByteArrayValue(b), 1
 		}
 		row[i] = nv.Level(0, def, i)
-		if batch = append(batch, row); len(batch) == cap(batch) {
+		if batch = append(batch, row); len(batch) == cap(batch) || groupBytes >= parquetGroupBytes {
 			if err := flush(); err != nil {
 				f.Close()
 				return err
 			}
+		}
+		if groupBytes >= parquetGroupBytes {
+			if err := w.Flush(); err != nil {
+				f.Close()
+				return err
+			}
+			groupBytes = 0
 		}
 	}
 	if err := flush(); err != nil {
