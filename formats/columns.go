@@ -99,11 +99,11 @@ func formatFloat(f float64) string {
 }
 
 // floatNumber turns a float read back from a typed cell into a JSON number:
-// the noted exact text when it still denotes the same float (the cell was not
-// edited), otherwise the float as JSON writes it.
+// the noted exact text when it still denotes the same number (the cell was
+// not edited), otherwise the float as JSON writes it.
 func floatNumber(f float64, exact string) json.Number {
 	if exact != "" {
-		if g, err := strconv.ParseFloat(exact, 64); err == nil && math.Float64bits(g) == math.Float64bits(f) {
+		if g, err := strconv.ParseFloat(exact, 64); err == nil && g == f {
 			return json.Number(exact)
 		}
 	}
@@ -111,10 +111,10 @@ func floatNumber(f float64, exact string) json.Number {
 }
 
 // exactText is the text to note for a number in a float column, "" when
-// formatFloat reproduces it.
+// formatFloat reproduces it. -0 is always noted: spreadsheets drop its sign.
 func exactText(n json.Number) string {
 	f, _ := finiteFloat(n)
-	if formatFloat(f) == string(n) {
+	if formatFloat(f) == string(n) && !(f == 0 && math.Signbit(f)) {
 		return ""
 	}
 	return string(n)

@@ -85,3 +85,19 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkbookResavedByLibreOffice reads testdata/golden/snapshot.xlsx as
+// LibreOffice Calc 7.4 saved it again (libreoffice --headless --convert-to
+// xlsx): shared strings instead of inline ones, its own styles and number
+// text. It must restore the golden snapshot exactly. Regenerate it that way
+// whenever goldenSnapshot changes.
+func TestWorkbookResavedByLibreOffice(t *testing.T) {
+	s, err := Open(filepath.Join("testdata", "libreoffice-resaved.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameRecords(t, goldenSnapshot().Records, s.Records)
+	if !s.Manifest.CreatedAt.Equal(goldenSnapshot().Manifest.CreatedAt) {
+		t.Errorf("created_at %v", s.Manifest.CreatedAt)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -350,7 +351,7 @@ func xlsxCell(c xcol, v any, present bool) (any, [][2]string) {
 		if s == "" {
 			return empty(emptyString)
 		}
-		if xmlSafe(s) {
+		if cellSafe(s) {
 			text = s
 			break
 		}
@@ -389,13 +390,25 @@ func xmlChar(r rune) bool {
 		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
 }
 
-// jsonCellText is v as compact JSON that XML can carry: characters it cannot
-// carry (only possible inside JSON strings) become \u escapes.
+// cellSafe reports whether a spreadsheet keeps s as it is. Besides what XML
+// cannot carry, spreadsheet programs turn CR LF into LF, and excelize and
+// LibreOffice disagree on escaping text that looks like _x0041_ (OOXML's
+// escape for characters); such strings go into cells as JSON instead.
+func cellSafe(s string) bool {
+	return xmlSafe(s) && !strings.ContainsRune(s, '\r') && !ooxmlEscape.MatchString(s)
+}
+
+var ooxmlEscape = regexp.MustCompile(`_[xX][0-9a-fA-F]{4}_`)
+
+// jsonCellText is v as compact JSON that a cell keeps exactly: characters
+// XML cannot carry, and the underscore opening an _xHHHH_ look-alike, become
+// \u escapes (possible only inside JSON strings, where they are valid).
 func jsonCellText(v any) string {
 	s := string(snapshot.Canonical(v))
-	if xmlSafe(s) {
+	if cellSafe(s) {
 		return s
 	}
+	s = ooxmlEscape.ReplaceAllStringFunc(s, func(m string) string { return `\u005f` + m[1:] })
 	var b strings.Builder
 	for _, r := range s {
 		if xmlChar(r) {
@@ -434,7 +447,7 @@ func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, 
 	typed := columnsOf(kind, recs)
 	byName := map[string]column{}
 	for _, c := range typed {
-		if c.Name == "" || !xmlSafe(c.Name) || utf8.RuneCountInString(c.Name) > 255 {
+		if c.Name == "" || !cellSafe(c.Name) || utf8.RuneCountInString(c.Name) > 255 {
 			return nil, fmt.Errorf("field name %q cannot be a column header", c.Name)
 		}
 		byName[c.Name] = c
