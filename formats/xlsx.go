@@ -188,17 +188,20 @@ func cellName(col, row int) string {
 	return name
 }
 
-// aboutText explains the workbook to the person who opens it.
-var aboutText = []string{
-	"How to read this workbook",
-	"Each sheet named after a kind (status, outcome, tickettype, ...) holds one row per record and one column per field, id and natural key first.",
-	"Nested values (lists, objects) are compact JSON text. A column \"field (name)\" shows the name of the record a reference points at; it is for reading only and is ignored on restore.",
-	"An empty cell is null, an empty string or an absent field, as the hidden sheets _types and _cells record.",
-	"How to edit it",
-	"Change values, delete rows, add rows, reorder or add columns and sheets, then restore the workbook with halocfg. Keep the id column: records are matched by id.",
-	"Type values as the column holds them: whole numbers in int columns, true/false in bool columns, valid JSON in JSON columns. A mistake is reported with its sheet, row and column.",
-	"Text longer than 32,767 characters does not fit a cell: the cell holds its beginning and the hidden sheet _cells the rest; leave such cells alone.",
-	"Do not edit the hidden sheets _types and _cells.",
+// aboutText explains the workbook to the person who opens it; headings are bold.
+var aboutText = []struct {
+	heading bool
+	text    string
+}{
+	{true, "How to read this workbook"},
+	{false, "Each sheet named after a kind (status, outcome, tickettype, ...) holds one row per record and one column per field, id and natural key first."},
+	{false, "Nested values (lists, objects) are compact JSON text. A column \"field (name)\" shows the name of the record a reference points at; it is for reading only and is ignored on restore."},
+	{false, "An empty cell is null, an empty string or an absent field, as the hidden sheets _types and _cells record."},
+	{true, "How to edit it"},
+	{false, "Change values, delete rows, add rows, reorder or add columns and sheets, then restore the workbook with halocfg. Keep the id column: records are matched by id."},
+	{false, "Type values as the column holds them: whole numbers in int columns, true/false in bool columns, valid JSON in JSON columns. A mistake is reported with its sheet, row and column."},
+	{false, "Text longer than 32,767 characters does not fit a cell: the cell holds its beginning and the hidden sheet _cells the rest; leave such cells alone."},
+	{false, "Do not edit the hidden sheets _types and _cells."},
 }
 
 func (x *xlsxWriter) about(kinds []string) error {
@@ -228,12 +231,12 @@ func (x *xlsxWriter) about(kinds []string) error {
 		rows = append(rows, []any{k, len(x.s.Records[k])})
 	}
 	rows = append(rows, []any{})
-	for i, line := range aboutText {
-		if i == 0 || line == "How to edit it" {
-			rows = append(rows, []any{excelize.Cell{StyleID: x.bold, Value: line}})
+	for _, line := range aboutText {
+		if line.heading {
+			rows = append(rows, []any{excelize.Cell{StyleID: x.bold, Value: line.text}})
 			continue
 		}
-		rows = append(rows, []any{nil, line})
+		rows = append(rows, []any{nil, line.text})
 	}
 	for i, r := range rows {
 		if err := sw.SetRow(cellName(1, i+1), r); err != nil {
@@ -294,7 +297,7 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 			cell, notes := xlsxCell(c, v, present)
 			row[i] = cell
 			for _, nt := range notes {
-				if err := x.note(kind, id, c.header, nt[0], nt[1]); err != nil {
+				if err := x.note(kind, id, c.header, nt); err != nil {
 					return nil, err
 				}
 			}
@@ -306,17 +309,20 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 	return cols, sw.Flush()
 }
 
-func (x *xlsxWriter) note(sheet, id, column, note, value string) error {
+// cellNote is one row of _cells: what a cell cannot say by itself.
+type cellNote struct{ note, value string }
+
+func (x *xlsxWriter) note(sheet, id, column string, n cellNote) error {
 	x.cellsRow++
-	return x.cells.SetRow(cellName(1, x.cellsRow), []any{sheet, id, column, note, value})
+	return x.cells.SetRow(cellName(1, x.cellsRow), []any{sheet, id, column, n.note, n.value})
 }
 
 // xlsxCell is the cell of value v in column c, and the notes it needs.
-func xlsxCell(c xcol, v any, present bool) (any, [][2]string) {
-	var notes [][2]string
-	empty := func(meaning string) (any, [][2]string) {
+func xlsxCell(c xcol, v any, present bool) (any, []cellNote) {
+	var notes []cellNote
+	empty := func(meaning string) (any, []cellNote) {
 		if meaning != c.empty {
-			notes = append(notes, [2]string{meaning, ""})
+			notes = append(notes, cellNote{note: meaning})
 		}
 		return nil, notes
 	}
@@ -336,7 +342,7 @@ func xlsxCell(c xcol, v any, present bool) (any, [][2]string) {
 	case c.typ == colFloat:
 		n := v.(json.Number)
 		if ex := exactText(n); ex != "" {
-			notes = append(notes, [2]string{noteExact, ex})
+			notes = append(notes, cellNote{noteExact, ex})
 		}
 		f, _ := finiteFloat(n)
 		if !cellHoldsFloat(f) {
@@ -355,14 +361,14 @@ func xlsxCell(c xcol, v any, present bool) (any, [][2]string) {
 			text = s
 			break
 		}
-		notes = append(notes, [2]string{noteJSON, ""})
+		notes = append(notes, cellNote{note: noteJSON})
 		text = jsonCellText(v)
 	default:
 		text = jsonCellText(v)
 	}
 	text, more := splitCellText(text)
 	for _, m := range more {
-		notes = append(notes, [2]string{noteMore, m})
+		notes = append(notes, cellNote{noteMore, m})
 	}
 	return text, notes
 }

@@ -168,7 +168,7 @@ func (r *xlsxReader) eachRow(sheet string, fn func(row int, cells []string) erro
 		if err != nil {
 			return fmt.Errorf("sheet %q, row %d: %w", sheet, n, err)
 		}
-		if n == 1 && sheet != aboutSheet || blank(cells) {
+		if (n == 1 && sheet != aboutSheet) || blank(cells) {
 			continue
 		}
 		if err := fn(n, cells); err != nil {
@@ -308,6 +308,16 @@ func (r *xlsxReader) headers(sheet, kind string, cells []string) ([]rcol, int, e
 		cols[i] = rcol{header: h, xtype: t, known: known && t.typ != colNull}
 		if h == "id" {
 			idAt = i
+		}
+	}
+	// Without _types (an analyst deleted the hidden sheets), a column
+	// "field (name)" beside a column "field" is still a display column.
+	for i, c := range cols {
+		base, ok := strings.CutSuffix(c.header, nameSuffix)
+		if _, typed := r.types[[2]string{kind, c.header}]; ok && !typed {
+			if _, has := seen[base]; has {
+				cols[i].display = true
+			}
 		}
 	}
 	if idAt < 0 {

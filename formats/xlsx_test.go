@@ -315,3 +315,35 @@ func TestXLSXLayoutForPeople(t *testing.T) {
 		t.Errorf("B5 = %q, formula %q, type %v: want the text =SUM(A1:A2)", v, formula, typ)
 	}
 }
+
+// Without the hidden sheets the reader falls back on the cells' own types:
+// numbers, booleans and text still restore, display columns stay out.
+func TestXLSXWithoutHiddenSheets(t *testing.T) {
+	s := genSnapshot(3)
+	dir := writeSnapshot(t, s, XLSX{})
+	editWorkbook(t, filepath.Join(dir, xlsxName), func(f *xlsxFile) {
+		f.must(f.DeleteSheet(typesSheet))
+		f.must(f.DeleteSheet(cellsSheet))
+	})
+	got, err := XLSX{}.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sortedCopy(s.Records["outcome"])
+	outcomes := sortedCopy(got["outcome"])
+	if len(outcomes) != len(want) {
+		t.Fatalf("%d outcomes, want %d", len(outcomes), len(want))
+	}
+	for i, r := range outcomes {
+		for field := range r {
+			if _, ok := want[i][field]; !ok {
+				t.Errorf("outcome %s: field %q was not in the snapshot", r.ID(), field)
+			}
+		}
+		for _, field := range []string{"id", "outcome", "newstatus", "hidden"} {
+			if !snapshot.Equal(r[field], want[i][field]) {
+				t.Errorf("outcome %s: %s = %v, want %v", r.ID(), field, r[field], want[i][field])
+			}
+		}
+	}
+}
