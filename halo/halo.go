@@ -39,6 +39,11 @@ type RetryPolicy struct {
 	MaxAttempts int           // attempts in all, the first included; default 6
 	BaseDelay   time.Duration // first backoff ceiling, doubled each retry; default 500ms
 	MaxDelay    time.Duration // backoff ceiling; default 60s
+	// RateLimitWait is how long a request keeps retrying 429s, whatever
+	// MaxAttempts says. Halo's window rolls over 5 minutes and an earlier
+	// run (or another tool) may have filled it: a nightly job should wait
+	// the window out rather than fail. Default: the rate window plus a minute.
+	RateLimitWait time.Duration
 }
 
 // Stats counts what a client did. Every field only grows.
@@ -110,7 +115,7 @@ func New(cfg Config) (*Client, error) {
 		cfg:      cfg,
 		http:     cfg.HTTPClient,
 		log:      cfg.Logger,
-		retry:    cfg.Retry.withDefaults(),
+		retry:    cfg.Retry.withDefaults(rate),
 		inflight: make(chan struct{}, cfg.Concurrency),
 		now:      time.Now,
 	}
@@ -129,7 +134,14 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func (p RetryPolicy) withDefaults() RetryPolicy {
+func (p RetryPolicy) withDefaults(rate Rate) RetryPolicy {
+	if p.RateLimitWait <= 0 {
+		w := DefaultRate.Window
+		if !rate.Unlimited && rate.Window > w {
+			w = rate.Window
+		}
+		p.RateLimitWait = w + time.Minute
+	}
 	if p.MaxAttempts <= 0 {
 		p.MaxAttempts = 6
 	}

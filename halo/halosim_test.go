@@ -163,3 +163,26 @@ func TestHalosim(t *testing.T) {
 		}
 	})
 }
+
+// An earlier run (or another tool) filled the server's window before this
+// client started: it cannot see those requests, so it meets 429s, and must
+// wait the window out rather than give up after MaxAttempts.
+func TestWaitsOutAWindowFilledByOthers(t *testing.T) {
+	const n, window = 20, 300 * time.Millisecond
+	tenant, earlier := simClient(t, halosim.Options{Dataset: "demo", RateLimit: n, RateWindow: window}, nil)
+	for range n {
+		if _, err := earlier.Get(context.Background(), kind(t, "status"), "1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := New(Config{URL: earlier.BaseURL(), ClientID: earlier.cfg.ClientID, ClientSecret: earlier.cfg.ClientSecret,
+		Rate: Rate{N: n, Window: window}, Concurrency: 4,
+		Retry: RetryPolicy{MaxAttempts: 2, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, RateLimitWait: 10 * window}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRecords(t, fetchAll(t, c), tenant)
+	if c.Stats().RateLimited == 0 {
+		t.Errorf("no 429 met: the test does not exercise a full window (server: %+v)", tenant.Stats())
+	}
+}

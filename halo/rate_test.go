@@ -145,6 +145,7 @@ func TestRateBudgetAvoids429(t *testing.T) {
 			c.Concurrency = 4
 			if dropEvery == 0 {
 				c.Retry.MaxAttempts = 1 // a 429 shows as an error
+				c.Retry.RateLimitWait = time.Nanosecond
 			}
 		})
 		start := time.Now()

@@ -62,8 +62,9 @@ func (c *Client) api(method, path, query string, body []byte) *request {
 // do sends r until it succeeds, fails for good or runs out of attempts.
 // A final answer outside 2xx is returned as an error wrapping *StatusError.
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
-	refreshed := false // the token was renewed after a 401
-	uncertain := false // an earlier attempt may have been applied
+	refreshed := false         // the token was renewed after a 401
+	uncertain := false         // an earlier attempt may have been applied
+	var limitedSince time.Time // the first 429 of this request
 	for attempt := 1; ; {
 		var tok token
 		if r.api {
@@ -77,6 +78,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		uncertain = uncertain || out.repeated
 		var cause error
 		retry := false
+		limited := false // this attempt met a 429
 		var wait time.Duration
 		told := false // the server said when to come back
 		if err != nil {
@@ -114,6 +116,10 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 				c.rateLimited.Add(1)
 				cause, retry = se, true
 				wait, told = retryAfter(resp.header, time.Now())
+				limited = true
+				if limitedSince.IsZero() {
+					limitedSince = time.Now()
+				}
 			case resp.code >= 500:
 				cause, retry = se, r.idempotent
 				wait, told = retryAfter(resp.header, time.Now())
@@ -130,7 +136,13 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		if !retry {
 			return nil, fmt.Errorf("%s: %w", r.what, cause)
 		}
-		if limit := cmp.Or(r.attempts, c.retry.MaxAttempts); attempt >= limit {
+		// 429s are retried for RateLimitWait whatever the attempt count: the
+		// server's window has to roll past requests we cannot see.
+		if limited {
+			if time.Since(limitedSince) > c.retry.RateLimitWait {
+				return nil, fmt.Errorf("%s: giving up after %s of rate limiting: %w", r.what, c.retry.RateLimitWait, cause)
+			}
+		} else if limit := cmp.Or(r.attempts, c.retry.MaxAttempts); attempt >= limit {
 			if limit == 1 { // a single try by design: there was no giving up
 				return nil, fmt.Errorf("%s: %w", r.what, cause)
 			}

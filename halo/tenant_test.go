@@ -139,7 +139,7 @@ func (tn *tenant) tokens() []string {
 }
 
 // fast retries keep the tests quick.
-var fast = RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+var fast = RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, RateLimitWait: 50 * time.Millisecond}
 
 func (tn *tenant) config() Config {
 	return Config{URL: tn.URL, ClientID: tn.id, ClientSecret: tn.secret, Retry: fast, Rate: Unlimited}
