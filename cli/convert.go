@@ -50,10 +50,7 @@ func convertCommand(e *env) *cli.Command {
 				return err
 			}
 			defer d.Abort()
-			if err := formats.Write(s, d, fs); err != nil {
-				return err
-			}
-			if err := d.Commit(s.Manifest); err != nil {
+			if err := save(d, s, fs); err != nil {
 				return err
 			}
 			records := 0

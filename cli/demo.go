@@ -71,10 +71,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 		return err
 	}
 	defer d.Abort()
-	if err := formats.Write(s, d, fs); err != nil {
-		return err
-	}
-	if err := d.Commit(s.Manifest); err != nil {
+	if err := save(d, s, fs); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "== Step 1: export of the source tenant ==\n\n")

@@ -55,16 +55,22 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := formats.Write(s, d, fs); err != nil {
-				return err
-			}
-			if err := d.Commit(s.Manifest); err != nil {
+			if err := save(d, s, fs); err != nil {
 				return err
 			}
 			st.log(e, "export complete", d.Final())
 			return nil
 		},
 	}
+}
+
+// save writes s in the formats fs into d and commits it: the snapshot
+// appears whole, with its manifest, or not at all.
+func save(d *snapshot.Dir, s *snapshot.Snapshot, fs []formats.Format) error {
+	if err := formats.Write(s, d, fs); err != nil {
+		return err
+	}
+	return d.Commit(s.Manifest)
 }
 
 // exportStats is what the one-line summary reports.

@@ -60,10 +60,7 @@ func migrateCommand(e *env) *cli.Command {
 				return fmt.Errorf("exporting the source tenant: %w", err)
 			}
 			fs, _ := formats.Parse("json")
-			if err := formats.Write(s, d, fs); err != nil {
-				return err
-			}
-			if err := d.Commit(s.Manifest); err != nil {
+			if err := save(d, s, fs); err != nil {
 				return err
 			}
 			st.log(e, "source exported", d.Final())
