@@ -2,6 +2,7 @@ package formats
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -16,13 +17,18 @@ import (
 // Benchmarks write and read n full-schema records (spread evenly over the
 // 11 kinds, every schema field filled) with each format, and report:
 //   - records/s, timed with the collector at its defaults;
-//   - peak-heap-MB, from one more, untimed run: the highest live heap above
-//     the live heap before the run (which already holds the input snapshot).
-//     A goroutine collects garbage back to back during the run and reads the
-//     live heap after each collection (runtime/metrics /gc/heap/live:bytes),
-//     so garbage not yet collected is not counted; a peak shorter than one
-//     collection cycle (tens of ms at 5,000 records, about a second at 50,000)
-//     can be missed.
+//   - peak-heap-MB, from one more, untimed run: the most live heap (runtime/
+//     metrics /gc/heap/live:bytes right after a forced collection) above the
+//     live heap before the run.
+//
+// Where the live heap is sampled matters. A writer's input snapshot is live
+// all along (over a gigabyte at 50,000 records), and a collection of that
+// much takes long enough for the writer to allocate hundreds of megabytes of
+// short-lived garbage that the collection counts as live. So a write is
+// sampled synchronously, from inside the writer's own goroutine, each time it
+// has written another 8 MB to a file and when it closes one: the moments its
+// buffers are fullest. A read is sampled by a goroutine collecting back to
+// back; its result grows to the size of the snapshot anyway.
 //
 // go test -run '^$' -bench . -benchtime 1x ./formats
 
@@ -51,12 +57,12 @@ func BenchmarkWrite(b *testing.B) {
 		s := benchSnapshot(n)
 		for _, f := range allFormats() {
 			b.Run(fmt.Sprintf("%s/%d", f.Name(), n), func(b *testing.B) {
-				write := func() {
+				write := func(h *heapSampler) {
 					d, err := snapshot.NewDir(filepath.Join(b.TempDir(), "snap"), false)
 					if err != nil {
 						b.Fatal(err)
 					}
-					if err := f.Write(s, d); err != nil {
+					if err := f.Write(s, sampledDir{d, h}); err != nil {
 						b.Fatal(err)
 					}
 					if err := d.Commit(s.Manifest); err != nil {
@@ -64,9 +70,13 @@ func BenchmarkWrite(b *testing.B) {
 					}
 				}
 				for b.Loop() {
-					write()
+					write(nil)
 				}
-				report(b, n, write)
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+				b.StopTimer()
+				h := newHeapSampler()
+				write(h)
+				b.ReportMetric(float64(h.peakAbove())/(1<<20), "peak-heap-MB")
 			})
 		}
 	}
@@ -90,34 +100,78 @@ func BenchmarkRead(b *testing.B) {
 				for b.Loop() {
 					read()
 				}
-				report(b, n, read)
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+				b.StopTimer()
+				b.ReportMetric(float64(peakHeap(read))/(1<<20), "peak-heap-MB")
 			})
 		}
 	}
 }
 
-// report reports records/s of the timed loop, then runs op once more to measure its peak heap.
-func report(b *testing.B, n int, op func()) {
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-	b.StopTimer()
-	b.ReportMetric(float64(peakHeap(op))/(1<<20), "peak-heap-MB")
+// heapSampler keeps the most live heap seen above a base; nil samples nothing.
+type heapSampler struct{ base, peak uint64 }
+
+func newHeapSampler() *heapSampler {
+	h := &heapSampler{base: liveHeap()}
+	h.peak = h.base
+	return h
 }
 
-// peakHeap runs fn and returns the most live heap it held above the live heap before it.
-func peakHeap(fn func()) uint64 {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	live := func() uint64 {
-		runtime.GC()
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
+func (h *heapSampler) sample() {
+	if h != nil {
+		h.peak = max(h.peak, liveHeap())
 	}
-	base := live()
-	var peak uint64
+}
+
+func (h *heapSampler) peakAbove() uint64 { return h.peak - h.base }
+
+// liveHeap collects garbage and returns the live heap.
+func liveHeap() uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
+// sampledDir samples the heap as the writer fills its files.
+type sampledDir struct {
+	*snapshot.Dir
+	h *heapSampler
+}
+
+func (d sampledDir) Create(rel string) (io.WriteCloser, error) {
+	w, err := d.Dir.Create(rel)
+	return &sampledFile{WriteCloser: w, h: d.h}, err
+}
+
+type sampledFile struct {
+	io.WriteCloser
+	h *heapSampler
+	n int
+}
+
+func (f *sampledFile) Write(p []byte) (int, error) {
+	if f.n += len(p); f.n >= 8<<20 {
+		f.h.sample()
+		f.n = 0
+	}
+	return f.WriteCloser.Write(p)
+}
+
+func (f *sampledFile) Close() error {
+	f.h.sample()
+	return f.WriteCloser.Close()
+}
+
+// peakHeap runs fn while a goroutine collects back to back, and returns the
+// most live heap seen above the live heap before.
+func peakHeap(fn func()) uint64 {
+	h := newHeapSampler()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
-			peak = max(peak, live())
+			h.sample()
 			select {
 			case <-done:
 				return
@@ -128,8 +182,5 @@ func peakHeap(fn func()) uint64 {
 	fn()
 	close(done)
 	wg.Wait()
-	if peak < base {
-		return 0
-	}
-	return peak - base
+	return h.peakAbove()
 }
