@@ -223,20 +223,3 @@ func decodeJSONValue(s string) (any, error) {
 	}
 	return v, nil
 }
-
-// sortedKinds lists the kinds of recs in catalog order, then unknown kinds sorted.
-func sortedKinds(recs map[string][]snapshot.Record) []string {
-	var out, rest []string
-	for _, k := range catalog.Kinds() {
-		if _, ok := recs[k.Name]; ok {
-			out = append(out, k.Name)
-		}
-	}
-	for k := range recs {
-		if _, ok := catalog.Lookup(k); !ok {
-			rest = append(rest, k)
-		}
-	}
-	slices.Sort(rest)
-	return append(out, rest...)
-}
