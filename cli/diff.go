@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -102,24 +101,17 @@ func runDiff(c *cli.Context, e *env) (differ bool, err error) {
 
 	res := diff.Compare(sides[0].Records, sides[1].Records)
 	res.A, res.B = labels[0], labels[1]
-	w, done := e.stdout, func() error { return nil }
-	if out != "" {
-		f, err := os.OpenFile(out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-		if err != nil {
-			return false, err
-		}
-		w, done = f, f.Close
-	}
+	write := res.WriteText
 	switch output {
 	case "json":
-		err = res.WriteJSON(w)
+		write = res.WriteJSON
 	case "xlsx":
-		err = res.WriteXLSX(w)
-	default:
-		err = res.WriteText(w)
+		write = res.WriteXLSX
 	}
-	if cerr := done(); err == nil {
-		err = cerr
+	if out == "" {
+		err = write(e.stdout)
+	} else {
+		err = snapshot.WriteFile(out, write) // whole or not at all
 	}
 	return !res.Equal(), err
 }

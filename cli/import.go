@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -231,13 +230,8 @@ func defaultLedger(target string) string {
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 
 func writePlan(path string, p *importer.Plan) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
+	if err := snapshot.WriteFile(path, p.WriteJSON); err != nil {
 		return fmt.Errorf("--plan-out: %w", err)
 	}
-	if err := p.WriteJSON(f); err != nil {
-		f.Close()
-		return fmt.Errorf("--plan-out: %w", err)
-	}
-	return f.Close()
+	return nil
 }
