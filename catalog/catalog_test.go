@@ -29,10 +29,10 @@ func openAPI(t *testing.T) map[string][]Field {
 // candidate is a field that must be classified: an integer (or integer
 // array) field named like a reference, or the id of a KeyPair/KeyPair2.
 type candidate struct {
-	path   string // in the root schema: "allowed_status[].status_id"
-	schema string // schema declaring the field: "RequestTypeStatus"
-	field  string // "status_id"
-	step   string // container step of a nested field: "allowed_status[]"
+	path   string   // in the root schema: "steps[].actions[].action_id"
+	schema string   // schema declaring the field: "FlowSubDetail"
+	field  string   // "action_id"
+	steps  []string // container steps of a nested field: ["steps[]", "actions[]"]
 }
 
 func isCandidate(schema string, f Field) bool {
@@ -53,31 +53,35 @@ func containerStep(f Field) string {
 	return f.Name
 }
 
-// candidates walks the fields of root and of the schemas it nests, one level deep.
+// walkDepth is how deep the schemas are extracted (./internal/extract).
+const walkDepth = 2
+
+// candidates walks the fields of root and of the schemas it nests, walkDepth levels deep.
 func candidates(schemas map[string][]Field, root string) []candidate {
 	var out []candidate
-	for _, f := range schemas[root] {
-		if isCandidate(root, f) {
-			out = append(out, candidate{path: f.Name, schema: root, field: f.Name})
-		}
-		if f.Ref == "" {
-			continue
-		}
-		step := containerStep(f)
-		for _, g := range schemas[f.Ref] {
-			if isCandidate(f.Ref, g) {
-				out = append(out, candidate{path: step + "." + g.Name, schema: f.Ref, field: g.Name, step: step})
+	var walk func(schema string, steps []string)
+	walk = func(schema string, steps []string) {
+		for _, f := range schemas[schema] {
+			if isCandidate(schema, f) {
+				path := strings.Join(append(slices.Clone(steps), f.Name), ".")
+				out = append(out, candidate{path: path, schema: schema, field: f.Name, steps: steps})
+			}
+			if f.Ref != "" && len(steps) < walkDepth {
+				walk(f.Ref, append(slices.Clone(steps), containerStep(f)))
 			}
 		}
 	}
+	walk(root, nil)
 	return out
 }
 
-// notRefKey returns the notRefs key that classifies a candidate of root, most specific first.
+// notRefKey returns the notRefs key that classifies a candidate of root,
+// most specific first: the path, the schema's field, then a wildcard of the
+// innermost container, then of the containers around it.
 func notRefKey(root string, c candidate) (string, bool) {
 	keys := []string{root + "." + c.path, c.schema + "." + c.field}
-	if c.step != "" {
-		keys = append(keys, root+"."+c.step+".*")
+	for i := len(c.steps); i > 0; i-- {
+		keys = append(keys, root+"."+strings.Join(c.steps[:i], ".")+".*")
 	}
 	for _, k := range keys {
 		if _, ok := notRefs[k]; ok {
@@ -87,8 +91,9 @@ func notRefKey(root string, c candidate) (string, bool) {
 	return "", false
 }
 
-// resolve finds the field a path names in root: "a", "a[].b" or "a.b".
-func resolve(schemas map[string][]Field, root, path string) (Field, bool) {
+// resolve finds the field a path names in root ("a", "a[].b", "a.b",
+// "a[].b[].c"), and the schema that declares it.
+func resolve(schemas map[string][]Field, root, path string) (Field, string, bool) {
 	find := func(schema, name string) (Field, bool) {
 		for _, f := range schemas[schema] {
 			if f.Name == name {
@@ -98,17 +103,16 @@ func resolve(schemas map[string][]Field, root, path string) (Field, bool) {
 		return Field{}, false
 	}
 	steps := strings.Split(path, ".")
-	if len(steps) > 2 {
-		return Field{}, false
+	schema := root
+	for _, step := range steps[:len(steps)-1] {
+		outer, ok := find(schema, strings.TrimSuffix(step, "[]"))
+		if !ok || outer.Ref == "" || containerStep(outer) != step {
+			return Field{}, "", false
+		}
+		schema = outer.Ref
 	}
-	if len(steps) == 1 {
-		return find(root, steps[0])
-	}
-	outer, ok := find(root, strings.TrimSuffix(steps[0], "[]"))
-	if !ok || outer.Ref == "" || containerStep(outer) != steps[0] {
-		return Field{}, false
-	}
-	return find(outer.Ref, steps[1])
+	f, ok := find(schema, steps[len(steps)-1])
+	return f, schema, ok
 }
 
 func TestEveryReferenceLikeFieldIsClassified(t *testing.T) {
@@ -156,21 +160,17 @@ func TestNotRefsNameFlaggedFields(t *testing.T) {
 			t.Errorf("notRefs[%q]: no reason", key)
 		}
 		if container, ok := strings.CutSuffix(path, ".*"); ok {
-			f, ok := resolve(schemas, schema, strings.TrimSuffix(container, "[]"))
-			if !ok || f.Ref == "" || containerStep(f) != container {
+			last := container[strings.LastIndex(container, ".")+1:]
+			f, _, ok := resolve(schemas, schema, strings.TrimSuffix(container, "[]"))
+			if !ok || f.Ref == "" || containerStep(f) != last {
 				t.Errorf("notRefs[%q]: %s has no nested schema %s", key, schema, container)
 			}
 			continue
 		}
-		f, ok := resolve(schemas, schema, path)
+		f, nested, ok := resolve(schemas, schema, path)
 		if !ok {
 			t.Errorf("notRefs[%q]: no such field", key)
 			continue
-		}
-		nested := schema
-		if i := strings.LastIndex(path, "."); i >= 0 {
-			outer, _ := resolve(schemas, schema, strings.TrimSuffix(path[:i], "[]"))
-			nested = outer.Ref
 		}
 		if !isCandidate(nested, f) {
 			t.Errorf("notRefs[%q]: field is not named like a reference (or not an integer)", key)
@@ -188,7 +188,7 @@ func TestRefsResolve(t *testing.T) {
 				t.Errorf("%s: listed twice", where)
 			}
 			seen[r.Field] = true
-			f, ok := resolve(schemas, k.Schema, r.Field)
+			f, _, ok := resolve(schemas, k.Schema, r.Field)
 			switch {
 			case !ok:
 				t.Errorf("%s: no such field in %s", where, k.Schema)
@@ -198,7 +198,7 @@ func TestRefsResolve(t *testing.T) {
 				t.Errorf("%s: the field is %s %s, not an integer id", where, f.Type, f.Items)
 			}
 			for _, partner := range []string{r.GUID, r.Name} {
-				if _, ok := resolve(schemas, k.Schema, partner); partner != "" && !ok {
+				if _, _, ok := resolve(schemas, k.Schema, partner); partner != "" && !ok {
 					t.Errorf("%s: partner field %s does not exist", where, partner)
 				}
 			}
@@ -227,10 +227,10 @@ func TestKindsMatchSchemas(t *testing.T) {
 		if k.Endpoint == "" || k.ListKey == "" || k.DetailQuery == "" {
 			t.Errorf("%s: endpoint %q, list key %q, detail query %q", k.Name, k.Endpoint, k.ListKey, k.DetailQuery)
 		}
-		if f, ok := resolve(schemas, k.Schema, k.RefField); !ok || f.Type != "integer" {
+		if f, _, ok := resolve(schemas, k.Schema, k.RefField); !ok || f.Type != "integer" {
 			t.Errorf("%s: RefField %s is not an integer field of %s", k.Name, k.RefField, k.Schema)
 		}
-		id, _ := resolve(schemas, k.Schema, "id")
+		id, _, _ := resolve(schemas, k.Schema, "id")
 		if want := map[bool]string{true: "string", false: "integer"}[k.StringID]; id.Type != want {
 			t.Errorf("%s: id is %s, StringID is %v", k.Name, id.Type, k.StringID)
 		}
@@ -238,7 +238,7 @@ func TestKindsMatchSchemas(t *testing.T) {
 			t.Errorf("%s: no natural key", k.Name)
 		}
 		for _, n := range k.NaturalKey {
-			if _, ok := resolve(schemas, k.Schema, n); !ok {
+			if _, _, ok := resolve(schemas, k.Schema, n); !ok {
 				t.Errorf("%s: natural key field %s does not exist", k.Name, n)
 			}
 		}

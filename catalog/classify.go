@@ -13,7 +13,8 @@ import "strings"
 //   - or contains one of refWords ("newstatus", "defaultagent", "requesttype").
 //
 // The test walks every integer and integer-array field of the kinds'
-// schemas and of the schemas they nest one level deep; it also requires the
+// schemas and of the schemas they nest two levels deep
+// ("steps[].actions[].action_id"; see ./internal/extract); it also requires the
 // (string) id of every nested KeyPair2 (value) and KeyPair (id) to be classified.
 func NamedLikeRef(name string) bool {
 	n := strings.TrimRight(strings.ToLower(name), "0123456789")
@@ -54,8 +55,8 @@ var refWords = []string{
 //   - "RequestType.cors_whitelist_list[].value": one nested path of a root schema;
 //   - "FlowHeader.always_allow_actions[].*": every field of an embedded copy
 //     of another record, whose reference is carried by a Ref on the same
-//     container (always_allow_actions[].id); the copied record's own
-//     references are remapped when that record's kind is.
+//     container (always_allow_actions[].id), and of the rows it nests; the
+//     copied record's own references are remapped when that record's kind is.
 var notRefs = map[string]string{
 	// Own ids: a record's id is remapped by matching, not by rewriting.
 	"TStatus.id":          "the record's own id",
@@ -96,20 +97,49 @@ var notRefs = map[string]string{
 	"FlowDetail.fdid":                   "id of the row itself",
 	"FlowDetail.step_id":                "the step's number within its workflow",
 	"WorkflowTarget.id":                 "id of the row itself",
+	"FlowSubDetail.id":                  "id of the row itself",
+	"MileStoneDependency.id":            "id of the row itself",
+	"OutboundIntegrationMethodValue.id": "id of the row itself",
+	"WorkflowTargetStep.id":             "id of the row itself",
+	"RequestTypeFieldRestriction.id":    "id of the row itself",
+	"CustomFieldValueRestrictions.id":   "id of the row itself",
+	"CustomFieldVisibility.id":          "id of the row itself",
+	// Step numbers are carried over as they are (FlowDetail.step_id), so
+	// fields holding one need no remapping.
+	"FlowSubDetail.start_step":               "the step_id of the step the action leaves",
+	"FlowSubDetail.end_step":                 "the step_id of the step the action leads to",
+	"WorkflowTargetStep.step_id":             "the step_id of a step of the same workflow",
+	"WorkflowTargetStep.workflowtarget_id":   "id of the targets[] row that holds it, issued anew by the target",
+	"OutboundIntegrationMethodValue.step_id": "the step_id of the step that outputs the variable (inferred)",
 
 	// Embedded copies of other records: their id is an external Ref.
-	"TOutcome.newaction_supplier.*":        "copy of the supplier (newaction_supplier.id)",
-	"TOutcome.newticket_user.*":            "copy of the user (newticket_user.id)",
-	"TOutcome.attachments[].*":             "copy of the attachment (attachments[].id)",
-	"TOutcome.azure_connection.*":          "copy of the Azure connection (azure_connection.id)",
-	"RequestType.default_services[].*":     "copy of the service (default_services[].id)",
-	"StdRequest.customfields[].*":          "copy of the custom field definition (customfields[].id)",
-	"StdRequest.optional_customfields[].*": "copy of the custom field definition (optional_customfields[].id)",
-	"StdRequest.assets[].*":                "copy of the asset (assets[].id)",
-	"StdRequest.optional_assets[].*":       "copy of the asset (optional_assets[].id)",
-	"StdRequest.users[].*":                 "copy of the user (users[].id)",
-	"StdRequest.services[].*":              "copy of the service (services[].id)",
-	"FlowHeader.always_allow_actions[].*":  "copy of the outcome (always_allow_actions[].id)",
+	"TOutcome.newaction_supplier.*":         "copy of the supplier (newaction_supplier.id)",
+	"TOutcome.newticket_user.*":             "copy of the user (newticket_user.id)",
+	"TOutcome.attachments[].*":              "copy of the attachment (attachments[].id)",
+	"TOutcome.azure_connection.*":           "copy of the Azure connection (azure_connection.id)",
+	"RequestType.default_services[].*":      "copy of the service (default_services[].id)",
+	"StdRequest.customfields[].*":           "copy of the custom field definition (customfields[].id)",
+	"StdRequest.optional_customfields[].*":  "copy of the custom field definition (optional_customfields[].id)",
+	"StdRequest.assets[].*":                 "copy of the asset (assets[].id)",
+	"StdRequest.optional_assets[].*":        "copy of the asset (optional_assets[].id)",
+	"StdRequest.users[].*":                  "copy of the user (users[].id)",
+	"StdRequest.services[].*":               "copy of the service (services[].id)",
+	"FlowHeader.always_allow_actions[].*":   "copy of the outcome (always_allow_actions[].id)",
+	"Policy.workdays.*":                     "copy of the workday (workdays.id)",
+	"SlaHead.workdays.*":                    "copy of the workday (workdays.id)",
+	"TOutcome.fields[].fieldinfo.*":         "copy of the custom field (fields[].fieldinfo.id)",
+	"RequestType.fields[].fieldinfo.*":      "copy of the custom field (fields[].fieldinfo.id)",
+	"RequestTypeGroup.fields[].fieldinfo.*": "copy of the custom field (fields[].fieldinfo.id)",
+	"TOutcome.fields[].group.*":             "copy of the field group (fields[].group.id)",
+	"RequestType.fields[].group.*":          "copy of the field group (fields[].group.id)",
+	"RequestTypeGroup.fields[].group.*":     "copy of the field group (fields[].group.id)",
+	"FlowHeader.steps[].chat_teams[].*":     "copy of the team (steps[].chat_teams[].id)",
+	// Assignment rules are records of their own (targets[].rule_id): a
+	// workflow shows copies of those attached to its steps and targets.
+	"FlowHeader.steps[].rules[].*":                       "copy of the assignment rule (steps[].rules[].id)",
+	"FlowHeader.targets[].rules[].*":                     "copy of the assignment rule (targets[].rules[].id)",
+	"StdRequest.milestones[].milestone_dependencies[].*": "copies of the milestone rows this one depends on (dependencies[] links them)",
+	"StdRequest.milestones[].tickets[].*":                "tickets on the milestone, written by Halo",
 	// Ticket data Halo writes, not configuration.
 	"StdRequest.new_audits[].*":               "audit rows of tickets, written by Halo",
 	"StdRequest.new_changes[].*":              "invoice change rows, written by Halo",
@@ -235,4 +265,15 @@ var notRefs = map[string]string{
 	"FlowDetail.newticket_type":                      "enumeration: what the step creates (newticket_tickettype_id or newticket_template_id)",
 	"FlowDetail.chat_image_type":                     "enumeration",
 	"WorkflowTarget.target_type":                     "enumeration",
+	"FlowSubDetail.action_type":                      "enumeration",
+	"FlowSubDetail.approval_result":                  "enumeration of approval results",
+	"FlowSubDetail.automation_type":                  "enumeration",
+	"FlowSubDetail.automation_execution_type":        "enumeration",
+	"FlowSubDetail.chat_selection_order":             "position in a chat",
+	"OutboundIntegrationMethodValue.data_type":       "enumeration",
+	"OutboundIntegrationMethodValue.type":            "enumeration",
+	"OutboundIntegrationMethodValue.step_seq":        "position within the step",
+	"RequestTypeFieldRestriction.type":               "enumeration",
+	"CustomFieldVisibility.conditiontype":            "enumeration",
+	"CustomFieldVisibility.field_value":              "the value field_id is compared with",
 }

@@ -58,11 +58,42 @@ func translations(kind string) []Ref {
 // fieldRows: RequestTypeField rows (the custom fields a record shows); rtid
 // holds the owning record and tableid says which table that is.
 func fieldRows(kind string) []Ref {
-	return []Ref{
+	return join([]Ref{
 		owner("fields[].rtid", kind),
 		extGUID("fields[].fieldid", "customfield", "fields[].fieldguid", "fields[].fieldname"),
 		extGUID("fields[].groupid", "fieldgroup", "fields[].groupguid", ""),
 		ext("fields[].techtab_id", "tickettab", "fields[].techtab_name"),
+		embedded("fields[].fieldinfo", "customfield"),
+		embedded("fields[].group", "fieldgroup"),
+		// the field's per-ticket-type restrictions and visibility conditions
+		ref("fields[].read_restrictions[].tickettype_id", "tickettype", "", ""),
+		ext("fields[].read_restrictions[].field_id", "customfield", ""),
+		ext("fields[].read_restrictions[].role_id", "role", ""),
+		ref("fields[].update_restrictions[].tickettype_id", "tickettype", "", ""),
+		ext("fields[].update_restrictions[].field_id", "customfield", ""),
+		ext("fields[].update_restrictions[].role_id", "role", ""),
+		ref("fields[].value_restrictions[].tickettype_id", "tickettype", "", ""),
+		ext("fields[].value_restrictions[].field_id", "customfield", ""),
+		ext("fields[].value_restrictions[].value_id", "customfieldvalue", ""),
+		ref("fields[].visibility_conditions[].tickettype_id", "tickettype", "", ""),
+		ext("fields[].visibility_conditions[].field_id", "customfield", ""),
+		ext("fields[].visibility_conditions[].lookup_field_id", "customfield", ""),
+		ext("fields[].visibility_conditions[].lookup_value_id", "customfieldvalue", ""),
+		ref("fields[].visibility_conditions_value[].tickettype_id", "tickettype", "", ""),
+		ext("fields[].visibility_conditions_value[].field_id", "customfield", ""),
+		ext("fields[].visibility_conditions_value[].lookup_field_id", "customfield", ""),
+		ext("fields[].visibility_conditions_value[].lookup_value_id", "customfieldvalue", ""),
+	}, rowTranslations("fields[]", "fieldrow"))
+}
+
+// rowTranslations: LanguagePackTranslationsCustom rows of nested rows
+// (a workflow's steps[]). entity_id is the translated row's id, which the
+// target issues anew, so every id of them is external: the user decides.
+func rowTranslations(array, row string) []Ref {
+	return []Ref{
+		ext(array+".translations[].entity_id", row, ""),
+		ext(array+".translations[].language_id", "language", ""),
+		ext(array+".translations[].entity_id2", "translationentity", ""),
 	}
 }
 
@@ -147,8 +178,13 @@ var kinds = []*Kind{
 			owner("priorities[].slaid", "sla"),
 			ref("priorities[].priorityid", "priority", "", "priorities[].name"),
 			ext("priorities[].workdaysoverride", "workday", ""),
+			embedded("priorities[].workdays", "workday"),
 			ext("workday_id", "workday", "workday_name"),
 			embedded("workdays", "workday"),
+			// priorities[] are copies of priorities, translations included
+			ref("priorities[].translations[].entity_id", "priority", "", ""),
+			ext("priorities[].translations[].language_id", "language", ""),
+			ext("priorities[].translations[].entity_id2", "translationentity", ""),
 		}, accessControl("sla")),
 	},
 	{
@@ -175,6 +211,20 @@ var kinds = []*Kind{
 			ext("steps[].pipeline_stage_id", "pipelinestage", "steps[].pipeline_stage_name"),
 			ext("steps[].input_field_id", "customfield", ""),
 			ext("steps[].newticket_service_id", "service", ""),
+			// the step's actions (FlowSubDetail): outcomes the agent or an
+			// automation may take; start_step and end_step are step_ids
+			owner("steps[].actions[].flow_id", "workflow"),
+			ref("steps[].actions[].action_id", "outcome", "steps[].actions[].action_guid", "steps[].actions[].action_name"),
+			ref("steps[].actions[].time_limit_action_id", "outcome", "steps[].actions[].time_limit_action_guid", "steps[].actions[].time_limit_action_name"),
+			ref("steps[].actions[].automation_action_id", "outcome", "steps[].actions[].automation_action_guid", "steps[].actions[].automation_action_name"),
+			ext("steps[].actions[].todo_group_id", "todogroup", "steps[].actions[].todo_group_name"),
+			ref("steps[].step_conditions[].stdid", "template", "", ""), // inferred, as automationcriteria[].stdid of a template
+			ext("steps[].step_conditions[].rule_id", "assignmentrule", ""),
+			ext("steps[].step_conditions[].qualification_criteria_id", "qualificationcriteria", ""),
+			ext("steps[].step_conditions[].flowsubdetails_criteria_id", "workflowaction", ""),
+			embedded("steps[].chat_teams[]", "team"),
+			embedded("steps[].rules[]", "assignmentrule"),
+			ext("steps[].output_variables[].method_id", "integrationmethod", ""),
 			ref("always_allow_actions[].id", "outcome", "", "always_allow_actions[].outcome"),
 			owner("stages[].flow_id", "workflow"),
 			// inferred: edit_outcome and outcome_step may name an outcome and a step
@@ -187,7 +237,10 @@ var kinds = []*Kind{
 			ext("targets[].end_stage_id", "workflowstage", "targets[].end_stage_name"),
 			ext("targets[].workday", "workday", "targets[].workday_name"),
 			ext("targets[].rule_id", "assignmentrule", ""),
-		}, accessControl("workflow")),
+			embedded("targets[].rules[]", "assignmentrule"),
+			owner("targets[].start_steps[].flowheader_id", "workflow"),
+			owner("targets[].end_steps[].flowheader_id", "workflow"),
+		}, rowTranslations("steps[]", "workflowstep"), rowTranslations("stages[]", "workflowstage"), accessControl("workflow")),
 	},
 	{
 		Name: "tickettype", Endpoint: "/TicketType", Schema: "RequestType", ListKey: "tickettypes",
@@ -283,6 +336,8 @@ var kinds = []*Kind{
 			extGUID("filters[].filter_id", "filter", "filters[].filter_guid", "filters[].filter_name"),
 			extGUID("filters[].list_id", "viewlist", "filters[].list_guid", ""),
 			extGUID("filters[].itemsupplier_id", "supplier", "filters[].itemsupplier_guid", ""),
+			// what a filter value is depends on filter_type
+			{Field: "filters[].filter_values[].id", Target: "filtervalue", External: true, StringID: true, Name: "filters[].filter_values[].name"},
 			owner("team_restrictions[].ticket_area_id", "ticketarea"),
 			extGUID("team_restrictions[].team_id", "team", "team_restrictions[].team_guid", "team_restrictions[].team_name"),
 		},
@@ -303,6 +358,11 @@ var kinds = []*Kind{
 			ref("copied_from_id", "template", "", ""),
 			owner("todo_list[].template_id", "template"),
 			ext("todo_list[].group_id", "todogroup", "todo_list[].group_name"),
+			embedded("todo_list[].group", "todogroup"),
+			ext("todo_list[].allowed_clients[].client_id", "client", ""),
+			owner("todo_list[].allowed_clients[].template_id", "template"),
+			// the to-do row the client is allowed for: issued anew by the target
+			ext("todo_list[].allowed_clients[].todo_id", "todo", ""),
 			owner("creation_rules[].parent_template_id", "template"),
 			ref("creation_rules[].child_template_id", "template", "", ""),
 			ref("creation_rules[].outcome_id", "outcome", "", "creation_rules[].outcome_name"),
@@ -319,6 +379,9 @@ var kinds = []*Kind{
 			ext("automationcriteria[].flowsubdetails_criteria_id", "workflowaction", ""),
 			owner("milestones[].from_template_id", "template"),
 			ext("milestones[].ticket_id", "ticket", ""),
+			// milestone rows of the same template, issued anew by the target
+			ext("milestones[].dependencies[].parent", "milestone", ""),
+			ext("milestones[].dependencies[].child", "milestone", ""),
 			ext("additional_agents[].id", "agent", "additional_agents[].name"),
 			ext("additional_agents[].faultid", "ticket", ""),
 			embedded("customfields[]", "customfield"),

@@ -7,7 +7,8 @@ import (
 )
 
 // schemas.json is extracted from Halo's OpenAPI description by
-// ./internal/extract: the 11 kinds' schemas and the schemas they nest.
+// ./internal/extract: the 11 kinds' schemas and the schemas they nest, two
+// levels deep.
 //
 //go:embed schemas.json
 var schemasJSON []byte

@@ -159,11 +159,11 @@ func (g *generator) references(k *catalog.Kind, rec snapshot.Record, p proto) {
 		case f.Type == "object" && (embedded && h%4 != 0 || h%2 != 0):
 			rec[top] = nil
 		case f.Type == "object":
-			rec[top] = g.row(k, rec, key, f.Ref, 0, groups[top], nil)
+			rec[top] = g.row(k, rec, key, f.Ref, "0", 0, groups[top], nil)
 		case embedded && h%4 != 0:
 			rec[top] = []any{}
 		case embedded:
-			rec[top] = []any{g.row(k, rec, key, f.Ref, 0, groups[top], nil)}
+			rec[top] = []any{g.row(k, rec, key, f.Ref, "0", 0, groups[top], nil)}
 		default:
 			rec[top] = g.rows(k, rec, p, top, f.Ref, groups[top], h)
 		}
@@ -208,7 +208,7 @@ var optionalRows = map[string]bool{"steps": true, "creation_rules": true}
 func (g *generator) rows(k *catalog.Kind, rec snapshot.Record, p proto, top, schema string, refs []catalog.Ref, h uint64) []any {
 	var primary *catalog.Ref
 	for i, r := range refs {
-		if !r.External && !r.Owner {
+		if !r.External && !r.Owner && len(r.Path()) == 2 {
 			primary = &refs[i]
 			break
 		}
@@ -232,18 +232,32 @@ func (g *generator) rows(k *catalog.Kind, rec snapshot.Record, p proto, top, sch
 		if picks != nil {
 			fixed[primary.Field] = picks[i]
 		}
-		out[i] = g.row(k, rec, p.key(k), schema, i, refs, fixed)
+		out[i] = g.row(k, rec, p.key(k), schema, strconv.Itoa(i), i, refs, fixed)
 	}
 	return out
 }
 
 // row builds the i-th element of a nested array (or a nested object):
-// neutral values, then its references, fixed ones from fixed.
-func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema string, i int, refs []catalog.Ref, fixed map[string]snapshot.Record) map[string]any {
+// neutral values, then its references, fixed ones from fixed. at is the
+// position of the element's rows among its parents' ("2", "2.0" for the
+// first action of the third step); references nested deeper than the
+// element's own fields fill rows of its own arrays and objects, as
+// references does for a record.
+func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema, at string, i int, refs []catalog.Ref, fixed map[string]snapshot.Record) map[string]any {
 	el := fillNested(schema, i, &g.rowID)
+	depth := strings.Count(at, ".") + 1 // path steps of the containers above el's fields
+	inner := map[string][]catalog.Ref{}
+	var order []string
 	for _, r := range refs {
+		if p := r.Path(); len(p) > depth+1 {
+			if _, seen := inner[p[depth]]; !seen {
+				order = append(order, p[depth])
+			}
+			inner[p[depth]] = append(inner[p[depth]], r)
+			continue
+		}
 		leaf := catalog.Leaf(r.Field)
-		h := hash(g.seed, k.Name, key, r.Field, strconv.Itoa(i))
+		h := hash(g.seed, k.Name, key, r.Field, at)
 		switch t, ok := fixed[r.Field]; {
 		case r.Owner:
 			el[leaf] = refValue(r, rec, k)
@@ -253,6 +267,32 @@ func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema string
 			el[leaf] = refValue(r, t, catalog.MustLookup(r.Target))
 		default:
 			el[leaf] = g.internal(k, rec, r, h, false, "", 2)
+		}
+	}
+	for _, step := range order {
+		name := strings.TrimSuffix(step, "[]")
+		f := schemaField(schema, name)
+		h := hash(g.seed, k.Name, key, step, at)
+		embedded := isEmbedded(inner[step])
+		switch {
+		case f.Type == "object" && (embedded && h%4 != 0 || h%2 != 0):
+			el[name] = nil
+		case f.Type == "object":
+			el[name] = g.row(k, rec, key, f.Ref, at+".0", 0, inner[step], nil)
+		case embedded && h%4 != 0:
+			el[name] = []any{}
+		default:
+			// one row at least unless the rows are copies, so that every
+			// dataset exercises the references nested two levels deep
+			n := int(h % 3)
+			if !embedded {
+				n++
+			}
+			arr := make([]any, n)
+			for j := range arr {
+				arr[j] = g.row(k, rec, key, f.Ref, at+"."+strconv.Itoa(j), j, inner[step], nil)
+			}
+			el[name] = arr
 		}
 	}
 	return el

@@ -116,6 +116,8 @@ func TestRejectedWritesApplyNothing(t *testing.T) {
 		{"dangling KeyPair2", "/api/Status", `[{"name":"A","outcomes":[{"value":"999","label":"x"}]}]`, "", 400, "outcomes[0].value: no outcome with id 999"},
 		{"non-numeric KeyPair2", "/api/Status", `[{"name":"A","outcomes":[{"value":"abc"}]}]`, "", 400, "outcomes[0].value"},
 		{"dangling nested", "/api/TicketType", `[{"name":"A","allowed_status":[{"status_id":1},{"status_id":999}]}]`, "", 400, "allowed_status[1].status_id: no status with id 999"},
+		{"dangling two levels deep", "/api/Workflow", `[{"name":"A","steps":[{"actions":[]},{"actions":[{"action_id":1},{"action_id":999}]}]}]`, "", 400, "steps[1].actions[1].action_id: no outcome with id 999"},
+		{"type two levels deep", "/api/Workflow", `[{"name":"A","steps":[{"actions":[{"time_limit_action_id":"x"}]}]}]`, "", 400, "steps[0].actions[0].time_limit_action_id: want an integer"},
 		{"dangling priorityid", "/api/Template", `[{"name":"A","priority_id":99}]`, "", 400, "priority_id: no priority with priorityid 99"},
 		{"second element bad", "/api/Status", `[{"name":"Good"},{"name":"Bad","statuschangeto":999}]`, "", 400, "[1] statuschangeto"},
 		{"object body", "/api/Status", `{"name":"A"}`, "", 400, "JSON array"},

@@ -12,12 +12,18 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/halocfg/halocfg/catalog"
 )
 
-// roots are the schemas of the 11 kinds; the schemas they refer to directly
-// are extracted too, one level deep, because nested arrays carry references.
-var roots = []string{"TStatus", "TOutcome", "RequestType", "RequestTypeGroup", "TicketArea",
-	"StdRequest", "CategoryDetail", "FlowHeader", "SlaHead", "Policy", "MessageContent"}
+// The schemas of the 11 kinds are extracted with the schemas they nest, two
+// levels deep, because nested rows carry references (a workflow's
+// steps[].actions[].action_id names an outcome). One exception: a nested
+// row whose own id is a Ref of the kind ("always_allow_actions[].id",
+// "newticket_user.id") is a copy of another record; its own nesting belongs
+// to that record, so it is extracted one level deep only, and the catalog
+// test classifies all of it with a "Schema.container.*" entry of notRefs.
+const depth = 2
 
 type property struct {
 	Type     string    `json:"type"`
@@ -57,30 +63,36 @@ func run() error {
 		return err
 	}
 	out := map[string][]Field{}
-	var visit func(name string, depth int) error
-	visit = func(name string, depth int) error {
-		if _, done := out[name]; done {
+	deepest := map[string]int{} // levels below a schema already extracted
+	var visit func(name string, levels int, copies map[string]bool) error
+	visit = func(name string, levels int, copies map[string]bool) error {
+		if d, done := deepest[name]; done && d >= levels {
 			return nil
 		}
 		fields, err := parse(doc.Components.Schemas[name])
 		if err != nil {
 			return fmt.Errorf("schema %s: %w", name, err)
 		}
-		out[name] = fields
-		if depth == 0 {
+		out[name], deepest[name] = fields, levels
+		if levels == 0 {
 			return nil
 		}
 		for _, f := range fields {
-			if f.Ref != "" {
-				if err := visit(f.Ref, depth-1); err != nil {
-					return err
-				}
+			if f.Ref == "" {
+				continue
+			}
+			below := levels - 1
+			if copies[f.Name] {
+				below = 0
+			}
+			if err := visit(f.Ref, below, nil); err != nil {
+				return err
 			}
 		}
 		return nil
 	}
-	for _, r := range roots {
-		if err := visit(r, 1); err != nil {
+	for _, k := range catalog.Kinds() {
+		if err := visit(k.Schema, depth, copies(k)); err != nil {
 			return err
 		}
 	}
@@ -138,6 +150,18 @@ func parse(raw json.RawMessage) ([]Field, error) {
 		fields = append(fields, f)
 	}
 	return fields, nil
+}
+
+// copies names the containers of k that hold a copy of another record:
+// "always_allow_actions" for the Ref "always_allow_actions[].id".
+func copies(k *catalog.Kind) map[string]bool {
+	m := map[string]bool{}
+	for _, r := range k.Refs {
+		if p := r.Path(); len(p) == 2 && p[1] == "id" {
+			m[strings.TrimSuffix(p[0], "[]")] = true
+		}
+	}
+	return m
 }
 
 func refName(ref string) string { return ref[strings.LastIndex(ref, "/")+1:] }
