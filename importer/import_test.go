@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -644,4 +645,67 @@ func TestExternalClear(t *testing.T) {
 	if err != nil || done.Writes() != 0 || dst.tenant.Stats().Writes != 0 {
 		t.Errorf("second run: %v, plan %+v, %d writes", err, p.Summary, dst.tenant.Stats().Writes)
 	}
+}
+
+// TestStepActionsRemapped: the outcomes of a workflow's step actions
+// (steps[].actions[], two levels deep) point, in the target, at the
+// target's outcomes with the same natural keys, guids along.
+func TestStepActionsRemapped(t *testing.T) {
+	snap := exportSim(t, startSim(t, "demo", 1))
+	dst := startSim(t, "demo-target", 1)
+	if _, _, err := importInto(context.Background(), snap, dst, keep, nil); err != nil {
+		t.Fatal(err)
+	}
+	outcome, workflow := catalog.MustLookup("outcome"), catalog.MustLookup("workflow")
+	src, tgt := mapping.NewTenant(snap.Records), mapping.NewTenant(dst.tenant.AllRecords())
+	checked, moved := 0, 0
+	fields := map[string]bool{}
+	for _, r := range workflow.InternalRefs() {
+		if r.Target != "outcome" || len(r.Path()) != 3 {
+			continue
+		}
+		for _, sw := range snap.Records["workflow"] {
+			key, _ := mapping.Key(workflow, sw)
+			tw := tgt.ByKey("workflow", key)[0]
+			sh, leaf, at := r.HoldersAt(sw)
+			th, _, tat := r.HoldersAt(tw)
+			if !slices.Equal(at, tat) {
+				t.Fatalf("workflow %q: %s at %v in the target, %v in the source", key, r.Field, tat, at)
+			}
+			for i, h := range sh {
+				id, none, err := r.IDText(h[leaf])
+				if err != nil || none {
+					continue
+				}
+				so := src.ByRef("outcome", id)
+				if so == nil {
+					t.Fatalf("workflow %q: %s = %s: no such outcome in the snapshot", key, at[i], id)
+				}
+				okey, _ := mapping.Key(outcome, so)
+				to := tgt.ByKey("outcome", okey)
+				tid, _, _ := r.IDText(th[i][leaf])
+				if len(to) != 1 || tid != to[0].ID() {
+					t.Errorf("workflow %q: %s = %s in the target, want the target's outcome %q", key, tat[i], tid, okey)
+					continue
+				}
+				if g := th[i][catalog.Leaf(r.GUID)]; !snapshot.Same(g, to[0]["guid"]) {
+					t.Errorf("workflow %q: %s = %v, want outcome %q's guid %v", key, r.GUID, g, okey, to[0]["guid"])
+				}
+				checked++
+				fields[r.Field] = true
+				if tid != id {
+					moved++
+				}
+			}
+		}
+	}
+	if checked == 0 || moved == 0 {
+		t.Errorf("%d step action outcomes checked, %d of them with a new id: the demo must exercise the remapping", checked, moved)
+	}
+	for _, f := range []string{"steps[].actions[].action_id", "steps[].actions[].time_limit_action_id", "steps[].actions[].automation_action_id"} {
+		if !fields[f] {
+			t.Errorf("no workflow of the demo sets %s: the test does not exercise it", f)
+		}
+	}
+	t.Logf("%d step action outcomes remapped, %d to another id", checked, moved)
 }
