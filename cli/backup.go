@@ -42,8 +42,9 @@ func backupCommand(e *env) *cli.Command {
 			if _, err := positional(c, 0); err != nil {
 				return err
 			}
-			if c.String("root") == "" {
-				return usageError{fmt.Errorf("--root is required: the directory that holds the snapshots")}
+			root, err := required(c, "root")
+			if err != nil {
+				return err
 			}
 			policy := backup.Policy{Keep: c.Int("keep"), KeepDays: c.Int("keep-days")}
 			if policy.Keep < 0 || policy.KeepDays < 0 {
@@ -57,7 +58,7 @@ func backupCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runBackup(c, e, c.String("root"), policy, fs, c.Bool("diff-previous"), cfg)
+			return runBackup(c, e, root, policy, fs, c.Bool("diff-previous"), cfg)
 		},
 	}
 }
