@@ -26,8 +26,8 @@ import (
 // much takes long enough for the writer to allocate hundreds of megabytes of
 // short-lived garbage that the collection counts as live. So a write is
 // sampled synchronously, from inside the writer's own goroutine, each time it
-// has written another 8 MB to a file and when it closes one: the moments its
-// buffers are fullest. A read is sampled by a goroutine collecting back to
+// starts writing a file, has written another 8 MB to it, and when it closes
+// it: the moments its buffers are fullest. A read is sampled by a goroutine collecting back to
 // back; its result grows to the size of the snapshot anyway.
 //
 // go test -run '^$' -bench . -benchtime 1x ./formats
@@ -151,10 +151,13 @@ type sampledFile struct {
 }
 
 func (f *sampledFile) Write(p []byte) (int, error) {
-	if f.n += len(p); f.n >= 8<<20 {
+	// The first write of a file too: a small file is written in one flush,
+	// with the writer's buffers at their fullest just then.
+	if f.n == 0 || f.n+len(p) >= 8<<20 {
 		f.h.sample()
 		f.n = 0
 	}
+	f.n += len(p)
 	return f.WriteCloser.Write(p)
 }
 
