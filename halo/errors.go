@@ -71,8 +71,12 @@ func describeNetErr(host string, err error, timeout time.Duration) *netError {
 	var cert *tls.CertificateVerificationError
 	var record tls.RecordHeaderError
 	var ne net.Error
+	var redirect *redirectError
 	e := &netError{err: err, retry: true}
 	switch {
+	case errors.As(err, &redirect):
+		e.msg = redirect.Error()
+		e.retry = false
 	case timeout > 0:
 		e.msg = fmt.Sprintf("%s did not answer within %s", host, timeout)
 	case errors.As(err, &dns):

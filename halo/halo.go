@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -77,7 +75,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	base.Path = strings.TrimSuffix(strings.TrimRight(base.Path, "/"), "/api")
+	base.Path = basePath(base.Path)
 	base.RawPath, base.RawQuery, base.Fragment = "", "", ""
 	if cfg.AuthURL != "" {
 		if _, err := checkURL("auth URL", cfg.AuthURL); err != nil {
@@ -124,6 +122,11 @@ func New(cfg Config) (*Client, error) {
 		t.MaxIdleConnsPerHost = cfg.Concurrency + 2 // keep connections for every worker and the token fetch
 		c.http = &http.Client{Transport: t}
 	}
+	// Our redirect rule, whatever client was given: Go's own would carry the
+	// secret and the token to other hosts (see checkRedirect).
+	hc := *c.http
+	hc.CheckRedirect = checkRedirect
+	c.http = &hc
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -152,41 +155,6 @@ func (p RetryPolicy) withDefaults(rate Rate) RetryPolicy {
 		p.MaxDelay = time.Minute
 	}
 	return p
-}
-
-// checkURL parses an absolute URL and refuses plain http except to loopback
-// hosts: the client secret and the tokens must never cross a network in clear.
-func checkURL(what, raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a valid URL: %w", what, errors.Unwrap(err))
-	}
-	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("%s %q: want an absolute URL such as https://acme.halopsa.com", what, redactUserinfo(raw))
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("%s %q: plain http is allowed only to loopback hosts (localhost, 127.0.0.0/8, ::1); use https://", what, redactUserinfo(raw))
-	}
-	u.User = nil
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// redactUserinfo hides a password given in a URL before the URL is quoted in an error.
-func redactUserinfo(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	u.User = nil
-	return u.String()
 }
 
 // Authenticate fetches a token now, so that a wrong URL, an unreachable

@@ -184,7 +184,7 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 	defer cancel()
 	w := &wire{c: c, ctx: actx}
 	defer w.release()
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, w.trace()), r.method, r.url.String(), bytes.NewReader(r.body))
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(withRedirectRule(actx, r), w.trace()), r.method, r.url.String(), bytes.NewReader(r.body))
 	if err != nil {
 		return nil, sent{}, &netError{msg: err.Error(), err: err}
 	}

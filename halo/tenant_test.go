@@ -32,14 +32,25 @@ type tenant struct {
 	unauth     int            // 401 answers to API calls
 
 	authinfo http.HandlerFunc // nil: {"auth_url": URL+"/auth"}
+	tokenEP  http.HandlerFunc // nil: the client-credentials endpoint below
 	api      http.HandlerFunc
 }
 
 func newTenant(t testing.TB, api http.HandlerFunc) *tenant {
 	t.Helper()
+	return startTenant(t, api, httptest.NewServer)
+}
+
+// newTLSTenant is newTenant over https; its Client() trusts the server's certificate.
+func newTLSTenant(t testing.TB, api http.HandlerFunc) *tenant {
+	t.Helper()
+	return startTenant(t, api, httptest.NewTLSServer)
+}
+
+func startTenant(t testing.TB, api http.HandlerFunc, start func(http.Handler) *httptest.Server) *tenant {
 	tn := &tenant{id: "client-1", secret: "s3cr3t-" + randomHex(8), ttl: 3600,
 		valid: map[string]bool{}, hits: map[string]int{}, api: api}
-	tn.Server = httptest.NewServer(http.HandlerFunc(tn.serve))
+	tn.Server = start(http.HandlerFunc(tn.serve))
 	t.Cleanup(tn.Close)
 	return tn
 }
@@ -61,6 +72,8 @@ func (tn *tenant) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 200, map[string]any{"auth_url": tn.URL + "/auth", "tenant_id": "x"})
+	case strings.HasSuffix(r.URL.Path, "/token") && tn.tokenEP != nil:
+		tn.tokenEP(w, r)
 	case strings.HasSuffix(r.URL.Path, "/token"):
 		tn.token(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/"):
