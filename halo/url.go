@@ -76,6 +76,19 @@ func hostKey(u *url.URL) string {
 	return net.JoinHostPort(host, port)
 }
 
+// SameTenant reports whether two tenant base URLs name one tenant: the same
+// server (hostKey: case, default ports, a trailing dot and the loopback
+// names do not matter) and the same path prefix (a trailing "/" or "/api"
+// does not matter). Unparsable or relative URLs name no tenant.
+func SameTenant(a, b string) bool {
+	ua, erra := url.Parse(strings.TrimSpace(a))
+	ub, errb := url.Parse(strings.TrimSpace(b))
+	if erra != nil || errb != nil || ua.Host == "" || ub.Host == "" {
+		return false
+	}
+	return hostKey(ua) == hostKey(ub) && strings.EqualFold(basePath(ua.Path), basePath(ub.Path))
+}
+
 // A redirect rule says which redirects a request may follow; it rides in
 // the request's context for checkRedirect.
 type redirectRule int

@@ -55,6 +55,22 @@ func TestSameTenant(t *testing.T) {
 		{"http://127.0.0.1:8480", "http://127.0.0.1:8481", false},
 		{"https://acme.halopsa.com", "https://acme2.halopsa.com", false},
 		{"", "https://acme.halopsa.com", false},
+		// Normalised hosts, not strings: one server however it is written.
+		{"https://acme.halopsa.com", "https://acme.halopsa.com:443", true},
+		{"http://127.0.0.1:80/", "http://127.0.0.1", true},
+		{"https://acme.halopsa.com.", "https://ACME.HaloPSA.com/api/", true},
+		{"https://acme.halopsa.com/api/", "https://acme.halopsa.com//", true},
+		{"http://localhost:8480", "http://127.0.0.1:8480", true},
+		{"http://[::1]:8480/api", "http://localhost.:8480", true},
+		{"http://[0:0:0:0:0:0:0:1]:8480", "http://127.0.0.1:8480/", true},
+		{" https://acme.halopsa.com ", "https://acme.halopsa.com", true},
+		{"https://acme.halopsa.com/halo", "https://acme.halopsa.com/HALO/api", true},
+		// Different servers or tenants stay apart.
+		{"https://acme.halopsa.com", "https://acme.halopsa.com:8443", false},
+		{"http://localhost:8480", "http://localhost:8481", false},
+		{"https://acme.halopsa.com/halo", "https://acme.halopsa.com/other", false},
+		{"https://acme.halopsa.com", "https://acme.halopsa.com.evil.example", false},
+		{"acme.halopsa.com", "acme.halopsa.com", false}, // not a URL: names no tenant
 	} {
 		if got := SameTenant(tt.a, tt.b); got != tt.same {
 			t.Errorf("SameTenant(%q, %q) = %v", tt.a, tt.b, got)

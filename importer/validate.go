@@ -2,26 +2,15 @@ package importer
 
 import (
 	"fmt"
-	"net/url"
-	"strings"
-
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// SameTenant reports whether two base URLs name one tenant: scheme and host
-// compared without case, a trailing "/" or "/api" ignored.
-func SameTenant(a, b string) bool { return tenantURL(a) == tenantURL(b) }
-
-func tenantURL(s string) string {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || u.Host == "" {
-		return strings.ToLower(strings.TrimRight(s, "/"))
-	}
-	p := strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api")
-	return strings.ToLower(u.Scheme+"://"+u.Host) + p
-}
+// SameTenant reports whether two base URLs name one tenant, as the client
+// tells servers apart (halo.SameTenant): normalised hosts, not strings.
+func SameTenant(a, b string) bool { return halo.SameTenant(a, b) }
 
 // checkRecords checks the records of a kind before anything is written:
 // every record has an id, no id (nor priority's priorityid) repeats, and
