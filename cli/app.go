@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,7 +43,7 @@ func run(ctx context.Context, e *env, args []string) int {
 }
 
 func newApp(e *env) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:                 "halocfg",
 		Usage:                "back up, review and migrate the ticket configuration of a HaloPSA tenant",
 		Version:              Version,
@@ -55,6 +56,7 @@ func newApp(e *env) *cli.App {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format on stderr: text or json", EnvVars: []string{"HALOCFG_LOG_FORMAT"}},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"HALOCFG_LOG_LEVEL"}},
+			cli.HelpFlag, // urfave adds it only when there is no "help" command of ours
 		},
 		Before: func(c *cli.Context) error {
 			l, err := newLogger(e.stderr, c.String("log-format"), c.String("log-level"))
@@ -64,8 +66,18 @@ func newApp(e *env) *cli.App {
 			e.log = l
 			return nil
 		},
-		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error { return usageError{err} },
+		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
+			return usageError{fmt.Errorf("%w; run 'halocfg help'", err)}
+		},
+		// Reached without a command, or with one that does not exist.
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageError{errors.New("no command given; run 'halocfg help' for the commands")}
+			}
+			return unknownCommand(c.Args().First())
+		},
 		Commands: []*cli.Command{
+			helpCommand(),
 			exportCommand(e),
 			simCommand(e),
 			demoCommand(e),
@@ -75,6 +87,44 @@ func newApp(e *env) *cli.App {
 			importCommand(e),
 			migrateCommand(e),
 			convertCommand(e),
+		},
+	}
+	// urfave's own handling of a bad command flag prints the command's help on
+	// stdout and exits 1; a usage error is 2 with one line on stderr.
+	for _, cmd := range app.Commands {
+		name := cmd.Name
+		cmd.HideHelpCommand = true
+		cmd.OnUsageError = func(c *cli.Context, err error, isSubcommand bool) error {
+			return usageError{fmt.Errorf("%w; run 'halocfg help %s'", err, name)}
+		}
+	}
+	return app
+}
+
+func unknownCommand(name string) error {
+	return usageError{fmt.Errorf("unknown command %q; run 'halocfg help' for the commands", name)}
+}
+
+// helpCommand prints the commands, or one command's flags, on stdout.
+// urfave's own ends with exit 3 on an unknown topic and takes "help" for one.
+func helpCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "help",
+		Usage:     "show the commands, or one command's flags",
+		ArgsUsage: "[COMMAND]",
+		Action: func(c *cli.Context) error {
+			args, err := positional(c, -1, "[COMMAND]")
+			switch {
+			case err != nil:
+				return err
+			case len(args) == 0:
+				return cli.ShowAppHelp(c)
+			case len(args) > 1:
+				return usageError{fmt.Errorf("want at most one argument: [COMMAND]; got %d", len(args))}
+			case c.App.Command(args[0]) == nil:
+				return unknownCommand(args[0])
+			}
+			return cli.ShowCommandHelp(c, args[0])
 		},
 	}
 }

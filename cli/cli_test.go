@@ -152,7 +152,7 @@ func TestExportBadInput(t *testing.T) {
 		{"wrong secret", []string{"--url", sim.url, "--client-id", sim.id, "--client-secret", "s3cr3t-WRONG-value"}, exitFailure, "refused"},
 		{"not a Halo server", []string{"--url", notHalo.URL, "--client-id", "a", "--client-secret", "b"}, exitFailure, "/auth/token: 404 Not Found"},
 		{"unknown host", []string{"--url", "https://no-such-tenant.invalid", "--client-id", "a", "--client-secret", "b"}, exitFailure, "no-such-tenant.invalid"},
-		{"http to a remote host", []string{"--url", "http://acme.halopsa.com", "--client-id", "a", "--client-secret", "b"}, exitFailure, "http://"},
+		{"http to a remote host", []string{"--url", "http://acme.halopsa.com", "--client-id", "a", "--client-secret", "b"}, exitUsage, "http://"},
 		{"unknown kind", append([]string{"--only", "status,ticket"}, sim.flags()...), exitUsage, `unknown kind "ticket"`},
 		{"unknown format", append([]string{"--format", "csv"}, sim.flags()...), exitUsage, `unknown format "csv"`},
 		{"missing url", []string{"--client-id", "a", "--client-secret", "b"}, exitUsage, "--url"},

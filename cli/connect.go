@@ -85,6 +85,11 @@ func tenantConfig(c *cli.Context, e *env, prefix string) (halo.Config, error) {
 		return cfg, usageError{fmt.Errorf("--%s: %w", name("rate"), err)}
 	}
 	cfg.Rate = rate
+	// Whatever else the client refuses (a plain http:// URL to a remote host
+	// ...) is a usage error too, found before anything runs.
+	if _, err := halo.New(cfg); err != nil {
+		return cfg, usageError{err}
+	}
 	return cfg, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
 
@@ -58,11 +57,6 @@ func exitCode(e *env, err error) int {
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	}
-	// urfave reports unknown commands and flags with plain errors before any action runs.
-	var ce cli.ExitCoder
-	if errors.As(err, &ce) && ce.ExitCode() != 0 {
-		return ce.ExitCode()
 	}
 	return exitFailure
 }
