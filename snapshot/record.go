@@ -18,18 +18,6 @@ import (
 // not know are kept like any other. Nested values are []any and map[string]any.
 type Record map[string]any
 
-// DecodeRecord decodes one JSON object.
-func DecodeRecord(data []byte) (Record, error) {
-	var r Record
-	if err := Unmarshal(data, &r); err != nil {
-		return nil, err
-	}
-	if r == nil {
-		return nil, fmt.Errorf("record is null, want a JSON object")
-	}
-	return r, nil
-}
-
 // Unmarshal decodes JSON keeping numbers as json.Number, and refuses trailing data.
 func Unmarshal(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -192,6 +192,7 @@ func (r *Report) checkFormats() map[string][]snapshot.Record {
 			continue // this format was not written
 		}
 		r.Formats = append(r.Formats, name)
+		r.checkText(name, recs)
 		complete := r.checkCounts(name, recs)
 		if first == nil {
 			first, firstName = recs, name
@@ -234,6 +235,19 @@ func (r *Report) checkCounts(format string, recs map[string][]snapshot.Record) b
 		}
 	}
 	return len(r.Problems) == n
+}
+
+// checkText reports the first string of each record that is not valid
+// UTF-8. JSON's decoder refuses such text; Parquet's strings are bytes, and
+// would reach a tenant as they are.
+func (r *Report) checkText(format string, recs map[string][]snapshot.Record) {
+	for _, kind := range slices.Sorted(maps.Keys(recs)) {
+		for _, rec := range recs[kind] {
+			if field, msg, bad := snapshot.BadText(rec); bad {
+				r.add(Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: format + ": " + msg})
+			}
+		}
+	}
 }
 
 // checkSame reports the first record of each kind where two formats disagree.
