@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/halocfg/halocfg/termsafe"
 	"github.com/urfave/cli/v2"
 )
 
@@ -139,7 +140,9 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		// The text handler quotes every unsafe character itself; JSON's
+		// encoder leaves C1 and bidi controls as they are.
+		return slog.New(slog.NewJSONHandler(termsafe.JSONWriter(w), opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/halocfg/halocfg/termsafe"
 	"golang.org/x/term"
 )
 
@@ -38,7 +39,8 @@ func (x exitError) Error() string {
 }
 func (x exitError) Unwrap() error { return x.err }
 
-// exitCode prints err (once, prefixed with the program name) and maps it to an exit code.
+// exitCode prints err (once, prefixed with the program name, its text safe
+// for a terminal: errors quote snapshot text) and maps it to an exit code.
 func exitCode(e *env, err error) int {
 	if err == nil {
 		return exitOK
@@ -46,11 +48,11 @@ func exitCode(e *env, err error) int {
 	var x exitError
 	if errors.As(err, &x) {
 		if x.err != nil {
-			fmt.Fprintf(e.stderr, "halocfg: %v\n", x.err)
+			fmt.Fprintf(e.stderr, "halocfg: %s\n", termsafe.Lines(x.err.Error()))
 		}
 		return x.code
 	}
-	fmt.Fprintf(e.stderr, "halocfg: %v\n", err)
+	fmt.Fprintf(e.stderr, "halocfg: %s\n", termsafe.Lines(err.Error()))
 	var u usageError
 	switch {
 	case errors.As(err, &u):

@@ -16,6 +16,7 @@ import (
 	"github.com/halocfg/halocfg/importer"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
+	"github.com/halocfg/halocfg/termsafe"
 	"github.com/urfave/cli/v2"
 )
 
@@ -128,7 +129,7 @@ func importSnapshot(ctx context.Context, e *env, snap *snapshot.Snapshot, cfg ha
 	}
 
 	out := e.stdout
-	fmt.Fprintf(out, "Import plan: %s -> %s (kinds: %s)\n\n", snap.Manifest.Source, target, strings.Join(plan.Kinds, " "))
+	fmt.Fprintf(out, "Import plan: %s -> %s (kinds: %s)\n\n", termsafe.Escape(snap.Manifest.Source), target, strings.Join(plan.Kinds, " "))
 	if err := plan.WriteTable(out); err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func printCreated(e *env, p *importer.Plan) {
 			fmt.Fprintln(tw, "\nCREATED\tKEY\tSOURCE ID\tTARGET ID")
 		}
 		n++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Kind, a.Key, a.SourceID, ids[a.Kind][a.SourceID])
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Kind, termsafe.Escape(a.Key), termsafe.Escape(a.SourceID), ids[a.Kind][a.SourceID])
 	}
 	tw.Flush()
 }

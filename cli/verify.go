@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/halocfg/halocfg/termsafe"
 	"github.com/halocfg/halocfg/verify"
 	"github.com/urfave/cli/v2"
 )
@@ -41,15 +42,15 @@ func verifyCommand(e *env) *cli.Command {
 // printReport lists a verification's problems and ends with a one-line verdict.
 func printReport(w io.Writer, r *verify.Report) {
 	for _, p := range r.Problems {
-		fmt.Fprintf(w, "problem: %s\n", p)
+		fmt.Fprintf(w, "problem: %s\n", termsafe.Escape(p.String()))
 	}
 	for _, u := range r.Unverifiable {
-		fmt.Fprintf(w, "unverifiable: %d reference(s) from %s.%s to %s, which this snapshot does not hold\n", u.Count, u.Kind, u.Field, u.Target)
+		fmt.Fprintf(w, "unverifiable: %d reference(s) from %s.%s to %s, which this snapshot does not hold\n", u.Count, u.Kind, termsafe.Escape(u.Field), u.Target)
 	}
 	verdict := "ok"
 	if !r.OK() {
 		verdict = fmt.Sprintf("%d problem(s)", len(r.Problems))
 	}
 	fmt.Fprintf(w, "%s: %s: %d files, formats %s, %d records, %d references resolved, %d external\n",
-		r.Dir, verdict, r.Files, strings.Join(r.Formats, ","), r.Records, r.Refs, r.External)
+		termsafe.Escape(r.Dir), verdict, r.Files, strings.Join(r.Formats, ","), r.Records, r.Refs, r.External)
 }

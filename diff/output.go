@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/halocfg/halocfg/snapshot"
+	"github.com/halocfg/halocfg/termsafe"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -22,29 +23,29 @@ const textWidth = 160
 //	      colour: "#f39c12" -> "#d35400"
 func (r *Result) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "A: %s\nB: %s\n", r.A, r.B)
+	fmt.Fprintf(bw, "A: %s\nB: %s\n", termsafe.Escape(r.A), termsafe.Escape(r.B))
 	for _, k := range r.OnlyA {
-		fmt.Fprintf(bw, "%s: only in A (B was exported without it)\n", k)
+		fmt.Fprintf(bw, "%s: only in A (B was exported without it)\n", termsafe.Escape(k))
 	}
 	for _, k := range r.OnlyB {
-		fmt.Fprintf(bw, "%s: only in B (A was exported without it)\n", k)
+		fmt.Fprintf(bw, "%s: only in B (A was exported without it)\n", termsafe.Escape(k))
 	}
 	i := 0
 	for _, ks := range r.Kinds {
 		if ks.Added+ks.Removed+ks.Changed == 0 {
 			continue
 		}
-		fmt.Fprintf(bw, "\n%s: %d added, %d removed, %d changed\n", ks.Kind, ks.Added, ks.Removed, ks.Changed)
+		fmt.Fprintf(bw, "\n%s: %d added, %d removed, %d changed\n", termsafe.Escape(ks.Kind), ks.Added, ks.Removed, ks.Changed)
 		for ; i < len(r.Changes) && r.Changes[i].Kind == ks.Kind; i++ {
 			c := r.Changes[i]
 			sign := map[Op]string{Added: "+", Removed: "-", Changed: "~"}[c.Op]
 			if c.Note != "" {
-				fmt.Fprintf(bw, "  %s %s (id %s: %s)\n", sign, c.Key, c.IDA+c.IDB, c.Note)
+				fmt.Fprintf(bw, "  %s %s (id %s: %s)\n", sign, termsafe.Escape(c.Key), termsafe.Escape(c.IDA+c.IDB), termsafe.Escape(c.Note))
 			} else {
-				fmt.Fprintf(bw, "  %s %s\n", sign, c.Key)
+				fmt.Fprintf(bw, "  %s %s\n", sign, termsafe.Escape(c.Key))
 			}
 			for _, f := range c.Fields {
-				fmt.Fprintf(bw, "      %s\n", f.text())
+				fmt.Fprintf(bw, "      %s\n", termsafe.Escape(f.text()))
 			}
 		}
 	}
@@ -172,7 +173,7 @@ func (r *Result) WriteJSON(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(b)
+	_, err = w.Write(termsafe.JSON(b)) // it may go to a terminal too
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/termsafe"
 )
 
 // WriteTable writes the plan for people: one line per record that changes
@@ -33,7 +34,7 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		case a.Op == Delete:
 			detail = "not in the snapshot (--prune)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Kind, a.Op, a.Key, dash(a.SourceID), dash(a.TargetID), detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Kind, a.Op, termsafe.Escape(a.Key), dash(a.SourceID), dash(a.TargetID), termsafe.Escape(detail))
 	}
 	if changes == 0 {
 		fmt.Fprintln(tw, "No changes: the target already holds the snapshot.")
@@ -75,11 +76,12 @@ func add(s Summary, a Action) Summary {
 	return s
 }
 
+// dash shows an id, "-" for none.
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return termsafe.Escape(s)
 }
 
 // WriteJSON writes the whole plan, unchanged records and problems included,
@@ -94,7 +96,7 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 // WriteProblems lists every problem, one a line.
 func (p *Plan) WriteProblems(w io.Writer) error {
 	for _, pr := range p.Problems {
-		if _, err := fmt.Fprintf(w, "  %s\n", pr.Error()); err != nil {
+		if _, err := fmt.Fprintf(w, "  %s\n", termsafe.Escape(pr.Error())); err != nil {
 			return err
 		}
 	}

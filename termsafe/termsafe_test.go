@@ -1,0 +1,53 @@
+package termsafe
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "Awaiting Customer", "Awaiting Customer"},
+		{"accents and emoji stay", "Réglé ✓ 😀 日本", "Réglé ✓ 😀 日本"},
+		{"backslash stays", `C:\path`, `C:\path`},
+		{"ESC sequence", "\x1b[2J\x1b]0;pwned\x07title", `\x1b[2J\x1b]0;pwned\x07title`},
+		{"CR overwrites a line", "ok\rFAILED", `ok\rFAILED`},
+		{"newline and tab", "a\nb\tc", `a\nb\tc`},
+		{"NUL and DEL", "a\x00b\x7fc", `a\x00b\x7fc`},
+		{"C1 CSI", "a\u009b2Jb", `a\u009b2Jb`},
+		{"bidi override", "abc\u202egpj.exe", `abc\u202egpj.exe`},
+		{"bidi isolates and marks", "\u2066x\u2069\u200f\u061c", `\u2066x\u2069\u200f\u061c`},
+		{"line separators", "a\u2028b\u2029c", `a\u2028b\u2029c`},
+		{"invalid UTF-8", "a\xffb", `a\xffb`},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Escape(tt.in); got != tt.want {
+				t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLines(t *testing.T) {
+	in := "2 problem(s):\n  status 1 (\x1b[31mRed): bad\n  outcome 2 (a\rb): bad"
+	want := "2 problem(s):\n  status 1 (\\x1b[31mRed): bad\n  outcome 2 (a\\rb): bad"
+	if got := Lines(in); got != want {
+		t.Errorf("Lines = %q, want %q", got, want)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	in := "{\"v\":\"a\\u001b\u009b31m\u202eexe é 😀\"}\n"
+	want := `{"v":"a\u001b\u009b31m\u202eexe é 😀"}` + "\n"
+	if got := string(JSON([]byte(in))); got != want {
+		t.Errorf("JSON = %q, want %q", got, want)
+	}
+	var b strings.Builder
+	slog.New(slog.NewJSONHandler(JSONWriter(&b), nil)).Info("m", "v", "\x1b[2J\u009b\u202e")
+	if got := b.String(); !strings.Contains(got, `"v":"\u001b[2J\u009b\u202e"`) {
+		t.Errorf("log line %q", got)
+	}
+}
