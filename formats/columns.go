@@ -215,11 +215,6 @@ func checkIDs(kind string, recs []snapshot.Record) error {
 	return nil
 }
 
-// decodeJSONValue decodes one JSON value with exact numbers.
-func decodeJSONValue(s string) (any, error) {
-	var v any
-	if err := snapshot.Unmarshal([]byte(s), &v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
+// decodeJSONValue decodes one JSON value with exact numbers, refusing
+// invalid UTF-8 and repeated keys as the JSON format does.
+func decodeJSONValue(s string) (any, error) { return snapshot.DecodeValue([]byte(s)) }

@@ -20,13 +20,7 @@ import (
 // bytes, and keep the last of two keys: a snapshot would then restore
 // something other than what it holds, without a word.
 func DecodeRecord(data []byte) (Record, error) {
-	// The standard decoder is twice as fast as the strict one: use it when
-	// the input cannot hold what it hides (see strictNeeded).
-	var v any
-	err := Unmarshal(data, &v)
-	if err != nil || strictNeeded(data, v) {
-		v, err = decodeStrict(data)
-	}
+	v, err := DecodeValue(data)
 	if err != nil {
 		// Name the record: its id may come after the bad field, so ask a
 		// lenient decoder for it.
@@ -48,6 +42,20 @@ func DecodeRecord(data []byte) (Record, error) {
 	default:
 		return nil, fmt.Errorf("record is a JSON %T, want a JSON object", v)
 	}
+}
+
+// DecodeValue decodes one JSON value as DecodeRecord does a record: numbers
+// exact, invalid UTF-8 and repeated keys refused, naming the field below the
+// value ("[0].name").
+func DecodeValue(data []byte) (any, error) {
+	// The standard decoder is twice as fast as the strict one: use it when
+	// the input cannot hold what it hides (see strictNeeded).
+	var v any
+	err := Unmarshal(data, &v)
+	if err != nil || strictNeeded(data, v) {
+		v, err = decodeStrict(data)
+	}
+	return v, err
 }
 
 // decodeStrict decodes one JSON value with the standard decoder's tokens,
