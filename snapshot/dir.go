@@ -23,6 +23,7 @@ import (
 type Dir struct {
 	final, tmp string
 	replace    bool
+	maxFile    int64 // MaxFileBytes; smaller in tests
 
 	mu    sync.Mutex
 	files []File
@@ -53,7 +54,7 @@ func NewDir(final string, replace bool) (*Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dir{final: final, tmp: tmp, replace: replace}, nil
+	return &Dir{final: final, tmp: tmp, replace: replace, maxFile: MaxFileBytes}, nil
 }
 
 func mustBeAbsentOrEmpty(path string) error {
@@ -137,6 +138,10 @@ type file struct {
 }
 
 func (f *file) Write(p []byte) (int, error) {
+	if f.n+int64(len(p)) > f.dir.maxFile {
+		// What halocfg writes it must read back, and it reads no more.
+		return 0, fmt.Errorf("%s: over %s, more than halocfg reads back from a snapshot file", f.rel, byteSize(f.dir.maxFile))
+	}
 	n, err := f.f.Write(p)
 	f.h.Write(p[:n])
 	f.n += int64(n)
