@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/halocfg/halocfg/snapshot"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -54,7 +55,7 @@ func exitCode(e *env, err error) int {
 	fmt.Fprintf(e.stderr, "halocfg: %v\n", err)
 	var u usageError
 	switch {
-	case errors.As(err, &u):
+	case errors.As(err, &u), errors.Is(err, snapshot.ErrInTheWay):
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted

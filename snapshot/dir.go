@@ -29,18 +29,17 @@ type Dir struct {
 	files []File
 }
 
-// ErrExists is returned by NewDir when the final path already holds something.
+// ErrExists is matched by the error of NewDir when the final path already
+// holds something it may not replace.
 var ErrExists = errors.New("already exists")
 
-// NewDir prepares a snapshot at final. It fails when final exists and is not
-// an empty directory, unless replace is set; the old content is then swapped
-// out only at Commit.
+// NewDir prepares a snapshot at final. It fails with an *InTheWayError
+// unless MayReplaceDir(final, replace) allows it; the old content is then
+// swapped out only at Commit, and only if it still may be.
 func NewDir(final string, replace bool) (*Dir, error) {
 	final = filepath.Clean(final)
-	if !replace {
-		if err := mustBeAbsentOrEmpty(final); err != nil {
-			return nil, err
-		}
+	if err := MayReplaceDir(final, replace); err != nil {
+		return nil, err
 	}
 	parent, base := filepath.Split(final)
 	if parent == "" {
@@ -55,23 +54,6 @@ func NewDir(final string, replace bool) (*Dir, error) {
 		return nil, err
 	}
 	return &Dir{final: final, tmp: tmp, replace: replace, maxFile: MaxFileBytes}, nil
-}
-
-func mustBeAbsentOrEmpty(path string) error {
-	entries, err := os.ReadDir(path)
-	switch {
-	case os.IsNotExist(err):
-		return nil
-	case err != nil:
-		var pe *os.PathError
-		if errors.As(err, &pe) && errors.Is(pe.Err, syscall.ENOTDIR) {
-			return fmt.Errorf("%s: %w (a file)", path, ErrExists)
-		}
-		return err
-	case len(entries) > 0:
-		return fmt.Errorf("%s: %w and is not empty", path, ErrExists)
-	}
-	return nil
 }
 
 func partialPrefix(base string) string { return "." + base + ".partial-" }
@@ -188,18 +170,32 @@ func (d *Dir) Commit(m Manifest) error {
 		return err
 	}
 
+	// What is at final now is checked again, after the export: it may have
+	// changed meanwhile. A snapshot being replaced is moved aside first and
+	// checked there, where nothing else writes, before it is deleted.
+	if err := MayReplaceDir(d.final, d.replace); err != nil {
+		return err
+	}
 	var old string
-	if d.replace {
-		if _, err := os.Lstat(d.final); err == nil {
-			old = d.tmp + ".old"
-			if err := os.Rename(d.final, old); err != nil {
-				return fmt.Errorf("moving %s aside: %w", d.final, err)
-			}
-		}
-	} else if err := mustBeAbsentOrEmpty(d.final); err != nil {
-		return err // someone else wrote there while we worked
-	} else {
+	switch _, err := os.Lstat(d.final); {
+	case err != nil: // nothing there
+	case !d.replace:
 		os.Remove(d.final) // an empty directory; Rename cannot replace it
+	default:
+		old = d.tmp + ".old"
+		if err := os.Rename(d.final, old); err != nil {
+			return fmt.Errorf("moving %s aside: %w", d.final, err)
+		}
+		if err := MayReplaceDir(old, true); err != nil {
+			if rerr := os.Rename(old, d.final); rerr != nil {
+				return fmt.Errorf("%w; what was there is now in %s", err, old)
+			}
+			var itw *InTheWayError
+			if errors.As(err, &itw) {
+				itw.Path = d.final
+			}
+			return err
+		}
 	}
 	if err := os.Rename(d.tmp, d.final); err != nil {
 		if old != "" {

@@ -194,27 +194,27 @@ func tooLarge(size, maxBytes int64) error {
 // notRegular says what a file is instead of a regular file (or, for a
 // directory on the way to one, instead of a directory).
 func notRegular(mode uint32, dir string) error {
-	what := "a directory"
+	var m os.FileMode
 	switch mode & unix.S_IFMT {
 	case unix.S_IFLNK:
-		what = "a symbolic link"
+		m = os.ModeSymlink
 	case unix.S_IFIFO:
-		what = "a named pipe (FIFO)"
+		m = os.ModeNamedPipe
 	case unix.S_IFCHR, unix.S_IFBLK:
-		what = "a device"
+		m = os.ModeDevice
 	case unix.S_IFSOCK:
-		what = "a socket"
-	case unix.S_IFREG:
-		what = "a file"
+		m = os.ModeSocket
+	case unix.S_IFDIR:
+		m = os.ModeDir
 	}
 	follow := ""
-	if mode&unix.S_IFMT == unix.S_IFLNK {
+	if m == os.ModeSymlink {
 		follow = " (halocfg follows no link inside a snapshot)"
 	}
 	if dir != "" {
-		return reason{fmt.Sprintf("%s is %s, not a directory%s", dir, what, follow), ErrNotRegular}
+		return reason{fmt.Sprintf("%s is %s, not a directory%s", dir, describe(m), follow), ErrNotRegular}
 	}
-	return reason{fmt.Sprintf("%s, not a regular file%s", what, follow), ErrNotRegular}
+	return reason{fmt.Sprintf("%s, not a regular file%s", describe(m), follow), ErrNotRegular}
 }
 
 // byteSize writes n as people read it: 1 GiB, 4 MiB, 512 bytes.

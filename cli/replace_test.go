@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/halocfg/halocfg/halosim"
+)
+
+// tree lists the paths below dir with the content of each file: what a
+// refused command must leave exactly as it was.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case d.Type()&os.ModeSymlink != 0:
+			to, _ := os.Readlink(p)
+			out[rel] = "-> " + to
+		case d.IsDir():
+			out[rel+"/"] = ""
+		default:
+			b, _ := os.ReadFile(p)
+			out[rel] = string(b)
+		}
+		return nil
+	})
+	return out
+}
+
+// TestForceReplacesOnlyASnapshot: --force replaces an empty directory or a
+// halocfg snapshot (a manifest at its top, nothing it does not list), and
+// refuses anything else, exit 2, naming what is in the way: before, it
+// replaced a backup root with every snapshot in it, or a directory of files.
+func TestForceReplacesOnlyASnapshot(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	snap := exportDemo(t, sim, "json")
+	setClock(t, time.Date(2026, 11, 26, 3, 15, 0, 0, time.UTC))
+
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, out string)
+		want  string // "" = replaced
+	}{
+		{"a backup root", func(t *testing.T, out string) {
+			if r := runCLI(context.Background(), t, append([]string{"backup", "--root", out}, sim.flags()...)...); r.code != 0 {
+				t.Fatalf("backup: %s", r.stderr)
+			}
+			os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o600)
+		}, ": refusing to replace: it is not a halocfg snapshot (holds .halocfg.lock, 20261126T031500Z/, notes.txt)"},
+		{"a directory of files", func(t *testing.T, out string) {
+			os.MkdirAll(filepath.Join(out, "photos"), 0o700)
+			os.WriteFile(filepath.Join(out, "photos", "a.jpg"), []byte("jpeg"), 0o600)
+			os.WriteFile(filepath.Join(out, "thesis.tex"), []byte("tex"), 0o600)
+		}, ": refusing to replace: it is not a halocfg snapshot (holds photos/, thesis.tex)"},
+		{"a snapshot holding a file it does not list", func(t *testing.T, out string) {
+			copyTree(t, snap, out)
+			os.WriteFile(filepath.Join(out, "json", "notes.txt"), []byte("mine"), 0o600)
+		}, ": refusing to replace: it holds what its halocfg manifest does not list (json/notes.txt)"},
+		{"a file", func(t *testing.T, out string) {
+			os.WriteFile(out, []byte("mine"), 0o600)
+		}, ": refusing to replace: it is a file, not a directory"},
+		{"a link to a snapshot", func(t *testing.T, out string) {
+			elsewhere := filepath.Join(t.TempDir(), "snap")
+			copyTree(t, snap, elsewhere)
+			os.Symlink(elsewhere, out)
+		}, ": refusing to replace: it is a symbolic link, not a directory"},
+		{"a snapshot", func(t *testing.T, out string) { copyTree(t, snap, out) }, ""},
+		{"an empty directory", func(t *testing.T, out string) { os.Mkdir(out, 0o700) }, ""},
+	}
+	for _, tc := range cases {
+		for _, cmd := range [][]string{
+			append([]string{"export", "--force"}, sim.flags()...),
+			{"convert", snap, "--to", "json,xlsx", "--force"},
+		} {
+			t.Run(cmd[0]+"/"+tc.name, func(t *testing.T) {
+				out := filepath.Join(t.TempDir(), "out")
+				tc.setup(t, out)
+				before := tree(t, out)
+				r := runCLI(context.Background(), t, append(cmd, "--out", out)...)
+				if tc.want == "" {
+					if r.code != 0 {
+						t.Fatalf("exit %d: %s", r.code, r.stderr)
+					}
+					if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
+						t.Errorf("not replaced: %v", err)
+					}
+					return
+				}
+				if want := "halocfg: --out " + out + tc.want + "\n"; r.code != exitUsage || r.stderr != want {
+					t.Errorf("exit %d, stderr\n%q\nwant exit 2,\n%q", r.code, r.stderr, want)
+				}
+				if after := tree(t, out); !reflect.DeepEqual(before, after) {
+					t.Errorf("the refused command changed %s:\nbefore %v\nafter  %v", out, before, after)
+				}
+				noPartialLeft(t, out)
+			})
+		}
+	}
+}
+
+// noPartialLeft fails when a temporary directory of a snapshot at dir remains.
+func noPartialLeft(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".partial-") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+// TestKeepSnapshotRefusesWhatIsThere: migrate --keep-snapshot never
+// replaces anything, and says what is in the way before exporting.
+func TestKeepSnapshotRefusesWhatIsThere(t *testing.T) {
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
+	keep := filepath.Join(t.TempDir(), "keep")
+	os.MkdirAll(keep, 0o700)
+	os.WriteFile(filepath.Join(keep, "notes.txt"), []byte("mine"), 0o600)
+	r := runCLI(context.Background(), t, "migrate", "--keep-snapshot", keep, "--dry-run", "--external", "keep",
+		"--source-url", src.url, "--source-client-id", src.id, "--source-client-secret", src.secret, "--source-rate", "0",
+		"--target-url", dst.url, "--target-client-id", dst.id, "--target-client-secret", dst.secret, "--target-rate", "0")
+	want := "halocfg: --keep-snapshot " + keep + ": refusing to replace: it already exists and is not empty (holds notes.txt)\n"
+	if r.code != exitUsage || r.stderr != want {
+		t.Errorf("exit %d, stderr %q, want 2, %q", r.code, r.stderr, want)
+	}
+	if src.Stats().Details != 0 {
+		t.Errorf("exported %d records before refusing", src.Stats().Details)
+	}
+	if b, _ := os.ReadFile(filepath.Join(keep, "notes.txt")); string(b) != "mine" {
+		t.Error("notes.txt changed")
+	}
+}
