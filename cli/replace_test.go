@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +29,8 @@ func tree(t *testing.T, dir string) map[string]string {
 			out[rel] = "-> " + to
 		case d.IsDir():
 			out[rel+"/"] = ""
+		case !d.Type().IsRegular():
+			out[rel] = d.Type().String() // never read a FIFO
 		default:
 			b, _ := os.ReadFile(p)
 			out[rel] = string(b)
@@ -139,5 +142,73 @@ func TestKeepSnapshotRefusesWhatIsThere(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(keep, "notes.txt")); string(b) != "mine" {
 		t.Error("notes.txt changed")
+	}
+}
+
+// TestSingleFileOutputsReplaceOnlyTheirOwn: --plan-out, diff --out and the
+// ledger replace only halocfg's own earlier output of the same kind; a link,
+// a FIFO, a directory or anybody's file is refused, exit 2, and left as it
+// was. Before, each was renamed over whatever was there.
+func TestSingleFileOutputsReplaceOnlyTheirOwn(t *testing.T) {
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
+	snap := exportDemo(t, src, "json")
+	work := t.TempDir()
+	commands := map[string]func(out string) []string{
+		"--plan-out": func(out string) []string {
+			return append([]string{"import", "--from", snap, "--dry-run", "--external", "keep",
+				"--ledger", filepath.Join(work, "ledger.json"), "--plan-out", out}, dst.flags()...)
+		},
+		"diff --out":               func(out string) []string { return []string{"diff", snap, snap, "--out", out} },
+		"diff --output json --out": func(out string) []string { return []string{"diff", snap, snap, "--output", "json", "--out", out} },
+		"diff --output xlsx --out": func(out string) []string { return []string{"diff", snap, snap, "--output", "xlsx", "--out", out} },
+		"--ledger": func(out string) []string {
+			return append([]string{"import", "--from", snap, "--yes", "--external", "keep", "--ledger", out}, dst.flags()...)
+		},
+	}
+	things := map[string]struct {
+		make func(t *testing.T, p string)
+		why  string
+	}{
+		"a file of yours": {func(t *testing.T, p string) { os.WriteFile(p, []byte("my notes\n"), 0o600) }, "it is not"},
+		"a link":          {func(t *testing.T, p string) { os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), p) }, "it is a symbolic link"},
+		"a FIFO":          {func(t *testing.T, p string) { syscall.Mkfifo(p, 0o600) }, "it is a named pipe (FIFO)"},
+		"a directory":     {func(t *testing.T, p string) { os.Mkdir(p, 0o700) }, "it is a directory"},
+	}
+	for cmd, args := range commands {
+		for thing, tc := range things {
+			if cmd == "--ledger" && thing != "a link" {
+				// The importer reads the ledger before writing it, and
+				// refuses these as it reads them (exit 1).
+				continue
+			}
+			t.Run(cmd+"/"+thing, func(t *testing.T) {
+				out := filepath.Join(t.TempDir(), "out")
+				tc.make(t, out)
+				before := tree(t, filepath.Dir(out))
+				writes := dst.Stats().Writes
+				r := runWithin(t, time.Minute, args(out)...)
+				if r.code != exitUsage || !strings.Contains(r.stderr, out+": refusing to replace: "+tc.why) {
+					t.Errorf("exit %d, stderr %s; want 2 and %q", r.code, r.stderr, tc.why)
+				}
+				if after := tree(t, filepath.Dir(out)); !reflect.DeepEqual(before, after) {
+					t.Errorf("changed:\nbefore %v\nafter  %v", before, after)
+				}
+				if w := dst.Stats().Writes - writes; w != 0 {
+					t.Errorf("%d writes to the tenant", w)
+				}
+			})
+		}
+		if cmd == "--ledger" {
+			continue // replacing its own ledger: the import tests
+		}
+		t.Run(cmd+"/its own output, twice", func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			for i := 0; i < 2; i++ {
+				if r := runCLI(context.Background(), t, args(out)...); r.code != 0 {
+					t.Fatalf("run %d: exit %d: %s", i+1, r.code, r.stderr)
+				}
+			}
+		})
 	}
 }
