@@ -83,6 +83,10 @@ func List(root string) ([]Entry, error) {
 	return out, nil
 }
 
+// maxKeepDays is more days than lie between any two snapshot names
+// (years 0000 to 9999).
+const maxKeepDays = 10000 * 366
+
 // Policy says which snapshots to keep. A zero field is a rule not given.
 // A snapshot is kept when any given rule keeps it; the newest is always
 // kept; with no rule at all everything is kept.
@@ -111,11 +115,18 @@ func (p Policy) Select(entries []Entry, now time.Time) (keep, drop []Entry) {
 	if p.Keep <= 0 && p.KeepDays <= 0 {
 		return entries, nil
 	}
-	cutoff := now.Add(-time.Duration(p.KeepDays) * 24 * time.Hour)
+	// In dates, not durations: D days as a time.Duration overflows past
+	// 106,751 days. Beyond maxKeepDays every snapshot (named by a year of
+	// four digits) is younger anyway.
+	keepAll := p.KeepDays > maxKeepDays
+	var cutoff time.Time
+	if p.KeepDays > 0 && !keepAll {
+		cutoff = now.UTC().AddDate(0, 0, -p.KeepDays)
+	}
 	for i, e := range entries {
 		fromNewest := len(entries) - 1 - i
 		switch {
-		case fromNewest == 0,
+		case fromNewest == 0, keepAll,
 			p.Keep > 0 && fromNewest < p.Keep,
 			p.KeepDays > 0 && e.Time.After(cutoff):
 			keep = append(keep, e)

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -287,5 +288,29 @@ func TestReject(t *testing.T) {
 	}
 	if _, _, err := r.Prune(Policy{Keep: 1}, t0); err == nil {
 		t.Error("Prune after Reject succeeded")
+	}
+}
+
+// TestPolicyHugeValues: --keep-days 200000 overflowed a time.Duration and
+// pruned every older snapshot. Retention counts in dates: a huge value keeps
+// everything, whatever its size.
+func TestPolicyHugeValues(t *testing.T) {
+	day := 24 * time.Hour
+	es := entries(t0, 3*365*day, 400*day, 30*day, day)
+	for _, p := range []Policy{
+		{KeepDays: 200000}, {KeepDays: 106752}, {KeepDays: math.MaxInt}, {Keep: math.MaxInt},
+		{Keep: math.MaxInt, KeepDays: math.MaxInt}, {Keep: 1, KeepDays: 5000},
+	} {
+		keep, drop := p.Select(es, t0)
+		if len(keep) != 4 || len(drop) != 0 {
+			t.Errorf("%+v kept %v, dropped %v; want all four kept", p, names(keep), names(drop))
+		}
+	}
+	// Days are calendar days of the snapshot names' UTC clock, however the
+	// caller's clock is zoned: 2 days before 03:15Z is 03:15Z two days earlier.
+	local := t0.In(time.FixedZone("NZDT", 13*3600))
+	keep, _ := Policy{KeepDays: 2}.Select(entries(t0, 2*day, 2*day-time.Second, time.Hour), local)
+	if len(keep) != 2 {
+		t.Errorf("--keep-days 2 kept %v, want the two younger than 2 days", names(keep))
 	}
 }

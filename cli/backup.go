@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,8 +35,8 @@ func backupCommand(e *env) *cli.Command {
 			"Exit status: 0 done, 1 failed, 2 bad usage, 3 another backup holds the lock, 130 interrupted.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "root", Usage: "directory that holds the snapshots (required)"},
-			&cli.IntFlag{Name: "keep", Usage: "keep the newest N snapshots (0: no count rule)"},
-			&cli.IntFlag{Name: "keep-days", Usage: "keep snapshots younger than D days (0: no age rule)"},
+			&cli.StringFlag{Name: "keep", Usage: "keep the newest N snapshots (N >= 1; without it: no count rule)"},
+			&cli.StringFlag{Name: "keep-days", Usage: "keep snapshots younger than D days (D >= 1; without it: no age rule)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
 			&cli.BoolFlag{Name: "diff-previous", Usage: "print what changed since the previous snapshot"},
 		}, tenantFlags("")...),
@@ -46,9 +48,12 @@ func backupCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			policy := backup.Policy{Keep: c.Int("keep"), KeepDays: c.Int("keep-days")}
-			if policy.Keep < 0 || policy.KeepDays < 0 {
-				return usageError{fmt.Errorf("--keep and --keep-days must not be negative")}
+			var policy backup.Policy
+			if policy.Keep, err = retention(c, "keep", "count"); err != nil {
+				return err
+			}
+			if policy.KeepDays, err = retention(c, "keep-days", "age"); err != nil {
+				return err
 			}
 			fs, err := formats.Parse(c.String("format"))
 			if err != nil {
@@ -61,6 +66,24 @@ func backupCommand(e *env) *cli.Command {
 			return runBackup(c, e, root, policy, fs, c.Bool("diff-previous"), cfg)
 		},
 	}
+}
+
+// retention reads --keep or --keep-days: 0 when not given, else a whole
+// number of at least 1. A number past what an int holds means "keep"
+// however many there are, and becomes the largest int.
+func retention(c *cli.Context, flag, rule string) (int, error) {
+	if !c.IsSet(flag) {
+		return 0, nil
+	}
+	text := c.String(flag)
+	n, err := strconv.ParseInt(text, 10, 0)
+	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(text, "-") {
+		n, err = math.MaxInt, nil
+	}
+	if err != nil || n < 1 {
+		return 0, usageError{fmt.Errorf("--%s %q: want a whole number of at least 1 (leave the flag out for no %s rule)", flag, text, rule)}
+	}
+	return int(n), nil
 }
 
 func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []formats.Format, diffPrevious bool, cfg halo.Config) error {

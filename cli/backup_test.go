@@ -282,7 +282,12 @@ func TestBackupBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--keep", "-1"}, "must not be negative"},
+		{[]string{"--keep", "-1"}, `--keep "-1": want a whole number of at least 1 (leave the flag out for no count rule)`},
+		{[]string{"--keep", "0"}, `--keep "0": want a whole number of at least 1`},
+		{[]string{"--keep-days", "0"}, `--keep-days "0": want a whole number of at least 1 (leave the flag out for no age rule)`},
+		{[]string{"--keep-days", "-5"}, `--keep-days "-5": want a whole number of at least 1`},
+		{[]string{"--keep-days", "1.5"}, `--keep-days "1.5": want a whole number of at least 1`},
+		{[]string{"--keep", "-99999999999999999999"}, `--keep "-99999999999999999999": want a whole number of at least 1`},
 		{[]string{"--format", "csv"}, `unknown format "csv"`},
 	} {
 		r := runCLI(context.Background(), t, append(append([]string{"backup", "--root", root}, tc.args...), sim.flags()...)...)
@@ -296,5 +301,29 @@ func TestBackupBadInput(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(root); len(entries) != 0 {
 		t.Errorf("refused runs left %d entries", len(entries))
+	}
+}
+
+// TestBackupHugeRetention: --keep-days 200000 overflowed a time.Duration
+// and pruned every older snapshot; huge values mean "keep", even past
+// what an int holds.
+func TestBackupHugeRetention(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	root := t.TempDir()
+	now := setClock(t, time.Date(2023, 11, 27, 3, 15, 0, 0, time.UTC))
+	var made []string
+	for _, args := range [][]string{{}, {}, {}, {"--keep-days", "200000"}, {"--keep", "99999999999999999999", "--keep-days", "99999999999999999999"}} {
+		r := runCLI(context.Background(), t, append(append([]string{"--log-format", "json", "backup", "--root", root}, args...), sim.flags()...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		made = append(made, backup.Name(*now))
+		if got := snapshotNames(t, root); !reflect.DeepEqual(got, made) {
+			t.Errorf("%v kept %v, want all of %v", args, got, made)
+		}
+		if s := summary(t, r.stderr); s["pruned"] != 0.0 {
+			t.Errorf("%v: summary %v", args, s)
+		}
+		*now = now.AddDate(1, 0, 0)
 	}
 }
