@@ -8,7 +8,8 @@
 //	ROOT/20261127T031500Z/      one complete snapshot per run, named by its UTC start time
 //	                            (or the next free second)
 //	ROOT/.20261127T031500Z.partial-PID-*/   a run in progress (never counted, never pruned while PID lives)
-//	ROOT/20261127T031500Z.invalid/          a snapshot that failed verification (kept for inspection)
+//	ROOT/20261127T031500Z.invalid/          a snapshot that failed verification (the newest
+//	                                        KeepInvalid are kept for inspection)
 //
 // Anything else in ROOT is foreign and left alone.
 package backup
@@ -62,15 +63,24 @@ type Entry struct {
 // List returns the complete snapshots in root, oldest first: directories
 // whose name is a snapshot time and that hold a readable halocfg manifest.
 // Partial directories, rejected snapshots and foreign entries are not listed.
-func List(root string) ([]Entry, error) {
+func List(root string) ([]Entry, error) { return list(root, "") }
+
+// ListInvalid returns the rejected snapshots in root, oldest first:
+// directories named TIME.invalid that hold a readable halocfg manifest.
+func ListInvalid(root string) ([]Entry, error) { return list(root, InvalidSuffix) }
+
+// list returns the directories of root named by a snapshot time and suffix
+// that hold a halocfg manifest, oldest first.
+func list(root, suffix string) ([]Entry, error) {
 	dirents, err := os.ReadDir(root)
 	if err != nil {
 		return nil, err
 	}
 	var out []Entry
 	for _, d := range dirents {
-		t, ok := ParseName(d.Name())
-		if !ok || !d.IsDir() {
+		stamp, ok := strings.CutSuffix(d.Name(), suffix)
+		t, isTime := ParseName(stamp)
+		if !ok || !isTime || !d.IsDir() {
 			continue
 		}
 		path := filepath.Join(root, d.Name())
@@ -282,6 +292,9 @@ func (r *Run) Previous() (Entry, bool, error) {
 // kept for inspection but never counted as a snapshot, and returns the new path.
 func (r *Run) Reject() (string, error) {
 	to := r.Path() + InvalidSuffix
+	if _, err := os.Lstat(to); err == nil {
+		return "", fmt.Errorf("setting aside the invalid snapshot: %s already exists", to)
+	}
 	if err := os.Rename(r.Path(), to); err != nil {
 		return "", fmt.Errorf("setting aside the invalid snapshot: %w", err)
 	}
@@ -311,6 +324,31 @@ func (r *Run) Prune(p Policy, now time.Time) (removed, kept []Entry, err error) 
 		removed = append(removed, e)
 	}
 	return removed, keep, nil
+}
+
+// KeepInvalid is how many rejected snapshots a root keeps for inspection:
+// a backup that fails every night must not fill the disk.
+const KeepInvalid = 3
+
+// PruneInvalid removes all but the newest KeepInvalid rejected snapshots
+// (ListInvalid: only halocfg's own), never this run's, and returns those
+// it removed and those it kept.
+func (r *Run) PruneInvalid() (removed, kept []Entry, err error) {
+	entries, err := ListInvalid(r.root)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, e := range entries {
+		if len(entries)-i <= KeepInvalid || e.Name == r.name+InvalidSuffix {
+			kept = append(kept, e)
+			continue
+		}
+		if err := os.RemoveAll(e.Path); err != nil {
+			return removed, kept, fmt.Errorf("removing %s: %w", e.Path, err)
+		}
+		removed = append(removed, e)
+	}
+	return removed, kept, nil
 }
 
 // Close removes an uncommitted snapshot and releases the lock. It is safe to

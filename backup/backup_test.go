@@ -314,3 +314,61 @@ func TestPolicyHugeValues(t *testing.T) {
 		t.Errorf("--keep-days 2 kept %v, want the two younger than 2 days", names(keep))
 	}
 }
+
+// TestPruneInvalid: rejected snapshots are bounded (a backup failing every
+// night filled the disk): the newest KeepInvalid are kept, older ones
+// removed; only directories that are really halocfg's (TIME.invalid with a
+// halocfg manifest) are ever touched.
+func TestPruneInvalid(t *testing.T) {
+	root := t.TempDir()
+	day := 24 * time.Hour
+	var invalid []string
+	for _, age := range []time.Duration{5 * day, 4 * day, 3 * day, 2 * day} {
+		p := filepath.Join(root, Name(t0.Add(-age))+InvalidSuffix)
+		writeSnapshot(t, p)
+		invalid = append(invalid, p)
+	}
+	strangers := []string{
+		filepath.Join(root, Name(t0.Add(-9*day))+InvalidSuffix), // no manifest
+		filepath.Join(root, "old"+InvalidSuffix),                // not a time
+		filepath.Join(root, Name(t0.Add(-8*day))+InvalidSuffix+".tar"),
+	}
+	os.MkdirAll(filepath.Join(strangers[0], "json"), 0o700)
+	os.WriteFile(filepath.Join(strangers[0], "json", "status.json"), []byte("mine"), 0o600)
+	writeSnapshot(t, strangers[1])
+	os.WriteFile(strangers[2], []byte("archive"), 0o600)
+
+	r, err := Start(root, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Commit(snapshot.New("http://test", t0).Manifest); err != nil {
+		t.Fatal(err)
+	}
+	rejected, err := r.Reject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	invalid = append(invalid, rejected)
+	removed, kept, err := r.PruneInvalid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(kept), []string{filepath.Base(invalid[2]), filepath.Base(invalid[3]), filepath.Base(rejected)}; !reflect.DeepEqual(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+	if got, want := names(removed), []string{filepath.Base(invalid[0]), filepath.Base(invalid[1])}; !reflect.DeepEqual(got, want) {
+		t.Errorf("removed %v, want %v", got, want)
+	}
+	for i, p := range invalid {
+		if exists(p) != (i >= 2) {
+			t.Errorf("%s exists = %v", p, exists(p))
+		}
+	}
+	for _, p := range strangers {
+		if !exists(p) {
+			t.Errorf("%s was removed", p)
+		}
+	}
+}

@@ -31,7 +31,8 @@ func backupCommand(e *env) *cli.Command {
 			"without a rule nothing is removed. Only complete snapshots halocfg made are ever removed:\n" +
 			"directories named by a time that hold a halocfg manifest. Anything else in ROOT is left alone.\n\n" +
 			"One backup runs at a time per ROOT (a lock on ROOT/.halocfg.lock); an overlapping run exits 3.\n" +
-			"A snapshot that fails verification is kept as ROOT/<time>.invalid and nothing is pruned.\n\n" +
+			"A snapshot that fails verification is kept as ROOT/<time>.invalid and no snapshot is pruned;\n" +
+			"of those, the newest " + strconv.Itoa(backup.KeepInvalid) + " are kept (older ones are removed, by every run).\n\n" +
 			"Exit status: 0 done, 1 failed, 2 bad usage, 3 another backup holds the lock, 130 interrupted.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "root", Usage: "directory that holds the snapshots (required)"},
@@ -118,7 +119,14 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 		if rerr != nil {
 			return fmt.Errorf("the new snapshot failed verification (%v), and %w", err, rerr)
 		}
-		return fmt.Errorf("the new snapshot failed verification: %v; kept as %s; nothing pruned", err, kept)
+		// Rejected snapshots are bounded even when every night fails.
+		removed, invalid, perr := run.PruneInvalid()
+		e.log.Error("backup failed verification", "dir", kept, "invalid_kept", len(invalid), "invalid_pruned", len(removed))
+		if perr != nil {
+			return fmt.Errorf("the new snapshot failed verification (%v), kept as %s, and %w", err, kept, perr)
+		}
+		return fmt.Errorf("the new snapshot failed verification: %v; kept as %s (the newest %d rejected snapshots are kept); no snapshot pruned",
+			err, kept, backup.KeepInvalid)
 	}
 
 	changes := -1 // not compared
@@ -150,8 +158,12 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 	if err != nil {
 		return err
 	}
+	invalidRemoved, invalid, err := run.PruneInvalid()
+	if err != nil {
+		return err
+	}
 	attrs := []any{"dir", run.Path(), "kinds", st.kinds, "records", st.records, "verified", true,
-		"kept", len(kept), "pruned", len(removed)}
+		"kept", len(kept), "pruned", len(removed), "invalid_kept", len(invalid), "invalid_pruned", len(invalidRemoved)}
 	if len(removed) > 0 {
 		names := make([]string, len(removed))
 		for i, r := range removed {

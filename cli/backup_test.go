@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/halocfg/halocfg/backup"
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/halosim"
 	"github.com/halocfg/halocfg/verify"
 )
@@ -326,4 +329,73 @@ func TestBackupHugeRetention(t *testing.T) {
 		}
 		*now = now.AddDate(1, 0, 0)
 	}
+}
+
+// TestBackupBoundsInvalid: a backup that fails verification every night
+// kept every rejected snapshot and filled the disk. The newest 3 are kept,
+// by failing runs and good ones alike, and the log says so.
+func TestBackupBoundsInvalid(t *testing.T) {
+	broken := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	good := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	// An outcome whose new status is gone: every export of this tenant
+	// holds a dangling reference, and fails verification.
+	client, err := connect(context.Background(), halo.Config{URL: broken.url, ClientID: broken.id, ClientSecret: broken.secret, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gone string
+	for _, o := range broken.Records("outcome") {
+		if id := fmt.Sprint(o["newstatus"]); id != "0" && id != "<nil>" {
+			gone = id
+			break
+		}
+	}
+	if err := client.Delete(context.Background(), catalog.MustLookup("status"), gone); err != nil {
+		t.Fatal(err)
+	}
+
+	root := t.TempDir()
+	foreign := filepath.Join(root, "20200101T000000Z.invalid")
+	os.MkdirAll(foreign, 0o700)
+	os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o600)
+	now := setClock(t, time.Date(2026, 11, 27, 3, 15, 0, 0, time.UTC))
+	var rejected []string
+	for night := 1; night <= 4; night++ {
+		r := runCLI(context.Background(), t, append([]string{"--log-format", "json", "backup", "--root", root}, broken.flags()...)...)
+		if r.code != exitFailure || !strings.Contains(r.stderr, "dangling reference") {
+			t.Fatalf("night %d: exit %d: %s", night, r.code, r.stderr)
+		}
+		rejected = append(rejected, backup.Name(*now)+backup.InvalidSuffix)
+		want := fmt.Sprintf(`"invalid_kept":%d,"invalid_pruned":%d`, min(night, 3), max(night-3, 0))
+		if !strings.Contains(r.stderr, `"msg":"backup failed verification"`) || !strings.Contains(r.stderr, want) {
+			t.Errorf("night %d: stderr lacks %s:\n%s", night, want, r.stderr)
+		}
+		*now = now.Add(24 * time.Hour)
+	}
+	if got := invalidNames(t, root); !reflect.DeepEqual(got, rejected[1:]) {
+		t.Errorf("rejected snapshots %v, want the newest 3 %v", got, rejected[1:])
+	}
+	r := runCLI(context.Background(), t, append([]string{"--log-format", "json", "backup", "--root", root}, good.flags()...)...)
+	if r.code != 0 {
+		t.Fatalf("good night: exit %d: %s", r.code, r.stderr)
+	}
+	if s := summary(t, r.stderr); s["invalid_kept"] != 3.0 || s["invalid_pruned"] != 0.0 {
+		t.Errorf("summary %v", s)
+	}
+	if b, err := os.ReadFile(filepath.Join(foreign, "notes.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("a foreign .invalid directory was touched: %v", err)
+	}
+}
+
+func invalidNames(t *testing.T, root string) []string {
+	t.Helper()
+	es, err := backup.ListInvalid(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name)
+	}
+	return out
 }
