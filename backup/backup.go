@@ -189,19 +189,45 @@ func Start(root string, now time.Time) (*Run, error) {
 
 // acquire takes an exclusive flock on path without waiting. The kernel
 // drops it when the process ends, however it ends, so a lock is never stale.
-// The holder's pid is written into the file for the message others get.
+// The holder's pid is written into the file for the message others get, so
+// the file must be the lock's own: it is opened without following a link,
+// and a FIFO, a device, a directory or a file with other names (a hard
+// link) is refused before anything is written.
 func acquire(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	fail := func(why string) (*os.File, error) {
+		return nil, fmt.Errorf("lock %s: %s; halocfg writes only a lock file of its own there (remove it)", path, why)
+	}
+	if info, err := os.Lstat(path); err == nil && !info.Mode().IsRegular() {
+		return fail(snapshot.Describe(info.Mode()) + ", not a regular file") // never opened
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return fail("a symbolic link, not a regular file")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() { // swapped in since the look
+		f.Close()
+		return fail(snapshot.Describe(info.Mode()) + ", not a regular file")
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && st.Nlink != 1 {
+		f.Close()
+		return fail(fmt.Sprintf("it has other names (%d links)", st.Nlink))
+	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder := "another process"
+		b := make([]byte, 32)
+		if n, _ := f.ReadAt(b, 0); len(strings.TrimSpace(string(b[:n]))) > 0 {
+			holder = "pid " + strings.TrimSpace(string(b[:n]))
+		}
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			holder := "another process"
-			if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
-				holder = "pid " + strings.TrimSpace(string(b))
-			}
 			return nil, fmt.Errorf("%w in %s (%s holds %s); try again when it has finished",
 				ErrLocked, filepath.Dir(path), holder, path)
 		}

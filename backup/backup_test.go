@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -370,5 +371,79 @@ func TestPruneInvalid(t *testing.T) {
 		if !exists(p) {
 			t.Errorf("%s was removed", p)
 		}
+	}
+}
+
+// TestLockIsOnlyARegularFile: ROOT/.halocfg.lock pointing at another file
+// truncated that file. The lock is opened without following links and must
+// be a regular file of its own; anything else is refused, untouched.
+func TestLockIsOnlyARegularFile(t *testing.T) {
+	cases := []struct {
+		name string
+		make func(t *testing.T, lock, victim string)
+		want string
+	}{
+		{"a link to another file", func(t *testing.T, lock, victim string) { os.Symlink(victim, lock) }, "a symbolic link"},
+		{"a dangling link", func(t *testing.T, lock, victim string) { os.Symlink(victim+".new", lock) }, "a symbolic link"},
+		{"a hard link to another file", func(t *testing.T, lock, victim string) { os.Link(victim, lock) }, "it has other names (2 links)"},
+		{"a FIFO", func(t *testing.T, lock, victim string) { syscall.Mkfifo(lock, 0o600) }, "a named pipe (FIFO)"},
+		{"a directory", func(t *testing.T, lock, victim string) { os.Mkdir(lock, 0o700) }, "a directory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			victim := filepath.Join(t.TempDir(), "passwd")
+			os.WriteFile(victim, []byte("root:x:0:0\n"), 0o600)
+			lock := filepath.Join(root, LockName)
+			tc.make(t, lock, victim)
+			done := make(chan error, 1)
+			go func() {
+				r, err := Start(root, t0)
+				if err == nil {
+					r.Close()
+				}
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Start hung on the lock")
+			}
+			if want := "lock " + lock + ": " + tc.want; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("Start: %v, want %q", err, want)
+			}
+			if b, _ := os.ReadFile(victim); string(b) != "root:x:0:0\n" {
+				t.Errorf("the file the lock points at now holds %q", b)
+			}
+			if _, err := os.Lstat(victim + ".new"); err == nil {
+				t.Error("a file was created through the dangling link")
+			}
+			if entries, _ := os.ReadDir(root); len(entries) != 1 {
+				t.Errorf("root holds %v", entries)
+			}
+		})
+	}
+}
+
+// TestNewRootIsPrivate: a root Start creates, and the directories above it
+// it creates, are 0700 whatever the umask.
+func TestNewRootIsPrivate(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	base := t.TempDir()
+	root := filepath.Join(base, "backups", "halocfg")
+	r, err := Start(root, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	for _, p := range []string{filepath.Dir(root), root} {
+		if info, err := os.Stat(p); err != nil || info.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v %v, want 0700", p, info.Mode().Perm(), err)
+		}
+	}
+	if info, err := os.Stat(filepath.Join(root, LockName)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("lock: %v, want 0600", err)
 	}
 }

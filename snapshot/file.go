@@ -82,7 +82,7 @@ func mayReplaceFile(path string, out Output) (os.FileInfo, error) {
 	case err != nil:
 		return nil, err
 	case !info.Mode().IsRegular():
-		return nil, &InTheWayError{path, "it is " + describe(info.Mode())}
+		return nil, &InTheWayError{path, "it is " + Describe(info.Mode())}
 	case out.Is == nil:
 		return nil, &InTheWayError{path, "it already exists"}
 	}

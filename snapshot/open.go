@@ -212,9 +212,9 @@ func notRegular(mode uint32, dir string) error {
 		follow = " (halocfg follows no link inside a snapshot)"
 	}
 	if dir != "" {
-		return reason{fmt.Sprintf("%s is %s, not a directory%s", dir, describe(m), follow), ErrNotRegular}
+		return reason{fmt.Sprintf("%s is %s, not a directory%s", dir, Describe(m), follow), ErrNotRegular}
 	}
-	return reason{fmt.Sprintf("%s, not a regular file%s", describe(m), follow), ErrNotRegular}
+	return reason{fmt.Sprintf("%s, not a regular file%s", Describe(m), follow), ErrNotRegular}
 }
 
 // byteSize writes n as people read it: 1 GiB, 4 MiB, 512 bytes.

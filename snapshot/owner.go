@@ -37,7 +37,7 @@ func MayReplaceDir(path string, replace bool) error {
 	case err != nil:
 		return err
 	case !info.IsDir():
-		return &InTheWayError{path, "it is " + describe(info.Mode()) + ", not a directory"}
+		return &InTheWayError{path, "it is " + Describe(info.Mode()) + ", not a directory"}
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
@@ -89,8 +89,9 @@ func names(list []string) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(list[:most], ", "), len(list)-most)
 }
 
-// describe says what kind of file a mode is, as a person would.
-func describe(mode os.FileMode) string {
+// Describe says what kind of file a mode is, as a person would: "a
+// symbolic link", "a named pipe (FIFO)", "a directory", "a file" ...
+func Describe(mode os.FileMode) string {
 	switch {
 	case mode&os.ModeSymlink != 0:
 		return "a symbolic link"
