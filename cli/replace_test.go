@@ -212,3 +212,25 @@ func TestSingleFileOutputsReplaceOnlyTheirOwn(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedExportLeavesNothing: an export that fails leaves no snapshot,
+// no temporary directory, and not the directories it made to hold them.
+func TestFailedExportLeavesNothing(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	base := t.TempDir()
+	out := filepath.Join(base, "new", "deeper", "snap")
+	r := runCLI(context.Background(), t, "export", "--out", out, "--url", sim.url, "--client-id", sim.id, "--client-secret", "wrong", "--rate", "0")
+	if r.code != exitFailure {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(base); len(entries) != 0 {
+		t.Errorf("a failed export left %v", entries)
+	}
+	// A directory that was there already stays, with what it holds.
+	os.MkdirAll(filepath.Join(base, "mine"), 0o700)
+	out = filepath.Join(base, "mine", "new", "snap")
+	runCLI(context.Background(), t, "export", "--out", out, "--url", sim.url, "--client-id", sim.id, "--client-secret", "wrong", "--rate", "0")
+	if got := tree(t, base); !reflect.DeepEqual(got, map[string]string{"./": "", "mine/": ""}) {
+		t.Errorf("left %v", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,7 +24,9 @@ import (
 type Dir struct {
 	final, tmp string
 	replace    bool
-	maxFile    int64 // MaxFileBytes; smaller in tests
+	maxFile    int64    // MaxFileBytes; smaller in tests
+	made       []string // directories NewDir made above final
+	committed  bool
 
 	mu    sync.Mutex
 	files []File
@@ -45,15 +48,44 @@ func NewDir(final string, replace bool) (*Dir, error) {
 	if parent == "" {
 		parent = "."
 	}
-	if err := os.MkdirAll(parent, 0o700); err != nil {
+	made, err := mkdirAll(parent)
+	if err != nil {
 		return nil, err
 	}
 	removeStalePartials(parent, base)
 	tmp, err := os.MkdirTemp(parent, partialPrefix(base)+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
+		removeMade(made)
 		return nil, err
 	}
-	return &Dir{final: final, tmp: tmp, replace: replace, maxFile: MaxFileBytes}, nil
+	return &Dir{final: final, tmp: tmp, replace: replace, maxFile: MaxFileBytes, made: made}, nil
+}
+
+// mkdirAll makes dir and its missing parents (0700) and returns those it
+// made, outermost first, so that a failed run can take them away again.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) || filepath.Dir(p) == p {
+			break
+		}
+		missing = append([]string{p}, missing...)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		removeMade(missing)
+		return nil, err
+	}
+	return missing, nil
+}
+
+// removeMade removes the directories mkdirAll made, innermost first, as
+// long as they are empty: whatever came into them meanwhile stays.
+func removeMade(made []string) {
+	for i := len(made) - 1; i >= 0; i-- {
+		if os.Remove(made[i]) != nil {
+			return
+		}
+	}
 }
 
 func partialPrefix(base string) string { return "." + base + ".partial-" }
@@ -203,14 +235,23 @@ func (d *Dir) Commit(m Manifest) error {
 		}
 		return fmt.Errorf("moving snapshot into place: %w", err)
 	}
+	d.committed = true
 	if old != "" {
 		os.RemoveAll(old)
 	}
 	return syncDir(filepath.Dir(d.final))
 }
 
-// Abort removes the temporary directory. It is safe after Commit.
-func (d *Dir) Abort() { os.RemoveAll(d.tmp) }
+// Abort removes the temporary directory and, unless the snapshot was
+// committed, the directories NewDir made to hold it. It is safe after
+// Commit, and more than once.
+func (d *Dir) Abort() {
+	os.RemoveAll(d.tmp)
+	if !d.committed {
+		removeMade(d.made)
+		d.made = nil
+	}
+}
 
 func syncDir(path string) error {
 	f, err := os.Open(path)
