@@ -160,3 +160,37 @@ func TestBackupDiffPreviousHostile(t *testing.T) {
 		t.Errorf("a foreign directory was touched: %v", err)
 	}
 }
+
+// TestLoneWorkbookPath: a workbook path the user names may be a link (it
+// is followed: the user chose it), but it must lead to a regular file:
+// /dev/zero or a FIFO is refused at once instead of read forever.
+func TestLoneWorkbookPath(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	snap := exportDemo(t, sim, "xlsx")
+	dir := t.TempDir()
+	link := filepath.Join(dir, "latest.xlsx")
+	os.Symlink(filepath.Join(snap, "snapshot.xlsx"), link)
+	fifo := filepath.Join(dir, "fifo.xlsx")
+	syscall.Mkfifo(fifo, 0o600)
+	zero := filepath.Join(dir, "zero.xlsx")
+	os.Symlink("/dev/zero", zero)
+	for _, tc := range []struct {
+		path string
+		code int
+		want string
+	}{
+		{link, 0, ""},
+		{fifo, exitFailure, fifo + ": a named pipe (FIFO), not a regular file"},
+		{zero, exitFailure, "/dev/zero: a device, not a regular file"},
+	} {
+		for _, args := range [][]string{
+			{"convert", tc.path, "--to", "json", "--out", filepath.Join(t.TempDir(), "out")},
+			append([]string{"import", "--from", tc.path, "--dry-run", "--external", "keep", "--allow-same-tenant"}, sim.flags()...),
+		} {
+			r := runWithin(t, 20*time.Second, args...)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("%s %s: exit %d (want %d), stderr %q (want %q)", args[0], tc.path, r.code, tc.code, r.stderr, tc.want)
+			}
+		}
+	}
+}
