@@ -8,7 +8,8 @@
 //	ROOT/20261127T031500Z/      one complete snapshot per run, named by its UTC start time
 //	                            (or the next free second)
 //	ROOT/.20261127T031500Z.partial-PID-*/   a run in progress (never counted, never pruned while PID lives)
-//	ROOT/20261127T031500Z.invalid/          a snapshot that failed verification (kept for inspection)
+//	ROOT/20261127T031500Z.invalid/          a snapshot that failed verification (the newest
+//	                                        KeepInvalid are kept for inspection)
 //
 // Anything else in ROOT is foreign and left alone.
 package backup
@@ -62,15 +63,24 @@ type Entry struct {
 // List returns the complete snapshots in root, oldest first: directories
 // whose name is a snapshot time and that hold a readable halocfg manifest.
 // Partial directories, rejected snapshots and foreign entries are not listed.
-func List(root string) ([]Entry, error) {
+func List(root string) ([]Entry, error) { return list(root, "") }
+
+// ListInvalid returns the rejected snapshots in root, oldest first:
+// directories named TIME.invalid that hold a readable halocfg manifest.
+func ListInvalid(root string) ([]Entry, error) { return list(root, InvalidSuffix) }
+
+// list returns the directories of root named by a snapshot time and suffix
+// that hold a halocfg manifest, oldest first.
+func list(root, suffix string) ([]Entry, error) {
 	dirents, err := os.ReadDir(root)
 	if err != nil {
 		return nil, err
 	}
 	var out []Entry
 	for _, d := range dirents {
-		t, ok := ParseName(d.Name())
-		if !ok || !d.IsDir() {
+		stamp, ok := strings.CutSuffix(d.Name(), suffix)
+		t, isTime := ParseName(stamp)
+		if !ok || !isTime || !d.IsDir() {
 			continue
 		}
 		path := filepath.Join(root, d.Name())
@@ -82,6 +92,10 @@ func List(root string) ([]Entry, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// maxKeepDays is more days than lie between any two snapshot names
+// (years 0000 to 9999).
+const maxKeepDays = 10000 * 366
 
 // Policy says which snapshots to keep. A zero field is a rule not given.
 // A snapshot is kept when any given rule keeps it; the newest is always
@@ -111,11 +125,18 @@ func (p Policy) Select(entries []Entry, now time.Time) (keep, drop []Entry) {
 	if p.Keep <= 0 && p.KeepDays <= 0 {
 		return entries, nil
 	}
-	cutoff := now.Add(-time.Duration(p.KeepDays) * 24 * time.Hour)
+	// In dates, not durations: D days as a time.Duration overflows past
+	// 106,751 days. Beyond maxKeepDays every snapshot (named by a year of
+	// four digits) is younger anyway.
+	keepAll := p.KeepDays > maxKeepDays
+	var cutoff time.Time
+	if p.KeepDays > 0 && !keepAll {
+		cutoff = now.UTC().AddDate(0, 0, -p.KeepDays)
+	}
 	for i, e := range entries {
 		fromNewest := len(entries) - 1 - i
 		switch {
-		case fromNewest == 0,
+		case fromNewest == 0, keepAll,
 			p.Keep > 0 && fromNewest < p.Keep,
 			p.KeepDays > 0 && e.Time.After(cutoff):
 			keep = append(keep, e)
@@ -168,19 +189,45 @@ func Start(root string, now time.Time) (*Run, error) {
 
 // acquire takes an exclusive flock on path without waiting. The kernel
 // drops it when the process ends, however it ends, so a lock is never stale.
-// The holder's pid is written into the file for the message others get.
+// The holder's pid is written into the file for the message others get, so
+// the file must be the lock's own: it is opened without following a link,
+// and a FIFO, a device, a directory or a file with other names (a hard
+// link) is refused before anything is written.
 func acquire(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	fail := func(why string) (*os.File, error) {
+		return nil, fmt.Errorf("lock %s: %s; halocfg writes only a lock file of its own there (remove it)", path, why)
+	}
+	if info, err := os.Lstat(path); err == nil && !info.Mode().IsRegular() {
+		return fail(snapshot.Describe(info.Mode()) + ", not a regular file") // never opened
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return fail("a symbolic link, not a regular file")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() { // swapped in since the look
+		f.Close()
+		return fail(snapshot.Describe(info.Mode()) + ", not a regular file")
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && st.Nlink != 1 {
+		f.Close()
+		return fail(fmt.Sprintf("it has other names (%d links)", st.Nlink))
+	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder := "another process"
+		b := make([]byte, 32)
+		if n, _ := f.ReadAt(b, 0); len(strings.TrimSpace(string(b[:n]))) > 0 {
+			holder = "pid " + strings.TrimSpace(string(b[:n]))
+		}
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			holder := "another process"
-			if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
-				holder = "pid " + strings.TrimSpace(string(b))
-			}
 			return nil, fmt.Errorf("%w in %s (%s holds %s); try again when it has finished",
 				ErrLocked, filepath.Dir(path), holder, path)
 		}
@@ -271,6 +318,9 @@ func (r *Run) Previous() (Entry, bool, error) {
 // kept for inspection but never counted as a snapshot, and returns the new path.
 func (r *Run) Reject() (string, error) {
 	to := r.Path() + InvalidSuffix
+	if _, err := os.Lstat(to); err == nil {
+		return "", fmt.Errorf("setting aside the invalid snapshot: %s already exists", to)
+	}
 	if err := os.Rename(r.Path(), to); err != nil {
 		return "", fmt.Errorf("setting aside the invalid snapshot: %w", err)
 	}
@@ -300,6 +350,31 @@ func (r *Run) Prune(p Policy, now time.Time) (removed, kept []Entry, err error) 
 		removed = append(removed, e)
 	}
 	return removed, keep, nil
+}
+
+// KeepInvalid is how many rejected snapshots a root keeps for inspection:
+// a backup that fails every night must not fill the disk.
+const KeepInvalid = 3
+
+// PruneInvalid removes all but the newest KeepInvalid rejected snapshots
+// (ListInvalid: only halocfg's own), never this run's, and returns those
+// it removed and those it kept.
+func (r *Run) PruneInvalid() (removed, kept []Entry, err error) {
+	entries, err := ListInvalid(r.root)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, e := range entries {
+		if len(entries)-i <= KeepInvalid || e.Name == r.name+InvalidSuffix {
+			kept = append(kept, e)
+			continue
+		}
+		if err := os.RemoveAll(e.Path); err != nil {
+			return removed, kept, fmt.Errorf("removing %s: %w", e.Path, err)
+		}
+		removed = append(removed, e)
+	}
+	return removed, kept, nil
 }
 
 // Close removes an uncommitted snapshot and releases the lock. It is safe to

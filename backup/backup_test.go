@@ -2,12 +2,14 @@ package backup
 
 import (
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -287,5 +289,161 @@ func TestReject(t *testing.T) {
 	}
 	if _, _, err := r.Prune(Policy{Keep: 1}, t0); err == nil {
 		t.Error("Prune after Reject succeeded")
+	}
+}
+
+// TestPolicyHugeValues: --keep-days 200000 overflowed a time.Duration and
+// pruned every older snapshot. Retention counts in dates: a huge value keeps
+// everything, whatever its size.
+func TestPolicyHugeValues(t *testing.T) {
+	day := 24 * time.Hour
+	es := entries(t0, 3*365*day, 400*day, 30*day, day)
+	for _, p := range []Policy{
+		{KeepDays: 200000}, {KeepDays: 106752}, {KeepDays: math.MaxInt}, {Keep: math.MaxInt},
+		{Keep: math.MaxInt, KeepDays: math.MaxInt}, {Keep: 1, KeepDays: 5000},
+	} {
+		keep, drop := p.Select(es, t0)
+		if len(keep) != 4 || len(drop) != 0 {
+			t.Errorf("%+v kept %v, dropped %v; want all four kept", p, names(keep), names(drop))
+		}
+	}
+	// Days are calendar days of the snapshot names' UTC clock, however the
+	// caller's clock is zoned: 2 days before 03:15Z is 03:15Z two days earlier.
+	local := t0.In(time.FixedZone("NZDT", 13*3600))
+	keep, _ := Policy{KeepDays: 2}.Select(entries(t0, 2*day, 2*day-time.Second, time.Hour), local)
+	if len(keep) != 2 {
+		t.Errorf("--keep-days 2 kept %v, want the two younger than 2 days", names(keep))
+	}
+}
+
+// TestPruneInvalid: rejected snapshots are bounded (a backup failing every
+// night filled the disk): the newest KeepInvalid are kept, older ones
+// removed; only directories that are really halocfg's (TIME.invalid with a
+// halocfg manifest) are ever touched.
+func TestPruneInvalid(t *testing.T) {
+	root := t.TempDir()
+	day := 24 * time.Hour
+	var invalid []string
+	for _, age := range []time.Duration{5 * day, 4 * day, 3 * day, 2 * day} {
+		p := filepath.Join(root, Name(t0.Add(-age))+InvalidSuffix)
+		writeSnapshot(t, p)
+		invalid = append(invalid, p)
+	}
+	strangers := []string{
+		filepath.Join(root, Name(t0.Add(-9*day))+InvalidSuffix), // no manifest
+		filepath.Join(root, "old"+InvalidSuffix),                // not a time
+		filepath.Join(root, Name(t0.Add(-8*day))+InvalidSuffix+".tar"),
+	}
+	os.MkdirAll(filepath.Join(strangers[0], "json"), 0o700)
+	os.WriteFile(filepath.Join(strangers[0], "json", "status.json"), []byte("mine"), 0o600)
+	writeSnapshot(t, strangers[1])
+	os.WriteFile(strangers[2], []byte("archive"), 0o600)
+
+	r, err := Start(root, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Commit(snapshot.New("http://test", t0).Manifest); err != nil {
+		t.Fatal(err)
+	}
+	rejected, err := r.Reject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	invalid = append(invalid, rejected)
+	removed, kept, err := r.PruneInvalid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(kept), []string{filepath.Base(invalid[2]), filepath.Base(invalid[3]), filepath.Base(rejected)}; !reflect.DeepEqual(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+	if got, want := names(removed), []string{filepath.Base(invalid[0]), filepath.Base(invalid[1])}; !reflect.DeepEqual(got, want) {
+		t.Errorf("removed %v, want %v", got, want)
+	}
+	for i, p := range invalid {
+		if exists(p) != (i >= 2) {
+			t.Errorf("%s exists = %v", p, exists(p))
+		}
+	}
+	for _, p := range strangers {
+		if !exists(p) {
+			t.Errorf("%s was removed", p)
+		}
+	}
+}
+
+// TestLockIsOnlyARegularFile: ROOT/.halocfg.lock pointing at another file
+// truncated that file. The lock is opened without following links and must
+// be a regular file of its own; anything else is refused, untouched.
+func TestLockIsOnlyARegularFile(t *testing.T) {
+	cases := []struct {
+		name string
+		make func(t *testing.T, lock, victim string)
+		want string
+	}{
+		{"a link to another file", func(t *testing.T, lock, victim string) { os.Symlink(victim, lock) }, "a symbolic link"},
+		{"a dangling link", func(t *testing.T, lock, victim string) { os.Symlink(victim+".new", lock) }, "a symbolic link"},
+		{"a hard link to another file", func(t *testing.T, lock, victim string) { os.Link(victim, lock) }, "it has other names (2 links)"},
+		{"a FIFO", func(t *testing.T, lock, victim string) { syscall.Mkfifo(lock, 0o600) }, "a named pipe (FIFO)"},
+		{"a directory", func(t *testing.T, lock, victim string) { os.Mkdir(lock, 0o700) }, "a directory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			victim := filepath.Join(t.TempDir(), "passwd")
+			os.WriteFile(victim, []byte("root:x:0:0\n"), 0o600)
+			lock := filepath.Join(root, LockName)
+			tc.make(t, lock, victim)
+			done := make(chan error, 1)
+			go func() {
+				r, err := Start(root, t0)
+				if err == nil {
+					r.Close()
+				}
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Start hung on the lock")
+			}
+			if want := "lock " + lock + ": " + tc.want; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("Start: %v, want %q", err, want)
+			}
+			if b, _ := os.ReadFile(victim); string(b) != "root:x:0:0\n" {
+				t.Errorf("the file the lock points at now holds %q", b)
+			}
+			if _, err := os.Lstat(victim + ".new"); err == nil {
+				t.Error("a file was created through the dangling link")
+			}
+			if entries, _ := os.ReadDir(root); len(entries) != 1 {
+				t.Errorf("root holds %v", entries)
+			}
+		})
+	}
+}
+
+// TestNewRootIsPrivate: a root Start creates, and the directories above it
+// it creates, are 0700 whatever the umask.
+func TestNewRootIsPrivate(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	base := t.TempDir()
+	root := filepath.Join(base, "backups", "halocfg")
+	r, err := Start(root, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	for _, p := range []string{filepath.Dir(root), root} {
+		if info, err := os.Stat(p); err != nil || info.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v %v, want 0700", p, info.Mode().Perm(), err)
+		}
+	}
+	if info, err := os.Stat(filepath.Join(root, LockName)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("lock: %v, want 0600", err)
 	}
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,12 +31,13 @@ func backupCommand(e *env) *cli.Command {
 			"without a rule nothing is removed. Only complete snapshots halocfg made are ever removed:\n" +
 			"directories named by a time that hold a halocfg manifest. Anything else in ROOT is left alone.\n\n" +
 			"One backup runs at a time per ROOT (a lock on ROOT/.halocfg.lock); an overlapping run exits 3.\n" +
-			"A snapshot that fails verification is kept as ROOT/<time>.invalid and nothing is pruned.\n\n" +
+			"A snapshot that fails verification is kept as ROOT/<time>.invalid and no snapshot is pruned;\n" +
+			"of those, the newest " + strconv.Itoa(backup.KeepInvalid) + " are kept (older ones are removed, by every run).\n\n" +
 			"Exit status: 0 done, 1 failed, 2 bad usage, 3 another backup holds the lock, 130 interrupted.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "root", Usage: "directory that holds the snapshots (required)"},
-			&cli.IntFlag{Name: "keep", Usage: "keep the newest N snapshots (0: no count rule)"},
-			&cli.IntFlag{Name: "keep-days", Usage: "keep snapshots younger than D days (0: no age rule)"},
+			&cli.StringFlag{Name: "keep", Usage: "keep the newest N snapshots (N >= 1; without it: no count rule)"},
+			&cli.StringFlag{Name: "keep-days", Usage: "keep snapshots younger than D days (D >= 1; without it: no age rule)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
 			&cli.BoolFlag{Name: "diff-previous", Usage: "print what changed since the previous snapshot"},
 		}, tenantFlags("")...),
@@ -46,9 +49,12 @@ func backupCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			policy := backup.Policy{Keep: c.Int("keep"), KeepDays: c.Int("keep-days")}
-			if policy.Keep < 0 || policy.KeepDays < 0 {
-				return usageError{fmt.Errorf("--keep and --keep-days must not be negative")}
+			var policy backup.Policy
+			if policy.Keep, err = retention(c, "keep", "count"); err != nil {
+				return err
+			}
+			if policy.KeepDays, err = retention(c, "keep-days", "age"); err != nil {
+				return err
 			}
 			fs, err := formats.Parse(c.String("format"))
 			if err != nil {
@@ -61,6 +67,24 @@ func backupCommand(e *env) *cli.Command {
 			return runBackup(c, e, root, policy, fs, c.Bool("diff-previous"), cfg)
 		},
 	}
+}
+
+// retention reads --keep or --keep-days: 0 when not given, else a whole
+// number of at least 1. A number past what an int holds means "keep"
+// however many there are, and becomes the largest int.
+func retention(c *cli.Context, flag, rule string) (int, error) {
+	if !c.IsSet(flag) {
+		return 0, nil
+	}
+	text := c.String(flag)
+	n, err := strconv.ParseInt(text, 10, 0)
+	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(text, "-") {
+		n, err = math.MaxInt, nil
+	}
+	if err != nil || n < 1 {
+		return 0, usageError{fmt.Errorf("--%s %q: want a whole number of at least 1 (leave the flag out for no %s rule)", flag, text, rule)}
+	}
+	return int(n), nil
 }
 
 func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []formats.Format, diffPrevious bool, cfg halo.Config) error {
@@ -95,7 +119,14 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 		if rerr != nil {
 			return fmt.Errorf("the new snapshot failed verification (%v), and %w", err, rerr)
 		}
-		return fmt.Errorf("the new snapshot failed verification: %v; kept as %s; nothing pruned", err, kept)
+		// Rejected snapshots are bounded even when every night fails.
+		removed, invalid, perr := run.PruneInvalid()
+		e.log.Error("backup failed verification", "dir", kept, "invalid_kept", len(invalid), "invalid_pruned", len(removed))
+		if perr != nil {
+			return fmt.Errorf("the new snapshot failed verification (%v), kept as %s, and %w", err, kept, perr)
+		}
+		return fmt.Errorf("the new snapshot failed verification: %v; kept as %s (the newest %d rejected snapshots are kept); no snapshot pruned",
+			err, kept, backup.KeepInvalid)
 	}
 
 	changes := -1 // not compared
@@ -127,8 +158,12 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 	if err != nil {
 		return err
 	}
+	invalidRemoved, invalid, err := run.PruneInvalid()
+	if err != nil {
+		return err
+	}
 	attrs := []any{"dir", run.Path(), "kinds", st.kinds, "records", st.records, "verified", true,
-		"kept", len(kept), "pruned", len(removed)}
+		"kept", len(kept), "pruned", len(removed), "invalid_kept", len(invalid), "invalid_pruned", len(invalidRemoved)}
 	if len(removed) > 0 {
 		names := make([]string, len(removed))
 		for i, r := range removed {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/halocfg/halocfg/backup"
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/halosim"
 	"github.com/halocfg/halocfg/verify"
 )
@@ -282,7 +285,12 @@ func TestBackupBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--keep", "-1"}, "must not be negative"},
+		{[]string{"--keep", "-1"}, `--keep "-1": want a whole number of at least 1 (leave the flag out for no count rule)`},
+		{[]string{"--keep", "0"}, `--keep "0": want a whole number of at least 1`},
+		{[]string{"--keep-days", "0"}, `--keep-days "0": want a whole number of at least 1 (leave the flag out for no age rule)`},
+		{[]string{"--keep-days", "-5"}, `--keep-days "-5": want a whole number of at least 1`},
+		{[]string{"--keep-days", "1.5"}, `--keep-days "1.5": want a whole number of at least 1`},
+		{[]string{"--keep", "-99999999999999999999"}, `--keep "-99999999999999999999": want a whole number of at least 1`},
 		{[]string{"--format", "csv"}, `unknown format "csv"`},
 	} {
 		r := runCLI(context.Background(), t, append(append([]string{"backup", "--root", root}, tc.args...), sim.flags()...)...)
@@ -297,4 +305,97 @@ func TestBackupBadInput(t *testing.T) {
 	if entries, _ := os.ReadDir(root); len(entries) != 0 {
 		t.Errorf("refused runs left %d entries", len(entries))
 	}
+}
+
+// TestBackupHugeRetention: --keep-days 200000 overflowed a time.Duration
+// and pruned every older snapshot; huge values mean "keep", even past
+// what an int holds.
+func TestBackupHugeRetention(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	root := t.TempDir()
+	now := setClock(t, time.Date(2023, 11, 27, 3, 15, 0, 0, time.UTC))
+	var made []string
+	for _, args := range [][]string{{}, {}, {}, {"--keep-days", "200000"}, {"--keep", "99999999999999999999", "--keep-days", "99999999999999999999"}} {
+		r := runCLI(context.Background(), t, append(append([]string{"--log-format", "json", "backup", "--root", root}, args...), sim.flags()...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		made = append(made, backup.Name(*now))
+		if got := snapshotNames(t, root); !reflect.DeepEqual(got, made) {
+			t.Errorf("%v kept %v, want all of %v", args, got, made)
+		}
+		if s := summary(t, r.stderr); s["pruned"] != 0.0 {
+			t.Errorf("%v: summary %v", args, s)
+		}
+		*now = now.AddDate(1, 0, 0)
+	}
+}
+
+// TestBackupBoundsInvalid: a backup that fails verification every night
+// kept every rejected snapshot and filled the disk. The newest 3 are kept,
+// by failing runs and good ones alike, and the log says so.
+func TestBackupBoundsInvalid(t *testing.T) {
+	broken := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	good := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	// An outcome whose new status is gone: every export of this tenant
+	// holds a dangling reference, and fails verification.
+	client, err := connect(context.Background(), halo.Config{URL: broken.url, ClientID: broken.id, ClientSecret: broken.secret, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gone string
+	for _, o := range broken.Records("outcome") {
+		if id := fmt.Sprint(o["newstatus"]); id != "0" && id != "<nil>" {
+			gone = id
+			break
+		}
+	}
+	if err := client.Delete(context.Background(), catalog.MustLookup("status"), gone); err != nil {
+		t.Fatal(err)
+	}
+
+	root := t.TempDir()
+	foreign := filepath.Join(root, "20200101T000000Z.invalid")
+	os.MkdirAll(foreign, 0o700)
+	os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o600)
+	now := setClock(t, time.Date(2026, 11, 27, 3, 15, 0, 0, time.UTC))
+	var rejected []string
+	for night := 1; night <= 4; night++ {
+		r := runCLI(context.Background(), t, append([]string{"--log-format", "json", "backup", "--root", root}, broken.flags()...)...)
+		if r.code != exitFailure || !strings.Contains(r.stderr, "dangling reference") {
+			t.Fatalf("night %d: exit %d: %s", night, r.code, r.stderr)
+		}
+		rejected = append(rejected, backup.Name(*now)+backup.InvalidSuffix)
+		want := fmt.Sprintf(`"invalid_kept":%d,"invalid_pruned":%d`, min(night, 3), max(night-3, 0))
+		if !strings.Contains(r.stderr, `"msg":"backup failed verification"`) || !strings.Contains(r.stderr, want) {
+			t.Errorf("night %d: stderr lacks %s:\n%s", night, want, r.stderr)
+		}
+		*now = now.Add(24 * time.Hour)
+	}
+	if got := invalidNames(t, root); !reflect.DeepEqual(got, rejected[1:]) {
+		t.Errorf("rejected snapshots %v, want the newest 3 %v", got, rejected[1:])
+	}
+	r := runCLI(context.Background(), t, append([]string{"--log-format", "json", "backup", "--root", root}, good.flags()...)...)
+	if r.code != 0 {
+		t.Fatalf("good night: exit %d: %s", r.code, r.stderr)
+	}
+	if s := summary(t, r.stderr); s["invalid_kept"] != 3.0 || s["invalid_pruned"] != 0.0 {
+		t.Errorf("summary %v", s)
+	}
+	if b, err := os.ReadFile(filepath.Join(foreign, "notes.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("a foreign .invalid directory was touched: %v", err)
+	}
+}
+
+func invalidNames(t *testing.T, root string) []string {
+	t.Helper()
+	es, err := backup.ListInvalid(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name)
+	}
+	return out
 }

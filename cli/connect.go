@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/halocfg/halocfg/halo"
+	"github.com/halocfg/halocfg/snapshot"
 	"github.com/urfave/cli/v2"
 )
 
@@ -67,11 +68,11 @@ func tenantConfig(c *cli.Context, e *env, prefix string) (halo.Config, error) {
 		if cfg.ClientSecret != "" {
 			return cfg, usageError{fmt.Errorf("give the client secret once: --%s or --%s", name("client-secret"), name("client-secret-file"))}
 		}
-		b, err := os.ReadFile(file)
+		secret, err := readSecret(e, file)
 		if err != nil {
 			return cfg, usageError{fmt.Errorf("--%s: %w", name("client-secret-file"), err)}
 		}
-		cfg.ClientSecret = strings.TrimSpace(string(b))
+		cfg.ClientSecret = secret
 	}
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return cfg, usageError{fmt.Errorf("--%s and a client secret (--%s, --%s or $%s) are required",
@@ -91,6 +92,26 @@ func tenantConfig(c *cli.Context, e *env, prefix string) (halo.Config, error) {
 		return cfg, usageError{err}
 	}
 	return cfg, nil
+}
+
+// maxSecretBytes bounds a client secret file: a secret is a few dozen
+// characters.
+const maxSecretBytes = 4 << 10
+
+// readSecret reads a client secret file: a regular file (a link the user
+// named is followed; /dev/zero or a FIFO is refused, never read) of at most
+// maxSecretBytes. A file others may read is used, with a warning that
+// names the file and its mode, never the secret.
+func readSecret(e *env, file string) (string, error) {
+	b, err := snapshot.ReadRegular(file, maxSecretBytes)
+	if err != nil {
+		return "", err
+	}
+	if info, err := os.Stat(file); err == nil && info.Mode().Perm()&0o077 != 0 {
+		e.log.Warn("the client secret file is readable by group or others; chmod 600 it",
+			"file", file, "mode", fmt.Sprintf("%04o", info.Mode().Perm()))
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 func envName(prefix, n string) string {

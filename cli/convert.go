@@ -5,7 +5,6 @@ import (
 	"os"
 
 	"github.com/halocfg/halocfg/formats"
-	"github.com/halocfg/halocfg/snapshot"
 	"github.com/urfave/cli/v2"
 )
 
@@ -19,7 +18,7 @@ func convertCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "to", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
 			&cli.StringFlag{Name: "out", Usage: "snapshot directory to create (must not exist, or be empty)"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing snapshot directory"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing halocfg snapshot; anything else is refused"},
 		},
 		Action: func(c *cli.Context) error {
 			args, err := positional(c, 1, "SNAPSHOT")
@@ -45,7 +44,7 @@ func convertCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			d, err := snapshot.NewDir(out, c.Bool("force"))
+			d, err := outDir("out", out, c.Bool("force"))
 			if err != nil {
 				return err
 			}

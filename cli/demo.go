@@ -53,8 +53,8 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	fmt.Fprintf(out, "Started two simulated Halo tenants:\n  source  %s  (a small MSP)\n  target  %s  (another tenant: different ids, partly overlapping configuration)\n\n", sourceURL, targetURL)
 
 	snapDir := filepath.Join(dir, "snapshot")
-	if err := removeOldSnapshot(snapDir); err != nil {
-		return err
+	if err := snapshot.MayReplaceDir(snapDir, true); err != nil {
+		return err // before the export, not after
 	}
 	id, secret, _ := source.Credentials()
 	cfg := halo.Config{URL: sourceURL, ClientID: id, ClientSecret: secret, Concurrency: 4, Logger: e.log}
@@ -66,7 +66,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	if err != nil {
 		return err
 	}
-	d, err := snapshot.NewDir(snapDir, false)
+	d, err := snapshot.NewDir(snapDir, true)
 	if err != nil {
 		return err
 	}
@@ -148,16 +148,4 @@ func startSim(ctx context.Context, o halosim.Options) (*halosim.Tenant, string, 
 	}
 	url, _, err := serve(ctx, "127.0.0.1:0", t)
 	return t, url, err
-}
-
-// removeOldSnapshot clears the previous demo's snapshot so the demo can run
-// again; it deletes only a directory that holds a halocfg manifest.
-func removeOldSnapshot(dir string) error {
-	if _, err := os.Stat(dir); os.IsNotExist(err) {
-		return nil
-	}
-	if _, err := snapshot.ReadManifest(dir); err != nil {
-		return fmt.Errorf("%s exists and is not a halocfg snapshot; move it away or pass --dir", dir)
-	}
-	return os.RemoveAll(dir)
 }

@@ -111,9 +111,16 @@ func runDiff(c *cli.Context, e *env) (differ bool, err error) {
 	if out == "" {
 		err = write(e.stdout)
 	} else {
-		err = snapshot.WriteFile(out, write) // whole or not at all
+		err = snapshot.ReplaceFile(out, diffOutputs[output], write) // whole or not at all
 	}
 	return !res.Equal(), err
+}
+
+// diffOutputs tell the reports halocfg wrote, which --out may replace.
+var diffOutputs = map[string]snapshot.Output{
+	"text": snapshot.TextOutput("a diff report", "A: ", "B: "),
+	"json": snapshot.JSONOutput("a diff report", "a", "b", "equal", "changes"),
+	"xlsx": snapshot.WorkbookOutput("a diff workbook", "summary", "changes"),
 }
 
 func kindNames(s *snapshot.Snapshot) []string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/halocfg/halocfg/snapshot"
 	"github.com/halocfg/halocfg/termsafe"
 	"golang.org/x/term"
 )
@@ -55,7 +56,7 @@ func exitCode(e *env, err error) int {
 	fmt.Fprintf(e.stderr, "halocfg: %s\n", termsafe.Lines(err.Error()))
 	var u usageError
 	switch {
-	case errors.As(err, &u):
+	case errors.As(err, &u), errors.Is(err, snapshot.ErrInTheWay):
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -24,7 +25,7 @@ func exportCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
 			&cli.StringSliceFlag{Name: "only", Usage: "export only these kinds (comma-separated)"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not export these kinds (comma-separated)"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing snapshot directory (atomically, once the new one is complete)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing halocfg snapshot (atomically, once the new one is complete); anything else is refused"},
 		}, tenantFlags("")...),
 		Action: func(c *cli.Context) error {
 			if _, err := positional(c, 0); err != nil {
@@ -46,7 +47,7 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			d, err := snapshot.NewDir(out, c.Bool("force"))
+			d, err := outDir("out", out, c.Bool("force"))
 			if err != nil {
 				return err
 			}
@@ -62,6 +63,17 @@ func exportCommand(e *env) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// outDir prepares the snapshot directory a flag names. It refuses (exit 2,
+// naming what is in the way) anything but a new path, an empty directory or,
+// with force, a halocfg snapshot: snapshot.MayReplaceDir decides.
+func outDir(flag, path string, force bool) (*snapshot.Dir, error) {
+	d, err := snapshot.NewDir(path, force)
+	if errors.Is(err, snapshot.ErrInTheWay) {
+		return nil, fmt.Errorf("--%s %w", flag, err)
+	}
+	return d, err
 }
 
 // save writes s in the formats fs into d and commits it: the snapshot

@@ -230,8 +230,11 @@ func defaultLedger(target string) string {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 
+// planOutput tells a plan halocfg wrote, which --plan-out may replace.
+var planOutput = snapshot.JSONOutput("an import plan", "summary", "actions", "problems")
+
 func writePlan(path string, p *importer.Plan) error {
-	if err := snapshot.WriteFile(path, p.WriteJSON); err != nil {
+	if err := snapshot.ReplaceFile(path, planOutput, p.WriteJSON); err != nil {
 		return fmt.Errorf("--plan-out: %w", err)
 	}
 	return nil

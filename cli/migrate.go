@@ -6,7 +6,6 @@ import (
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/formats"
-	"github.com/halocfg/halocfg/snapshot"
 	"github.com/urfave/cli/v2"
 )
 
@@ -50,7 +49,7 @@ func migrateCommand(e *env) *cli.Command {
 			if dir == "" {
 				dir = "halocfg-migrate-" + clock().UTC().Format("20060102T150405Z")
 			}
-			d, err := snapshot.NewDir(dir, false)
+			d, err := outDir("keep-snapshot", dir, false)
 			if err != nil {
 				return err
 			}

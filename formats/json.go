@@ -3,6 +3,7 @@ package formats
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -58,8 +59,8 @@ func (JSON) Read(dir string) (map[string][]snapshot.Record, error) {
 	out := map[string][]snapshot.Record{}
 	for _, k := range catalog.Kinds() {
 		p := filepath.Join(dir, filepath.FromSlash(jsonPath(k.Name)))
-		data, err := os.ReadFile(p)
-		if os.IsNotExist(err) {
+		data, err := snapshot.ReadInside(dir, jsonPath(k.Name), snapshot.MaxFileBytes)
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {

@@ -1,11 +1,7 @@
 package formats
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,45 +93,26 @@ func build(m snapshot.Manifest, recs map[string][]snapshot.Record) *snapshot.Sna
 	return s
 }
 
-// Verify checks every file the manifest lists against its size and sha256.
+// Verify checks every file the manifest lists against its size and sha256
+// (snapshot.CheckFile) and returns the first that differs.
 func Verify(dir string, m snapshot.Manifest) error {
 	for _, fl := range m.Files {
-		if !filepath.IsLocal(filepath.FromSlash(fl.Path)) {
-			return fmt.Errorf("%s: manifest lists %q, which lies outside the snapshot", dir, fl.Path)
-		}
-		p := filepath.Join(dir, filepath.FromSlash(fl.Path))
-		sum, n, err := fileSum(p)
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%s: listed in the manifest but missing", p)
-		}
-		if err != nil {
+		if err := snapshot.CheckFile(dir, fl); err != nil {
 			return err
-		}
-		if n != fl.Bytes || sum != fl.SHA256 {
-			return fmt.Errorf("%s: checksum mismatch: the manifest says %d bytes with sha256 %s, the file has %d bytes with sha256 %s",
-				p, fl.Bytes, fl.SHA256, n, sum)
 		}
 	}
 	return nil
 }
 
-func fileSum(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("%s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
 // openWorkbook reads a lone workbook; its _about sheet stands in for the manifest.
+// The user named it: a link is followed to the workbook, which is then read
+// as a file inside its directory (a regular file, bounded).
 func openWorkbook(path string) (*snapshot.Snapshot, error) {
-	wb, err := readWorkbookFile(path)
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, err
+	}
+	wb, err := readWorkbookFile(filepath.Dir(real), filepath.Base(real))
 	if err != nil {
 		return nil, err
 	}

@@ -231,8 +231,7 @@ func parquetValue(t colType, v any, notes *rowNotes, field string) parquet.Value
 func (Parquet) Read(dir string) (map[string][]snapshot.Record, error) {
 	out := map[string][]snapshot.Record{}
 	for _, k := range catalog.Kinds() {
-		p := filepath.Join(dir, filepath.FromSlash(parquetPath(k.Name)))
-		recs, err := readParquetFile(p, k.Name)
+		recs, err := readParquetFile(dir, parquetPath(k.Name), k.Name)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -244,8 +243,9 @@ func (Parquet) Read(dir string) (map[string][]snapshot.Record, error) {
 	return out, nil
 }
 
-func readParquetFile(p, kind string) ([]snapshot.Record, error) {
-	f, err := os.Open(p)
+func readParquetFile(dir, rel, kind string) ([]snapshot.Record, error) {
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	f, err := snapshot.OpenInside(dir, rel, snapshot.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}

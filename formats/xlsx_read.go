@@ -25,11 +25,10 @@ import (
 // naming sheet, row and column.
 
 func (XLSX) Read(dir string) (map[string][]snapshot.Record, error) {
-	p := filepath.Join(dir, xlsxName)
-	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+	wb, err := readWorkbookFile(dir, xlsxName)
+	if errors.Is(err, os.ErrNotExist) {
 		return map[string][]snapshot.Record{}, nil
 	}
-	wb, err := readWorkbookFile(p)
 	if err != nil {
 		return nil, err
 	}
@@ -42,8 +41,9 @@ type workbook struct {
 	records map[string][]snapshot.Record
 }
 
-func readWorkbookFile(path string) (*workbook, error) {
-	data, err := os.ReadFile(path)
+func readWorkbookFile(dir, name string) (*workbook, error) {
+	path := filepath.Join(dir, name)
+	data, err := snapshot.ReadInside(dir, name, snapshot.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func (l *Ledger) Save() error {
 	if err != nil {
 		return err
 	}
-	if err := snapshot.WriteFile(l.path, func(w io.Writer) error {
+	if err := snapshot.ReplaceFile(l.path, snapshot.JSONOutput("a ledger", "version", "target", "kinds"), func(w io.Writer) error {
 		_, err := w.Write(append(data, '\n'))
 		return err
 	}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,54 +24,68 @@ import (
 type Dir struct {
 	final, tmp string
 	replace    bool
+	maxFile    int64    // MaxFileBytes; smaller in tests
+	made       []string // directories NewDir made above final
+	committed  bool
 
 	mu    sync.Mutex
 	files []File
 }
 
-// ErrExists is returned by NewDir when the final path already holds something.
+// ErrExists is matched by the error of NewDir when the final path already
+// holds something it may not replace.
 var ErrExists = errors.New("already exists")
 
-// NewDir prepares a snapshot at final. It fails when final exists and is not
-// an empty directory, unless replace is set; the old content is then swapped
-// out only at Commit.
+// NewDir prepares a snapshot at final. It fails with an *InTheWayError
+// unless MayReplaceDir(final, replace) allows it; the old content is then
+// swapped out only at Commit, and only if it still may be.
 func NewDir(final string, replace bool) (*Dir, error) {
 	final = filepath.Clean(final)
-	if !replace {
-		if err := mustBeAbsentOrEmpty(final); err != nil {
-			return nil, err
-		}
+	if err := MayReplaceDir(final, replace); err != nil {
+		return nil, err
 	}
 	parent, base := filepath.Split(final)
 	if parent == "" {
 		parent = "."
 	}
-	if err := os.MkdirAll(parent, 0o700); err != nil {
+	made, err := mkdirAll(parent)
+	if err != nil {
 		return nil, err
 	}
 	removeStalePartials(parent, base)
 	tmp, err := os.MkdirTemp(parent, partialPrefix(base)+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
+		removeMade(made)
 		return nil, err
 	}
-	return &Dir{final: final, tmp: tmp, replace: replace}, nil
+	return &Dir{final: final, tmp: tmp, replace: replace, maxFile: MaxFileBytes, made: made}, nil
 }
 
-func mustBeAbsentOrEmpty(path string) error {
-	entries, err := os.ReadDir(path)
-	switch {
-	case os.IsNotExist(err):
-		return nil
-	case err != nil:
-		var pe *os.PathError
-		if errors.As(err, &pe) && errors.Is(pe.Err, syscall.ENOTDIR) {
-			return fmt.Errorf("%s: %w (a file)", path, ErrExists)
+// mkdirAll makes dir and its missing parents (0700) and returns those it
+// made, outermost first, so that a failed run can take them away again.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) || filepath.Dir(p) == p {
+			break
 		}
-		return err
-	case len(entries) > 0:
-		return fmt.Errorf("%s: %w and is not empty", path, ErrExists)
+		missing = append([]string{p}, missing...)
 	}
-	return nil
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		removeMade(missing)
+		return nil, err
+	}
+	return missing, nil
+}
+
+// removeMade removes the directories mkdirAll made, innermost first, as
+// long as they are empty: whatever came into them meanwhile stays.
+func removeMade(made []string) {
+	for i := len(made) - 1; i >= 0; i-- {
+		if os.Remove(made[i]) != nil {
+			return
+		}
+	}
 }
 
 func partialPrefix(base string) string { return "." + base + ".partial-" }
@@ -137,6 +152,10 @@ type file struct {
 }
 
 func (f *file) Write(p []byte) (int, error) {
+	if f.n+int64(len(p)) > f.dir.maxFile {
+		// What halocfg writes it must read back, and it reads no more.
+		return 0, fmt.Errorf("%s: over %s, more than halocfg reads back from a snapshot file", f.rel, byteSize(f.dir.maxFile))
+	}
 	n, err := f.f.Write(p)
 	f.h.Write(p[:n])
 	f.n += int64(n)
@@ -183,18 +202,32 @@ func (d *Dir) Commit(m Manifest) error {
 		return err
 	}
 
+	// What is at final now is checked again, after the export: it may have
+	// changed meanwhile. A snapshot being replaced is moved aside first and
+	// checked there, where nothing else writes, before it is deleted.
+	if err := MayReplaceDir(d.final, d.replace); err != nil {
+		return err
+	}
 	var old string
-	if d.replace {
-		if _, err := os.Lstat(d.final); err == nil {
-			old = d.tmp + ".old"
-			if err := os.Rename(d.final, old); err != nil {
-				return fmt.Errorf("moving %s aside: %w", d.final, err)
-			}
-		}
-	} else if err := mustBeAbsentOrEmpty(d.final); err != nil {
-		return err // someone else wrote there while we worked
-	} else {
+	switch _, err := os.Lstat(d.final); {
+	case err != nil: // nothing there
+	case !d.replace:
 		os.Remove(d.final) // an empty directory; Rename cannot replace it
+	default:
+		old = d.tmp + ".old"
+		if err := os.Rename(d.final, old); err != nil {
+			return fmt.Errorf("moving %s aside: %w", d.final, err)
+		}
+		if err := MayReplaceDir(old, true); err != nil {
+			if rerr := os.Rename(old, d.final); rerr != nil {
+				return fmt.Errorf("%w; what was there is now in %s", err, old)
+			}
+			var itw *InTheWayError
+			if errors.As(err, &itw) {
+				itw.Path = d.final
+			}
+			return err
+		}
 	}
 	if err := os.Rename(d.tmp, d.final); err != nil {
 		if old != "" {
@@ -202,14 +235,23 @@ func (d *Dir) Commit(m Manifest) error {
 		}
 		return fmt.Errorf("moving snapshot into place: %w", err)
 	}
+	d.committed = true
 	if old != "" {
 		os.RemoveAll(old)
 	}
 	return syncDir(filepath.Dir(d.final))
 }
 
-// Abort removes the temporary directory. It is safe after Commit.
-func (d *Dir) Abort() { os.RemoveAll(d.tmp) }
+// Abort removes the temporary directory and, unless the snapshot was
+// committed, the directories NewDir made to hold it. It is safe after
+// Commit, and more than once.
+func (d *Dir) Abort() {
+	os.RemoveAll(d.tmp)
+	if !d.committed {
+		removeMade(d.made)
+		d.made = nil
+	}
+}
 
 func syncDir(path string) error {
 	f, err := os.Open(path)

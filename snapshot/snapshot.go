@@ -2,9 +2,10 @@ package snapshot
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"time"
 )
@@ -76,9 +77,9 @@ type File struct {
 func ReadManifest(dir string) (Manifest, error) {
 	var m Manifest
 	path := filepath.Join(dir, ManifestName)
-	data, err := os.ReadFile(path)
+	data, err := ReadInside(dir, ManifestName, MaxManifestBytes)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return m, fmt.Errorf("%s: not a snapshot (no %s)", dir, ManifestName)
 		}
 		return m, err

@@ -7,14 +7,9 @@
 package verify
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -109,60 +104,20 @@ func (r *Report) checkFiles() {
 			continue
 		}
 		listed[f.Path] = true
-		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
-			r.add(Problem{File: f.Path, Msg: "the manifest lists a path outside the snapshot"})
-			continue
-		}
-		if msg := checkFile(filepath.Join(r.Dir, filepath.FromSlash(f.Path)), f); msg != "" {
-			r.add(Problem{File: f.Path, Msg: msg})
+		var fe *snapshot.FileError
+		if err := snapshot.CheckFile(r.Dir, f); errors.As(err, &fe) {
+			r.add(Problem{File: f.Path, Msg: fe.Err.Error()})
+		} else if err != nil {
+			r.add(Problem{File: f.Path, Msg: err.Error()})
 		}
 	}
-	var extra []string
-	filepath.WalkDir(r.Dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			r.add(Problem{File: p, Msg: err.Error()})
-			return nil
-		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(r.Dir, p)
-		if !listed[filepath.ToSlash(rel)] {
-			extra = append(extra, filepath.ToSlash(rel))
-		}
-		return nil
-	})
+	extra, err := snapshot.Unlisted(r.Dir, r.Manifest)
+	if err != nil {
+		r.add(Problem{Msg: err.Error()})
+	}
 	for _, rel := range extra {
 		r.add(Problem{File: rel, Msg: "present but not in the manifest"})
 	}
-}
-
-// checkFile returns what is wrong with one listed file, or "".
-func checkFile(path string, want snapshot.File) string {
-	info, err := os.Lstat(path)
-	switch {
-	case os.IsNotExist(err):
-		return "missing (listed in the manifest)"
-	case err != nil:
-		return err.Error()
-	case !info.Mode().IsRegular():
-		return "not a regular file"
-	case info.Size() != want.Bytes:
-		return fmt.Sprintf("%d bytes, the manifest says %d", info.Size(), want.Bytes)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err.Error()
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err.Error()
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, want.SHA256) {
-		return fmt.Sprintf("checksum mismatch: sha256 %s, the manifest says %s", got, want.SHA256)
-	}
-	return ""
 }
 
 // formatNames are the formats verify looks for, in formats.Open's order of
