@@ -91,6 +91,7 @@ func readImportFlags(c *cli.Context) (importOptions, error) {
 		if o.opt.Overrides, err = mapping.ReadOverrides(f); err != nil {
 			return o, usageError{fmt.Errorf("--map: %w", err)}
 		}
+		o.opt.MapFile = f
 	}
 	o.opt.Kinds = splitList(c.StringSlice("only"))
 	o.opt.Prune = c.Bool("prune")

@@ -122,3 +122,52 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("replay: exit %d, %d writes\n%s", r.code, dst.Stats().Writes, r.stderr)
 	}
 }
+
+// TestImportBadMap: a --map file whose value cannot go where it lands, or
+// that says one thing twice, is refused before the first write.
+func TestImportBadMap(t *testing.T) {
+	ctx := context.Background()
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	snap := exportDemo(t, src, "json")
+	tests := []struct {
+		name, file string
+		code       int
+		want       []string
+	}{
+		{
+			name: "a text id for an integer field", file: `{"agent": {"4": "x"}}`, code: exitFailure,
+			want: []string{`: agent.4: "x" is not an integer id, but agent 4 lands in integer field(s): ` +
+				`outcome.access_control[].agent_id, status.statusnochangehoursmanager, template.agent_id, template.restrictto_agent_id`},
+		},
+		{
+			name: "a key twice", file: `{"agent": {"4": 9, "5": 9, "4": 10}}`, code: exitUsage,
+			want: []string{`agent: the key "4" appears twice`},
+		},
+		{
+			name: "a section twice", file: `{"agent": {"4": 9}, "team": {}, "agent": {"5": 9}}`, code: exitUsage,
+			want: []string{`the section "agent" appears twice`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
+			mapFile := filepath.Join(t.TempDir(), "map.json")
+			if err := os.WriteFile(mapFile, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := runCLI(ctx, t, append([]string{"import", "--from", snap, "--map", mapFile, "--ledger", filepath.Join(t.TempDir(), "l.json"),
+				"--external", "keep", "--yes"}, dst.flags()...)...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", r.code, tt.code, r.stderr)
+			}
+			for _, w := range append(tt.want, mapFile) {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, r.stderr)
+				}
+			}
+			if st := dst.Stats(); st.Writes != 0 || st.ByMethod["POST"] != 0 {
+				t.Errorf("%d writes applied, %d POSTs", st.Writes, st.ByMethod["POST"])
+			}
+		})
+	}
+}

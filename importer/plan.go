@@ -30,6 +30,7 @@ type Target interface {
 type Options struct {
 	Kinds     []string          // kinds to write (--only); empty: every kind of the snapshot
 	Overrides mapping.Overrides // --map
+	MapFile   string            // the --map file's name, for problems
 	Ledger    mapping.IDs       // the pairs of earlier runs against this target
 	External  mapping.External  // --external
 	Prune     bool              // delete target records no source record pairs with
@@ -135,7 +136,11 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 	p.dst = mapping.NewTenant(rows)
 	var probs []mapping.Problem
 	p.matching, probs = mapping.Match(p.src, p.dst, opt.Overrides, opt.Ledger)
+	probs = append(probs, opt.Overrides.CheckTypes(p.src, kinds)...)
 	for _, pr := range probs {
+		if pr.Kind == "map" {
+			pr.ID = opt.MapFile
+		}
 		if pr.Kind == "map" || imported[pr.Kind] {
 			p.Problems = append(p.Problems, pr)
 		}

@@ -185,9 +185,22 @@ func TestParseOverrides(t *testing.T) {
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("got %v, want %v", o, want)
 	}
-	for _, bad := range []string{`{"statuses":{"1":2}}`, `{"status":{"1":null}}`, `{"status":{"1":""}}`, `[1]`, `{"agent":{"4":{"id":9}}}`} {
-		if _, err := ParseOverrides([]byte(bad)); err == nil {
-			t.Errorf("ParseOverrides(%s) succeeded, want an error", bad)
+	for _, tt := range []struct{ file, err string }{
+		{`{"statuses":{"1":2}}`, `unknown section "statuses"`},
+		{`{"status":{"1":null}}`, `status: "1" -> <nil>: want a non-empty source id or key and a target id`},
+		{`{"status":{"1":""}}`, `status: "1" -> : want`},
+		{`[1]`, `want a JSON object of sections`},
+		{`{"agent":{"4":{"id":9}}}`, `agent: "4" -> map[id:9]: want`},
+		{`{"agent":[4]}`, `agent: not a JSON object`},
+		{`{"agent":{"4":9}} {}`, `unexpected data after the JSON object`},
+		{`{"agent":{"4":9,`, `want a JSON object of sections`},
+		// JSON keeps the last of two equal names; a --map file must say one thing once.
+		{`{"agent":{"4":9,"5":9,"4":10}}`, `agent: the key "4" appears twice (-> 9 and -> 10): keep one`},
+		{`{"agent":{"4":9},"team":{},"agent":{"5":9}}`, `the section "agent" appears twice: merge them into one`},
+	} {
+		_, err := ParseOverrides([]byte(tt.file))
+		if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("ParseOverrides(%s) = %v, want an error saying %q", tt.file, err, tt.err)
 		}
 	}
 }
@@ -389,6 +402,37 @@ func TestComparable(t *testing.T) {
 			if snapshot.Equal(Comparable(k, snapshot.Record{f: a[f]}), Comparable(k, snapshot.Record{f: v})) && f != "id" && f != "name" {
 				t.Errorf("%s: %v and %v compare equal", f, a[f], v)
 			}
+		}
+	}
+}
+
+// TestOverridesCheckTypes: an external --map value is checked against the
+// schema type of every field it lands in, elements of arrays of ids too.
+func TestOverridesCheckTypes(t *testing.T) {
+	src, _ := fixture(t)
+	kinds := []*catalog.Kind{kindNamed(t, "status"), kindNamed(t, "tickettype")}
+	tests := []struct {
+		over  string
+		probs []string
+	}{
+		{`{"agent":{"3":9,"4":"12"},"customfield":{"4":7}}`, nil}, // integer text becomes a number where one was
+		{`{"agent":{"3":"Bob","4":"x","99":"y"}}`, []string{
+			`map: agent.3: "Bob" is not an integer id, but agent 3 lands in integer field(s): tickettype.default_agent`,
+			`map: agent.4: "x" is not an integer id, but agent 4 lands in integer field(s): status.statusnochangehoursmanager`}},
+		{`{"customfield":{"5":"f-5"}}`, []string{`map: customfield.5: "f-5" is not an integer id, but customfield 5 lands in integer field(s): tickettype.fieldidlist`}},
+	}
+	for _, tt := range tests {
+		over, err := ParseOverrides([]byte(tt.over))
+		if err != nil {
+			t.Fatal(err)
+		}
+		probs := over.CheckTypes(src, kinds)
+		var got []string
+		for _, p := range probs {
+			got = append(got, p.Error())
+		}
+		if !reflect.DeepEqual(got, tt.probs) {
+			t.Errorf("%s:\n got %q\nwant %q", tt.over, got, tt.probs)
 		}
 	}
 }

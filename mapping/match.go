@@ -3,7 +3,9 @@ package mapping
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"regexp"
@@ -83,40 +85,92 @@ func ReadOverrides(path string) (Overrides, error) {
 	return o, nil
 }
 
-// ParseOverrides decodes a --map file, refusing unknown sections and values
-// that are not ids.
+// ParseOverrides decodes a --map file, refusing unknown sections, values
+// that are not ids, and a section or key given twice (JSON would keep the
+// last silently; the user meant one of them).
 func ParseOverrides(data []byte) (Overrides, error) {
-	var raw map[string]map[string]any
-	if err := snapshot.Unmarshal(bytes.TrimSpace(data), &raw); err != nil {
-		return nil, fmt.Errorf("want a JSON object of sections (a kind or an external target) mapping ids to ids: %w", err)
-	}
+	const want = "want a JSON object of sections (a kind or an external target) mapping ids to ids"
 	known := map[string]bool{}
 	for _, n := range append(catalog.Names(), catalog.ExternalTargets()...) {
 		known[n] = true
 	}
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimSpace(data)))
+	dec.UseNumber()
 	o := Overrides{}
-	for _, section := range slices.Sorted(maps.Keys(raw)) {
+	err := eachMember(dec, func(section string) error {
 		if !known[section] {
-			return nil, fmt.Errorf("unknown section %q (kinds: %s; external targets: %s)", section,
+			return fmt.Errorf("unknown section %q (kinds: %s; external targets: %s)", section,
 				strings.Join(catalog.Names(), ", "), strings.Join(catalog.ExternalTargets(), ", "))
 		}
+		if _, dup := o[section]; dup {
+			return fmt.Errorf("the section %q appears twice: merge them into one", section)
+		}
 		m := map[string]string{}
-		for _, from := range slices.Sorted(maps.Keys(raw[section])) {
+		o[section] = m
+		err := eachMember(dec, func(from string) error {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				return fmt.Errorf("%s: %q: %w", section, from, err)
+			}
 			var to string
-			switch v := raw[section][from].(type) {
+			switch v := v.(type) {
 			case json.Number:
 				to = v.String()
 			case string:
 				to = v
 			}
 			if to == "" || strings.TrimSpace(from) == "" {
-				return nil, fmt.Errorf("%s: %q -> %v: want a non-empty source id or key and a target id (a number or a string)", section, from, raw[section][from])
+				return fmt.Errorf("%s: %q -> %v: want a non-empty source id or key and a target id (a number or a string)", section, from, v)
+			}
+			if old, dup := m[from]; dup {
+				return fmt.Errorf("%s: the key %q appears twice (-> %s and -> %s): keep one", section, from, old, to)
 			}
 			m[from] = to
+			return nil
+		})
+		if errors.Is(err, errNotObject) {
+			return fmt.Errorf("%s: %w", section, err)
 		}
-		o[section] = m
+		return err
+	})
+	if err == nil {
+		if _, end := dec.Token(); end != io.EOF {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	if err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errNotObject) {
+			return nil, fmt.Errorf("%s: %w", want, err)
+		}
+		return nil, err
 	}
 	return o, nil
+}
+
+var errNotObject = errors.New("not a JSON object")
+
+// eachMember reads a JSON object from dec, calling member with each key
+// while dec stands before its value, which member must read.
+func eachMember(dec *json.Decoder, member func(key string) error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("%w (got %v)", errNotObject, tok)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if err := member(tok.(string)); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return err
 }
 
 // IDs maps, per kind, source record ids to target record ids: what a ledger holds.
