@@ -171,3 +171,12 @@ func TestImportBadMap(t *testing.T) {
 		})
 	}
 }
+
+func TestSimRefusesFaultRatesOutOfRange(t *testing.T) {
+	for _, args := range [][]string{{"--lost-answers", "1.5"}, {"--faults", "-0.1"}, {"--lost-answers", "NaN"}} {
+		r := runCLI(context.Background(), t, append([]string{"sim", "--addr", "127.0.0.1:0"}, args...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "want a fraction from 0 to 1") {
+			t.Errorf("sim %v: exit %d, %s", args, r.code, r.stderr)
+		}
+	}
+}
