@@ -170,7 +170,7 @@ func importSnapshot(ctx context.Context, e *env, snap *snapshot.Snapshot, cfg ha
 		msg = "import stopped"
 	}
 	e.log.Info(msg, "target", target, "writes", done.Writes(), "creates", done.Create, "updates", done.Update,
-		"patches", done.Patch, "deletes", done.Delete, "requests", st.Requests, "retries", st.Retries,
+		"patches", done.Patch, "deletes", done.Delete, "lost_answers", done.Lost, "resent", done.Resent, "requests", st.Requests, "retries", st.Retries,
 		"ledger", ledger.Path(), "elapsed", time.Since(start).Round(time.Millisecond).String())
 	if err != nil {
 		if errors.Is(err, halo.ErrMaybeApplied) || ctx.Err() != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,5 +179,29 @@ func TestSimRefusesFaultRatesOutOfRange(t *testing.T) {
 		if r.code != exitUsage || !strings.Contains(r.stderr, "want a fraction from 0 to 1") {
 			t.Errorf("sim %v: exit %d, %s", args, r.code, r.stderr)
 		}
+	}
+}
+
+// TestImportLostAnswers: one run finishes although many write answers are
+// lost, and its summary says how many.
+func TestImportLostAnswers(t *testing.T) {
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dst := startTenant(t, halosim.Options{Dataset: "empty", Seed: 1, LostAnswers: 0.3, FaultSeed: 2})
+	snap := exportDemo(t, src, "json")
+	r := runCLI(context.Background(), t, append([]string{"--log-format", "json", "import", "--from", snap, "--ledger", filepath.Join(t.TempDir(), "l.json"),
+		"--external", "keep", "--yes"}, dst.flags()...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	st := dst.Stats()
+	line := ""
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.Contains(l, `"msg":"import complete"`) {
+			line = l
+		}
+	}
+	want := fmt.Sprintf(`"lost_answers":%d,"resent":0,`, st.LostAnswers)
+	if st.LostAnswers == 0 || !strings.Contains(line, want) || !strings.Contains(line, `"writes":117,`) || st.Writes != 117 {
+		t.Errorf("%d answers lost, %d writes applied; summary %s, want it to say %s", st.LostAnswers, st.Writes, line, want)
 	}
 }

@@ -81,6 +81,11 @@ type Summary struct {
 	// afterwards (one write each); DeferredFields counts those fields.
 	Patch          int `json:"patch"`
 	DeferredFields int `json:"deferred_fields"`
+	// Lost counts the writes whose answer was lost (Apply only): each was
+	// found applied by reading the target, or sent again (Resent) when it
+	// certainly was not.
+	Lost   int `json:"lost_answers,omitempty"`
+	Resent int `json:"resent,omitempty"`
 }
 
 // Writes is the number of write requests: creates, updates, patches and deletes.
