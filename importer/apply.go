@@ -64,11 +64,8 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		}
 	}
 	if opt.Ledger != nil {
-		opt.Ledger.f.Source = p.Source
-		if p.recordPairs(opt.Ledger) {
-			if err := opt.Ledger.Save(); err != nil {
-				return done, err
-			}
+		if err := p.SavePairs(opt.Ledger); err != nil {
+			return done, err
 		}
 	}
 
@@ -198,20 +195,6 @@ func (p *Plan) send(ctx context.Context, dst Target, k *catalog.Kind, a Action, 
 	}
 	p.dst.Put(k.Name, saved)
 	return nil
-}
-
-// recordPairs puts every pair of the plan into the ledger and reports
-// whether that changed it.
-func (p *Plan) recordPairs(l *Ledger) bool {
-	changed := false
-	for kind, ids := range p.matching.IDs() {
-		for src, tgt := range ids {
-			if l.set(kind, src, tgt) {
-				changed = true
-			}
-		}
-	}
-	return changed
 }
 
 // maxSends bounds how often one write is sent when its answers keep being
