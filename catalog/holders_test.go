@@ -124,3 +124,42 @@ func TestValue(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldAt(t *testing.T) {
+	tests := []struct {
+		schema, path string
+		typ, items   string
+		ok           bool
+	}{
+		{"TOutcome", "newstatus", "integer", "", true},
+		{"RequestType", "allowed_status[].status_id", "integer", "", true},
+		{"RequestType", "fieldidlist", "array", "integer", true},
+		{"FlowHeader", "steps[].actions[].action_id", "integer", "", true},
+		{"RequestType", "allowed_status.status_id", "", "", false}, // an array, not an object
+		{"TOutcome", "no_such_field", "", "", false},
+	}
+	for _, tt := range tests {
+		f, ok := FieldAt(tt.schema, tt.path)
+		if ok != tt.ok || f.Type != tt.typ || f.Items != tt.items {
+			t.Errorf("FieldAt(%s, %s) = %+v, %v; want type %q items %q, %v", tt.schema, tt.path, f, ok, tt.typ, tt.items, tt.ok)
+		}
+	}
+	intField, _ := FieldAt("TOutcome", "newstatus")
+	list, _ := FieldAt("RequestType", "fieldidlist")
+	for _, tt := range []struct {
+		f    Field
+		v    any
+		fits bool
+	}{
+		{intField, json.Number("9"), true},
+		{intField, "x", false},
+		{intField, json.Number("1.5"), false},
+		{intField, nil, true},
+		{list, json.Number("4"), true},
+		{list, "4", false},
+	} {
+		if got := tt.f.Fits(tt.v); got != tt.fits {
+			t.Errorf("%s.Fits(%#v) = %v", tt.f.Name, tt.v, got)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -66,7 +67,7 @@ func importFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "dry-run", Usage: "print the plan and write nothing"},
 		&cli.StringSliceFlag{Name: "only", Usage: "write only these kinds (comma-separated); the others are matched for references, not written"},
 		&cli.StringFlag{Name: "map", Usage: "JSON file of explicit pairs: {KIND: {SOURCE_ID_OR_KEY: TARGET_ID}, EXTERNAL: {SOURCE_ID: TARGET_ID}}"},
-		&cli.StringFlag{Name: "ledger", Usage: "the ledger file of this target (default ./halocfg-ledger-HOST.json)"},
+		&cli.StringFlag{Name: "ledger", Usage: "the ledger file of this target (default: one per target in $XDG_STATE_HOME/halocfg/, else ~/.local/state/halocfg/)"},
 		&cli.StringFlag{Name: "external", Value: "fail", Usage: "unmapped references to agents, teams, mailboxes ...: fail (list them), clear, or keep the source's ids"},
 		&cli.BoolFlag{Name: "prune", Usage: "also delete target records of the written kinds that no source record pairs with (after every other write succeeded)"},
 		&cli.BoolFlag{Name: "yes", Usage: "write without asking for confirmation"},
@@ -92,6 +93,7 @@ func readImportFlags(c *cli.Context) (importOptions, error) {
 		if o.opt.Overrides, err = mapping.ReadOverrides(f); err != nil {
 			return o, usageError{fmt.Errorf("--map: %w", err)}
 		}
+		o.opt.MapFile = f
 	}
 	o.opt.Kinds = splitList(c.StringSlice("only"))
 	o.opt.Prune = c.Bool("prune")
@@ -110,7 +112,10 @@ func importSnapshot(ctx context.Context, e *env, snap *snapshot.Snapshot, cfg ha
 	}
 	target := client.BaseURL()
 	if o.ledger == "" {
-		o.ledger = defaultLedger(target)
+		if o.ledger, err = importer.DefaultLedgerPath(target); err != nil {
+			return err
+		}
+		warnOldLedger(e, target, o.ledger)
 	}
 	ledger, err := importer.OpenLedger(o.ledger, target)
 	if err != nil {
@@ -129,7 +134,7 @@ func importSnapshot(ctx context.Context, e *env, snap *snapshot.Snapshot, cfg ha
 	}
 
 	out := e.stdout
-	fmt.Fprintf(out, "Import plan: %s -> %s (kinds: %s)\n\n", termsafe.Escape(snap.Manifest.Source), target, strings.Join(plan.Kinds, " "))
+	fmt.Fprintf(out, "Import plan: %s -> %s (kinds: %s)\nLedger: %s\n\n", termsafe.Escape(snap.Manifest.Source), target, strings.Join(plan.Kinds, " "), ledger.Path())
 	if err := plan.WriteTable(out); err != nil {
 		return err
 	}
@@ -149,7 +154,7 @@ func importSnapshot(ctx context.Context, e *env, snap *snapshot.Snapshot, cfg ha
 	}
 	if plan.Summary.Writes() == 0 {
 		fmt.Fprintln(out, "\nNothing to write.")
-		return nil
+		return plan.SavePairs(ledger) // the pairs hold when a record is renamed before the next run
 	}
 	if plan.Summary.Delete > 0 {
 		fmt.Fprintf(out, "\n--prune will delete %d target record(s), listed above as \"delete\", once every other write has succeeded.\n", plan.Summary.Delete)
@@ -170,7 +175,7 @@ func importSnapshot(ctx context.Context, e *env, snap *snapshot.Snapshot, cfg ha
 		msg = "import stopped"
 	}
 	e.log.Info(msg, "target", target, "writes", done.Writes(), "creates", done.Create, "updates", done.Update,
-		"patches", done.Patch, "deletes", done.Delete, "requests", st.Requests, "retries", st.Retries,
+		"patches", done.Patch, "deletes", done.Delete, "lost_answers", done.Lost, "resent", done.Resent, "requests", st.Requests, "retries", st.Retries,
 		"ledger", ledger.Path(), "elapsed", time.Since(start).Round(time.Millisecond).String())
 	if err != nil {
 		if errors.Is(err, halo.ErrMaybeApplied) || ctx.Err() != nil {
@@ -218,17 +223,21 @@ func confirm(e *env, question string) (bool, error) {
 	return false, exitError{exitFailure, errors.New("not confirmed: nothing was written")}
 }
 
-// defaultLedger names the ledger of a target after its host, in the
-// current directory: ./halocfg-ledger-acme.halopsa.com.json.
-func defaultLedger(target string) string {
+// warnOldLedger points at a ledger an earlier halocfg kept for the target
+// in the current directory, where it is no longer read.
+func warnOldLedger(e *env, target, path string) {
 	host := target
 	if u, err := url.Parse(target); err == nil && u.Host != "" {
 		host = u.Host
 	}
-	return "halocfg-ledger-" + unsafeName.ReplaceAllString(host, "_") + ".json"
+	old := "halocfg-ledger-" + regexp.MustCompile(`[^A-Za-z0-9._-]`).ReplaceAllString(host, "_") + ".json"
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		return
+	}
+	if _, err := os.Lstat(old); err == nil {
+		e.log.Warn("an earlier halocfg kept this target's ledger in the current directory; ledgers now live in the state directory: move it there to keep its pairs", "old", old, "new", path)
+	}
 }
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 
 // planOutput tells a plan halocfg wrote, which --plan-out may replace.
 var planOutput = snapshot.JSONOutput("an import plan", "summary", "actions", "problems")

@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/halosim"
 	"github.com/halocfg/halocfg/snapshot"
 )
@@ -121,4 +123,190 @@ func TestMigrateCommand(t *testing.T) {
 	if r.code != 0 || dst.Stats().Writes != 0 {
 		t.Errorf("replay: exit %d, %d writes\n%s", r.code, dst.Stats().Writes, r.stderr)
 	}
+}
+
+// TestImportBadMap: a --map file whose value cannot go where it lands, or
+// that says one thing twice, is refused before the first write.
+func TestImportBadMap(t *testing.T) {
+	ctx := context.Background()
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	snap := exportDemo(t, src, "json")
+	tests := []struct {
+		name, file string
+		code       int
+		want       []string
+	}{
+		{
+			name: "a text id for an integer field", file: `{"agent": {"4": "x"}}`, code: exitFailure,
+			want: []string{`: agent.4: "x" is not an integer id, but agent 4 lands in integer field(s): ` +
+				`outcome.access_control[].agent_id, status.statusnochangehoursmanager, template.agent_id, template.restrictto_agent_id`},
+		},
+		{
+			name: "a key twice", file: `{"agent": {"4": 9, "5": 9, "4": 10}}`, code: exitUsage,
+			want: []string{`agent: the key "4" appears twice`},
+		},
+		{
+			name: "a section twice", file: `{"agent": {"4": 9}, "team": {}, "agent": {"5": 9}}`, code: exitUsage,
+			want: []string{`the section "agent" appears twice`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
+			mapFile := filepath.Join(t.TempDir(), "map.json")
+			if err := os.WriteFile(mapFile, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := runCLI(ctx, t, append([]string{"import", "--from", snap, "--map", mapFile, "--ledger", filepath.Join(t.TempDir(), "l.json"),
+				"--external", "keep", "--yes"}, dst.flags()...)...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", r.code, tt.code, r.stderr)
+			}
+			for _, w := range append(tt.want, mapFile) {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, r.stderr)
+				}
+			}
+			if st := dst.Stats(); st.Writes != 0 || st.ByMethod["POST"] != 0 {
+				t.Errorf("%d writes applied, %d POSTs", st.Writes, st.ByMethod["POST"])
+			}
+		})
+	}
+}
+
+func TestSimRefusesFaultRatesOutOfRange(t *testing.T) {
+	for _, args := range [][]string{{"--lost-answers", "1.5"}, {"--faults", "-0.1"}, {"--lost-answers", "NaN"}} {
+		r := runCLI(context.Background(), t, append([]string{"sim", "--addr", "127.0.0.1:0"}, args...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "want a fraction from 0 to 1") {
+			t.Errorf("sim %v: exit %d, %s", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestImportLostAnswers: one run finishes although many write answers are
+// lost, and its summary says how many.
+func TestImportLostAnswers(t *testing.T) {
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dst := startTenant(t, halosim.Options{Dataset: "empty", Seed: 1, LostAnswers: 0.3, FaultSeed: 2})
+	snap := exportDemo(t, src, "json")
+	r := runCLI(context.Background(), t, append([]string{"--log-format", "json", "import", "--from", snap, "--ledger", filepath.Join(t.TempDir(), "l.json"),
+		"--external", "keep", "--yes"}, dst.flags()...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	st := dst.Stats()
+	line := ""
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.Contains(l, `"msg":"import complete"`) {
+			line = l
+		}
+	}
+	want := fmt.Sprintf(`"lost_answers":%d,"resent":0,`, st.LostAnswers)
+	if st.LostAnswers == 0 || !strings.Contains(line, want) || !strings.Contains(line, `"writes":117,`) || st.Writes != 117 {
+		t.Errorf("%d answers lost, %d writes applied; summary %s, want it to say %s", st.LostAnswers, st.Writes, line, want)
+	}
+}
+
+// TestLedgerInTheStateDirectory: without --ledger, the ledger of a target
+// lives in the user's state directory, whatever directory the import runs
+// from, and every run saves its pairs, one with nothing to write too. A
+// source record renamed between two runs started from different
+// directories is updated, not created a second time.
+func TestLedgerInTheStateDirectory(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	t.Setenv("XDG_STATE_HOME", state)
+	ctx := context.Background()
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	snapDir := exportDemo(t, src, "json")
+	// renamed writes the snapshot with a status renamed.
+	renamed := func(from, to string) string {
+		s, err := formats.Open(snapDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range s.Records["status"] {
+			if r["name"] == from {
+				r["name"] = to
+			}
+		}
+		dir := filepath.Join(t.TempDir(), "renamed")
+		d, err := snapshot.NewDir(dir, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := save(d, s, []formats.Format{formats.JSON{}}); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	importFrom := func(cwd, from string, dst simTenant, extra ...string) (result, int, int) {
+		t.Chdir(cwd)
+		planOut := filepath.Join(t.TempDir(), "plan.json")
+		r := runCLI(ctx, t, append(append([]string{"import", "--from", from, "--external", "keep", "--yes", "--plan-out", planOut}, extra...), dst.flags()...)...)
+		if r.code != 0 {
+			t.Fatalf("import from %s: exit %d\n%s", cwd, r.code, r.stderr)
+		}
+		var plan struct{ Summary struct{ Create, Update int } }
+		data, _ := os.ReadFile(planOut)
+		json.Unmarshal(data, &plan)
+		return r, plan.Summary.Create, plan.Summary.Update
+	}
+
+	tests := []struct {
+		name, status string
+		prepare      func(dst simTenant) // before the first run with the default ledger
+	}{
+		{name: "the first run writes", status: "Closed", prepare: func(simTenant) {}},
+		{name: "the first run has nothing to write", status: "New", prepare: func(dst simTenant) {
+			importFrom(t.TempDir(), snapDir, dst, "--ledger", filepath.Join(t.TempDir(), "elsewhere.json"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
+			tt.prepare(dst)
+			// A ledger where an earlier halocfg kept it is pointed at, not read.
+			cwd := t.TempDir()
+			old := filepath.Join(cwd, "halocfg-ledger-"+strings.ReplaceAll(strings.TrimPrefix(dst.url, "http://"), ":", "_")+".json")
+			os.WriteFile(old, []byte("{}"), 0o600)
+			r, _, _ := importFrom(cwd, snapDir, dst)
+			if !strings.Contains(r.stderr, "an earlier halocfg kept this target's ledger in the current directory") {
+				t.Errorf("no word of the old ledger:\n%s", r.stderr)
+			}
+			dst.ResetStats()
+			_, creates, updates := importFrom(t.TempDir(), renamed(tt.status, tt.status+" (renamed)"), dst)
+			if creates != 0 || updates != 1 || dst.Stats().Writes != 1 {
+				t.Errorf("after renaming status %q: %d creates, %d updates, %d writes; want 0, 1, 1", tt.status, creates, updates, dst.Stats().Writes)
+			}
+			if ledger := ledgerOf(t, state, dst.url); !strings.Contains(r.stdout, "Ledger: "+ledger+"\n") {
+				t.Errorf("the ledger's path is not printed:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+// ledgerOf returns the one ledger file in the state directory for the
+// target at url, and checks that it is private.
+func ledgerOf(t *testing.T, state, url string) string {
+	t.Helper()
+	dir := filepath.Join(state, "halocfg")
+	info, err := os.Stat(dir)
+	if err != nil {
+		t.Error(err)
+		return "(none)"
+	}
+	if info.Mode().Perm() != 0o700 {
+		t.Errorf("%s: mode %v, want 0700", dir, info.Mode().Perm())
+	}
+	host := strings.ReplaceAll(strings.TrimPrefix(url, "http://"), ":", "_")
+	matches, _ := filepath.Glob(filepath.Join(dir, "ledger-*"+host+"*.json"))
+	if len(matches) != 1 {
+		entries, _ := os.ReadDir(dir)
+		t.Errorf("%d ledgers for %s in %s: %v", len(matches), url, dir, entries)
+		return "(none)"
+	}
+	if info, err := os.Stat(matches[0]); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("%s: %v, want mode 0600", matches[0], err)
+	}
+	return matches[0]
 }

@@ -24,6 +24,8 @@ func simCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "rate-limit", Value: "300/5m", Usage: "the simulated API's own limit per rolling window (0: none)"},
 			&cli.DurationFlag{Name: "latency", Usage: "added to every API request"},
 			&cli.Float64Flag{Name: "faults", Usage: "fraction of API requests that fail with a 5xx or a dropped connection"},
+			&cli.Float64Flag{Name: "lost-answers", Usage: "fraction of writes applied whose answer is then dropped"},
+			&cli.Int64Flag{Name: "fault-seed", Usage: "seed of which requests --faults and --lost-answers hit"},
 			&cli.DurationFlag{Name: "token-ttl", Value: time.Hour, Usage: "lifetime of issued tokens"},
 		},
 		Action: func(c *cli.Context) error {
@@ -34,6 +36,11 @@ func simCommand(e *env) *cli.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("--rate-limit: %w", err)}
 			}
+			for _, f := range []string{"faults", "lost-answers"} {
+				if x := c.Float64(f); !(x >= 0 && x <= 1) {
+					return usageError{fmt.Errorf("--%s %v: want a fraction from 0 to 1", f, x)}
+				}
+			}
 			addr := c.String("addr")
 			if err := requireLoopback(addr); err != nil {
 				return usageError{err}
@@ -41,7 +48,7 @@ func simCommand(e *env) *cli.Command {
 			t, err := halosim.New(halosim.Options{
 				Dataset: c.String("dataset"), Seed: c.Int64("seed"),
 				RateLimit: rate.N, RateWindow: rate.Window,
-				Latency: c.Duration("latency"), FaultRate: c.Float64("faults"), TokenTTL: c.Duration("token-ttl"),
+				Latency: c.Duration("latency"), FaultRate: c.Float64("faults"), LostAnswers: c.Float64("lost-answers"), FaultSeed: c.Int64("fault-seed"), TokenTTL: c.Duration("token-ttl"),
 			})
 			if err != nil {
 				return usageError{err}

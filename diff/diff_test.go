@@ -579,12 +579,16 @@ func BenchmarkCompare(b *testing.B) {
 	b.ReportMetric(float64(len(a)*300), "records/op")
 }
 
+// TestSharedKeyReportedNotGuessed: records that share a key pair as an
+// import pairs them (mapping.Match): by the closest match of their other
+// fields, never by a guess between equals.
 func TestSharedKeyReportedNotGuessed(t *testing.T) {
 	a := map[string][]snapshot.Record{"outcome": {
 		rec(t, `{"id": 1, "outcome": "Note", "colour": "red"}`),
 		rec(t, `{"id": 2, "outcome": "Note", "colour": "blue"}`),
 	}}
-	b := map[string][]snapshot.Record{"outcome": {rec(t, `{"id": 7, "outcome": "Note", "colour": "red"}`)}}
+	// B's Note is as close to A's red one as to the blue one: none is paired.
+	b := map[string][]snapshot.Record{"outcome": {rec(t, `{"id": 7, "outcome": "Note", "colour": "green"}`)}}
 	r := Compare(a, b)
 	var ops []string
 	for _, c := range r.Changes {
@@ -598,6 +602,14 @@ func TestSharedKeyReportedNotGuessed(t *testing.T) {
 	}
 	if !strings.Contains(text(r), "  - Note (id 1: 2 records in A and 1 in B have this key; they are not paired by guess)\n") {
 		t.Errorf("text:\n%s", text(r))
+	}
+
+	// B's Note is A's red one: they pair, the blue one is removed.
+	b["outcome"][0]["colour"] = "red"
+	r = Compare(a, b)
+	if len(r.Changes) != 1 || r.Changes[0].Op != Removed || r.Changes[0].IDA != "2" ||
+		r.Changes[0].Note != "2 records in A and 1 in B have this key; they are not paired by guess" {
+		t.Errorf("changes %+v", r.Changes)
 	}
 }
 

@@ -76,17 +76,23 @@ func hostKey(u *url.URL) string {
 	return net.JoinHostPort(host, port)
 }
 
-// SameTenant reports whether two tenant base URLs name one tenant: the same
-// server (hostKey: case, default ports, a trailing dot and the loopback
-// names do not matter) and the same path prefix (a trailing "/" or "/api"
-// does not matter). Unparsable or relative URLs name no tenant.
+// SameTenant reports whether two tenant base URLs name one tenant (TenantKey).
+// Unparsable or relative URLs name no tenant.
 func SameTenant(a, b string) bool {
-	ua, erra := url.Parse(strings.TrimSpace(a))
-	ub, errb := url.Parse(strings.TrimSpace(b))
-	if erra != nil || errb != nil || ua.Host == "" || ub.Host == "" {
-		return false
+	ka, kb := TenantKey(a), TenantKey(b)
+	return ka != "" && ka == kb
+}
+
+// TenantKey names the tenant a base URL reaches: the server (hostKey: case,
+// default ports, a trailing dot and the loopback names do not matter) and the
+// path prefix (a trailing "/" or "/api" and its case do not matter), as
+// "host:port/prefix". It is "" for an unparsable or relative URL.
+func TenantKey(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return ""
 	}
-	return hostKey(ua) == hostKey(ub) && strings.EqualFold(basePath(ua.Path), basePath(ub.Path))
+	return hostKey(u) + strings.ToLower(basePath(u.Path))
 }
 
 // A redirect rule says which redirects a request may follow; it rides in

@@ -3,8 +3,10 @@ package halosim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -186,5 +188,37 @@ func TestServe(t *testing.T) {
 	stop()
 	if _, err := http.Get(url + "/api/authinfo"); err == nil {
 		t.Error("still serving after stop")
+	}
+}
+
+// TestLostAnswers: a fraction of POSTs is applied and then loses its answer,
+// the same POSTs for the same seed.
+func TestLostAnswers(t *testing.T) {
+	run := func() (lost []int, s *sim) {
+		s = newSim(t, Options{Dataset: "empty", LostAnswers: 0.3, FaultSeed: 4})
+		for i := range 100 {
+			resp, _, err := s.do(http.MethodPost, "/api/Status", []byte(fmt.Sprintf(`[{"name":"S%d"}]`, i)), "application/json")
+			switch {
+			case err != nil:
+				lost = append(lost, i)
+			case resp.StatusCode != 200:
+				t.Fatalf("POST %d: %d", i, resp.StatusCode)
+			}
+		}
+		return lost, s
+	}
+	lost, s := run()
+	if len(lost) < 15 || len(lost) > 45 {
+		t.Errorf("%d of 100 answers lost at 0.3", len(lost))
+	}
+	if st := s.tenant.Stats(); st.Writes != 100 || len(s.tenant.Records("status")) != 100 || st.LostAnswers != len(lost) {
+		t.Errorf("every write is applied, answered or not: %d writes, %d records, %d lost (%d seen)", st.Writes, len(s.tenant.Records("status")), st.LostAnswers, len(lost))
+	}
+	if again, _ := run(); !slices.Equal(again, lost) {
+		t.Errorf("another run with the same seed lost %v, the first %v", again, lost)
+	}
+	s.tenant.SetLostAnswers(0)
+	if code, _ := s.post("/api/Status", `[{"name":"Answered"}]`); code != 200 {
+		t.Errorf("lost answers off: %d", code)
 	}
 }

@@ -54,7 +54,11 @@ type Options struct {
 	// is applied: half are answered 500, 502 or 503, half are dropped
 	// (connection closed without a response).
 	FaultRate float64
-	FaultSeed int64
+	// LostAnswers is the fraction of POSTs that are applied and then lose
+	// their answer: the connection is closed instead, as when the network
+	// drops it after the server saved the write.
+	LostAnswers float64
+	FaultSeed   int64 // seeds the draws of FaultRate and LostAnswers
 
 	TokenTTL time.Duration // expires_in of issued tokens; default 1h
 }
@@ -70,6 +74,7 @@ type Stats struct {
 	Deletes     int
 	RateLimited int // 429s
 	Faults      int // injected 5xx and dropped connections
+	LostAnswers int // POSTs applied whose answer was dropped (LostAnswers, DropWriteResponse)
 	Tokens      int // tokens issued
 }
 
@@ -91,6 +96,8 @@ type Tenant struct {
 	latency    time.Duration
 	faultRate  float64
 	faults     *mrand.Rand
+	lostRate   float64
+	lost       *mrand.Rand // its own draws: turning one fault on leaves the other's sequence alone
 	tokenTTL   time.Duration
 	tokens     map[string]token
 	recent     []time.Time // accepted API requests within the window
@@ -120,6 +127,8 @@ func New(o Options) (*Tenant, error) {
 		latency:    o.Latency,
 		faultRate:  o.FaultRate,
 		faults:     newRand(o.FaultSeed, "faults"),
+		lostRate:   o.LostAnswers,
+		lost:       newRand(o.FaultSeed, "lost answers"),
 		tokenTTL:   o.TokenTTL,
 		tokens:     map[string]token{},
 		stats:      Stats{ByMethod: map[string]int{}},
@@ -205,6 +214,13 @@ func (t *Tenant) SetFaults(rate float64) {
 	t.cmu.Lock()
 	defer t.cmu.Unlock()
 	t.faultRate = rate
+}
+
+// SetLostAnswers changes the fraction of POSTs applied whose answer is dropped.
+func (t *Tenant) SetLostAnswers(rate float64) {
+	t.cmu.Lock()
+	defer t.cmu.Unlock()
+	t.lostRate = rate
 }
 
 // SetLatency changes the delay added to every API request.

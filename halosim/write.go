@@ -72,6 +72,12 @@ func (t *Tenant) write(w http.ResponseWriter, r *http.Request, k *catalog.Kind) 
 		t.dropWrite--
 		drop = t.dropWrite == 0
 	}
+	if t.lostRate > 0 && t.lost.Float64() < t.lostRate {
+		drop = true
+	}
+	if drop {
+		t.stats.LostAnswers++
+	}
 	t.cmu.Unlock()
 	if drop {
 		dropConnection(w)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
 )
@@ -63,11 +64,8 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		}
 	}
 	if opt.Ledger != nil {
-		opt.Ledger.f.Source = p.Source
-		if p.recordPairs(opt.Ledger) {
-			if err := opt.Ledger.Save(); err != nil {
-				return done, err
-			}
+		if err := p.SavePairs(opt.Ledger); err != nil {
+			return done, err
 		}
 	}
 
@@ -84,7 +82,9 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		for _, f := range withPartners(k, a.Deferred) {
 			delete(body, f)
 		}
-		saved, err := dst.Post(ctx, k, body)
+		saved, err := p.post(ctx, dst, k, a, body, &done, log, func(ctx context.Context) (snapshot.Record, error) {
+			return p.findCreated(ctx, dst, k, a.Key, body)
+		})
 		if err != nil {
 			return done, fmt.Errorf("creating %s %q: %w", k.Name, a.Key, err)
 		}
@@ -111,7 +111,7 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 
 	for _, a := range patches {
 		k := catalog.MustLookup(a.Kind)
-		if err := p.send(ctx, dst, k, a, a.Deferred); err != nil {
+		if err := p.send(ctx, dst, k, a, a.Deferred, &done, log); err != nil {
 			return done, fmt.Errorf("patching %s %q (%s): %w", k.Name, a.Key, strings.Join(a.Deferred, ", "), err)
 		}
 		done.Patch++
@@ -134,7 +134,7 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		if len(fields) == 0 {
 			continue
 		}
-		if err := p.send(ctx, dst, k, a, fields); err != nil {
+		if err := p.send(ctx, dst, k, a, fields, &done, log); err != nil {
 			return done, fmt.Errorf("updating %s %q (%s): %w", k.Name, a.Key, strings.Join(fields, ", "), err)
 		}
 		done.Update++
@@ -173,7 +173,7 @@ func (p *Plan) rewrite(k *catalog.Kind, srcID, targetID string) (snapshot.Record
 
 // send posts fields of a source record (and their partners) to the target
 // record a.TargetID, and stores the answer.
-func (p *Plan) send(ctx context.Context, dst Target, k *catalog.Kind, a Action, fields []string) error {
+func (p *Plan) send(ctx context.Context, dst Target, k *catalog.Kind, a Action, fields []string, done *Summary, log *slog.Logger) error {
 	want, err := p.rewrite(k, a.SourceID, a.TargetID)
 	if err != nil {
 		return err
@@ -184,7 +184,9 @@ func (p *Plan) send(ctx context.Context, dst Target, k *catalog.Kind, a Action, 
 			body[f] = v
 		}
 	}
-	saved, err := dst.Post(ctx, k, body)
+	saved, err := p.post(ctx, dst, k, a, body, done, log, func(ctx context.Context) (snapshot.Record, error) {
+		return findUpdated(ctx, dst, k, a.TargetID, body)
+	})
 	if err != nil {
 		return err
 	}
@@ -195,16 +197,104 @@ func (p *Plan) send(ctx context.Context, dst Target, k *catalog.Kind, a Action, 
 	return nil
 }
 
-// recordPairs puts every pair of the plan into the ledger and reports
-// whether that changed it.
-func (p *Plan) recordPairs(l *Ledger) bool {
-	changed := false
-	for kind, ids := range p.matching.IDs() {
-		for src, tgt := range ids {
-			if l.set(kind, src, tgt) {
-				changed = true
-			}
+// maxSends bounds how often one write is sent when its answers keep being
+// lost and the target shows each time that it was not applied.
+const maxSends = 5
+
+// post sends one write. When its answer is lost (halo.ErrMaybeApplied: the
+// connection dropped, or a 5xx, after the request went out), applied reads
+// the target to find out what happened: it returns the record as the write
+// left it, or nil when the write certainly was not applied, and then the
+// write is sent again. A run so finishes its writes however many answers
+// the network loses, without writing anything twice.
+func (p *Plan) post(ctx context.Context, dst Target, k *catalog.Kind, a Action, body snapshot.Record, done *Summary, log *slog.Logger,
+	applied func(context.Context) (snapshot.Record, error)) (snapshot.Record, error) {
+	for sends := 1; ; sends++ {
+		saved, err := dst.Post(ctx, k, body)
+		if err == nil || !errors.Is(err, halo.ErrMaybeApplied) || ctx.Err() != nil {
+			return saved, err
+		}
+		done.Lost++
+		rec, rerr := applied(ctx)
+		switch {
+		case rerr != nil:
+			return nil, fmt.Errorf("%w; reading the target to find out failed too: %w", err, rerr)
+		case rec != nil:
+			log.Info("a write's answer was lost; the target shows it applied", "kind", k.Name, "key", a.Key, "target_id", rec.ID())
+			return rec, nil
+		case sends >= maxSends:
+			return nil, fmt.Errorf("%w (%d answers lost in a row; the target shows it not applied)", err, sends)
+		}
+		done.Resent++
+		log.Info("a write's answer was lost; the target shows it not applied: sending it again", "kind", k.Name, "key", a.Key, "cause", err.Error())
+	}
+}
+
+// findCreated finds the record a create whose answer was lost made, or
+// returns nil when it made none: among the target's records that are new
+// since the plan (neither read then nor created since), the one with the
+// guid the create sent (a create keeps the source's guid when it is free),
+// else the one with its natural key and, when several have it, the values
+// it wrote. The full record is read back.
+func (p *Plan) findCreated(ctx context.Context, dst Target, k *catalog.Kind, key string, body snapshot.Record) (snapshot.Record, error) {
+	rows, err := dst.List(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	var fresh []snapshot.Record
+	for _, r := range rows {
+		if p.dst.ByID(k.Name, r.ID()) == nil {
+			fresh = append(fresh, r)
 		}
 	}
-	return changed
+	tn := mapping.NewTenant(map[string][]snapshot.Record{k.Name: fresh})
+	found := tn.ByGUID(k.Name, snapshot.Scalar(body["guid"]))
+	if len(found) == 0 {
+		found = tn.ByKey(k.Name, key)
+	}
+	if len(found) > 1 { // the written values tell them apart
+		var same []snapshot.Record
+		cb := mapping.Comparable(k, body)
+		for _, r := range found {
+			agrees := true
+			for f, v := range mapping.Comparable(k, r) { // a list row: the fields it shows
+				if bv, sent := cb[f]; sent && f != "id" && f != "guid" && !snapshot.Equal(v, bv) {
+					agrees = false
+				}
+			}
+			if agrees {
+				same = append(same, r)
+			}
+		}
+		found = same
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		rec, err := dst.Get(ctx, k, found[0].ID())
+		if err == nil && rec.ID() != found[0].ID() {
+			err = fmt.Errorf("%s %s: the detail request returned id %q", k.Name, found[0].ID(), rec.ID())
+		}
+		return rec, err
+	}
+	ids := make([]string, len(found))
+	for i, r := range found {
+		ids[i] = r.ID()
+	}
+	return nil, fmt.Errorf("%d new %s records (%s) have its natural key %q and its values: check which one it made", len(found), k.Name, strings.Join(ids, ", "), key)
+}
+
+// findUpdated reads the target record an update or patch whose answer was
+// lost was sent to: the record when it holds every value the write sent
+// (it was applied), nil when not.
+func findUpdated(ctx context.Context, dst Target, k *catalog.Kind, id string, body snapshot.Record) (snapshot.Record, error) {
+	rec, err := dst.Get(ctx, k, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(changedFields(k, body, rec, nil)) > 0 {
+		return nil, nil
+	}
+	return rec, nil
 }

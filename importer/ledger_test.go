@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -74,6 +75,85 @@ func TestSameTenant(t *testing.T) {
 	} {
 		if got := SameTenant(tt.a, tt.b); got != tt.same {
 			t.Errorf("SameTenant(%q, %q) = %v", tt.a, tt.b, got)
+		}
+	}
+}
+
+func TestDefaultLedgerPath(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	t.Setenv("XDG_STATE_HOME", state)
+	a, err := DefaultLedgerPath("https://ACME.halopsa.com/api/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir, name := filepath.Split(a); dir != filepath.Join(state, "halocfg")+"/" || !strings.HasPrefix(name, "ledger-acme.halopsa.com_443-") || !strings.HasSuffix(name, ".json") {
+		t.Errorf("ledger path %s", a)
+	}
+	if info, err := os.Stat(filepath.Join(state, "halocfg")); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("state directory: %v %v", info, err)
+	}
+	for _, tt := range []struct {
+		url  string
+		same bool
+	}{
+		{"https://acme.halopsa.com", true}, // one tenant, however its URL is spelled
+		{"http://acme.halopsa.com", false},
+		{"https://acme.halopsa.com/a/b", false},
+		{"https://acme.halopsa.com/a_b", false},
+		{"https://other.halopsa.com", false},
+	} {
+		b, err := DefaultLedgerPath(tt.url)
+		if err != nil || (a == b) != tt.same {
+			t.Errorf("%s: %s (%v); same as %s: %v, want %v", tt.url, b, err, a, a == b, tt.same)
+		}
+	}
+	// Spelled alike in a file name, told apart by the hash.
+	ab, _ := DefaultLedgerPath("https://acme.halopsa.com/a/b")
+	a_b, _ := DefaultLedgerPath("https://acme.halopsa.com/a_b")
+	if ab == a_b {
+		t.Errorf("two tenants share the ledger %s", ab)
+	}
+
+	// Without XDG_STATE_HOME (or with a relative one): ~/.local/state/halocfg.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, xdg := range []string{"", "relative/state"} {
+		t.Setenv("XDG_STATE_HOME", xdg)
+		p, err := DefaultLedgerPath("https://acme.halopsa.com")
+		if err != nil || filepath.Dir(p) != filepath.Join(home, ".local", "state", "halocfg") {
+			t.Errorf("XDG_STATE_HOME=%q: %s %v", xdg, p, err)
+		}
+	}
+}
+
+// TestLedgerReadIsBounded: a ledger path that is not a regular file, or a
+// file larger than a ledger can be, is refused before it is read.
+func TestLedgerReadIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	l, _ := OpenLedger(real, "https://acme.halopsa.com")
+	l.set("status", "1", "2")
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.json")
+	os.Symlink(real, link)
+	big := filepath.Join(dir, "big.json")
+	f, _ := os.Create(big)
+	f.Truncate(maxLedger + 1)
+	f.Close()
+	fifo := filepath.Join(dir, "fifo.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		link: "not a regular file",
+		dir:  "not a regular file",
+		big:  "over the 256 MiB",
+		fifo: "not a regular file",
+	} {
+		if _, err := OpenLedger(path, "https://acme.halopsa.com"); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: %v, want an error naming it and saying %q", path, err, want)
 		}
 	}
 }

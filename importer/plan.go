@@ -30,6 +30,7 @@ type Target interface {
 type Options struct {
 	Kinds     []string          // kinds to write (--only); empty: every kind of the snapshot
 	Overrides mapping.Overrides // --map
+	MapFile   string            // the --map file's name, for problems
 	Ledger    mapping.IDs       // the pairs of earlier runs against this target
 	External  mapping.External  // --external
 	Prune     bool              // delete target records no source record pairs with
@@ -62,7 +63,7 @@ type Action struct {
 	Key       string `json:"key"`                  // natural key
 	SourceID  string `json:"source_id,omitempty"`  // "" for a delete
 	TargetID  string `json:"target_id,omitempty"`  // "" for a create
-	MatchedBy string `json:"matched_by,omitempty"` // map, ledger, guid or key
+	MatchedBy string `json:"matched_by,omitempty"` // map, ledger, guid, key or closest (one of several with the key)
 	// Fields are the top-level fields an update changes.
 	Fields []string `json:"fields,omitempty"`
 	// Deferred are the fields a create leaves out because they close a
@@ -80,6 +81,11 @@ type Summary struct {
 	// afterwards (one write each); DeferredFields counts those fields.
 	Patch          int `json:"patch"`
 	DeferredFields int `json:"deferred_fields"`
+	// Lost counts the writes whose answer was lost (Apply only): each was
+	// found applied by reading the target, or sent again (Resent) when it
+	// certainly was not.
+	Lost   int `json:"lost_answers,omitempty"`
+	Resent int `json:"resent,omitempty"`
 }
 
 // Writes is the number of write requests: creates, updates, patches and deletes.
@@ -102,6 +108,7 @@ type Plan struct {
 	src, dst *mapping.Tenant
 	matching *mapping.Matching
 	mapper   *mapping.Mapper
+	full     map[mapping.Node]bool // target records read in full
 }
 
 // NewPlan reads the target and plans the import of snap into it. Problems
@@ -133,14 +140,37 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 		return nil, err
 	}
 	p.dst = mapping.NewTenant(rows)
+	// Records that share a natural key are told apart by their other
+	// fields: matching needs them in full.
+	var contested []mapping.Node
+	for _, k := range catalog.Kinds() {
+		for _, t := range mapping.Contested(p.src, p.dst, k.Name) {
+			contested = append(contested, mapping.Node{Kind: k.Name, ID: t.ID()})
+		}
+	}
+	if err := p.fetch(ctx, dst, contested, opt.Concurrency); err != nil {
+		return nil, err
+	}
 	var probs []mapping.Problem
 	p.matching, probs = mapping.Match(p.src, p.dst, opt.Overrides, opt.Ledger)
+	probs = append(probs, opt.Overrides.CheckTypes(p.src, kinds)...)
 	for _, pr := range probs {
+		if pr.Kind == "map" {
+			pr.ID = opt.MapFile
+		}
 		if pr.Kind == "map" || imported[pr.Kind] {
 			p.Problems = append(p.Problems, pr)
 		}
 	}
-	if err := p.fetchPaired(ctx, dst, opt.Concurrency); err != nil {
+	var paired []mapping.Node
+	for _, k := range kinds {
+		for _, rec := range p.src.Records(k.Name) {
+			if pair, ok := p.matching.Get(k.Name, rec.ID()); ok {
+				paired = append(paired, mapping.Node{Kind: k.Name, ID: pair.TargetID})
+			}
+		}
+	}
+	if err := p.fetch(ctx, dst, paired, opt.Concurrency); err != nil {
 		return nil, err
 	}
 	p.mapper = &mapping.Mapper{Source: p.src, Target: p.dst, Matching: p.matching, Overrides: opt.Overrides,
@@ -260,22 +290,20 @@ func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over m
 	return out, nil
 }
 
-// fetchPaired replaces the list rows of paired target records of the
-// imported kinds by their full records, which updates are computed against.
-func (p *Plan) fetchPaired(ctx context.Context, dst Target, limit int) error {
+// fetch replaces the list rows of target records by their full records
+// (updates are computed against those), each once.
+func (p *Plan) fetch(ctx context.Context, dst Target, nodes []mapping.Node, limit int) error {
 	if limit < 1 {
 		limit = 8
 	}
-	type job struct {
-		k  *catalog.Kind
-		id string
+	if p.full == nil {
+		p.full = map[mapping.Node]bool{}
 	}
-	var jobs []job
-	for _, k := range p.kinds {
-		for _, rec := range p.src.Records(k.Name) {
-			if pair, ok := p.matching.Get(k.Name, rec.ID()); ok {
-				jobs = append(jobs, job{k, pair.TargetID})
-			}
+	var jobs []mapping.Node
+	for _, n := range nodes {
+		if !p.full[n] {
+			p.full[n] = true
+			jobs = append(jobs, n)
 		}
 	}
 	full := make([]snapshot.Record, len(jobs))
@@ -283,12 +311,12 @@ func (p *Plan) fetchPaired(ctx context.Context, dst Target, limit int) error {
 	g.SetLimit(limit)
 	for i, j := range jobs {
 		g.Go(func() error {
-			rec, err := dst.Get(gctx, j.k, j.id)
+			rec, err := dst.Get(gctx, catalog.MustLookup(j.Kind), j.ID)
 			if err != nil {
-				return fmt.Errorf("reading the target: %s %s: %w", j.k.Name, j.id, err)
+				return fmt.Errorf("reading the target: %s %s: %w", j.Kind, j.ID, err)
 			}
-			if rec.ID() != j.id {
-				return fmt.Errorf("reading the target: %s %s: the detail request returned id %q", j.k.Name, j.id, rec.ID())
+			if rec.ID() != j.ID {
+				return fmt.Errorf("reading the target: %s %s: the detail request returned id %q", j.Kind, j.ID, rec.ID())
 			}
 			full[i] = rec
 			return nil
@@ -298,7 +326,7 @@ func (p *Plan) fetchPaired(ctx context.Context, dst Target, limit int) error {
 		return err
 	}
 	for i, j := range jobs {
-		p.dst.Put(j.k.Name, full[i])
+		p.dst.Put(j.Kind, full[i])
 	}
 	return nil
 }

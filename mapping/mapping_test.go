@@ -129,18 +129,7 @@ func TestMatch(t *testing.T) {
 				}
 			}
 			m, probs := Match(tenant(t, map[string]string{"status": src}), tenant(t, map[string]string{"status": tt.dst}), over, tt.ledger)
-			got := map[string]Pair{}
-			for _, id := range []string{"1", "2", "3", "4", "5"} {
-				if p, ok := m.Get("status", id); ok {
-					got[id] = p
-				}
-			}
-			if len(tt.want) == 0 && len(got) == 0 {
-				got = tt.want
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("pairs = %v, want %v", got, tt.want)
-			}
+			checkPairs(t, m, "status", tt.want, "1", "2", "3", "4", "5")
 			if len(probs) != len(tt.probs) {
 				t.Fatalf("problems = %v, want %d: %v", probs, len(tt.probs), tt.probs)
 			}
@@ -153,26 +142,109 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-func TestMatchDuplicateSourceKeys(t *testing.T) {
-	src := tenant(t, map[string]string{"outcome": `[{"id":1,"outcome":"Close"},{"id":2,"outcome":"Close"},{"id":3,"outcome":"Note"}]`})
-	dst := tenant(t, map[string]string{"outcome": `[{"id":7,"outcome":"Close"}]`})
-	m, probs := Match(src, dst, nil, nil)
-	if len(probs) != 2 || !strings.Contains(probs[0].Error(), `source outcome records 1, 2 share the natural key "Close"`) {
-		t.Fatalf("problems = %v", probs)
+// checkPairs compares the pairs of the source records ids of a kind with want.
+func checkPairs(t *testing.T, m *Matching, kind string, want map[string]Pair, ids ...string) {
+	t.Helper()
+	got := map[string]Pair{}
+	for _, id := range ids {
+		if p, ok := m.Get(kind, id); ok {
+			got[id] = p
+		}
 	}
-	if m.Reason("outcome", "1") == "" || m.Reason("outcome", "3") != "" {
-		t.Errorf("reasons: 1=%q 3=%q", m.Reason("outcome", "1"), m.Reason("outcome", "3"))
+	if len(want) == 0 && len(got) == 0 {
+		return
 	}
-	// The ledger settles one of them; the other is then unique among the unpaired.
-	m, probs = Match(src, dst, nil, IDs{"outcome": {"1": "7"}})
-	if len(probs) != 0 {
-		t.Fatalf("with a ledger: problems = %v", probs)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("pairs = %v, want %v", got, want)
 	}
-	if p, _ := m.Get("outcome", "1"); p.TargetID != "7" {
-		t.Errorf("outcome 1 -> %v", p)
+}
+
+// TestMatchSharedKeys: a natural key shared by several source records, or
+// by several target records, decides nothing alone. Where the target has no
+// record with the key, the source's are created; where it has some, each
+// pairs with the one its other fields match strictly best, the rest of the
+// source's are created, and what nothing tells apart is reported, naming
+// every candidate.
+func TestMatchSharedKeys(t *testing.T) {
+	src := `[{"id":1,"outcome":"Close Ticket","hidden":false,"colour":"green"},{"id":2,"outcome":"Close Ticket","hidden":true,"colour":"grey"},
+	         {"id":3,"outcome":"Note","colour":"blue"}]`
+	tests := []struct {
+		name   string
+		src    string
+		dst    string
+		ledger IDs
+		want   map[string]Pair
+		probs  []string
+	}{
+		{name: "none in the target: both created", dst: `[]`},
+		{
+			name: "the target holds one of them: the closest pairs, the other is created",
+			dst:  `[{"id":7,"outcome":"Close Ticket","hidden":true,"colour":"grey"}]`,
+			want: map[string]Pair{"2": {"7", "closest"}},
+		},
+		{
+			name: "the target holds both",
+			dst:  `[{"id":7,"outcome":"Close Ticket","hidden":true,"colour":"grey"},{"id":8,"outcome":"Close Ticket","hidden":false,"colour":"green"}]`,
+			want: map[string]Pair{"1": {"8", "closest"}, "2": {"7", "closest"}},
+		},
+		{
+			name: "the closest need not be equal",
+			dst:  `[{"id":7,"outcome":"Close Ticket","hidden":false,"colour":"red"},{"id":8,"outcome":"Close Ticket","hidden":true,"colour":"red"}]`,
+			want: map[string]Pair{"1": {"7", "closest"}, "2": {"8", "closest"}},
+		},
+		{
+			name: "nothing tells them apart: reported with every candidate",
+			dst:  `[{"id":7,"outcome":"Close Ticket","hidden":false,"colour":"grey"}]`,
+			probs: []string{
+				`outcome 1 (Close Ticket): source outcome records 1, 2 and target outcome record 7 share the natural key "Close Ticket", and nothing tells which is which`,
+				`outcome 2 (Close Ticket): source outcome records 1, 2 and target outcome record 7 share the natural key "Close Ticket", and nothing tells which is which`,
+			},
+		},
+		{
+			name:   "the ledger settles one; the other is then alone with its key",
+			dst:    `[{"id":7,"outcome":"Close Ticket","hidden":false,"colour":"grey"}]`,
+			ledger: IDs{"outcome": {"1": "7"}},
+			want:   map[string]Pair{"1": {"7", "ledger"}},
+		},
+		{
+			name: "two target records with one key: the closest to the source record",
+			src:  `[{"id":3,"outcome":"Note","colour":"blue"}]`,
+			dst:  `[{"id":11,"outcome":"Note","colour":"red"},{"id":12,"outcome":"Note","colour":"blue"}]`,
+			want: map[string]Pair{"3": {"12", "closest"}},
+		},
+		{
+			name:  "two target records with one key, equally close",
+			src:   `[{"id":3,"outcome":"Note","colour":"blue"}]`,
+			dst:   `[{"id":11,"outcome":"Note","colour":"red"},{"id":12,"outcome":"Note","colour":"green"}]`,
+			probs: []string{`outcome 3 (Note): target outcome records 11, 12 share the natural key "Note", and nothing tells which is which`},
+		},
 	}
-	if _, ok := m.Get("outcome", "2"); ok {
-		t.Errorf("outcome 2 paired, want it to be created")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.src == "" {
+				tt.src = src
+			}
+			m, probs := Match(tenant(t, map[string]string{"outcome": tt.src}), tenant(t, map[string]string{"outcome": tt.dst}), nil, tt.ledger)
+			checkPairs(t, m, "outcome", tt.want, "1", "2", "3")
+			var texts []string
+			for _, p := range probs {
+				texts = append(texts, p.Error())
+			}
+			if len(texts) != len(tt.probs) {
+				t.Fatalf("problems:\n%s\nwant %d", strings.Join(texts, "\n"), len(tt.probs))
+			}
+			for i, want := range tt.probs {
+				if !strings.HasPrefix(texts[i], want) {
+					t.Errorf("problem %d = %q, want it to start %q", i, texts[i], want)
+				}
+			}
+			for _, id := range []string{"1", "2", "3"} { // a source record is paired, created or reported
+				_, paired := m.Get("outcome", id)
+				if paired && m.Reason("outcome", id) != "" {
+					t.Errorf("outcome %s is paired and has a reason", id)
+				}
+			}
+		})
 	}
 }
 
@@ -185,9 +257,22 @@ func TestParseOverrides(t *testing.T) {
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("got %v, want %v", o, want)
 	}
-	for _, bad := range []string{`{"statuses":{"1":2}}`, `{"status":{"1":null}}`, `{"status":{"1":""}}`, `[1]`, `{"agent":{"4":{"id":9}}}`} {
-		if _, err := ParseOverrides([]byte(bad)); err == nil {
-			t.Errorf("ParseOverrides(%s) succeeded, want an error", bad)
+	for _, tt := range []struct{ file, err string }{
+		{`{"statuses":{"1":2}}`, `unknown section "statuses"`},
+		{`{"status":{"1":null}}`, `status: "1" -> <nil>: want a non-empty source id or key and a target id`},
+		{`{"status":{"1":""}}`, `status: "1" -> : want`},
+		{`[1]`, `want a JSON object of sections`},
+		{`{"agent":{"4":{"id":9}}}`, `agent: "4" -> map[id:9]: want`},
+		{`{"agent":[4]}`, `agent: not a JSON object`},
+		{`{"agent":{"4":9}} {}`, `unexpected data after the JSON object`},
+		{`{"agent":{"4":9,`, `want a JSON object of sections`},
+		// JSON keeps the last of two equal names; a --map file must say one thing once.
+		{`{"agent":{"4":9,"5":9,"4":10}}`, `agent: the key "4" appears twice (-> 9 and -> 10): keep one`},
+		{`{"agent":{"4":9},"team":{},"agent":{"5":9}}`, `the section "agent" appears twice: merge them into one`},
+	} {
+		_, err := ParseOverrides([]byte(tt.file))
+		if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("ParseOverrides(%s) = %v, want an error saying %q", tt.file, err, tt.err)
 		}
 	}
 }
@@ -389,6 +474,37 @@ func TestComparable(t *testing.T) {
 			if snapshot.Equal(Comparable(k, snapshot.Record{f: a[f]}), Comparable(k, snapshot.Record{f: v})) && f != "id" && f != "name" {
 				t.Errorf("%s: %v and %v compare equal", f, a[f], v)
 			}
+		}
+	}
+}
+
+// TestOverridesCheckTypes: an external --map value is checked against the
+// schema type of every field it lands in, elements of arrays of ids too.
+func TestOverridesCheckTypes(t *testing.T) {
+	src, _ := fixture(t)
+	kinds := []*catalog.Kind{kindNamed(t, "status"), kindNamed(t, "tickettype")}
+	tests := []struct {
+		over  string
+		probs []string
+	}{
+		{`{"agent":{"3":9,"4":"12"},"customfield":{"4":7}}`, nil}, // integer text becomes a number where one was
+		{`{"agent":{"3":"Bob","4":"x","99":"y"}}`, []string{
+			`map: agent.3: "Bob" is not an integer id, but agent 3 lands in integer field(s): tickettype.default_agent`,
+			`map: agent.4: "x" is not an integer id, but agent 4 lands in integer field(s): status.statusnochangehoursmanager`}},
+		{`{"customfield":{"5":"f-5"}}`, []string{`map: customfield.5: "f-5" is not an integer id, but customfield 5 lands in integer field(s): tickettype.fieldidlist`}},
+	}
+	for _, tt := range tests {
+		over, err := ParseOverrides([]byte(tt.over))
+		if err != nil {
+			t.Fatal(err)
+		}
+		probs := over.CheckTypes(src, kinds)
+		var got []string
+		for _, p := range probs {
+			got = append(got, p.Error())
+		}
+		if !reflect.DeepEqual(got, tt.probs) {
+			t.Errorf("%s:\n got %q\nwant %q", tt.over, got, tt.probs)
 		}
 	}
 }

@@ -3,7 +3,9 @@ package mapping
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"regexp"
@@ -83,40 +85,92 @@ func ReadOverrides(path string) (Overrides, error) {
 	return o, nil
 }
 
-// ParseOverrides decodes a --map file, refusing unknown sections and values
-// that are not ids.
+// ParseOverrides decodes a --map file, refusing unknown sections, values
+// that are not ids, and a section or key given twice (JSON would keep the
+// last silently; the user meant one of them).
 func ParseOverrides(data []byte) (Overrides, error) {
-	var raw map[string]map[string]any
-	if err := snapshot.Unmarshal(bytes.TrimSpace(data), &raw); err != nil {
-		return nil, fmt.Errorf("want a JSON object of sections (a kind or an external target) mapping ids to ids: %w", err)
-	}
+	const want = "want a JSON object of sections (a kind or an external target) mapping ids to ids"
 	known := map[string]bool{}
 	for _, n := range append(catalog.Names(), catalog.ExternalTargets()...) {
 		known[n] = true
 	}
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimSpace(data)))
+	dec.UseNumber()
 	o := Overrides{}
-	for _, section := range slices.Sorted(maps.Keys(raw)) {
+	err := eachMember(dec, func(section string) error {
 		if !known[section] {
-			return nil, fmt.Errorf("unknown section %q (kinds: %s; external targets: %s)", section,
+			return fmt.Errorf("unknown section %q (kinds: %s; external targets: %s)", section,
 				strings.Join(catalog.Names(), ", "), strings.Join(catalog.ExternalTargets(), ", "))
 		}
+		if _, dup := o[section]; dup {
+			return fmt.Errorf("the section %q appears twice: merge them into one", section)
+		}
 		m := map[string]string{}
-		for _, from := range slices.Sorted(maps.Keys(raw[section])) {
+		o[section] = m
+		err := eachMember(dec, func(from string) error {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				return fmt.Errorf("%s: %q: %w", section, from, err)
+			}
 			var to string
-			switch v := raw[section][from].(type) {
+			switch v := v.(type) {
 			case json.Number:
 				to = v.String()
 			case string:
 				to = v
 			}
 			if to == "" || strings.TrimSpace(from) == "" {
-				return nil, fmt.Errorf("%s: %q -> %v: want a non-empty source id or key and a target id (a number or a string)", section, from, raw[section][from])
+				return fmt.Errorf("%s: %q -> %v: want a non-empty source id or key and a target id (a number or a string)", section, from, v)
+			}
+			if old, dup := m[from]; dup {
+				return fmt.Errorf("%s: the key %q appears twice (-> %s and -> %s): keep one", section, from, old, to)
 			}
 			m[from] = to
+			return nil
+		})
+		if errors.Is(err, errNotObject) {
+			return fmt.Errorf("%s: %w", section, err)
 		}
-		o[section] = m
+		return err
+	})
+	if err == nil {
+		if _, end := dec.Token(); end != io.EOF {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	if err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errNotObject) {
+			return nil, fmt.Errorf("%s: %w", want, err)
+		}
+		return nil, err
 	}
 	return o, nil
+}
+
+var errNotObject = errors.New("not a JSON object")
+
+// eachMember reads a JSON object from dec, calling member with each key
+// while dec stands before its value, which member must read.
+func eachMember(dec *json.Decoder, member func(key string) error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("%w (got %v)", errNotObject, tok)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if err := member(tok.(string)); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return err
 }
 
 // IDs maps, per kind, source record ids to target record ids: what a ledger holds.
@@ -125,7 +179,7 @@ type IDs map[string]map[string]string
 // Pair is the target record a source record corresponds to, and how it was found.
 type Pair struct {
 	TargetID string
-	By       string // "map", "ledger", "guid", "key", or "created"
+	By       string // "map", "ledger", "guid", "key", "closest" (one of several with the key), or "created"
 }
 
 // Matching holds, per kind, the target record each source record corresponds
@@ -195,11 +249,13 @@ func (m *Matching) IDs() IDs {
 
 // Match pairs the source records of every kind the source holds with target
 // records, trying in order: the --map overrides, the ledger of an earlier
-// run, an equal guid, an equal natural key. A target record pairs with at
-// most one source record. What cannot be decided is reported, never guessed:
-// an override naming no record, two target records with one guid or key, a
-// key shared by source records that need it to be matched or created. Those
-// records stay unpaired, with a Reason.
+// run, an equal guid, an equal natural key — where several records share
+// the key, the closest match of their other fields, when it is strictly the
+// best (closest). A target record pairs with at most one source record.
+// What cannot be decided is reported, never guessed: an override naming no
+// record, two target records with one guid, records sharing a key that
+// their other fields do not tell apart. Those source records stay unpaired,
+// with a Reason.
 func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []Problem) {
 	m := newMatching()
 	var probs []Problem
@@ -306,8 +362,11 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 		}
 	}
 
-	// 4. An equal natural key, which must be unique among the source records
-	// still unpaired and among the free target records.
+	// 4. An equal natural key. Where several records have one (on either
+	// side), the closest match of their other fields decides; what it
+	// cannot decide, while both sides hold records with the key, is reported.
+	// Source records left with no target record of their key are created:
+	// later runs pair them through the ledger or their guid.
 	unpaired := map[string][]snapshot.Record{}
 	for _, rec := range recs {
 		if settled(rec) {
@@ -324,32 +383,130 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 	}
 	for _, key := range slices.Sorted(maps.Keys(unpaired)) {
 		group := unpaired[key]
-		if len(group) > 1 {
-			for _, rec := range group {
-				msg := fmt.Sprintf("source %s records %s share the natural key %q: rename one, or map each with --map", k.Name, idList(group), key)
-				m.setReason(k.Name, rec.ID(), msg)
-				probs = append(probs, problemAt(k, rec, "", "%s", msg))
-			}
-			continue
-		}
-		rec := group[0]
 		var free []snapshot.Record
 		for _, t := range dst.ByKey(k.Name, key) {
 			if !taken(t) {
 				free = append(free, t)
 			}
 		}
-		switch len(free) {
-		case 1:
-			claim(rec, free[0], "key")
-		case 0: // to be created
-		default:
-			msg := fmt.Sprintf("target %s records %s share the natural key %q: map it with --map", k.Name, idList(free), key)
+		if len(group) == 1 && len(free) == 1 {
+			claim(group[0], free[0], "key")
+			continue
+		}
+		pairs, restS, restT := closest(k, src, dst, group, free)
+		for _, pr := range pairs {
+			claim(pr[0], pr[1], "closest")
+		}
+		if len(restS) == 0 || len(restT) == 0 {
+			continue // the rest of the source's records are created
+		}
+		who := fmt.Sprintf("target %s records %s", k.Name, idList(restT))
+		if len(restS) > 1 {
+			who = fmt.Sprintf("source %s records %s and target %s %s %s", k.Name, idList(restS), k.Name, plural(len(restT), "record", "records"), idList(restT))
+		}
+		msg := fmt.Sprintf("%s share the natural key %q, and nothing tells which is which (no --map entry, ledger entry or guid, and their other fields match equally well): map %s with --map",
+			who, key, plural(len(restS), "it", "each"))
+		for _, rec := range restS {
 			m.setReason(k.Name, rec.ID(), msg)
 			probs = append(probs, problemAt(k, rec, "", "%s", msg))
 		}
 	}
 	return probs
+}
+
+// closest pairs records that share a natural key by their other fields: a
+// source record with a target record when each is the other's strictly
+// best match, again and again until no such pair is left. A match counts
+// the fields of their Neutral forms that both hold with equal values (only
+// the fields a list row shows, for a target record not read in full).
+// Ties are never broken: what is left is returned.
+func closest(k *catalog.Kind, src, dst *Tenant, S, T []snapshot.Record) (pairs [][2]snapshot.Record, restS, restT []snapshot.Record) {
+	score := make([][]int, len(S))
+	nt := make([]snapshot.Record, len(T))
+	for j, t := range T {
+		nt[j] = dst.Neutral(k, t)
+	}
+	for i, s := range S {
+		ns := src.Neutral(k, s)
+		score[i] = make([]int, len(T))
+		for j := range T {
+			for f, v := range ns {
+				if w, ok := nt[j][f]; ok && snapshot.Equal(v, w) {
+					score[i][j]++
+				}
+			}
+		}
+	}
+	doneS, doneT := make([]bool, len(S)), make([]bool, len(T))
+	// best returns the index whose score is strictly the highest, or -1.
+	best := func(n int, alive func(int) bool, at func(int) int) int {
+		top, second, arg := -1, -1, -1
+		for x := range n {
+			if !alive(x) {
+				continue
+			}
+			switch v := at(x); {
+			case v > top:
+				top, second, arg = v, top, x
+			case v > second:
+				second = v
+			}
+		}
+		if top == second {
+			return -1
+		}
+		return arg
+	}
+	for found := true; found; {
+		found = false
+		for i := range S {
+			if doneS[i] {
+				continue
+			}
+			j := best(len(T), func(j int) bool { return !doneT[j] }, func(j int) int { return score[i][j] })
+			if j < 0 || best(len(S), func(i int) bool { return !doneS[i] }, func(i int) int { return score[i][j] }) != i {
+				continue
+			}
+			pairs = append(pairs, [2]snapshot.Record{S[i], T[j]})
+			doneS[i], doneT[j], found = true, true, true
+		}
+	}
+	for i, s := range S {
+		if !doneS[i] {
+			restS = append(restS, s)
+		}
+	}
+	for j, t := range T {
+		if !doneT[j] {
+			restT = append(restT, t)
+		}
+	}
+	return pairs, restS, restT
+}
+
+// Contested returns the records of a kind in dst whose natural key the
+// source holds too, while one side holds it more than once: matching tells
+// those apart by their other fields, so it needs them in full, not as list rows.
+func Contested(src, dst *Tenant, kind string) []snapshot.Record {
+	ix, sx := dst.kinds[kind], src.kinds[kind]
+	if ix == nil || sx == nil {
+		return nil
+	}
+	var out []snapshot.Record
+	for _, key := range slices.Sorted(maps.Keys(ix.byKey)) {
+		nd, ns := len(ix.byKey[key]), len(sx.byKey[key])
+		if ns > 0 && (nd > 1 || ns > 1) {
+			out = append(out, dst.ByKey(kind, key)...)
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // sourcesFor finds the source records a --map key names: by id, by RefField

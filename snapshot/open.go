@@ -209,7 +209,7 @@ func notRegular(mode uint32, dir string) error {
 	}
 	follow := ""
 	if m == os.ModeSymlink {
-		follow = " (halocfg follows no link inside a snapshot)"
+		follow = " (halocfg follows no link here)"
 	}
 	if dir != "" {
 		return reason{fmt.Sprintf("%s is %s, not a directory%s", dir, Describe(m), follow), ErrNotRegular}

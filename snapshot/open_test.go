@@ -52,11 +52,11 @@ func TestOpenInside(t *testing.T) {
 		message string // the end of the error
 	}{
 		{"json/status.json", nil, ""},
-		{"json/outcome.json", ErrNotRegular, "json/outcome.json: a symbolic link, not a regular file (halocfg follows no link inside a snapshot)"},
-		{"json/zero.json", ErrNotRegular, "json/zero.json: a symbolic link, not a regular file (halocfg follows no link inside a snapshot)"},
+		{"json/outcome.json", ErrNotRegular, "json/outcome.json: a symbolic link, not a regular file (halocfg follows no link here)"},
+		{"json/zero.json", ErrNotRegular, "json/zero.json: a symbolic link, not a regular file (halocfg follows no link here)"},
 		{"json/fifo.json", ErrNotRegular, "json/fifo.json: a named pipe (FIFO), not a regular file"},
 		{"json", ErrNotRegular, "json: a directory, not a regular file"},
-		{"parquet/outcome.json", ErrNotRegular, "parquet/outcome.json: parquet is a symbolic link, not a directory (halocfg follows no link inside a snapshot)"},
+		{"parquet/outcome.json", ErrNotRegular, "parquet/outcome.json: parquet is a symbolic link, not a directory (halocfg follows no link here)"},
 		{"file/x", ErrNotRegular, "file/x: file is a file, not a directory"},
 		{"big", ErrTooLarge, "big: 101 bytes or more, over the 100 bytes halocfg reads"},
 		{"json/missing.json", fs.ErrNotExist, "json/missing.json: no such file or directory"},
@@ -129,7 +129,7 @@ func TestCheckFile(t *testing.T) {
 		{"size", File{Path: good.Path, Bytes: 5, SHA256: good.SHA256}, ErrMismatch, "checksum mismatch: 6 bytes, the manifest says 5"},
 		{"sha256", File{Path: good.Path, Bytes: good.Bytes, SHA256: "00"}, ErrMismatch, "checksum mismatch: sha256 " + good.SHA256 + ", the manifest says 00"},
 		{"missing", File{Path: "json/outcome.json", Bytes: 2}, fs.ErrNotExist, "missing (listed in the manifest)"},
-		{"a link", File{Path: "json/link.json", Bytes: good.Bytes, SHA256: good.SHA256}, ErrNotRegular, "a symbolic link, not a regular file (halocfg follows no link inside a snapshot)"},
+		{"a link", File{Path: "json/link.json", Bytes: good.Bytes, SHA256: good.SHA256}, ErrNotRegular, "a symbolic link, not a regular file (halocfg follows no link here)"},
 		{"outside", File{Path: "../x", Bytes: 1}, fs.ErrInvalid, "the manifest lists a path outside the snapshot"},
 		{"a size no snapshot file has", File{Path: good.Path, Bytes: 1 << 40}, ErrMismatch, "the manifest says 1099511627776 bytes; a snapshot file holds at most 1 GiB"},
 	}
