@@ -1,29 +1,19 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 )
 
-// openAPI reads the schemas extracted from Halo's OpenAPI description by
-// go run ./catalog/internal/extract ../shared/halo-api/openapi.json > catalog/testdata/openapi-schemas.json
+// openAPI returns the schemas extracted from Halo's OpenAPI description
+// (schemas.json; TestSchemasJSONIsCurrent checks it against the description).
 func openAPI(t *testing.T) map[string][]Field {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/openapi-schemas.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string][]Field
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("testdata/openapi-schemas.json: %v", err)
-	}
-	return m
+	return schemas()
 }
 
 // candidate is a field that must be classified: an integer (or integer
@@ -53,10 +43,7 @@ func containerStep(f Field) string {
 	return f.Name
 }
 
-// walkDepth is how deep the schemas are extracted (./internal/extract).
-const walkDepth = 2
-
-// candidates walks the fields of root and of the schemas it nests, walkDepth levels deep.
+// candidates walks the fields of root and of the schemas it nests, SchemaDepth levels deep.
 func candidates(schemas map[string][]Field, root string) []candidate {
 	var out []candidate
 	var walk func(schema string, steps []string)
@@ -66,7 +53,7 @@ func candidates(schemas map[string][]Field, root string) []candidate {
 				path := strings.Join(append(slices.Clone(steps), f.Name), ".")
 				out = append(out, candidate{path: path, schema: schema, field: f.Name, steps: steps})
 			}
-			if f.Ref != "" && len(steps) < walkDepth {
+			if f.Ref != "" && len(steps) < SchemaDepth {
 				walk(f.Ref, append(slices.Clone(steps), containerStep(f)))
 			}
 		}
@@ -245,14 +232,9 @@ func TestKindsMatchSchemas(t *testing.T) {
 	}
 }
 
-// The embedded schemas must be the ones the test checks the catalog against.
-func TestEmbeddedSchemasMatchTestdata(t *testing.T) {
-	schemas := openAPI(t)
-	for name, want := range schemas {
-		got, ok := Schema(name)
-		if !ok || !reflect.DeepEqual(got, want) {
-			t.Errorf("Schema(%q) differs from testdata: regenerate schemas.json", name)
-		}
+func TestSchema(t *testing.T) {
+	if f, ok := Schema("TStatus"); !ok || len(f) == 0 || f[0].Name == "" {
+		t.Errorf(`Schema("TStatus") = %v, %v`, f, ok)
 	}
 	if _, ok := Schema("NoSuchSchema"); ok {
 		t.Error(`Schema("NoSuchSchema") found`)
