@@ -134,20 +134,24 @@ func (t *Tenant) validate(k *catalog.Kind, m map[string]any) error {
 	if id, update := elementID(k, m); update && t.data[k.Name].byID[id] == nil {
 		return fmt.Errorf("id: no %s with id %s to update", k.Name, id)
 	}
-	for _, r := range k.InternalRefs() {
-		if r.Owner {
+	for _, sl := range k.SlotsAt(m) {
+		if sl.External || sl.Ref.Owner {
 			continue // Halo sets back-references itself
 		}
-		hs, leaf, at := r.HoldersAt(m)
-		for i, h := range hs {
-			key, none, err := r.IDText(h[leaf])
-			if err != nil {
-				return fmt.Errorf("%s: %v", at[i], err)
+		key, none, err := sl.IDText()
+		if err != nil {
+			return fmt.Errorf("%s: %v", sl.At, err)
+		}
+		if none {
+			continue
+		}
+		if t, _ := target(sl, key, t.find); t == nil {
+			if sl.Ref.Row != "" {
+				in, _, _ := sl.In()
+				return fmt.Errorf("%s: no %s row %s in %s %s in this tenant", sl.At, sl.Ref.Row, key, sl.Target, in)
 			}
-			if !none && t.find(r.Target, key) == nil {
-				tk := catalog.MustLookup(r.Target)
-				return fmt.Errorf("%s: no %s with %s %s in this tenant", at[i], r.Target, tk.RefField, key)
-			}
+			tk := catalog.MustLookup(sl.Target)
+			return fmt.Errorf("%s: no %s with %s %s in this tenant", sl.At, sl.Target, tk.RefField, key)
 		}
 	}
 	return nil
