@@ -22,6 +22,19 @@ func owner(field, target string) Ref {
 	return Ref{Field: field, Target: target, Owner: true}
 }
 
+// inferred marks a Ref read from a field name alone.
+func inferred(r Ref) Ref {
+	r.Inferred = true
+	return r
+}
+
+// valueOf: a reference to a custom field's value, a row of the values[] of
+// the field the sibling field in names (field_id, lookup_field_id). Across
+// tenants a value is the row with the same name in the paired field.
+func valueOf(field, in, guid, name string) Ref {
+	return Ref{Field: field, Target: "customfield", Row: "values", In: in, GUID: guid, Name: name}
+}
+
 // join concatenates groups of Refs.
 func join(groups ...[]Ref) []Ref {
 	var out []Ref
@@ -56,34 +69,56 @@ func translations(kind string) []Ref {
 }
 
 // fieldRows: RequestTypeField rows (the custom fields a record shows); rtid
-// holds the owning record and tableid says which table that is.
+// holds the owning record and tableid says which table that is. A field
+// group's own rows name it in groupid.
 func fieldRows(kind string) []Ref {
+	group := ref("fields[].groupid", "fieldgroup", "fields[].groupguid", "")
+	if kind == "fieldgroup" {
+		group = owner("fields[].groupid", "fieldgroup") // inferred
+	}
 	return join([]Ref{
 		owner("fields[].rtid", kind),
-		extGUID("fields[].fieldid", "customfield", "fields[].fieldguid", "fields[].fieldname"),
-		extGUID("fields[].groupid", "fieldgroup", "fields[].groupguid", ""),
-		ext("fields[].techtab_id", "tickettab", "fields[].techtab_name"),
-		embedded("fields[].fieldinfo", "customfield"),
-		embedded("fields[].group", "fieldgroup"),
+		ref("fields[].fieldid", "customfield", "fields[].fieldguid", "fields[].fieldname"),
+		group,
+		ref("fields[].techtab_id", "tickettab", "", "fields[].techtab_name"),
+		copyOf("fields[].fieldinfo", "customfield"),
+		copyOf("fields[].group", "fieldgroup"),
 		// the field's per-ticket-type restrictions and visibility conditions
 		ref("fields[].read_restrictions[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].read_restrictions[].field_id", "customfield", ""),
+		ref("fields[].read_restrictions[].field_id", "customfield", "", ""),
 		ext("fields[].read_restrictions[].role_id", "role", ""),
 		ref("fields[].update_restrictions[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].update_restrictions[].field_id", "customfield", ""),
+		ref("fields[].update_restrictions[].field_id", "customfield", "", ""),
 		ext("fields[].update_restrictions[].role_id", "role", ""),
 		ref("fields[].value_restrictions[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].value_restrictions[].field_id", "customfield", ""),
-		ext("fields[].value_restrictions[].value_id", "customfieldvalue", ""),
+		ref("fields[].value_restrictions[].field_id", "customfield", "", ""),
+		valueOf("fields[].value_restrictions[].value_id", "field_id", "fields[].value_restrictions[].value_guid", "fields[].value_restrictions[].value_name"),
 		ref("fields[].visibility_conditions[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].visibility_conditions[].field_id", "customfield", ""),
-		ext("fields[].visibility_conditions[].lookup_field_id", "customfield", ""),
-		ext("fields[].visibility_conditions[].lookup_value_id", "customfieldvalue", ""),
+		ref("fields[].visibility_conditions[].field_id", "customfield", "", ""),
+		ref("fields[].visibility_conditions[].lookup_field_id", "customfield", "", ""),
+		valueOf("fields[].visibility_conditions[].lookup_value_id", "lookup_field_id", "", ""),
 		ref("fields[].visibility_conditions_value[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].visibility_conditions_value[].field_id", "customfield", ""),
-		ext("fields[].visibility_conditions_value[].lookup_field_id", "customfield", ""),
-		ext("fields[].visibility_conditions_value[].lookup_value_id", "customfieldvalue", ""),
+		ref("fields[].visibility_conditions_value[].field_id", "customfield", "", ""),
+		ref("fields[].visibility_conditions_value[].lookup_field_id", "customfield", "", ""),
+		valueOf("fields[].visibility_conditions_value[].lookup_value_id", "lookup_field_id", "", ""),
 	}, rowTranslations("fields[]", "fieldrow"))
+}
+
+// visibility: CustomFieldVisibility rows of a field or a field group: shown
+// when the field lookup_field_id has the value lookup_value_id (for ticket
+// type tickettype_id). field_id is the field shown: in a field's own rows,
+// the field itself.
+func visibility(kind string) []Ref {
+	shown := ref("visibility_conditions[].field_id", "customfield", "", "")
+	if kind == "customfield" {
+		shown = inferred(owner("visibility_conditions[].field_id", "customfield"))
+	}
+	return []Ref{
+		ref("visibility_conditions[].tickettype_id", "tickettype", "", ""),
+		shown,
+		ref("visibility_conditions[].lookup_field_id", "customfield", "", ""),
+		valueOf("visibility_conditions[].lookup_value_id", "lookup_field_id", "", ""),
+	}
 }
 
 // rowTranslations: LanguagePackTranslationsCustom rows of nested rows
@@ -94,6 +129,35 @@ func rowTranslations(array, row string) []Ref {
 		ext(array+".translations[].entity_id", row, ""),
 		ext(array+".translations[].language_id", "language", ""),
 		ext(array+".translations[].entity_id2", "translationentity", ""),
+	}
+}
+
+// approvalRules: ApprovalProcessRule rows of an approval step: who
+// approves, and the email templates of the answer.
+func approvalRules(array string) []Ref {
+	return []Ref{
+		Ref{Field: array + ".agent_id_or_cab_id", Target: "approver", External: true, GUID: array + ".arunumcab_guid", Name: array + ".agent_name"},
+		ext(array+".user_id", "user", array+".user_name"),
+		ext(array+".role_id", "role", array+".role_name"),
+		// approval_process_guid is the process's guid: its owner
+		owner(array+".approval_process_id", "approvalprocess"),
+		inferred(ext(array+".approval_process_step_id", "approvalstep", "")),
+		ref(array+".accept_emailtemplate_id", "emailtemplate", array+".accept_emailtemplate_guid", array+".accept_emailtemplate_name"),
+		ref(array+".reject_emailtemplate_id", "emailtemplate", array+".reject_emailtemplate_guid", array+".reject_emailtemplate_name"),
+		ref(array+".customfieldid", "customfield", "", array+".customfield_name"),
+	}
+}
+
+// rowAccessControl: AccessControl rows of nested rows (a custom field's
+// values[]); entity_id is the row's id, which the target issues anew.
+func rowAccessControl(array, row string) []Ref {
+	return []Ref{
+		ext(array+".access_control[].entity_id", row, ""),
+		ext(array+".access_control[].agent_id", "agent", ""),
+		ext(array+".access_control[].user_id", "user", ""),
+		ext(array+".access_control[].role_id", "role", ""),
+		ext(array+".access_control[].team_id", "team", ""),
+		ext(array+".access_control[].department_id", "department", ""),
 	}
 }
 
@@ -117,9 +181,14 @@ func teamRows(array string) []Ref {
 }
 
 // embedded: a nested copy of another record, whose id is the reference; the
-// rest of the copy is listed in notRefs as "Schema.container.*".
+// rest of the copy is listed in notRefs as "Schema.container.*". copyOf is
+// the same for a copy of a record of an exported kind.
 func embedded(container, target string) Ref {
 	return ext(container+".id", target, "")
+}
+
+func copyOf(container, kind string) Ref {
+	return ref(container+".id", kind, "", "")
 }
 
 // kinds: the order is the export order and the tie-break order of imports.
@@ -136,6 +205,116 @@ var kinds = []*Kind{
 			ext("messagegroup_id", "messagegroup", ""),
 			ext("sectionid", "team", ""),
 		}, accessControl("emailtemplate")),
+	},
+	// The kinds below up to tickettypegroup were added from the OpenAPI
+	// description alone. What their lists return (bare or under ListKey),
+	// whether they hide records without a parameter, and what their detail
+	// GET needs are unverified: halocfg probe should check each "probe:".
+	{
+		// probe: /Workday lists every workday without parameters
+		Name: "workday", Endpoint: "/Workday", Schema: "Workdays", ListKey: "workdays",
+		DetailQuery: "includedetails=true", // probe: holidays and timeslots come with it
+		NaturalKey:  []string{"name"},
+		Refs: join([]Ref{
+			owner("holidays[].workday_id", "workday"),
+			ext("holidays[].agent_id", "agent", "holidays[].agent_name"), // an agent's own holiday
+			owner("timeslots[].workday_id", "workday"),
+			ext("timeslots[].bookingtype_id", "appointmenttype", ""),
+		}, accessControl("workday")),
+	},
+	{
+		// Lookup codes of every list (charge rates, impacts, ...), keyed by
+		// their list (lookupid) and name. probe: /Lookup without lookupid
+		// lists the codes of every list; showallcodes=true adds inactive
+		// ones; ids are unique across lists (export refuses a repeated id);
+		// custom fields' values are not among them (iscustomfield).
+		Name: "lookup", Endpoint: "/Lookup", Schema: "Lookup", ListKey: "lookups",
+		ListQuery: "showallcodes=true", DetailQuery: "includedetails=true",
+		NaturalKey: []string{"lookupid", "name"},
+		Refs: join([]Ref{
+			inferred(ext("overriding_rate_id", "chargeraterow", "")),
+			// a charge rate code's rates: charge_id the code itself
+			inferred(owner("rates[].charge_id", "lookup")),
+			inferred(ext("rates[].area", "client", "")),
+			ext("rates[].contract_id", "contract", ""),
+			inferred(ext("rates[].travel_surchargeid", "travelsurcharge", "")),
+			// the codes below a code of a tree list
+			inferred(embedded("sub_lookup[]", "sublookup")),
+		}, accessControl("lookup"), translations("lookup")),
+	},
+	{
+		// probe: /ToDoGroup lists every group; its detail GET takes no parameter
+		Name: "todogroup", Endpoint: "/ToDoGroup", Schema: "ToDoGroup", ListKey: "todogroups",
+		NaturalKey: []string{"text"},
+		Refs: []Ref{
+			owner("todo_list[].group_id", "todogroup"),
+			ext("todo_list[].ticket_id", "ticket", ""),
+			ext("todo_list[].done_by_id", "agent", "todo_list[].done_by_name"),
+		},
+	},
+	{
+		// probe: showall=true lists every agent's, team's and department's canned text
+		Name: "cannedtext", Endpoint: "/CannedText", Schema: "CannedText", ListKey: "cannedtexts",
+		ListQuery: "showall=true", DetailQuery: "includedetails=true",
+		NaturalKey: []string{"name"},
+		Refs: join([]Ref{
+			ext("group_id", "cannedtextgroup", "group_name"),
+			ext("agent_id", "agent", "agent_name"),
+			extGUID("team_id", "team", "team_guid", "team_name"),
+			extGUID("department_id", "department", "department_guid", "department_name"),
+			ext("tags[].id", "tag", "tags[].text"),
+			inferred(owner("tags[].add_to_ctid", "cannedtext")),
+			inferred(ext("tags[].add_to_kbid", "kbarticle", "")),
+		}, accessControl("cannedtext")),
+	},
+	{
+		// probe: /Tabs without type or typeid lists the tabs of tickets
+		// (and of other entities: names may then repeat)
+		Name: "tickettab", Endpoint: "/Tabs", Schema: "Tabname", ListKey: "tabs",
+		DetailQuery: "includedetails=true",
+		NaturalKey:  []string{"name"},
+		Refs: []Ref{
+			copyOf("fields[]", "customfield"), // the fields on the tab
+			ext("linked_dashboard_id", "dashboard", ""),
+		},
+	},
+	{
+		// Custom fields, with their values (values[], rows other records
+		// point at by name). probe: /FieldInfo without parameters lists
+		// every field of every entity, and getlookupvalues=true brings the
+		// values.
+		Name: "customfield", Endpoint: "/FieldInfo", Schema: "FieldInfo", ListKey: "fields",
+		DetailQuery: "includedetails=true&getlookupvalues=true",
+		NaturalKey:  []string{"name"},
+		RowKeys:     map[string]string{"values": "name"},
+		Refs: join([]Ref{
+			ref("tab_id", "tickettab", "tab_guid", "tab_name"),
+			extGUID("table_id", "customtable", "table_guid", "table_name"),
+			embedded("table_info", "customtable"),
+			inferred(ext("customextratableid", "customtable", "")),
+			ref("selection_field_id", "customfield", "", "selection_field_name"), // inferred from its name partner
+			ext("database_lookup_id", "databaselookup", "database_lookup_name"),
+			ext("sql_certificate_id", "certificate", "sql_certificate_name"),
+			owner("client_restrictions[].field_id", "customfield"),
+			ext("client_restrictions[].client_id", "client", "client_restrictions[].client_name"),
+			owner("org_restrictions[].field_id", "customfield"),
+			ext("org_restrictions[].org_id", "organisation", "org_restrictions[].org_name"),
+			ref("database_lookup_triggers[].field_id", "customfield", "", "database_lookup_triggers[].field_name"),
+			inferred(ext("database_lookup_triggers[].lookup_profile_id", "databaselookup", "")),
+			inferred(owner("validation_data[].fiid", "customfield")),
+			inferred(ref("validation_data[].filinktoid", "customfield", "", "")),
+		}, visibility("customfield"), accessControl("customfield"),
+			rowAccessControl("values[]", "fieldvaluerow"), rowTranslations("values[]", "fieldvaluerow")),
+	},
+	{
+		// probe: /FieldGroup lists every group without parameters
+		Name: "fieldgroup", Endpoint: "/FieldGroup", Schema: "FieldGroup", ListKey: "fieldgroups",
+		DetailQuery: "includedetails=true",
+		NaturalKey:  []string{"name"},
+		Refs: join([]Ref{
+			keyPairs("tickettypes", "tickettype"),
+			keyPairs("outcomes", "outcome"),
+		}, visibility("fieldgroup"), fieldRows("fieldgroup"), accessControl("fieldgroup"), translations("fieldgroup")),
 	},
 	{
 		Name: "tickettypegroup", Endpoint: "/TicketTypeGroup", Schema: "RequestTypeGroup", ListKey: "tickettypegroups",
@@ -163,8 +342,8 @@ var kinds = []*Kind{
 		NaturalKey: []string{"name"},
 		Refs: join([]Ref{
 			ref("slaid", "sla", "sla_guid", ""),
-			ext("workdaysoverride", "workday", ""),
-			embedded("workdays", "workday"),
+			inferred(ref("workdaysoverride", "workday", "", "")),
+			copyOf("workdays", "workday"),
 		}, translations("priority")),
 	},
 	{
@@ -177,10 +356,10 @@ var kinds = []*Kind{
 			ref("slstatusaftersecondwarning", "status", "", ""),
 			owner("priorities[].slaid", "sla"),
 			ref("priorities[].priorityid", "priority", "", "priorities[].name"),
-			ext("priorities[].workdaysoverride", "workday", ""),
-			embedded("priorities[].workdays", "workday"),
-			ext("workday_id", "workday", "workday_name"),
-			embedded("workdays", "workday"),
+			inferred(ref("priorities[].workdaysoverride", "workday", "", "")),
+			copyOf("priorities[].workdays", "workday"),
+			ref("workday_id", "workday", "", "workday_name"),
+			copyOf("workdays", "workday"),
 			// priorities[] are copies of priorities, translations included
 			ref("priorities[].translations[].entity_id", "priority", "", ""),
 			ext("priorities[].translations[].language_id", "language", ""),
@@ -209,7 +388,7 @@ var kinds = []*Kind{
 			// the step's automatic action: an outcome (it has a guid partner)
 			ref("steps[].auto_action_type", "outcome", "steps[].auto_action_type_guid", ""),
 			ext("steps[].pipeline_stage_id", "pipelinestage", "steps[].pipeline_stage_name"),
-			ext("steps[].input_field_id", "customfield", ""),
+			inferred(ref("steps[].input_field_id", "customfield", "", "")),
 			ext("steps[].newticket_service_id", "service", ""),
 			// the step's actions (FlowSubDetail): outcomes the agent or an
 			// automation may take; start_step and end_step are step_ids
@@ -217,13 +396,13 @@ var kinds = []*Kind{
 			ref("steps[].actions[].action_id", "outcome", "steps[].actions[].action_guid", "steps[].actions[].action_name"),
 			ref("steps[].actions[].time_limit_action_id", "outcome", "steps[].actions[].time_limit_action_guid", "steps[].actions[].time_limit_action_name"),
 			ref("steps[].actions[].automation_action_id", "outcome", "steps[].actions[].automation_action_guid", "steps[].actions[].automation_action_name"),
-			ext("steps[].actions[].todo_group_id", "todogroup", "steps[].actions[].todo_group_name"),
+			ref("steps[].actions[].todo_group_id", "todogroup", "", "steps[].actions[].todo_group_name"),
 			ref("steps[].step_conditions[].stdid", "template", "", ""), // inferred, as automationcriteria[].stdid of a template
-			ext("steps[].step_conditions[].rule_id", "assignmentrule", ""),
+			inferred(ref("steps[].step_conditions[].rule_id", "ticketrule", "", "")),
 			ext("steps[].step_conditions[].qualification_criteria_id", "qualificationcriteria", ""),
 			ext("steps[].step_conditions[].flowsubdetails_criteria_id", "workflowaction", ""),
 			embedded("steps[].chat_teams[]", "team"),
-			embedded("steps[].rules[]", "assignmentrule"),
+			copyOf("steps[].rules[]", "ticketrule"),
 			ext("steps[].output_variables[].method_id", "integrationmethod", ""),
 			ref("always_allow_actions[].id", "outcome", "", "always_allow_actions[].outcome"),
 			owner("stages[].flow_id", "workflow"),
@@ -235,9 +414,9 @@ var kinds = []*Kind{
 			// get new ids in another tenant
 			ext("targets[].start_stage_id", "workflowstage", "targets[].start_stage_name"),
 			ext("targets[].end_stage_id", "workflowstage", "targets[].end_stage_name"),
-			ext("targets[].workday", "workday", "targets[].workday_name"),
-			ext("targets[].rule_id", "assignmentrule", ""),
-			embedded("targets[].rules[]", "assignmentrule"),
+			ref("targets[].workday", "workday", "", "targets[].workday_name"),
+			inferred(ref("targets[].rule_id", "ticketrule", "", "")),
+			copyOf("targets[].rules[]", "ticketrule"),
 			owner("targets[].start_steps[].flowheader_id", "workflow"),
 			owner("targets[].end_steps[].flowheader_id", "workflow"),
 		}, rowTranslations("steps[]", "workflowstep"), rowTranslations("stages[]", "workflowstage"), accessControl("workflow")),
@@ -289,7 +468,7 @@ var kinds = []*Kind{
 			ext("allowed_suggestion_faqlists[].faq_id", "faqlist", "allowed_suggestion_faqlists[].faq_name"),
 			owner("tab_config[].entity_id", "tickettype"),
 			ext("tab_config[].screenlayout_id", "screenlayout", ""),
-			ext("tab_config[].tab_id", "tickettab", "tab_config[].tab_name"),
+			ref("tab_config[].tab_id", "tickettab", "", "tab_config[].tab_name"),
 			owner("load_balance_schedule.tickettype_id", "tickettype"),
 			ref("load_balance_schedule.status_id", "status", "", ""),
 			ext("load_balance_schedule.assignto_agent_id", "agent", ""),
@@ -299,10 +478,10 @@ var kinds = []*Kind{
 			{Field: "soc_default_target.value", Target: "soctarget", External: true, StringID: true, Name: "soc_default_target.label"},
 			ext("default_agent", "agent", "default_agent_name"),
 			ext("from_mailbox_id", "mailbox", ""),
-			ext("approval_process_id", "approvalprocess", "approval_process_name"),
+			ref("approval_process_id", "approvalprocess", "", "approval_process_name"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
 			ext("quote_pdftemplate_id", "pdftemplate", "quote_pdftemplate_name"),
-			ext("fieldidlist", "customfield", ""), // an integer array: every element is a field id
+			ref("fieldidlist", "customfield", "", ""), // an integer array: every element is a field id
 			ext("childticketcolumnsoverride", "columnprofile", ""),
 			ext("database_lookup_id", "databaselookup", ""),
 			ext("default_appt_type", "appointmenttype", ""),
@@ -312,7 +491,7 @@ var kinds = []*Kind{
 			ext("defaultagentresourcebookingduration_id", "bookingduration", ""),
 			ext("defaultresourcetype", "resourcetype", ""),       // inferred
 			ext("defaultresourcetype_agent", "resourcetype", ""), // inferred
-			ext("defaulttab", "tickettab", ""),                   // inferred: a tab id or a fixed tab number
+			inferred(ref("defaulttab", "tickettab", "", "")),     // a tab id or a fixed tab number
 			ext("salesforce_default_stage", "salesforcestage", ""),
 			ext("slack_channel_workspace", "slackworkspace", ""),
 		},
@@ -357,8 +536,8 @@ var kinds = []*Kind{
 			ref("optional_priority_id", "priority", "", ""),
 			ref("copied_from_id", "template", "", ""),
 			owner("todo_list[].template_id", "template"),
-			ext("todo_list[].group_id", "todogroup", "todo_list[].group_name"),
-			embedded("todo_list[].group", "todogroup"),
+			ref("todo_list[].group_id", "todogroup", "", "todo_list[].group_name"),
+			copyOf("todo_list[].group", "todogroup"),
 			ext("todo_list[].allowed_clients[].client_id", "client", ""),
 			owner("todo_list[].allowed_clients[].template_id", "template"),
 			// the to-do row the client is allowed for: issued anew by the target
@@ -368,13 +547,13 @@ var kinds = []*Kind{
 			ref("creation_rules[].outcome_id", "outcome", "", "creation_rules[].outcome_name"),
 			// inferred: another creation rule or a template; external until known
 			ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name"),
-			ext("creation_rules[].field_id", "customfield", "creation_rules[].field_name"),
+			ref("creation_rules[].field_id", "customfield", "", "creation_rules[].field_name"),
 			ext("creation_rules[].group_id", "creationrulegroup", ""),
 			ext("creation_rules[].optionalservice_id", "service", ""),
 			owner("budgets[].template_id", "template"),
 			ext("budgets[].budgettype_id", "budgettype", "budgets[].budgettype_name"),
 			owner("automationcriteria[].stdid", "template"),
-			ext("automationcriteria[].rule_id", "assignmentrule", ""),
+			inferred(ref("automationcriteria[].rule_id", "ticketrule", "", "")),
 			ext("automationcriteria[].qualification_criteria_id", "qualificationcriteria", ""),
 			ext("automationcriteria[].flowsubdetails_criteria_id", "workflowaction", ""),
 			owner("milestones[].from_template_id", "template"),
@@ -384,8 +563,8 @@ var kinds = []*Kind{
 			ext("milestones[].dependencies[].child", "milestone", ""),
 			ext("additional_agents[].id", "agent", "additional_agents[].name"),
 			ext("additional_agents[].faultid", "ticket", ""),
-			embedded("customfields[]", "customfield"),
-			embedded("optional_customfields[]", "customfield"),
+			copyOf("customfields[]", "customfield"),
+			copyOf("optional_customfields[]", "customfield"),
 			embedded("assets[]", "asset"),
 			embedded("optional_assets[]", "asset"),
 			embedded("users[]", "user"),
@@ -396,7 +575,7 @@ var kinds = []*Kind{
 			ext("restrictto_team_id", "team", "restrictto_team_name"),
 			ext("restrictto_department_id", "department", "restrictto_department_name"),
 			ext("user_id", "user", ""),
-			ext("approval_id", "approvalprocess", ""),
+			inferred(ref("approval_id", "approvalprocess", "", "")),
 			ext("budgettype_id", "budgettype", ""),
 			ext("optional_budgettype_id", "budgettype", ""),
 			ext("defaultresourcetype", "resourcetype", ""),          // inferred
@@ -442,7 +621,7 @@ var kinds = []*Kind{
 			keyPairs("workflows", "workflow"),
 			ref("defaultpriority", "priority", "", ""),
 			ext("defaultagent", "agent", "defaultagent_name"),
-			ext("approval_process_id", "approvalprocess", "approval_process_name"),
+			ref("approval_process_id", "approvalprocess", "", "approval_process_name"),
 			ext("reportid", "report", "reportname"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
 			ext("defaultsupplier_id", "supplier", "defaultsupplier_name"),
@@ -483,6 +662,84 @@ var kinds = []*Kind{
 			ext("releaseid3", "release", ""),
 			ext("worddocid", "worddocument", ""),
 		}, fieldRows("outcome"), accessControl("outcome"), translations("outcome")),
+	},
+	{
+		// Approval processes, their steps and the steps' rules (who
+		// approves). probe: /ApprovalProcess lists every process; the
+		// detail holds steps[] with their rules[].
+		Name: "approvalprocess", Endpoint: "/ApprovalProcess", Schema: "ApprovalProcess", ListKey: "approvalprocesses",
+		DetailQuery: "includedetails=true",
+		NaturalKey:  []string{"name"},
+		Refs: join([]Ref{
+			owner("steps[].processid", "approvalprocess"),
+			// an agent or a CAB, as the step's type says
+			Ref{Field: "steps[].agent_id_or_cab_id", Target: "approver", External: true, GUID: "steps[].asunumcab_guid", Name: "steps[].agent_name"},
+			ext("steps[].user_id", "user", "steps[].user_name"),
+			ext("steps[].client_id", "client", "steps[].client_name"),
+			ext("steps[].site_id", "site", "steps[].site_name"),
+			ext("steps[].role_id", "role", "steps[].role_name"),
+			ref("steps[].customfieldid", "customfield", "steps[].customfieldguid", "steps[].customfield_name"),
+			ref("steps[].statusafteraccept", "status", "", ""),
+			ref("steps[].statusafterreject", "status", "", ""),
+			ref("steps[].statusifnoapproval", "status", "", ""),
+			ref("steps[].statusawaitingapproval", "status", "", ""),
+			ref("steps[].statusafterstartdatepassed", "status", "", ""),
+			inferred(ref("steps[].templateid", "emailtemplate", "steps[].templateguid", "")), // the approval request
+			ref("steps[].accepttemplateid", "emailtemplate", "steps[].accepttemplateguid", ""),
+			ref("steps[].rejecttemplateid", "emailtemplate", "steps[].rejecttemplateguid", ""),
+			ref("steps[].remindertemplateid", "emailtemplate", "steps[].remindertemplateguid", ""),
+			ref("steps[].notify_on_auto_approve_emailtemplate_id", "emailtemplate", "steps[].notify_on_auto_approve_emailtemplate_guid", ""),
+			inferred(ext("steps[].pssid", "approvalstepstatus", "")),
+			// the fields the approver fills in; rtid is the step's row
+			inferred(ext("steps[].fields[].rtid", "approvalstep", "")),
+			ref("steps[].fields[].fieldid", "customfield", "steps[].fields[].fieldguid", "steps[].fields[].fieldname"),
+			ref("steps[].fields[].groupid", "fieldgroup", "steps[].fields[].groupguid", ""),
+			ref("steps[].fields[].techtab_id", "tickettab", "", "steps[].fields[].techtab_name"),
+		}, approvalRules("steps[].rules[]"), approvalRules("steps[].notification_rules[]"), accessControl("approvalprocess")),
+	},
+	{
+		// Ticket rules (Halo's assignment rules): what a ticket matching
+		// the criteria gets. probe: /TicketRules lists every rule, inactive
+		// ones and those of workflow steps (flowdetail_id) included.
+		Name: "ticketrule", Endpoint: "/TicketRules", Schema: "Autoassign", ListKey: "rules",
+		DetailQuery: "includedetails=true",
+		NaturalKey:  []string{"name"},
+		Refs: join([]Ref{
+			ext("new_agent_id", "agent", "new_agent_name"),
+			ref("new_priority_id", "priority", "", ""),
+			ref("new_status_id", "status", "newstatus_guid", ""),
+			ref("new_sla_id", "sla", "new_sla_guid", ""),
+			ref("new_category_1_id", "category", "new_category_1_guid", "new_category_1_name"),
+			ref("new_category_2_id", "category", "new_category_2_guid", "new_category_2_name"),
+			ref("new_category_3_id", "category", "new_category_3_guid", "new_category_3_name"),
+			ref("new_category_4_id", "category", "new_category_4_guid", "new_category_4_name"),
+			ext("new_product_id", "product", "new_product_name"),
+			ref("new_workflow_id", "workflow", "newworkflow_guid", "new_workflow_name"),
+			ref("new_template_id", "template", "newtemplate_guid", "new_template_name"),
+			ref("outcome_id", "outcome", "", "outcome_name"),
+			ext("script_id", "script", "script_name"),
+			inferred(ref("rule_ids", "ticketrule", "", "")), // an integer array of rules
+			// the workflow step the rule belongs to: a row the target issues anew
+			ext("flowdetail_id", "workflowstep", ""),
+			owner("criteria[].rule_id", "ticketrule"),
+			inferred(ref("criteria[].stdid", "template", "", "")),
+			ext("criteria[].qualification_criteria_id", "qualificationcriteria", ""),
+			ext("criteria[].flowsubdetails_criteria_id", "workflowaction", ""),
+			owner("outcomes[].rule_id", "ticketrule"),
+			inferred(ext("outcomes[].fieldid", "ticketfield", "")),
+			// the rule's OLAs (WorkflowTarget rows, as a workflow's targets[])
+			owner("olas[].rule_id", "ticketrule"),
+			inferred(ref("olas[].flow_id", "workflow", "", "")),
+			ext("olas[].start_stage_id", "workflowstage", "olas[].start_stage_name"),
+			ext("olas[].end_stage_id", "workflowstage", "olas[].end_stage_name"),
+			ref("olas[].workday", "workday", "", "olas[].workday_name"),
+			copyOf("olas[].rules[]", "ticketrule"),
+			inferred(ref("olas[].start_steps[].flowheader_id", "workflow", "", "")),
+			inferred(ref("olas[].end_steps[].flowheader_id", "workflow", "", "")),
+			embedded("events[]", "notification"),
+			embedded("database_lookups[]", "databaselookup"),
+			embedded("popup_notes[]", "popupnote"),
+		}, accessControl("ticketrule")),
 	},
 }
 

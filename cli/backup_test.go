@@ -265,7 +265,7 @@ func TestBackupDiffPrevious(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"  - Scheduled", "  + Awaiting Parts", `colour: "#2e86de" -> "#1b4f72"`, "11 added, 11 removed"} {
+	for _, want := range []string{"  - Scheduled", "  + Awaiting Parts", `colour: "#2e86de" -> "#1b4f72"`, "20 added, 20 removed"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("--diff-previous output lacks %q:\n%s", want, r.stdout)
 		}

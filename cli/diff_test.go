@@ -21,7 +21,7 @@ func TestDiffCommand(t *testing.T) {
 
 	// Snapshot against itself, and against its own tenant live: equal, exit 0.
 	r := runCLI(context.Background(), t, "diff", a, a)
-	if r.code != 0 || !strings.Contains(r.stdout, "no differences (93 records in 11 kinds)") {
+	if r.code != 0 || !strings.Contains(r.stdout, "no differences (137 records in 20 kinds)") {
 		t.Errorf("A A: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(context.Background(), t, append(append([]string{"diff"}, source.flags()...), a, "live")...)
@@ -39,7 +39,7 @@ func TestDiffCommand(t *testing.T) {
 		}
 		// The records demo-target drops and adds (11 each), and a change it makes.
 		for _, want := range []string{"  - Scheduled", "  + Awaiting Parts",
-			`      buttonname: "Escalate" -> "Escalate to L2"`, "\n11 added, 11 removed, "} {
+			`      buttonname: "Escalate" -> "Escalate to L2"`, "\n20 added, 20 removed, "} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("%v: output lacks %q:\n%s", args, want, r.stdout)
 			}
@@ -59,7 +59,7 @@ func TestDiffCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != exitFailure {
 		t.Fatalf("json: exit %d, %v: %s", r.code, err, r.stdout)
 	}
-	if doc.Equal || doc.Added != 11 || doc.Removed != 11 || !strings.Contains(outputs[0], "\n11 added, 11 removed, "+strconv.Itoa(doc.Changed)+" changed\n") {
+	if doc.Equal || doc.Added != 20 || doc.Removed != 20 || !strings.Contains(outputs[0], "\n20 added, 20 removed, "+strconv.Itoa(doc.Changed)+" changed\n") {
 		t.Errorf("json summary %+v", doc)
 	}
 

@@ -29,7 +29,7 @@ func TestVerifyCommand(t *testing.T) {
 	dir := exportDemo(t, sim, "json,xlsx,parquet")
 
 	r := runCLI(context.Background(), t, "verify", dir)
-	if r.code != 0 || !strings.Contains(r.stdout, dir+": ok: 23 files, formats json,parquet,xlsx") {
+	if r.code != 0 || !strings.Contains(r.stdout, dir+": ok: 41 files, formats json,parquet,xlsx") {
 		t.Fatalf("clean snapshot: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 

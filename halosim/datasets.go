@@ -49,6 +49,23 @@ func demoUniverse() universe {
 			{name: "No Update Reminder"},
 			{name: "Survey Invite"},
 		},
+		"workday": {{name: "Standard Hours"}, {name: "24x7 Support"}, {name: "Extended Hours"}, {name: "UK Office"}},
+		"lookup": {
+			{name: "Remote Support", set: f{"lookupid": 17}}, {name: "Onsite Support", set: f{"lookupid": 17}},
+			{name: "Out of Hours", set: f{"lookupid": 17}}, {name: "Travel", set: f{"lookupid": 17}},
+			{name: "Legacy Rate", hidden: true, set: f{"lookupid": 17}},
+			{name: "Low", set: f{"lookupid": 2}}, {name: "Medium", set: f{"lookupid": 2}}, {name: "High", set: f{"lookupid": 2}},
+		},
+		"todogroup":  {{name: "Onboarding Checklist"}, {name: "Offboarding Checklist"}, {name: "Change Checklist"}},
+		"cannedtext": {{name: "Greeting"}, {name: "Closing Remarks"}, {name: "Password Reset Steps"}, {name: "Remote Session Request"}, {name: "Out of Office"}},
+		"tickettab":  {{name: "Details"}, {name: "Assets"}, {name: "Approvals"}, {name: "Billing"}},
+		"customfield": {{name: "CFDepartment"}, {name: "CFCostCentre"}, {name: "CFDeviceType"}, {name: "CFStartDate"},
+			{name: "CFLineManager"}, {name: "CFOfficeLocation"}},
+		"fieldgroup": {{name: "New Starter Details"}, {name: "Hardware Details"}, {name: "Approval Details"},
+			{name: "Software Details"}, {name: "Leaver Details"}},
+		"approvalprocess": {{name: "Manager Approval"}, {name: "CAB Approval"}, {name: "Finance Approval"}, {name: "HR Approval"}},
+		"ticketrule": {{name: "Printers to Field Team"}, {name: "VIP Escalation"}, {name: "Out of Hours Triage"},
+			{name: "Password Resets"}, {name: "Supplier Emails"}},
 		"tickettypegroup": {{name: "Support"}, {name: "Requests"}, {name: "Projects"}, {name: "Internal"}},
 		"status": {
 			{name: "New", set: f{"shortname": "NEW", "colour": "#2e86de"},
@@ -262,7 +279,7 @@ func targetUniverse() universe {
 		"template":   {{name: "Annual Audit", links: l{"tickettype_id": "Task"}}},
 		"outcome":    {{name: "Order Parts", set: f{"buttonname": "Order Parts"}, links: l{"newstatus": "Awaiting Parts"}}},
 	}
-	// Kinds the tables above do not name lose their second record and gain
+	// Kinds the tables above do not name lose their third record and gain
 	// one of their own.
 	for _, k := range catalog.Kinds() {
 		_, dropped := drop[k.Name]
@@ -271,7 +288,7 @@ func targetUniverse() universe {
 			continue
 		}
 		if ps := u[k.Name]; len(ps) > 2 {
-			drop[k.Name] = []string{ps[1].name}
+			drop[k.Name] = []string{ps[2].name}
 		}
 		add[k.Name] = defaultProtos(k, 1, "Target ")
 	}

@@ -196,9 +196,36 @@ func (t *Tenant) apply(tb *table, m map[string]any) snapshot.Record {
 			}
 		}
 	}
+	t.numberRows(k, rec)
 	fillPartners(rec, k, t.find)
 	tb.put(rec)
 	return rec
+}
+
+// numberRows gives the rows of rec's keyed arrays (Kind.RowKeys: a custom
+// field's values) that came without an id one of their own, as Halo numbers
+// the rows it adds. Callers hold t.mu.
+func (t *Tenant) numberRows(k *catalog.Kind, rec snapshot.Record) {
+	eachKeyedRow(k, rec, func(row map[string]any, id int64) {
+		if id <= 0 {
+			t.rowID++
+			row["id"] = num(t.rowID)
+		}
+	})
+}
+
+// eachKeyedRow calls fn with each row of rec's keyed arrays and its id (0
+// when it has none).
+func eachKeyedRow(k *catalog.Kind, rec snapshot.Record, fn func(row map[string]any, id int64)) {
+	for array := range k.RowKeys {
+		rows, _ := rec[array].([]any)
+		for _, e := range rows {
+			if row, ok := e.(map[string]any); ok {
+				id, _ := strconv.ParseInt(snapshot.Scalar(row["id"]), 10, 64)
+				fn(row, id)
+			}
+		}
+	}
 }
 
 // zero is what Halo's classes serialize for a field a create left out.

@@ -134,13 +134,13 @@ func canonNumber(n json.Number) json.Number {
 // "agent#4". Two tenants' records can so be compared without their ids.
 func (t *Tenant) RefKey(r catalog.Ref, v any) string {
 	_, isKind := catalog.Lookup(r.Target)
-	return t.slotKey(catalog.Slot{Ref: r, Holder: map[string]any{"v": v}, Leaf: "v", Target: r.Target, External: !isKind})
+	return t.SlotKey(catalog.Slot{Ref: r, Holder: map[string]any{"v": v}, Leaf: "v", Target: r.Target, External: !isKind})
 }
 
-// slotKey is RefKey of a value as Slots found it. A reference to a row of a
+// SlotKey is RefKey of a value as Slots found it. A reference to a row of a
 // record (a custom field's value) renders as the record's key and the row's:
 // "customfield:Department/values:Sales".
-func (t *Tenant) slotKey(sl catalog.Slot) string {
+func (t *Tenant) SlotKey(sl catalog.Slot) string {
 	text, none, err := sl.IDText()
 	switch {
 	case err != nil:
@@ -182,7 +182,7 @@ func (t *Tenant) Neutral(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 		if sl.External || sl.Ref.Owner {
 			continue
 		}
-		if key := t.slotKey(from[i]); key != "" {
+		if key := t.SlotKey(from[i]); key != "" {
 			sl.Set(key)
 		} else {
 			sl.Set(nil)
