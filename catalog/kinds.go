@@ -1,5 +1,7 @@
 package catalog
 
+import "strings"
+
 // ref, ext, extGUID, keyPairs and owner build the Ref entries below; guid and
 // name are the partner fields ("" when the schema has none).
 func ref(field, target, guid, name string) Ref {
@@ -26,6 +28,56 @@ func owner(field, target string) Ref {
 func inferred(r Ref) Ref {
 	r.Inferred = true
 	return r
+}
+
+// criteriaTargets says what a criterion's value_int (AutoassignCriteria,
+// ApprovalProcessRuleCriteria) or a rule outcome's holds, by the ticket
+// field its fieldname names. Every entry is inferred from Halo's field names
+// (probe: the fieldname texts Halo uses); a fieldname not listed makes the
+// value an external "criteriavalue", for the user to map, clear or keep.
+var criteriaTargets = map[string]string{
+	"status": "status", "status_id": "status", "statusid": "status",
+	"tickettype": "tickettype", "tickettype_id": "tickettype", "requesttype": "tickettype", "requesttype_id": "tickettype", "requesttypenew": "tickettype",
+	"priority": "priority", "priority_id": "priority", "priorityid": "priority", "seriousness": "priority",
+	"sla": "sla", "sla_id": "sla", "slaid": "sla",
+	"category1": "category", "category2": "category", "category3": "category", "category4": "category",
+	"category_1": "category", "category_2": "category", "category_3": "category", "category_4": "category",
+	"categoryid_1": "category", "categoryid_2": "category", "categoryid_3": "category", "categoryid_4": "category",
+	"workflow": "workflow", "workflow_id": "workflow", "flowheader": "workflow",
+	"template": "template", "template_id": "template",
+	"outcome": "outcome", "outcome_id": "outcome",
+	"agent": "agent", "agent_id": "agent", "assignedtoint": "agent",
+	"team": "team", "team_id": "team",
+	"client": "client", "client_id": "client", "areaint": "client",
+	"site": "site", "site_id": "site", "sitenumber": "site",
+	"user": "user", "user_id": "user", "userid": "user",
+}
+
+// byField: a value whose target its sibling fieldname names (criteriaTargets).
+func byField(field, guid string) Ref {
+	return Ref{Field: field, Target: "criteriavalue", External: true, GUID: guid,
+		By: "fieldname", ByValue: criteriaTargets, Inferred: true}
+}
+
+// criteria: AutoassignCriteria rows, the conditions of a ticket rule, of a
+// template's automation and of a workflow's steps and actions. rule_id is
+// the rule and stdid the template they belong to: owners in a rule's and a
+// template's own rows, otherwise inferred references.
+func criteria(array, kind string) []Ref {
+	rule := inferred(ref(array+".rule_id", "ticketrule", array+".autoassign_guid", ""))
+	if kind == "ticketrule" {
+		rule = owner(array+".rule_id", "ticketrule")
+	}
+	std := inferred(ref(array+".stdid", "template", "", ""))
+	if kind == "template" {
+		std = owner(array+".stdid", "template")
+	}
+	return []Ref{
+		rule, std,
+		byField(array+".value_int", array+".valueint_guid"),
+		ext(array+".qualification_criteria_id", "qualificationcriteria", ""),
+		ext(array+".flowsubdetails_criteria_id", "workflowaction", ""),
+	}
 }
 
 // valueOf: a reference to a custom field's value, a row of the values[] of
@@ -74,34 +126,40 @@ func translations(kind string) []Ref {
 func fieldRows(kind string) []Ref {
 	group := ref("fields[].groupid", "fieldgroup", "fields[].groupguid", "")
 	if kind == "fieldgroup" {
-		group = owner("fields[].groupid", "fieldgroup") // inferred
+		group = inferred(owner("fields[].groupid", "fieldgroup"))
 	}
+	return fieldRowsAt("fields[]", owner("fields[].rtid", kind), group)
+}
+
+// fieldRowsAt: RequestTypeField rows of the nested array a ("fields[]",
+// "steps[].fields[]"), with their owning row rtid and their group.
+func fieldRowsAt(a string, rtid, group Ref) []Ref {
 	return join([]Ref{
-		owner("fields[].rtid", kind),
-		ref("fields[].fieldid", "customfield", "fields[].fieldguid", "fields[].fieldname"),
+		rtid,
+		ref(a+".fieldid", "customfield", a+".fieldguid", a+".fieldname"),
 		group,
-		ref("fields[].techtab_id", "tickettab", "", "fields[].techtab_name"),
-		copyOf("fields[].fieldinfo", "customfield"),
-		copyOf("fields[].group", "fieldgroup"),
+		ref(a+".techtab_id", "tickettab", "", a+".techtab_name"),
+		copyOf(a+".fieldinfo", "customfield"),
+		copyOf(a+".group", "fieldgroup"),
 		// the field's per-ticket-type restrictions and visibility conditions
-		ref("fields[].read_restrictions[].tickettype_id", "tickettype", "", ""),
-		ref("fields[].read_restrictions[].field_id", "customfield", "", ""),
-		ext("fields[].read_restrictions[].role_id", "role", ""),
-		ref("fields[].update_restrictions[].tickettype_id", "tickettype", "", ""),
-		ref("fields[].update_restrictions[].field_id", "customfield", "", ""),
-		ext("fields[].update_restrictions[].role_id", "role", ""),
-		ref("fields[].value_restrictions[].tickettype_id", "tickettype", "", ""),
-		ref("fields[].value_restrictions[].field_id", "customfield", "", ""),
-		valueOf("fields[].value_restrictions[].value_id", "field_id", "fields[].value_restrictions[].value_guid", "fields[].value_restrictions[].value_name"),
-		ref("fields[].visibility_conditions[].tickettype_id", "tickettype", "", ""),
-		ref("fields[].visibility_conditions[].field_id", "customfield", "", ""),
-		ref("fields[].visibility_conditions[].lookup_field_id", "customfield", "", ""),
-		valueOf("fields[].visibility_conditions[].lookup_value_id", "lookup_field_id", "", ""),
-		ref("fields[].visibility_conditions_value[].tickettype_id", "tickettype", "", ""),
-		ref("fields[].visibility_conditions_value[].field_id", "customfield", "", ""),
-		ref("fields[].visibility_conditions_value[].lookup_field_id", "customfield", "", ""),
-		valueOf("fields[].visibility_conditions_value[].lookup_value_id", "lookup_field_id", "", ""),
-	}, rowTranslations("fields[]", "fieldrow"))
+		ref(a+".read_restrictions[].tickettype_id", "tickettype", "", ""),
+		ref(a+".read_restrictions[].field_id", "customfield", "", ""),
+		ext(a+".read_restrictions[].role_id", "role", ""),
+		ref(a+".update_restrictions[].tickettype_id", "tickettype", "", ""),
+		ref(a+".update_restrictions[].field_id", "customfield", "", ""),
+		ext(a+".update_restrictions[].role_id", "role", ""),
+		ref(a+".value_restrictions[].tickettype_id", "tickettype", "", ""),
+		ref(a+".value_restrictions[].field_id", "customfield", "", ""),
+		valueOf(a+".value_restrictions[].value_id", "field_id", a+".value_restrictions[].value_guid", a+".value_restrictions[].value_name"),
+		ref(a+".visibility_conditions[].tickettype_id", "tickettype", "", ""),
+		ref(a+".visibility_conditions[].field_id", "customfield", "", ""),
+		ref(a+".visibility_conditions[].lookup_field_id", "customfield", "", ""),
+		valueOf(a+".visibility_conditions[].lookup_value_id", "lookup_field_id", "", ""),
+		ref(a+".visibility_conditions_value[].tickettype_id", "tickettype", "", ""),
+		ref(a+".visibility_conditions_value[].field_id", "customfield", "", ""),
+		ref(a+".visibility_conditions_value[].lookup_field_id", "customfield", "", ""),
+		valueOf(a+".visibility_conditions_value[].lookup_value_id", "lookup_field_id", "", ""),
+	}, rowTranslations(a, "fieldrow"))
 }
 
 // visibility: CustomFieldVisibility rows of a field or a field group: shown
@@ -145,6 +203,8 @@ func approvalRules(array string) []Ref {
 		ref(array+".accept_emailtemplate_id", "emailtemplate", array+".accept_emailtemplate_guid", array+".accept_emailtemplate_name"),
 		ref(array+".reject_emailtemplate_id", "emailtemplate", array+".reject_emailtemplate_guid", array+".reject_emailtemplate_name"),
 		ref(array+".customfieldid", "customfield", "", array+".customfield_name"),
+		// ApprovalProcessRuleCriteria: when the rule applies
+		byField(array+".criteria[].value_int", array+".criteria[].valueint_guid"),
 	}
 }
 
@@ -192,10 +252,10 @@ func copyOf(container, kind string) Ref {
 }
 
 // kinds: the order is the export order and the tie-break order of imports.
-// Refs marked "inferred" read Halo's intent from the field name alone (the
-// OpenAPI description has no field descriptions); where the intent was not
-// clear enough to remap automatically, the Ref is external, so the user
-// decides.
+// Refs marked inferred (Ref.Inferred) read Halo's intent from the field name
+// alone (the OpenAPI description has no field descriptions); where the
+// intent was not clear enough to remap automatically, the Ref is external,
+// so the user decides.
 var kinds = []*Kind{
 	{
 		Name: "emailtemplate", Endpoint: "/EmailTemplate", Schema: "MessageContent", ListKey: "emailtemplates",
@@ -292,7 +352,7 @@ var kinds = []*Kind{
 			extGUID("table_id", "customtable", "table_guid", "table_name"),
 			embedded("table_info", "customtable"),
 			inferred(ext("customextratableid", "customtable", "")),
-			ref("selection_field_id", "customfield", "", "selection_field_name"), // inferred from its name partner
+			ref("selection_field_id", "customfield", "", "selection_field_name"),
 			ext("database_lookup_id", "databaselookup", "database_lookup_name"),
 			ext("sql_certificate_id", "certificate", "sql_certificate_name"),
 			owner("client_restrictions[].field_id", "customfield"),
@@ -332,7 +392,6 @@ var kinds = []*Kind{
 			ref("statusemailid", "emailtemplate", "statusemail_guid", "statusemailname"),
 			keyPairs("tickettypes", "tickettype"),
 			keyPairs("outcomes", "outcome"),
-			ext("statusnochangehoursmanager", "agent", ""),
 		}, translations("status")),
 	},
 	{
@@ -358,7 +417,7 @@ var kinds = []*Kind{
 			ref("priorities[].priorityid", "priority", "", "priorities[].name"),
 			inferred(ref("priorities[].workdaysoverride", "workday", "", "")),
 			copyOf("priorities[].workdays", "workday"),
-			ref("workday_id", "workday", "", "workday_name"),
+			ref("workday_id", "workday", "workday_guid", "workday_name"),
 			copyOf("workdays", "workday"),
 			// priorities[] are copies of priorities, translations included
 			ref("priorities[].translations[].entity_id", "priority", "", ""),
@@ -373,6 +432,7 @@ var kinds = []*Kind{
 		Refs: join([]Ref{
 			ref("sla_id", "sla", "", ""),
 			ref("priority_id", "priority", "", ""),
+			inferred(ref("chargerate", "lookup", "", "")), // a charge rate code
 			ext("category_group_id", "categorygroup", ""),
 		}, translations("category")),
 	},
@@ -397,18 +457,17 @@ var kinds = []*Kind{
 			ref("steps[].actions[].time_limit_action_id", "outcome", "steps[].actions[].time_limit_action_guid", "steps[].actions[].time_limit_action_name"),
 			ref("steps[].actions[].automation_action_id", "outcome", "steps[].actions[].automation_action_guid", "steps[].actions[].automation_action_name"),
 			ref("steps[].actions[].todo_group_id", "todogroup", "", "steps[].actions[].todo_group_name"),
-			ref("steps[].step_conditions[].stdid", "template", "", ""), // inferred, as automationcriteria[].stdid of a template
-			inferred(ref("steps[].step_conditions[].rule_id", "ticketrule", "", "")),
-			ext("steps[].step_conditions[].qualification_criteria_id", "qualificationcriteria", ""),
-			ext("steps[].step_conditions[].flowsubdetails_criteria_id", "workflowaction", ""),
+			// an action's restrictions: a custom field and one of its values
+			inferred(ref("steps[].actions[].restrictions[].field_id", "customfield", "", "")),
+			inferred(valueOf("steps[].actions[].restrictions[].value_id", "field_id", "", "steps[].actions[].restrictions[].value_name")),
 			embedded("steps[].chat_teams[]", "team"),
 			copyOf("steps[].rules[]", "ticketrule"),
 			ext("steps[].output_variables[].method_id", "integrationmethod", ""),
 			ref("always_allow_actions[].id", "outcome", "", "always_allow_actions[].outcome"),
 			owner("stages[].flow_id", "workflow"),
-			// inferred: edit_outcome and outcome_step may name an outcome and a step
-			ext("stages[].edit_outcome", "stageoutcome", ""),
-			ext("stages[].outcome_step", "workflowstep", ""),
+			// edit_outcome and outcome_step may name an outcome and a step
+			inferred(ext("stages[].edit_outcome", "stageoutcome", "")),
+			inferred(ext("stages[].outcome_step", "workflowstep", "")),
 			owner("targets[].flow_id", "workflow"),
 			// start/end stages are rows of stages[] of the same record, which
 			// get new ids in another tenant
@@ -419,7 +478,10 @@ var kinds = []*Kind{
 			copyOf("targets[].rules[]", "ticketrule"),
 			owner("targets[].start_steps[].flowheader_id", "workflow"),
 			owner("targets[].end_steps[].flowheader_id", "workflow"),
-		}, rowTranslations("steps[]", "workflowstep"), rowTranslations("stages[]", "workflowstage"), accessControl("workflow")),
+		}, criteria("steps[].step_conditions[]", "workflow"),
+			criteria("steps[].actions[].conditions[]", "workflow"), criteria("steps[].actions[].conditions_exec[]", "workflow"),
+			rowTranslations("steps[]", "workflowstep"), rowTranslations("steps[].actions[]", "workflowaction"),
+			rowTranslations("stages[]", "workflowstage"), accessControl("workflow")),
 	},
 	{
 		Name: "tickettype", Endpoint: "/TicketType", Schema: "RequestType", ListKey: "tickettypes",
@@ -440,11 +502,13 @@ var kinds = []*Kind{
 			owner("allowed_status[].ticketype_id", "tickettype"),
 			ref("allowed_status[].tickettype_group_id", "tickettypegroup", "", ""),
 			{Field: "kanbanstatuschoice[].id", Target: "status", StringID: true, Name: "kanbanstatuschoice[].name"},
+			{Field: "kanbanstatuschoice_list", Target: "status", StringID: true, List: true}, // "12,13,14"
 			ref("workflow_id", "workflow", "workflow_guid", "workflow_name"),
 			ref("default_sla", "sla", "default_sla_guid", ""),
 			ref("default_priority", "priority", "", ""),
-			ref("maximumRestrictedPriority", "priority", "", ""), // inferred
-			ref("close_kb_action", "outcome", "", ""),            // inferred: the action that closes a ticket from a KB article
+			inferred(ref("maximumRestrictedPriority", "priority", "", "")),
+			inferred(ref("close_kb_action", "outcome", "", "")), // the action that closes a ticket from a KB article
+			inferred(ref("chargerate", "lookup", "", "")),       // a charge rate code
 			ref("group_id", "tickettypegroup", "", "group_name"),
 			ref("acknowledgementtemplate", "emailtemplate", "acknowledgementtemplate_guid", "acknowledgementtemplate_name"),
 			ref("acknowledgementtemplateooh", "emailtemplate", "acknowledgementtemplateooh_guid", "acknowledgementtemplateooh_name"),
@@ -455,9 +519,9 @@ var kinds = []*Kind{
 			ref("allowed_child_tickettypes[].child_tickettype_id", "tickettype", "", "allowed_child_tickettypes[].child_tickettype_name"),
 			owner("allowed_child_tickettypes[].tickettype_id", "tickettype"),
 			ref("sprint_tickettype_id", "tickettype", "", "sprint_tickettype_name"),
-			// inferred: Halo's generic restriction row, key1 the owner, key2 the allowed action
-			owner("allowed_actions[].key1", "tickettype"),
-			ref("allowed_actions[].key2", "outcome", "allowed_actions[].key2_guid", "allowed_actions[].key2_name"),
+			// Halo's generic restriction row, key1 the owner, key2 the allowed action
+			inferred(owner("allowed_actions[].key1", "tickettype")),
+			inferred(ref("allowed_actions[].key2", "outcome", "allowed_actions[].key2_guid", "allowed_actions[].key2_name")),
 			owner("allowed_clients[].request_type", "tickettype"),
 			ext("allowed_clients[].client_id", "client", "allowed_clients[].client_name"),
 			owner("allowed_appointment_types[].tickettype_id", "tickettype"),
@@ -472,26 +536,26 @@ var kinds = []*Kind{
 			owner("load_balance_schedule.tickettype_id", "tickettype"),
 			ref("load_balance_schedule.status_id", "status", "", ""),
 			ext("load_balance_schedule.assignto_agent_id", "agent", ""),
-			// inferred: a flag or a ticket type id; external until known
-			ext("load_balance_schedule.asslinked_tickettype", "linkedtickettype", ""),
+			// a flag or a ticket type id; external until known
+			inferred(ext("load_balance_schedule.asslinked_tickettype", "linkedtickettype", "")),
 			embedded("default_services[]", "service"),
 			{Field: "soc_default_target.value", Target: "soctarget", External: true, StringID: true, Name: "soc_default_target.label"},
 			ext("default_agent", "agent", "default_agent_name"),
 			ext("from_mailbox_id", "mailbox", ""),
-			ref("approval_process_id", "approvalprocess", "", "approval_process_name"),
+			ref("approval_process_id", "approvalprocess", "approval_process_guid", "approval_process_name"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
 			ext("quote_pdftemplate_id", "pdftemplate", "quote_pdftemplate_name"),
 			ref("fieldidlist", "customfield", "", ""), // an integer array: every element is a field id
-			ext("childticketcolumnsoverride", "columnprofile", ""),
+			extGUID("childticketcolumnsoverride", "columnprofile", "childticketcolumnsoverride_guid", ""),
 			ext("database_lookup_id", "databaselookup", ""),
 			ext("default_appt_type", "appointmenttype", ""),
 			ext("default_budgettype_id", "budgettype", ""),
 			ext("default_matchedkbid", "kbarticle", ""),
 			ext("default_product_id", "product", ""),
 			ext("defaultagentresourcebookingduration_id", "bookingduration", ""),
-			ext("defaultresourcetype", "resourcetype", ""),       // inferred
-			ext("defaultresourcetype_agent", "resourcetype", ""), // inferred
-			inferred(ref("defaulttab", "tickettab", "", "")),     // a tab id or a fixed tab number
+			inferred(ext("defaultresourcetype", "resourcetype", "")),
+			inferred(ext("defaultresourcetype_agent", "resourcetype", "")),
+			inferred(ref("defaulttab", "tickettab", "", "")), // a tab id or a fixed tab number
 			ext("salesforce_default_stage", "salesforcestage", ""),
 			ext("slack_channel_workspace", "slackworkspace", ""),
 		},
@@ -507,6 +571,7 @@ var kinds = []*Kind{
 		Refs: []Ref{
 			ref("default_ticket_type", "tickettype", "", ""),
 			{Field: "kanbanstatuschoice[].id", Target: "status", StringID: true, Name: "kanbanstatuschoice[].name"},
+			{Field: "kanbanstatuschoice_list", Target: "status", StringID: true, List: true}, // "12,13,14"
 			ext("default_filter_id", "filterprofile", "default_filter_name"),
 			ext("default_columns_id", "columnprofile", "default_columns_name"),
 			ext("default_template_group_id", "templategroup", ""),
@@ -545,17 +610,13 @@ var kinds = []*Kind{
 			owner("creation_rules[].parent_template_id", "template"),
 			ref("creation_rules[].child_template_id", "template", "", ""),
 			ref("creation_rules[].outcome_id", "outcome", "", "creation_rules[].outcome_name"),
-			// inferred: another creation rule or a template; external until known
-			ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name"),
+			// another creation rule or a template; external until known
+			inferred(ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name")),
 			ref("creation_rules[].field_id", "customfield", "", "creation_rules[].field_name"),
 			ext("creation_rules[].group_id", "creationrulegroup", ""),
 			ext("creation_rules[].optionalservice_id", "service", ""),
 			owner("budgets[].template_id", "template"),
 			ext("budgets[].budgettype_id", "budgettype", "budgets[].budgettype_name"),
-			owner("automationcriteria[].stdid", "template"),
-			inferred(ref("automationcriteria[].rule_id", "ticketrule", "", "")),
-			ext("automationcriteria[].qualification_criteria_id", "qualificationcriteria", ""),
-			ext("automationcriteria[].flowsubdetails_criteria_id", "workflowaction", ""),
 			owner("milestones[].from_template_id", "template"),
 			ext("milestones[].ticket_id", "ticket", ""),
 			// milestone rows of the same template, issued anew by the target
@@ -572,36 +633,36 @@ var kinds = []*Kind{
 			ext("agent_id", "agent", "agent_name"),
 			ext("optional_agent_id", "agent", ""),
 			ext("restrictto_agent_id", "agent", "restrictto_agent_name"),
-			ext("restrictto_team_id", "team", "restrictto_team_name"),
-			ext("restrictto_department_id", "department", "restrictto_department_name"),
+			extGUID("restrictto_team_id", "team", "restrictto_team_guid", "restrictto_team_name"),
+			extGUID("restrictto_department_id", "department", "restrictto_department_guid", "restrictto_department_name"),
 			ext("user_id", "user", ""),
 			inferred(ref("approval_id", "approvalprocess", "", "")),
 			ext("budgettype_id", "budgettype", ""),
 			ext("optional_budgettype_id", "budgettype", ""),
-			ext("defaultresourcetype", "resourcetype", ""),          // inferred
-			ext("optional_defaultresourcetype", "resourcetype", ""), // inferred
+			inferred(ext("defaultresourcetype", "resourcetype", "")),
+			inferred(ext("optional_defaultresourcetype", "resourcetype", "")),
 			ext("group_id", "templategroup", ""),
 			ext("kb_id", "kbarticle", ""),
 			ext("kbid", "kbarticle", ""),
 			ext("optional_kb_id", "kbarticle", ""),
 			ext("service", "service", ""),
-			ext("optionalservice", "service", ""),  // inferred: a service id or a flag
-			ext("optional_service", "service", ""), // inferred: a service id or a flag
+			inferred(ext("optionalservice", "service", "")),  // a service id or a flag
+			inferred(ext("optional_service", "service", "")), // a service id or a flag
 			ext("optional_service_details_id", "servicedetail", ""),
 			ext("notification_id", "notification", ""),
 			ext("invoice_id", "invoice", ""),
 			ext("report_id", "report", ""),
 			ext("reportid", "report", ""),
-			ext("reportarea", "reportarea", ""), // inferred
+			inferred(ext("reportarea", "reportarea", "")),
 			ext("reportsite", "site", ""),
-			ext("did", "asset", ""), // inferred: a device id
+			inferred(ext("did", "asset", "")), // a device id
 			ext("clone_parent_id", "ticket", ""),
 			ext("created_ticket_id", "ticket", ""),
 			ext("one_ticket_id", "ticket", ""),
 			ext("parentticketid", "ticket", ""),
-			// inferred: a flag or the parent's status on close; external until known
-			ext("updateparent_status_close", "parentstatus", ""),
-		}, accessControl("template")),
+			// a flag or the parent's status on close; external until known
+			inferred(ext("updateparent_status_close", "parentstatus", "")),
+		}, criteria("automationcriteria[]", "template"), accessControl("template")),
 	},
 	{
 		Name: "outcome", Endpoint: "/Outcome", Schema: "TOutcome", ListKey: "outcomes",
@@ -621,7 +682,9 @@ var kinds = []*Kind{
 			keyPairs("workflows", "workflow"),
 			ref("defaultpriority", "priority", "", ""),
 			ext("defaultagent", "agent", "defaultagent_name"),
-			ref("approval_process_id", "approvalprocess", "", "approval_process_name"),
+			ref("approval_process_id", "approvalprocess", "approval_process_guid", "approval_process_name"),
+			inferred(ref("chargerate", "lookup", "", "")), // charge rate codes
+			inferred(ref("travelrate", "lookup", "", "")),
 			ext("reportid", "report", "reportname"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
 			ext("defaultsupplier_id", "supplier", "defaultsupplier_name"),
@@ -630,19 +693,19 @@ var kinds = []*Kind{
 			ext("script_id", "script", "script_name"),
 			ext("azure_connection_id", "azureconnection", ""),
 			embedded("azure_connection", "azureconnection"),
-			ext("azure_input_mappings[].fiid", "integrationfield", ""),  // inferred
-			ext("azure_input_mappings[].msid", "integrationfield", ""),  // inferred
-			ext("azure_output_mappings[].fiid", "integrationfield", ""), // inferred
-			ext("azure_output_mappings[].msid", "integrationfield", ""), // inferred
+			inferred(ext("azure_input_mappings[].fiid", "integrationfield", "")),
+			inferred(ext("azure_input_mappings[].msid", "integrationfield", "")),
+			inferred(ext("azure_output_mappings[].fiid", "integrationfield", "")),
+			inferred(ext("azure_output_mappings[].msid", "integrationfield", "")),
 			ext("callscreencallscript", "callscript", ""),
-			ext("create_issue_type", "integrationissuetype", ""), // inferred
+			inferred(ext("create_issue_type", "integrationissuetype", "")),
 			ext("default_asset_status", "assetstatus", ""),
-			ext("default_asset_type", "assettype", ""),
+			extGUID("default_asset_type", "assettype", "default_asset_type_guid", "default_asset_type_name"),
 			ext("default_opp_closure_cat", "opportunityclosurecategory", ""),
 			ext("defaultappointmentstatus", "appointmentstatus", ""),
 			ext("defaultappointmenttype", "appointmenttype", ""),
-			ext("defaultuserdef", "userdef", ""), // inferred
-			ext("parentdefaultuser", "user", ""), // inferred: a user id or a flag
+			inferred(ext("defaultuserdef", "userdef", "")),
+			inferred(ext("parentdefaultuser", "user", "")), // a user id or a flag
 			ext("from_action_id", "ticketaction", ""),
 			ext("to_ticket_id", "ticket", ""),
 			ext("integration_method_id", "integrationmethod", ""),
@@ -690,12 +753,11 @@ var kinds = []*Kind{
 			ref("steps[].remindertemplateid", "emailtemplate", "steps[].remindertemplateguid", ""),
 			ref("steps[].notify_on_auto_approve_emailtemplate_id", "emailtemplate", "steps[].notify_on_auto_approve_emailtemplate_guid", ""),
 			inferred(ext("steps[].pssid", "approvalstepstatus", "")),
+		},
 			// the fields the approver fills in; rtid is the step's row
-			inferred(ext("steps[].fields[].rtid", "approvalstep", "")),
-			ref("steps[].fields[].fieldid", "customfield", "steps[].fields[].fieldguid", "steps[].fields[].fieldname"),
-			ref("steps[].fields[].groupid", "fieldgroup", "steps[].fields[].groupguid", ""),
-			ref("steps[].fields[].techtab_id", "tickettab", "", "steps[].fields[].techtab_name"),
-		}, approvalRules("steps[].rules[]"), approvalRules("steps[].notification_rules[]"), accessControl("approvalprocess")),
+			fieldRowsAt("steps[].fields[]", inferred(ext("steps[].fields[].rtid", "approvalstep", "")),
+				ref("steps[].fields[].groupid", "fieldgroup", "steps[].fields[].groupguid", "")),
+			approvalRules("steps[].rules[]"), approvalRules("steps[].notification_rules[]"), accessControl("approvalprocess")),
 	},
 	{
 		// Ticket rules (Halo's assignment rules): what a ticket matching
@@ -721,15 +783,12 @@ var kinds = []*Kind{
 			inferred(ref("rule_ids", "ticketrule", "", "")), // an integer array of rules
 			// the workflow step the rule belongs to: a row the target issues anew
 			ext("flowdetail_id", "workflowstep", ""),
-			owner("criteria[].rule_id", "ticketrule"),
-			inferred(ref("criteria[].stdid", "template", "", "")),
-			ext("criteria[].qualification_criteria_id", "qualificationcriteria", ""),
-			ext("criteria[].flowsubdetails_criteria_id", "workflowaction", ""),
 			owner("outcomes[].rule_id", "ticketrule"),
 			inferred(ext("outcomes[].fieldid", "ticketfield", "")),
+			byField("outcomes[].value_int", ""), // the value the rule sets fieldname to
 			// the rule's OLAs (WorkflowTarget rows, as a workflow's targets[])
 			owner("olas[].rule_id", "ticketrule"),
-			inferred(ref("olas[].flow_id", "workflow", "", "")),
+			inferred(ref("olas[].flow_id", "workflow", "olas[].flow_guid", "")),
 			ext("olas[].start_stage_id", "workflowstage", "olas[].start_stage_name"),
 			ext("olas[].end_stage_id", "workflowstage", "olas[].end_stage_name"),
 			ref("olas[].workday", "workday", "", "olas[].workday_name"),
@@ -739,7 +798,7 @@ var kinds = []*Kind{
 			embedded("events[]", "notification"),
 			embedded("database_lookups[]", "databaselookup"),
 			embedded("popup_notes[]", "popupnote"),
-		}, accessControl("ticketrule")),
+		}, criteria("criteria[]", "ticketrule"), accessControl("ticketrule")),
 	},
 }
 
@@ -747,6 +806,15 @@ func init() {
 	for _, k := range kinds {
 		if k.RefField == "" {
 			k.RefField = "id"
+		}
+		for i, r := range k.Refs {
+			// A copy of another record (fields[].fieldinfo.id): its guid,
+			// where its schema has one, travels with its id.
+			if guid := strings.TrimSuffix(r.Field, "id") + "guid"; r.GUID == "" && Leaf(r.Field) == "id" && r.Nested() {
+				if _, _, ok := FieldAt(k.Schema, guid); ok {
+					k.Refs[i].GUID = guid
+				}
+			}
 		}
 	}
 }

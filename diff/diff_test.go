@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -376,6 +377,13 @@ func isComposite(v any) bool {
 // the records (null for none), independently of mapping.
 func resolve(t *testing.T, recs map[string][]snapshot.Record, ref catalog.Ref, v any) any {
 	id := snapshot.Scalar(v)
+	if ref.List && strings.Contains(id, ",") { // a text list of ids: "12,13"
+		var keys []string
+		for _, e := range strings.Split(id, ",") {
+			keys = append(keys, fmt.Sprint(resolve(t, recs, ref, e)))
+		}
+		return strings.Join(keys, ",")
+	}
 	if id == "" || id == "0" || id == "-1" {
 		return nil
 	}

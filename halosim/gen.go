@@ -190,8 +190,12 @@ func (g *generator) references(k *catalog.Kind, rec snapshot.Record, p proto) {
 				ids = append(ids, refValue(r, t, catalog.MustLookup(r.Target)))
 			}
 			rec[r.Field] = ids
+		case r.By != "":
+			g.chosen(k, rec, rec, r, h)
 		case r.External:
 			g.external(rec, r.Field, r, h)
+		case r.List:
+			g.list(k, rec, rec, r, h)
 		default:
 			names, linked := p.links[r.Field]
 			rec[r.Field] = g.internal(k, rec, r, h, linked, names, 4)
@@ -332,8 +336,12 @@ func (g *generator) fillRow(el map[string]any, k *catalog.Kind, rec snapshot.Rec
 			rowRefs = append(rowRefs, r)
 		case r.Owner:
 			el[leaf] = refValue(r, rec, k)
+		case r.By != "":
+			g.chosen(k, rec, el, r, h)
 		case r.External:
 			g.external(el, leaf, r, h)
+		case r.List:
+			g.list(k, rec, el, r, h)
 		case ok:
 			el[leaf] = refValue(r, t, catalog.MustLookup(r.Target))
 		default:
@@ -369,6 +377,40 @@ func (g *generator) fillRow(el map[string]any, k *catalog.Kind, rec snapshot.Rec
 			el[name] = arr
 		}
 	}
+}
+
+// chosen fills in el a reference whose target its sibling r.By names (a
+// criterion's value_int by its fieldname): a target chosen by hash among
+// r.ByValue's and r.Target, the first field name that names it, and an id
+// of that target.
+func (g *generator) chosen(k *catalog.Kind, rec snapshot.Record, el map[string]any, r catalog.Ref, h uint64) {
+	targets := r.Targets()
+	t := targets[h%uint64(len(targets))]
+	el[r.By] = "" // r.Target: a field name ByValue does not know
+	for _, name := range slices.Sorted(maps.Keys(r.ByValue)) {
+		if r.ByValue[name] == t {
+			el[r.By] = name
+			break
+		}
+	}
+	one := r
+	one.Target, one.By, one.ByValue = t, "", nil
+	if _, isKind := catalog.Lookup(t); !isKind {
+		one.External = true
+		g.external(el, catalog.Leaf(r.Field), one, mix(h))
+		return
+	}
+	one.External = false
+	el[catalog.Leaf(r.Field)] = g.internal(k, rec, one, mix(h), false, "", 4)
+}
+
+// list fills a text list of ids ("12,13"): up to three targets chosen by hash.
+func (g *generator) list(k *catalog.Kind, rec snapshot.Record, el map[string]any, r catalog.Ref, h uint64) {
+	var ids []string
+	for _, t := range g.pick(k, rec, r, h, int(h%4)) {
+		ids = append(ids, snapshot.Scalar(t[catalog.MustLookup(r.Target).RefField]))
+	}
+	el[catalog.Leaf(r.Field)] = strings.Join(ids, ",")
 }
 
 // external fills an external reference with a plausible id (1..20, a third
