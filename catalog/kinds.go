@@ -342,7 +342,8 @@ var kinds = []*Kind{
 		// Custom fields, with their values (values[], rows other records
 		// point at by name). probe: /FieldInfo without parameters lists
 		// every field of every entity, and getlookupvalues=true brings the
-		// values.
+		// values; a value row posted with its id changes that row, one
+		// without adds a row.
 		Name: "customfield", Endpoint: "/FieldInfo", Schema: "FieldInfo", ListKey: "fields",
 		DetailQuery: "includedetails=true&getlookupvalues=true",
 		NaturalKey:  []string{"name"},
@@ -683,7 +684,7 @@ var kinds = []*Kind{
 			ref("defaultpriority", "priority", "", ""),
 			ext("defaultagent", "agent", "defaultagent_name"),
 			ref("approval_process_id", "approvalprocess", "approval_process_guid", "approval_process_name"),
-			inferred(ref("chargerate", "lookup", "", "")), // charge rate codes
+			inferred(ref("chargerate", "lookup", "", "")), // charge rate codes; probe: by the code's id
 			inferred(ref("travelrate", "lookup", "", "")),
 			ext("reportid", "report", "reportname"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
