@@ -34,13 +34,19 @@ type Kind struct {
 	NaturalKey []string
 	// Refs lists every field that holds the id of another record, internal or external.
 	Refs []Ref
+	// RowKeys names, for each nested array whose rows other records point
+	// at (Ref.Row), the field that identifies a row across tenants: a
+	// custom field's values[] by "name". The rows' ids are the target's.
+	RowKeys map[string]string
 }
 
 // Ref is a field holding the id of another record.
 //
 // Field is a path: "newstatus" (a scalar), "tickettypes[].value" (a field of
 // each object of an array; for KeyPair2 arrays the id is a string) or
-// "soc_default_target.value" (a field of a nested object).
+// "soc_default_target.value" (a field of a nested object). The field may
+// hold one id, an array of ids ("fieldidlist": [3, 4]) or, with List, a
+// text list of them ("12,13,14"). Slots walks its values.
 type Ref struct {
 	Field  string
 	Target string // kind name, or for an external reference what it points at ("agent")
@@ -55,6 +61,54 @@ type Ref struct {
 	// Owner marks a nested back-reference to the record that contains it
 	// (allowed_status[].ticketype_id inside a ticket type).
 	Owner bool
+	// List is true when the field is a text holding a comma-separated list
+	// of ids ("12,13,14"); each is carried as a string.
+	List bool
+	// By names a sibling field (in the same object) whose value says what
+	// the reference points at: ByValue maps its values, lower-cased, to a
+	// target (a kind, or an external target; "" for values that hold no
+	// id), and Target, external, serves the values ByValue lacks. A
+	// criterion's value_int is a status when its fieldname is "status".
+	By      string
+	ByValue map[string]string
+	// Row, when set, makes the reference point at a row of the nested array
+	// Row of a Target record: the record that the sibling field In names (a
+	// custom field value: lookup_value_id is a row of the values[] of the
+	// field lookup_field_id names). Rows pair across tenants by the target
+	// kind's RowKeys.
+	Row, In string
+	// Inferred marks a reference read from a field name alone (the OpenAPI
+	// description has no field descriptions): check it against a tenant.
+	Inferred bool
+}
+
+// Kinds returns the kinds of the catalog r may point at: its Target, or
+// for a reference whose target a sibling chooses (By) every kind among the
+// choices. None for an external reference.
+func (r Ref) Kinds() []string {
+	var out []string
+	if _, ok := Lookup(r.Target); ok {
+		out = append(out, r.Target)
+	}
+	for _, t := range r.ByValue {
+		if _, ok := Lookup(t); ok && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Targets returns every target r may point at, kinds and external targets.
+func (r Ref) Targets() []string {
+	out := []string{r.Target}
+	for _, t := range r.ByValue {
+		if t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Path splits Field into its steps: "tickettypes[].value" -> ["tickettypes[]", "value"].
@@ -156,12 +210,17 @@ func (k *Kind) ExternalRefs() []Ref {
 	return out
 }
 
-// ExternalTargets lists the distinct targets of all external references.
+// ExternalTargets lists the distinct targets of all external references,
+// and of the external choices of references whose target a sibling chooses.
 func ExternalTargets() []string {
 	seen := map[string]bool{}
 	for _, k := range kinds {
-		for _, r := range k.ExternalRefs() {
-			seen[r.Target] = true
+		for _, r := range k.Refs {
+			for _, t := range r.Targets() {
+				if _, isKind := Lookup(t); !isKind {
+					seen[t] = true
+				}
+			}
 		}
 	}
 	return slices.Sorted(maps.Keys(seen))

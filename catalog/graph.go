@@ -5,26 +5,28 @@ import (
 	"slices"
 )
 
-// RefsTo returns the internal references of k that point at the kind named
+// RefsTo returns the references of k that may point at the kind named
 // target, owner back-references included.
 func (k *Kind) RefsTo(target string) []Ref {
 	var out []Ref
 	for _, r := range k.Refs {
-		if !r.External && r.Target == target {
+		if slices.Contains(r.Kinds(), target) {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// DependsOn returns, sorted, the kinds that k's internal references point at.
+// DependsOn returns, sorted, the kinds that k's references may point at.
 // Owner back-references are left out: they point at the record that holds
 // them, which exists by the time the nested row is written.
 func (k *Kind) DependsOn() []string {
 	seen := map[string]bool{}
 	for _, r := range k.Refs {
-		if !r.External && !r.Owner {
-			seen[r.Target] = true
+		if !r.Owner {
+			for _, t := range r.Kinds() {
+				seen[t] = true
+			}
 		}
 	}
 	return slices.Sorted(maps.Keys(seen))

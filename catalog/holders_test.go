@@ -139,13 +139,13 @@ func TestFieldAt(t *testing.T) {
 		{"TOutcome", "no_such_field", "", "", false},
 	}
 	for _, tt := range tests {
-		f, ok := FieldAt(tt.schema, tt.path)
+		f, _, ok := FieldAt(tt.schema, tt.path)
 		if ok != tt.ok || f.Type != tt.typ || f.Items != tt.items {
 			t.Errorf("FieldAt(%s, %s) = %+v, %v; want type %q items %q, %v", tt.schema, tt.path, f, ok, tt.typ, tt.items, tt.ok)
 		}
 	}
-	intField, _ := FieldAt("TOutcome", "newstatus")
-	list, _ := FieldAt("RequestType", "fieldidlist")
+	intField, _, _ := FieldAt("TOutcome", "newstatus")
+	list, _, _ := FieldAt("RequestType", "fieldidlist")
 	for _, tt := range []struct {
 		f    Field
 		v    any

@@ -1,5 +1,7 @@
 package catalog
 
+import "strings"
+
 // ref, ext, extGUID, keyPairs and owner build the Ref entries below; guid and
 // name are the partner fields ("" when the schema has none).
 func ref(field, target, guid, name string) Ref {
@@ -20,6 +22,69 @@ func keyPairs(array, target string) Ref {
 
 func owner(field, target string) Ref {
 	return Ref{Field: field, Target: target, Owner: true}
+}
+
+// inferred marks a Ref read from a field name alone.
+func inferred(r Ref) Ref {
+	r.Inferred = true
+	return r
+}
+
+// criteriaTargets says what a criterion's value_int (AutoassignCriteria,
+// ApprovalProcessRuleCriteria) or a rule outcome's holds, by the ticket
+// field its fieldname names. Every entry is inferred from Halo's field names
+// (probe: the fieldname texts Halo uses); a fieldname not listed makes the
+// value an external "criteriavalue", for the user to map, clear or keep.
+var criteriaTargets = map[string]string{
+	"status": "status", "status_id": "status", "statusid": "status",
+	"tickettype": "tickettype", "tickettype_id": "tickettype", "requesttype": "tickettype", "requesttype_id": "tickettype", "requesttypenew": "tickettype",
+	"priority": "priority", "priority_id": "priority", "priorityid": "priority", "seriousness": "priority",
+	"sla": "sla", "sla_id": "sla", "slaid": "sla",
+	"category1": "category", "category2": "category", "category3": "category", "category4": "category",
+	"category_1": "category", "category_2": "category", "category_3": "category", "category_4": "category",
+	"categoryid_1": "category", "categoryid_2": "category", "categoryid_3": "category", "categoryid_4": "category",
+	"workflow": "workflow", "workflow_id": "workflow", "flowheader": "workflow",
+	"template": "template", "template_id": "template",
+	"outcome": "outcome", "outcome_id": "outcome",
+	"agent": "agent", "agent_id": "agent", "assignedtoint": "agent",
+	"team": "team", "team_id": "team",
+	"client": "client", "client_id": "client", "areaint": "client",
+	"site": "site", "site_id": "site", "sitenumber": "site",
+	"user": "user", "user_id": "user", "userid": "user",
+}
+
+// byField: a value whose target its sibling fieldname names (criteriaTargets).
+func byField(field, guid string) Ref {
+	return Ref{Field: field, Target: "criteriavalue", External: true, GUID: guid,
+		By: "fieldname", ByValue: criteriaTargets, Inferred: true}
+}
+
+// criteria: AutoassignCriteria rows, the conditions of a ticket rule, of a
+// template's automation and of a workflow's steps and actions. rule_id is
+// the rule and stdid the template they belong to: owners in a rule's and a
+// template's own rows, otherwise inferred references.
+func criteria(array, kind string) []Ref {
+	rule := inferred(ref(array+".rule_id", "ticketrule", array+".autoassign_guid", ""))
+	if kind == "ticketrule" {
+		rule = owner(array+".rule_id", "ticketrule")
+	}
+	std := inferred(ref(array+".stdid", "template", "", ""))
+	if kind == "template" {
+		std = owner(array+".stdid", "template")
+	}
+	return []Ref{
+		rule, std,
+		byField(array+".value_int", array+".valueint_guid"),
+		ext(array+".qualification_criteria_id", "qualificationcriteria", ""),
+		ext(array+".flowsubdetails_criteria_id", "workflowaction", ""),
+	}
+}
+
+// valueOf: a reference to a custom field's value, a row of the values[] of
+// the field the sibling field in names (field_id, lookup_field_id). Across
+// tenants a value is the row with the same name in the paired field.
+func valueOf(field, in, guid, name string) Ref {
+	return Ref{Field: field, Target: "customfield", Row: "values", In: in, GUID: guid, Name: name}
 }
 
 // join concatenates groups of Refs.
@@ -56,34 +121,62 @@ func translations(kind string) []Ref {
 }
 
 // fieldRows: RequestTypeField rows (the custom fields a record shows); rtid
-// holds the owning record and tableid says which table that is.
+// holds the owning record and tableid says which table that is. A field
+// group's own rows name it in groupid.
 func fieldRows(kind string) []Ref {
+	group := ref("fields[].groupid", "fieldgroup", "fields[].groupguid", "")
+	if kind == "fieldgroup" {
+		group = inferred(owner("fields[].groupid", "fieldgroup"))
+	}
+	return fieldRowsAt("fields[]", owner("fields[].rtid", kind), group)
+}
+
+// fieldRowsAt: RequestTypeField rows of the nested array a ("fields[]",
+// "steps[].fields[]"), with their owning row rtid and their group.
+func fieldRowsAt(a string, rtid, group Ref) []Ref {
 	return join([]Ref{
-		owner("fields[].rtid", kind),
-		extGUID("fields[].fieldid", "customfield", "fields[].fieldguid", "fields[].fieldname"),
-		extGUID("fields[].groupid", "fieldgroup", "fields[].groupguid", ""),
-		ext("fields[].techtab_id", "tickettab", "fields[].techtab_name"),
-		embedded("fields[].fieldinfo", "customfield"),
-		embedded("fields[].group", "fieldgroup"),
+		rtid,
+		ref(a+".fieldid", "customfield", a+".fieldguid", a+".fieldname"),
+		group,
+		ref(a+".techtab_id", "tickettab", "", a+".techtab_name"),
+		copyOf(a+".fieldinfo", "customfield"),
+		copyOf(a+".group", "fieldgroup"),
 		// the field's per-ticket-type restrictions and visibility conditions
-		ref("fields[].read_restrictions[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].read_restrictions[].field_id", "customfield", ""),
-		ext("fields[].read_restrictions[].role_id", "role", ""),
-		ref("fields[].update_restrictions[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].update_restrictions[].field_id", "customfield", ""),
-		ext("fields[].update_restrictions[].role_id", "role", ""),
-		ref("fields[].value_restrictions[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].value_restrictions[].field_id", "customfield", ""),
-		ext("fields[].value_restrictions[].value_id", "customfieldvalue", ""),
-		ref("fields[].visibility_conditions[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].visibility_conditions[].field_id", "customfield", ""),
-		ext("fields[].visibility_conditions[].lookup_field_id", "customfield", ""),
-		ext("fields[].visibility_conditions[].lookup_value_id", "customfieldvalue", ""),
-		ref("fields[].visibility_conditions_value[].tickettype_id", "tickettype", "", ""),
-		ext("fields[].visibility_conditions_value[].field_id", "customfield", ""),
-		ext("fields[].visibility_conditions_value[].lookup_field_id", "customfield", ""),
-		ext("fields[].visibility_conditions_value[].lookup_value_id", "customfieldvalue", ""),
-	}, rowTranslations("fields[]", "fieldrow"))
+		ref(a+".read_restrictions[].tickettype_id", "tickettype", "", ""),
+		ref(a+".read_restrictions[].field_id", "customfield", "", ""),
+		ext(a+".read_restrictions[].role_id", "role", ""),
+		ref(a+".update_restrictions[].tickettype_id", "tickettype", "", ""),
+		ref(a+".update_restrictions[].field_id", "customfield", "", ""),
+		ext(a+".update_restrictions[].role_id", "role", ""),
+		ref(a+".value_restrictions[].tickettype_id", "tickettype", "", ""),
+		ref(a+".value_restrictions[].field_id", "customfield", "", ""),
+		valueOf(a+".value_restrictions[].value_id", "field_id", a+".value_restrictions[].value_guid", a+".value_restrictions[].value_name"),
+		ref(a+".visibility_conditions[].tickettype_id", "tickettype", "", ""),
+		ref(a+".visibility_conditions[].field_id", "customfield", "", ""),
+		ref(a+".visibility_conditions[].lookup_field_id", "customfield", "", ""),
+		valueOf(a+".visibility_conditions[].lookup_value_id", "lookup_field_id", "", ""),
+		ref(a+".visibility_conditions_value[].tickettype_id", "tickettype", "", ""),
+		ref(a+".visibility_conditions_value[].field_id", "customfield", "", ""),
+		ref(a+".visibility_conditions_value[].lookup_field_id", "customfield", "", ""),
+		valueOf(a+".visibility_conditions_value[].lookup_value_id", "lookup_field_id", "", ""),
+	}, rowTranslations(a, "fieldrow"))
+}
+
+// visibility: CustomFieldVisibility rows of a field or a field group: shown
+// when the field lookup_field_id has the value lookup_value_id (for ticket
+// type tickettype_id). field_id is the field shown: in a field's own rows,
+// the field itself.
+func visibility(kind string) []Ref {
+	shown := ref("visibility_conditions[].field_id", "customfield", "", "")
+	if kind == "customfield" {
+		shown = inferred(owner("visibility_conditions[].field_id", "customfield"))
+	}
+	return []Ref{
+		ref("visibility_conditions[].tickettype_id", "tickettype", "", ""),
+		shown,
+		ref("visibility_conditions[].lookup_field_id", "customfield", "", ""),
+		valueOf("visibility_conditions[].lookup_value_id", "lookup_field_id", "", ""),
+	}
 }
 
 // rowTranslations: LanguagePackTranslationsCustom rows of nested rows
@@ -94,6 +187,37 @@ func rowTranslations(array, row string) []Ref {
 		ext(array+".translations[].entity_id", row, ""),
 		ext(array+".translations[].language_id", "language", ""),
 		ext(array+".translations[].entity_id2", "translationentity", ""),
+	}
+}
+
+// approvalRules: ApprovalProcessRule rows of an approval step: who
+// approves, and the email templates of the answer.
+func approvalRules(array string) []Ref {
+	return []Ref{
+		Ref{Field: array + ".agent_id_or_cab_id", Target: "approver", External: true, GUID: array + ".arunumcab_guid", Name: array + ".agent_name"},
+		ext(array+".user_id", "user", array+".user_name"),
+		ext(array+".role_id", "role", array+".role_name"),
+		// approval_process_guid is the process's guid: its owner
+		owner(array+".approval_process_id", "approvalprocess"),
+		inferred(ext(array+".approval_process_step_id", "approvalstep", "")),
+		ref(array+".accept_emailtemplate_id", "emailtemplate", array+".accept_emailtemplate_guid", array+".accept_emailtemplate_name"),
+		ref(array+".reject_emailtemplate_id", "emailtemplate", array+".reject_emailtemplate_guid", array+".reject_emailtemplate_name"),
+		ref(array+".customfieldid", "customfield", "", array+".customfield_name"),
+		// ApprovalProcessRuleCriteria: when the rule applies
+		byField(array+".criteria[].value_int", array+".criteria[].valueint_guid"),
+	}
+}
+
+// rowAccessControl: AccessControl rows of nested rows (a custom field's
+// values[]); entity_id is the row's id, which the target issues anew.
+func rowAccessControl(array, row string) []Ref {
+	return []Ref{
+		ext(array+".access_control[].entity_id", row, ""),
+		ext(array+".access_control[].agent_id", "agent", ""),
+		ext(array+".access_control[].user_id", "user", ""),
+		ext(array+".access_control[].role_id", "role", ""),
+		ext(array+".access_control[].team_id", "team", ""),
+		ext(array+".access_control[].department_id", "department", ""),
 	}
 }
 
@@ -117,16 +241,21 @@ func teamRows(array string) []Ref {
 }
 
 // embedded: a nested copy of another record, whose id is the reference; the
-// rest of the copy is listed in notRefs as "Schema.container.*".
+// rest of the copy is listed in notRefs as "Schema.container.*". copyOf is
+// the same for a copy of a record of an exported kind.
 func embedded(container, target string) Ref {
 	return ext(container+".id", target, "")
 }
 
+func copyOf(container, kind string) Ref {
+	return ref(container+".id", kind, "", "")
+}
+
 // kinds: the order is the export order and the tie-break order of imports.
-// Refs marked "inferred" read Halo's intent from the field name alone (the
-// OpenAPI description has no field descriptions); where the intent was not
-// clear enough to remap automatically, the Ref is external, so the user
-// decides.
+// Refs marked inferred (Ref.Inferred) read Halo's intent from the field name
+// alone (the OpenAPI description has no field descriptions); where the
+// intent was not clear enough to remap automatically, the Ref is external,
+// so the user decides.
 var kinds = []*Kind{
 	{
 		Name: "emailtemplate", Endpoint: "/EmailTemplate", Schema: "MessageContent", ListKey: "emailtemplates",
@@ -136,6 +265,117 @@ var kinds = []*Kind{
 			ext("messagegroup_id", "messagegroup", ""),
 			ext("sectionid", "team", ""),
 		}, accessControl("emailtemplate")),
+	},
+	// The kinds below up to tickettypegroup were added from the OpenAPI
+	// description alone. What their lists return (bare or under ListKey),
+	// whether they hide records without a parameter, and what their detail
+	// GET needs are unverified: halocfg probe should check each "probe:".
+	{
+		// probe: /Workday lists every workday without parameters
+		Name: "workday", Endpoint: "/Workday", Schema: "Workdays", ListKey: "workdays",
+		DetailQuery: "includedetails=true", // probe: holidays and timeslots come with it
+		NaturalKey:  []string{"name"},
+		Refs: join([]Ref{
+			owner("holidays[].workday_id", "workday"),
+			ext("holidays[].agent_id", "agent", "holidays[].agent_name"), // an agent's own holiday
+			owner("timeslots[].workday_id", "workday"),
+			ext("timeslots[].bookingtype_id", "appointmenttype", ""),
+		}, accessControl("workday")),
+	},
+	{
+		// Lookup codes of every list (charge rates, impacts, ...), keyed by
+		// their list (lookupid) and name. probe: /Lookup without lookupid
+		// lists the codes of every list; showallcodes=true adds inactive
+		// ones; ids are unique across lists (export refuses a repeated id);
+		// custom fields' values are not among them (iscustomfield).
+		Name: "lookup", Endpoint: "/Lookup", Schema: "Lookup", ListKey: "lookups",
+		ListQuery: "showallcodes=true", DetailQuery: "includedetails=true",
+		NaturalKey: []string{"lookupid", "name"},
+		Refs: join([]Ref{
+			inferred(ext("overriding_rate_id", "chargeraterow", "")),
+			// a charge rate code's rates: charge_id the code itself
+			inferred(owner("rates[].charge_id", "lookup")),
+			inferred(ext("rates[].area", "client", "")),
+			ext("rates[].contract_id", "contract", ""),
+			inferred(ext("rates[].travel_surchargeid", "travelsurcharge", "")),
+			// the codes below a code of a tree list
+			inferred(embedded("sub_lookup[]", "sublookup")),
+		}, accessControl("lookup"), translations("lookup")),
+	},
+	{
+		// probe: /ToDoGroup lists every group; its detail GET takes no parameter
+		Name: "todogroup", Endpoint: "/ToDoGroup", Schema: "ToDoGroup", ListKey: "todogroups",
+		NaturalKey: []string{"text"},
+		Refs: []Ref{
+			owner("todo_list[].group_id", "todogroup"),
+			ext("todo_list[].ticket_id", "ticket", ""),
+			ext("todo_list[].done_by_id", "agent", "todo_list[].done_by_name"),
+		},
+	},
+	{
+		// probe: showall=true lists every agent's, team's and department's canned text
+		Name: "cannedtext", Endpoint: "/CannedText", Schema: "CannedText", ListKey: "cannedtexts",
+		ListQuery: "showall=true", DetailQuery: "includedetails=true",
+		NaturalKey: []string{"name"},
+		Refs: join([]Ref{
+			ext("group_id", "cannedtextgroup", "group_name"),
+			ext("agent_id", "agent", "agent_name"),
+			extGUID("team_id", "team", "team_guid", "team_name"),
+			extGUID("department_id", "department", "department_guid", "department_name"),
+			ext("tags[].id", "tag", "tags[].text"),
+			inferred(owner("tags[].add_to_ctid", "cannedtext")),
+			inferred(ext("tags[].add_to_kbid", "kbarticle", "")),
+		}, accessControl("cannedtext")),
+	},
+	{
+		// probe: /Tabs without type or typeid lists the tabs of tickets
+		// (and of other entities: names may then repeat)
+		Name: "tickettab", Endpoint: "/Tabs", Schema: "Tabname", ListKey: "tabs",
+		DetailQuery: "includedetails=true",
+		NaturalKey:  []string{"name"},
+		Refs: []Ref{
+			copyOf("fields[]", "customfield"), // the fields on the tab
+			ext("linked_dashboard_id", "dashboard", ""),
+		},
+	},
+	{
+		// Custom fields, with their values (values[], rows other records
+		// point at by name). probe: /FieldInfo without parameters lists
+		// every field of every entity, and getlookupvalues=true brings the
+		// values; a value row posted with its id changes that row, one
+		// without adds a row.
+		Name: "customfield", Endpoint: "/FieldInfo", Schema: "FieldInfo", ListKey: "fields",
+		DetailQuery: "includedetails=true&getlookupvalues=true",
+		NaturalKey:  []string{"name"},
+		RowKeys:     map[string]string{"values": "name"},
+		Refs: join([]Ref{
+			ref("tab_id", "tickettab", "tab_guid", "tab_name"),
+			extGUID("table_id", "customtable", "table_guid", "table_name"),
+			embedded("table_info", "customtable"),
+			inferred(ext("customextratableid", "customtable", "")),
+			ref("selection_field_id", "customfield", "", "selection_field_name"),
+			ext("database_lookup_id", "databaselookup", "database_lookup_name"),
+			ext("sql_certificate_id", "certificate", "sql_certificate_name"),
+			owner("client_restrictions[].field_id", "customfield"),
+			ext("client_restrictions[].client_id", "client", "client_restrictions[].client_name"),
+			owner("org_restrictions[].field_id", "customfield"),
+			ext("org_restrictions[].org_id", "organisation", "org_restrictions[].org_name"),
+			ref("database_lookup_triggers[].field_id", "customfield", "", "database_lookup_triggers[].field_name"),
+			inferred(ext("database_lookup_triggers[].lookup_profile_id", "databaselookup", "")),
+			inferred(owner("validation_data[].fiid", "customfield")),
+			inferred(ref("validation_data[].filinktoid", "customfield", "", "")),
+		}, visibility("customfield"), accessControl("customfield"),
+			rowAccessControl("values[]", "fieldvaluerow"), rowTranslations("values[]", "fieldvaluerow")),
+	},
+	{
+		// probe: /FieldGroup lists every group without parameters
+		Name: "fieldgroup", Endpoint: "/FieldGroup", Schema: "FieldGroup", ListKey: "fieldgroups",
+		DetailQuery: "includedetails=true",
+		NaturalKey:  []string{"name"},
+		Refs: join([]Ref{
+			keyPairs("tickettypes", "tickettype"),
+			keyPairs("outcomes", "outcome"),
+		}, visibility("fieldgroup"), fieldRows("fieldgroup"), accessControl("fieldgroup"), translations("fieldgroup")),
 	},
 	{
 		Name: "tickettypegroup", Endpoint: "/TicketTypeGroup", Schema: "RequestTypeGroup", ListKey: "tickettypegroups",
@@ -153,7 +393,6 @@ var kinds = []*Kind{
 			ref("statusemailid", "emailtemplate", "statusemail_guid", "statusemailname"),
 			keyPairs("tickettypes", "tickettype"),
 			keyPairs("outcomes", "outcome"),
-			ext("statusnochangehoursmanager", "agent", ""),
 		}, translations("status")),
 	},
 	{
@@ -163,8 +402,8 @@ var kinds = []*Kind{
 		NaturalKey: []string{"name"},
 		Refs: join([]Ref{
 			ref("slaid", "sla", "sla_guid", ""),
-			ext("workdaysoverride", "workday", ""),
-			embedded("workdays", "workday"),
+			inferred(ref("workdaysoverride", "workday", "", "")),
+			copyOf("workdays", "workday"),
 		}, translations("priority")),
 	},
 	{
@@ -177,10 +416,10 @@ var kinds = []*Kind{
 			ref("slstatusaftersecondwarning", "status", "", ""),
 			owner("priorities[].slaid", "sla"),
 			ref("priorities[].priorityid", "priority", "", "priorities[].name"),
-			ext("priorities[].workdaysoverride", "workday", ""),
-			embedded("priorities[].workdays", "workday"),
-			ext("workday_id", "workday", "workday_name"),
-			embedded("workdays", "workday"),
+			inferred(ref("priorities[].workdaysoverride", "workday", "", "")),
+			copyOf("priorities[].workdays", "workday"),
+			ref("workday_id", "workday", "workday_guid", "workday_name"),
+			copyOf("workdays", "workday"),
 			// priorities[] are copies of priorities, translations included
 			ref("priorities[].translations[].entity_id", "priority", "", ""),
 			ext("priorities[].translations[].language_id", "language", ""),
@@ -194,6 +433,7 @@ var kinds = []*Kind{
 		Refs: join([]Ref{
 			ref("sla_id", "sla", "", ""),
 			ref("priority_id", "priority", "", ""),
+			inferred(ref("chargerate", "lookup", "", "")), // a charge rate code
 			ext("category_group_id", "categorygroup", ""),
 		}, translations("category")),
 	},
@@ -209,7 +449,7 @@ var kinds = []*Kind{
 			// the step's automatic action: an outcome (it has a guid partner)
 			ref("steps[].auto_action_type", "outcome", "steps[].auto_action_type_guid", ""),
 			ext("steps[].pipeline_stage_id", "pipelinestage", "steps[].pipeline_stage_name"),
-			ext("steps[].input_field_id", "customfield", ""),
+			inferred(ref("steps[].input_field_id", "customfield", "", "")),
 			ext("steps[].newticket_service_id", "service", ""),
 			// the step's actions (FlowSubDetail): outcomes the agent or an
 			// automation may take; start_step and end_step are step_ids
@@ -217,30 +457,32 @@ var kinds = []*Kind{
 			ref("steps[].actions[].action_id", "outcome", "steps[].actions[].action_guid", "steps[].actions[].action_name"),
 			ref("steps[].actions[].time_limit_action_id", "outcome", "steps[].actions[].time_limit_action_guid", "steps[].actions[].time_limit_action_name"),
 			ref("steps[].actions[].automation_action_id", "outcome", "steps[].actions[].automation_action_guid", "steps[].actions[].automation_action_name"),
-			ext("steps[].actions[].todo_group_id", "todogroup", "steps[].actions[].todo_group_name"),
-			ref("steps[].step_conditions[].stdid", "template", "", ""), // inferred, as automationcriteria[].stdid of a template
-			ext("steps[].step_conditions[].rule_id", "assignmentrule", ""),
-			ext("steps[].step_conditions[].qualification_criteria_id", "qualificationcriteria", ""),
-			ext("steps[].step_conditions[].flowsubdetails_criteria_id", "workflowaction", ""),
+			ref("steps[].actions[].todo_group_id", "todogroup", "", "steps[].actions[].todo_group_name"),
+			// an action's restrictions: a custom field and one of its values
+			inferred(ref("steps[].actions[].restrictions[].field_id", "customfield", "", "")),
+			inferred(valueOf("steps[].actions[].restrictions[].value_id", "field_id", "", "steps[].actions[].restrictions[].value_name")),
 			embedded("steps[].chat_teams[]", "team"),
-			embedded("steps[].rules[]", "assignmentrule"),
+			copyOf("steps[].rules[]", "ticketrule"),
 			ext("steps[].output_variables[].method_id", "integrationmethod", ""),
 			ref("always_allow_actions[].id", "outcome", "", "always_allow_actions[].outcome"),
 			owner("stages[].flow_id", "workflow"),
-			// inferred: edit_outcome and outcome_step may name an outcome and a step
-			ext("stages[].edit_outcome", "stageoutcome", ""),
-			ext("stages[].outcome_step", "workflowstep", ""),
+			// edit_outcome and outcome_step may name an outcome and a step
+			inferred(ext("stages[].edit_outcome", "stageoutcome", "")),
+			inferred(ext("stages[].outcome_step", "workflowstep", "")),
 			owner("targets[].flow_id", "workflow"),
 			// start/end stages are rows of stages[] of the same record, which
 			// get new ids in another tenant
 			ext("targets[].start_stage_id", "workflowstage", "targets[].start_stage_name"),
 			ext("targets[].end_stage_id", "workflowstage", "targets[].end_stage_name"),
-			ext("targets[].workday", "workday", "targets[].workday_name"),
-			ext("targets[].rule_id", "assignmentrule", ""),
-			embedded("targets[].rules[]", "assignmentrule"),
+			ref("targets[].workday", "workday", "", "targets[].workday_name"),
+			inferred(ref("targets[].rule_id", "ticketrule", "", "")),
+			copyOf("targets[].rules[]", "ticketrule"),
 			owner("targets[].start_steps[].flowheader_id", "workflow"),
 			owner("targets[].end_steps[].flowheader_id", "workflow"),
-		}, rowTranslations("steps[]", "workflowstep"), rowTranslations("stages[]", "workflowstage"), accessControl("workflow")),
+		}, criteria("steps[].step_conditions[]", "workflow"),
+			criteria("steps[].actions[].conditions[]", "workflow"), criteria("steps[].actions[].conditions_exec[]", "workflow"),
+			rowTranslations("steps[]", "workflowstep"), rowTranslations("steps[].actions[]", "workflowaction"),
+			rowTranslations("stages[]", "workflowstage"), accessControl("workflow")),
 	},
 	{
 		Name: "tickettype", Endpoint: "/TicketType", Schema: "RequestType", ListKey: "tickettypes",
@@ -261,11 +503,13 @@ var kinds = []*Kind{
 			owner("allowed_status[].ticketype_id", "tickettype"),
 			ref("allowed_status[].tickettype_group_id", "tickettypegroup", "", ""),
 			{Field: "kanbanstatuschoice[].id", Target: "status", StringID: true, Name: "kanbanstatuschoice[].name"},
+			{Field: "kanbanstatuschoice_list", Target: "status", StringID: true, List: true}, // "12,13,14"
 			ref("workflow_id", "workflow", "workflow_guid", "workflow_name"),
 			ref("default_sla", "sla", "default_sla_guid", ""),
 			ref("default_priority", "priority", "", ""),
-			ref("maximumRestrictedPriority", "priority", "", ""), // inferred
-			ref("close_kb_action", "outcome", "", ""),            // inferred: the action that closes a ticket from a KB article
+			inferred(ref("maximumRestrictedPriority", "priority", "", "")),
+			inferred(ref("close_kb_action", "outcome", "", "")), // the action that closes a ticket from a KB article
+			inferred(ref("chargerate", "lookup", "", "")),       // a charge rate code
 			ref("group_id", "tickettypegroup", "", "group_name"),
 			ref("acknowledgementtemplate", "emailtemplate", "acknowledgementtemplate_guid", "acknowledgementtemplate_name"),
 			ref("acknowledgementtemplateooh", "emailtemplate", "acknowledgementtemplateooh_guid", "acknowledgementtemplateooh_name"),
@@ -276,9 +520,9 @@ var kinds = []*Kind{
 			ref("allowed_child_tickettypes[].child_tickettype_id", "tickettype", "", "allowed_child_tickettypes[].child_tickettype_name"),
 			owner("allowed_child_tickettypes[].tickettype_id", "tickettype"),
 			ref("sprint_tickettype_id", "tickettype", "", "sprint_tickettype_name"),
-			// inferred: Halo's generic restriction row, key1 the owner, key2 the allowed action
-			owner("allowed_actions[].key1", "tickettype"),
-			ref("allowed_actions[].key2", "outcome", "allowed_actions[].key2_guid", "allowed_actions[].key2_name"),
+			// Halo's generic restriction row, key1 the owner, key2 the allowed action
+			inferred(owner("allowed_actions[].key1", "tickettype")),
+			inferred(ref("allowed_actions[].key2", "outcome", "allowed_actions[].key2_guid", "allowed_actions[].key2_name")),
 			owner("allowed_clients[].request_type", "tickettype"),
 			ext("allowed_clients[].client_id", "client", "allowed_clients[].client_name"),
 			owner("allowed_appointment_types[].tickettype_id", "tickettype"),
@@ -289,30 +533,30 @@ var kinds = []*Kind{
 			ext("allowed_suggestion_faqlists[].faq_id", "faqlist", "allowed_suggestion_faqlists[].faq_name"),
 			owner("tab_config[].entity_id", "tickettype"),
 			ext("tab_config[].screenlayout_id", "screenlayout", ""),
-			ext("tab_config[].tab_id", "tickettab", "tab_config[].tab_name"),
+			ref("tab_config[].tab_id", "tickettab", "", "tab_config[].tab_name"),
 			owner("load_balance_schedule.tickettype_id", "tickettype"),
 			ref("load_balance_schedule.status_id", "status", "", ""),
 			ext("load_balance_schedule.assignto_agent_id", "agent", ""),
-			// inferred: a flag or a ticket type id; external until known
-			ext("load_balance_schedule.asslinked_tickettype", "linkedtickettype", ""),
+			// a flag or a ticket type id; external until known
+			inferred(ext("load_balance_schedule.asslinked_tickettype", "linkedtickettype", "")),
 			embedded("default_services[]", "service"),
 			{Field: "soc_default_target.value", Target: "soctarget", External: true, StringID: true, Name: "soc_default_target.label"},
 			ext("default_agent", "agent", "default_agent_name"),
 			ext("from_mailbox_id", "mailbox", ""),
-			ext("approval_process_id", "approvalprocess", "approval_process_name"),
+			ref("approval_process_id", "approvalprocess", "approval_process_guid", "approval_process_name"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
 			ext("quote_pdftemplate_id", "pdftemplate", "quote_pdftemplate_name"),
-			ext("fieldidlist", "customfield", ""), // an integer array: every element is a field id
-			ext("childticketcolumnsoverride", "columnprofile", ""),
+			ref("fieldidlist", "customfield", "", ""), // an integer array: every element is a field id
+			extGUID("childticketcolumnsoverride", "columnprofile", "childticketcolumnsoverride_guid", ""),
 			ext("database_lookup_id", "databaselookup", ""),
 			ext("default_appt_type", "appointmenttype", ""),
 			ext("default_budgettype_id", "budgettype", ""),
 			ext("default_matchedkbid", "kbarticle", ""),
 			ext("default_product_id", "product", ""),
 			ext("defaultagentresourcebookingduration_id", "bookingduration", ""),
-			ext("defaultresourcetype", "resourcetype", ""),       // inferred
-			ext("defaultresourcetype_agent", "resourcetype", ""), // inferred
-			ext("defaulttab", "tickettab", ""),                   // inferred: a tab id or a fixed tab number
+			inferred(ext("defaultresourcetype", "resourcetype", "")),
+			inferred(ext("defaultresourcetype_agent", "resourcetype", "")),
+			inferred(ref("defaulttab", "tickettab", "", "")), // a tab id or a fixed tab number
 			ext("salesforce_default_stage", "salesforcestage", ""),
 			ext("slack_channel_workspace", "slackworkspace", ""),
 		},
@@ -328,6 +572,7 @@ var kinds = []*Kind{
 		Refs: []Ref{
 			ref("default_ticket_type", "tickettype", "", ""),
 			{Field: "kanbanstatuschoice[].id", Target: "status", StringID: true, Name: "kanbanstatuschoice[].name"},
+			{Field: "kanbanstatuschoice_list", Target: "status", StringID: true, List: true}, // "12,13,14"
 			ext("default_filter_id", "filterprofile", "default_filter_name"),
 			ext("default_columns_id", "columnprofile", "default_columns_name"),
 			ext("default_template_group_id", "templategroup", ""),
@@ -357,8 +602,8 @@ var kinds = []*Kind{
 			ref("optional_priority_id", "priority", "", ""),
 			ref("copied_from_id", "template", "", ""),
 			owner("todo_list[].template_id", "template"),
-			ext("todo_list[].group_id", "todogroup", "todo_list[].group_name"),
-			embedded("todo_list[].group", "todogroup"),
+			ref("todo_list[].group_id", "todogroup", "", "todo_list[].group_name"),
+			copyOf("todo_list[].group", "todogroup"),
 			ext("todo_list[].allowed_clients[].client_id", "client", ""),
 			owner("todo_list[].allowed_clients[].template_id", "template"),
 			// the to-do row the client is allowed for: issued anew by the target
@@ -366,17 +611,13 @@ var kinds = []*Kind{
 			owner("creation_rules[].parent_template_id", "template"),
 			ref("creation_rules[].child_template_id", "template", "", ""),
 			ref("creation_rules[].outcome_id", "outcome", "", "creation_rules[].outcome_name"),
-			// inferred: another creation rule or a template; external until known
-			ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name"),
-			ext("creation_rules[].field_id", "customfield", "creation_rules[].field_name"),
+			// another creation rule or a template; external until known
+			inferred(ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name")),
+			ref("creation_rules[].field_id", "customfield", "", "creation_rules[].field_name"),
 			ext("creation_rules[].group_id", "creationrulegroup", ""),
 			ext("creation_rules[].optionalservice_id", "service", ""),
 			owner("budgets[].template_id", "template"),
 			ext("budgets[].budgettype_id", "budgettype", "budgets[].budgettype_name"),
-			owner("automationcriteria[].stdid", "template"),
-			ext("automationcriteria[].rule_id", "assignmentrule", ""),
-			ext("automationcriteria[].qualification_criteria_id", "qualificationcriteria", ""),
-			ext("automationcriteria[].flowsubdetails_criteria_id", "workflowaction", ""),
 			owner("milestones[].from_template_id", "template"),
 			ext("milestones[].ticket_id", "ticket", ""),
 			// milestone rows of the same template, issued anew by the target
@@ -384,8 +625,8 @@ var kinds = []*Kind{
 			ext("milestones[].dependencies[].child", "milestone", ""),
 			ext("additional_agents[].id", "agent", "additional_agents[].name"),
 			ext("additional_agents[].faultid", "ticket", ""),
-			embedded("customfields[]", "customfield"),
-			embedded("optional_customfields[]", "customfield"),
+			copyOf("customfields[]", "customfield"),
+			copyOf("optional_customfields[]", "customfield"),
 			embedded("assets[]", "asset"),
 			embedded("optional_assets[]", "asset"),
 			embedded("users[]", "user"),
@@ -393,36 +634,36 @@ var kinds = []*Kind{
 			ext("agent_id", "agent", "agent_name"),
 			ext("optional_agent_id", "agent", ""),
 			ext("restrictto_agent_id", "agent", "restrictto_agent_name"),
-			ext("restrictto_team_id", "team", "restrictto_team_name"),
-			ext("restrictto_department_id", "department", "restrictto_department_name"),
+			extGUID("restrictto_team_id", "team", "restrictto_team_guid", "restrictto_team_name"),
+			extGUID("restrictto_department_id", "department", "restrictto_department_guid", "restrictto_department_name"),
 			ext("user_id", "user", ""),
-			ext("approval_id", "approvalprocess", ""),
+			inferred(ref("approval_id", "approvalprocess", "", "")),
 			ext("budgettype_id", "budgettype", ""),
 			ext("optional_budgettype_id", "budgettype", ""),
-			ext("defaultresourcetype", "resourcetype", ""),          // inferred
-			ext("optional_defaultresourcetype", "resourcetype", ""), // inferred
+			inferred(ext("defaultresourcetype", "resourcetype", "")),
+			inferred(ext("optional_defaultresourcetype", "resourcetype", "")),
 			ext("group_id", "templategroup", ""),
 			ext("kb_id", "kbarticle", ""),
 			ext("kbid", "kbarticle", ""),
 			ext("optional_kb_id", "kbarticle", ""),
 			ext("service", "service", ""),
-			ext("optionalservice", "service", ""),  // inferred: a service id or a flag
-			ext("optional_service", "service", ""), // inferred: a service id or a flag
+			inferred(ext("optionalservice", "service", "")),  // a service id or a flag
+			inferred(ext("optional_service", "service", "")), // a service id or a flag
 			ext("optional_service_details_id", "servicedetail", ""),
 			ext("notification_id", "notification", ""),
 			ext("invoice_id", "invoice", ""),
 			ext("report_id", "report", ""),
 			ext("reportid", "report", ""),
-			ext("reportarea", "reportarea", ""), // inferred
+			inferred(ext("reportarea", "reportarea", "")),
 			ext("reportsite", "site", ""),
-			ext("did", "asset", ""), // inferred: a device id
+			inferred(ext("did", "asset", "")), // a device id
 			ext("clone_parent_id", "ticket", ""),
 			ext("created_ticket_id", "ticket", ""),
 			ext("one_ticket_id", "ticket", ""),
 			ext("parentticketid", "ticket", ""),
-			// inferred: a flag or the parent's status on close; external until known
-			ext("updateparent_status_close", "parentstatus", ""),
-		}, accessControl("template")),
+			// a flag or the parent's status on close; external until known
+			inferred(ext("updateparent_status_close", "parentstatus", "")),
+		}, criteria("automationcriteria[]", "template"), accessControl("template")),
 	},
 	{
 		Name: "outcome", Endpoint: "/Outcome", Schema: "TOutcome", ListKey: "outcomes",
@@ -442,7 +683,9 @@ var kinds = []*Kind{
 			keyPairs("workflows", "workflow"),
 			ref("defaultpriority", "priority", "", ""),
 			ext("defaultagent", "agent", "defaultagent_name"),
-			ext("approval_process_id", "approvalprocess", "approval_process_name"),
+			ref("approval_process_id", "approvalprocess", "approval_process_guid", "approval_process_name"),
+			inferred(ref("chargerate", "lookup", "", "")), // charge rate codes; probe: by the code's id
+			inferred(ref("travelrate", "lookup", "", "")),
 			ext("reportid", "report", "reportname"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
 			ext("defaultsupplier_id", "supplier", "defaultsupplier_name"),
@@ -451,19 +694,19 @@ var kinds = []*Kind{
 			ext("script_id", "script", "script_name"),
 			ext("azure_connection_id", "azureconnection", ""),
 			embedded("azure_connection", "azureconnection"),
-			ext("azure_input_mappings[].fiid", "integrationfield", ""),  // inferred
-			ext("azure_input_mappings[].msid", "integrationfield", ""),  // inferred
-			ext("azure_output_mappings[].fiid", "integrationfield", ""), // inferred
-			ext("azure_output_mappings[].msid", "integrationfield", ""), // inferred
+			inferred(ext("azure_input_mappings[].fiid", "integrationfield", "")),
+			inferred(ext("azure_input_mappings[].msid", "integrationfield", "")),
+			inferred(ext("azure_output_mappings[].fiid", "integrationfield", "")),
+			inferred(ext("azure_output_mappings[].msid", "integrationfield", "")),
 			ext("callscreencallscript", "callscript", ""),
-			ext("create_issue_type", "integrationissuetype", ""), // inferred
+			inferred(ext("create_issue_type", "integrationissuetype", "")),
 			ext("default_asset_status", "assetstatus", ""),
-			ext("default_asset_type", "assettype", ""),
+			extGUID("default_asset_type", "assettype", "default_asset_type_guid", "default_asset_type_name"),
 			ext("default_opp_closure_cat", "opportunityclosurecategory", ""),
 			ext("defaultappointmentstatus", "appointmentstatus", ""),
 			ext("defaultappointmenttype", "appointmenttype", ""),
-			ext("defaultuserdef", "userdef", ""), // inferred
-			ext("parentdefaultuser", "user", ""), // inferred: a user id or a flag
+			inferred(ext("defaultuserdef", "userdef", "")),
+			inferred(ext("parentdefaultuser", "user", "")), // a user id or a flag
 			ext("from_action_id", "ticketaction", ""),
 			ext("to_ticket_id", "ticket", ""),
 			ext("integration_method_id", "integrationmethod", ""),
@@ -484,12 +727,95 @@ var kinds = []*Kind{
 			ext("worddocid", "worddocument", ""),
 		}, fieldRows("outcome"), accessControl("outcome"), translations("outcome")),
 	},
+	{
+		// Approval processes, their steps and the steps' rules (who
+		// approves). probe: /ApprovalProcess lists every process; the
+		// detail holds steps[] with their rules[].
+		Name: "approvalprocess", Endpoint: "/ApprovalProcess", Schema: "ApprovalProcess", ListKey: "approvalprocesses",
+		DetailQuery: "includedetails=true",
+		NaturalKey:  []string{"name"},
+		Refs: join([]Ref{
+			owner("steps[].processid", "approvalprocess"),
+			// an agent or a CAB, as the step's type says
+			Ref{Field: "steps[].agent_id_or_cab_id", Target: "approver", External: true, GUID: "steps[].asunumcab_guid", Name: "steps[].agent_name"},
+			ext("steps[].user_id", "user", "steps[].user_name"),
+			ext("steps[].client_id", "client", "steps[].client_name"),
+			ext("steps[].site_id", "site", "steps[].site_name"),
+			ext("steps[].role_id", "role", "steps[].role_name"),
+			ref("steps[].customfieldid", "customfield", "steps[].customfieldguid", "steps[].customfield_name"),
+			ref("steps[].statusafteraccept", "status", "", ""),
+			ref("steps[].statusafterreject", "status", "", ""),
+			ref("steps[].statusifnoapproval", "status", "", ""),
+			ref("steps[].statusawaitingapproval", "status", "", ""),
+			ref("steps[].statusafterstartdatepassed", "status", "", ""),
+			inferred(ref("steps[].templateid", "emailtemplate", "steps[].templateguid", "")), // the approval request
+			ref("steps[].accepttemplateid", "emailtemplate", "steps[].accepttemplateguid", ""),
+			ref("steps[].rejecttemplateid", "emailtemplate", "steps[].rejecttemplateguid", ""),
+			ref("steps[].remindertemplateid", "emailtemplate", "steps[].remindertemplateguid", ""),
+			ref("steps[].notify_on_auto_approve_emailtemplate_id", "emailtemplate", "steps[].notify_on_auto_approve_emailtemplate_guid", ""),
+			inferred(ext("steps[].pssid", "approvalstepstatus", "")),
+		},
+			// the fields the approver fills in; rtid is the step's row
+			fieldRowsAt("steps[].fields[]", inferred(ext("steps[].fields[].rtid", "approvalstep", "")),
+				ref("steps[].fields[].groupid", "fieldgroup", "steps[].fields[].groupguid", "")),
+			approvalRules("steps[].rules[]"), approvalRules("steps[].notification_rules[]"), accessControl("approvalprocess")),
+	},
+	{
+		// Ticket rules (Halo's assignment rules): what a ticket matching
+		// the criteria gets. probe: /TicketRules lists every rule, inactive
+		// ones and those of workflow steps (flowdetail_id) included.
+		Name: "ticketrule", Endpoint: "/TicketRules", Schema: "Autoassign", ListKey: "rules",
+		DetailQuery: "includedetails=true",
+		NaturalKey:  []string{"name"},
+		Refs: join([]Ref{
+			ext("new_agent_id", "agent", "new_agent_name"),
+			ref("new_priority_id", "priority", "", ""),
+			ref("new_status_id", "status", "newstatus_guid", ""),
+			ref("new_sla_id", "sla", "new_sla_guid", ""),
+			ref("new_category_1_id", "category", "new_category_1_guid", "new_category_1_name"),
+			ref("new_category_2_id", "category", "new_category_2_guid", "new_category_2_name"),
+			ref("new_category_3_id", "category", "new_category_3_guid", "new_category_3_name"),
+			ref("new_category_4_id", "category", "new_category_4_guid", "new_category_4_name"),
+			ext("new_product_id", "product", "new_product_name"),
+			ref("new_workflow_id", "workflow", "newworkflow_guid", "new_workflow_name"),
+			ref("new_template_id", "template", "newtemplate_guid", "new_template_name"),
+			ref("outcome_id", "outcome", "", "outcome_name"),
+			ext("script_id", "script", "script_name"),
+			inferred(ref("rule_ids", "ticketrule", "", "")), // an integer array of rules
+			// the workflow step the rule belongs to: a row the target issues anew
+			ext("flowdetail_id", "workflowstep", ""),
+			owner("outcomes[].rule_id", "ticketrule"),
+			inferred(ext("outcomes[].fieldid", "ticketfield", "")),
+			byField("outcomes[].value_int", ""), // the value the rule sets fieldname to
+			// the rule's OLAs (WorkflowTarget rows, as a workflow's targets[])
+			owner("olas[].rule_id", "ticketrule"),
+			inferred(ref("olas[].flow_id", "workflow", "olas[].flow_guid", "")),
+			ext("olas[].start_stage_id", "workflowstage", "olas[].start_stage_name"),
+			ext("olas[].end_stage_id", "workflowstage", "olas[].end_stage_name"),
+			ref("olas[].workday", "workday", "", "olas[].workday_name"),
+			copyOf("olas[].rules[]", "ticketrule"),
+			inferred(ref("olas[].start_steps[].flowheader_id", "workflow", "", "")),
+			inferred(ref("olas[].end_steps[].flowheader_id", "workflow", "", "")),
+			embedded("events[]", "notification"),
+			embedded("database_lookups[]", "databaselookup"),
+			embedded("popup_notes[]", "popupnote"),
+		}, criteria("criteria[]", "ticketrule"), accessControl("ticketrule")),
+	},
 }
 
 func init() {
 	for _, k := range kinds {
 		if k.RefField == "" {
 			k.RefField = "id"
+		}
+		for i, r := range k.Refs {
+			// A copy of another record (fields[].fieldinfo.id): its guid,
+			// where its schema has one, travels with its id.
+			if guid := strings.TrimSuffix(r.Field, "id") + "guid"; r.GUID == "" && Leaf(r.Field) == "id" && r.Nested() {
+				if _, _, ok := FieldAt(k.Schema, guid); ok {
+					k.Refs[i].GUID = guid
+				}
+			}
 		}
 	}
 }

@@ -298,8 +298,9 @@ func ledgerOf(t *testing.T, state, url string) string {
 	if info.Mode().Perm() != 0o700 {
 		t.Errorf("%s: mode %v, want 0700", dir, info.Mode().Perm())
 	}
-	host := strings.ReplaceAll(strings.TrimPrefix(url, "http://"), ":", "_")
-	matches, _ := filepath.Glob(filepath.Join(dir, "ledger-*"+host+"*.json"))
+	// the simulators listen on loopback, which the ledger's name calls "loopback" whatever its address
+	port := url[strings.LastIndex(url, ":")+1:]
+	matches, _ := filepath.Glob(filepath.Join(dir, "ledger-loopback_"+port+"-*.json"))
 	if len(matches) != 1 {
 		entries, _ := os.ReadDir(dir)
 		t.Errorf("%d ledgers for %s in %s: %v", len(matches), url, dir, entries)

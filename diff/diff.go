@@ -180,7 +180,11 @@ func normal(t *mapping.Tenant, k *catalog.Kind, lv level, rec snapshot.Record) m
 			for i, e := range arr {
 				if m, ok := e.(map[string]any); ok && sa.copyOf != nil {
 					n := t.Neutral(sa.copyOf, snapshot.Record(m))
-					n[sa.leaf] = m[sa.leaf] // the outer Neutral renders it
+					for _, f := range outerFields(k, top) {
+						if v, ok := m[f]; ok {
+							n[f] = v // the outer Neutral renders it
+						}
+					}
 					arr[i] = map[string]any(n)
 				}
 			}
@@ -189,6 +193,19 @@ func normal(t *mapping.Tenant, k *catalog.Kind, lv level, rec snapshot.Record) m
 	n := map[string]any(t.Neutral(k, raw))
 	strip(n)
 	return n
+}
+
+// outerFields lists the fields of the copies in k's array top that hold
+// references k declares itself (a SLA's priorities[].priorityid and
+// priorities[].workdaysoverride): those are rendered once, by k's Neutral.
+func outerFields(k *catalog.Kind, top string) []string {
+	var out []string
+	for _, r := range k.Refs {
+		if p := r.Path(); len(p) > 1 && p[0] == top+"[]" {
+			out = append(out, strings.TrimSuffix(p[1], "[]"))
+		}
+	}
+	return out
 }
 
 // strip removes volatile fields at every depth.

@@ -15,7 +15,7 @@ import (
 )
 
 // Benchmarks write and read n full-schema records (spread evenly over the
-// 11 kinds, every schema field filled) with each format, and report:
+// kinds, every schema field filled) with each format, and report:
 //   - records/s, timed with the collector at its defaults;
 //   - peak-heap-MB, from one more, untimed run: the most live heap (runtime/
 //     metrics /gc/heap/live:bytes right after a forced collection) above the

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/halocfg/halocfg/snapshot"
@@ -18,10 +19,21 @@ const (
 	seedDir   = "testdata/seed"
 )
 
+// goldenKinds are the kinds testdata/golden was written with: files an
+// earlier build wrote hold the kinds of their day, and must still read.
+var goldenKinds = []string{"emailtemplate", "tickettypegroup", "status", "priority", "sla", "category",
+	"workflow", "tickettype", "ticketarea", "template", "outcome"}
+
 // goldenSnapshot is the snapshot stored in testdata/golden: two generated
-// records of every kind plus the edge cases.
+// records of each golden kind plus the edge cases.
 func goldenSnapshot() *snapshot.Snapshot {
 	s := genSnapshot(2)
+	for kind := range s.Records {
+		if !slices.Contains(goldenKinds, kind) {
+			delete(s.Records, kind)
+			delete(s.Manifest.Kinds, kind)
+		}
+	}
 	s.Manifest.CreatedAt = edgeSnapshot().Manifest.CreatedAt
 	for _, kind := range []string{"status", "priority"} {
 		s.Put(kind, append(s.Records[kind], edgeSnapshot().Records[kind]...))

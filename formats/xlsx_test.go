@@ -2,6 +2,7 @@ package formats
 
 import (
 	"encoding/json"
+	"github.com/halocfg/halocfg/catalog"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -255,8 +256,8 @@ func TestXLSXLayoutForPeople(t *testing.T) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if sheets[0] != aboutSheet || len(sheets) != 11+3 {
-		t.Errorf("sheets %v, want _about, the 11 kinds, _types, _cells", sheets)
+	if sheets[0] != aboutSheet || len(sheets) != len(catalog.Kinds())+3 {
+		t.Errorf("sheets %v, want _about, the %d kinds, _types, _cells", sheets, len(catalog.Kinds()))
 	}
 	for _, hidden := range []string{typesSheet, cellsSheet} {
 		if v, _ := f.GetSheetVisible(hidden); v {

@@ -2,13 +2,18 @@ package halosim
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 
+	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
 // behaviour is how the simulated API presents one kind. Halo is not
 // uniform here, and clients must cope with every variant, so the variants
-// are spread over the kinds deterministically.
+// are spread over the kinds deterministically. A kind's behaviour is
+// derived from its catalog entry (derive); variations lists what some kinds
+// do differently.
 type behaviour struct {
 	bare       bool     // the list answers a bare JSON array, not {"record_count", ListKey}
 	paged      bool     // the list pages, and without pageinate=true returns its first 50 rows
@@ -23,29 +28,102 @@ type behaviour struct {
 	hiddenValue, shownValue any
 	showParams              []string
 
-	// Without includedetails=true (and includeconfig=true for ticket types)
-	// a detail GET leaves out the arrays, as Halo leaves out related objects.
-	needConfig bool
+	// detailParams must all be "true" on a detail GET, or it leaves out the
+	// record's arrays, as Halo leaves out related objects without
+	// includedetails=true (and includeconfig=true for ticket types).
+	detailParams []string
 }
 
-var behaviours = map[string]behaviour{
-	"status": {bare: true, summary: []string{"id", "guid", "name", "shortname", "type", "sequence", "colour"},
-		hiddenField: "type", hiddenValue: json.Number("4"), shownValue: json.Number("1"), showParams: []string{"showall"}},
-	"outcome": {bare: true, writeArray: true, summary: []string{"id", "guid", "outcome", "buttonname", "sequence", "hidden", "colour"},
-		hiddenField: "hidden", hiddenValue: true, shownValue: false, showParams: []string{"showhidden"}},
-	"tickettype": {summary: []string{"id", "guid", "name", "sequence", "visible", "group_id"},
-		hiddenField: "visible", hiddenValue: false, shownValue: true, showParams: []string{"showinactive"}, needConfig: true},
-	"tickettypegroup": {bare: true, writeArray: true, summary: []string{"id", "name"}},
-	"ticketarea":      {summary: []string{"id", "name", "sequence"}},
-	"template": {paged: true, writeArray: true, summary: []string{"id", "guid", "name", "disabled", "tickettype_id"},
-		hiddenField: "disabled", hiddenValue: true, shownValue: false, showParams: []string{"showall"}},
-	"category": {bare: true, summary: []string{"id", "guid", "type_id", "value", "category_name"}},
-	"workflow": {side: "filters", writeArray: true, summary: []string{"id", "guid", "name", "active"},
-		hiddenField: "active", hiddenValue: false, shownValue: true, showParams: []string{"includeinactive"}},
-	"sla":           {summary: []string{"id", "guid", "name"}},
-	"priority":      {bare: true, summary: []string{"id", "priorityid", "name", "slaid", "colour"}},
-	"emailtemplate": {writeArray: true, summary: []string{"id", "guid", "name", "description"}},
+// variations are the kinds whose list shape, list rows or hidden flag
+// differ from what derive makes of their catalog entry. Each variant is
+// here at least once: bare and wrapped lists, paging, a side array, POSTs
+// answered with an array, a hidden flag that is not a boolean.
+var variations = map[string]func(*behaviour){
+	"status": func(b *behaviour) {
+		b.bare, b.summary = true, []string{"id", "guid", "name", "shortname", "type", "sequence", "colour"}
+		b.hiddenField, b.hiddenValue, b.shownValue = "type", json.Number("4"), json.Number("1")
+	},
+	"outcome": func(b *behaviour) {
+		b.bare, b.writeArray = true, true
+		b.summary = []string{"id", "guid", "outcome", "buttonname", "sequence", "hidden", "colour"}
+	},
+	"tickettype": func(b *behaviour) {
+		b.summary = []string{"id", "guid", "name", "sequence", "visible", "group_id"}
+		b.showParams = []string{"showinactive"} // showall=true alone does not show them
+	},
+	"tickettypegroup": func(b *behaviour) { b.bare, b.writeArray = true, true },
+	"template": func(b *behaviour) {
+		b.paged, b.writeArray = true, true
+		b.summary = []string{"id", "guid", "name", "disabled", "tickettype_id"}
+	},
+	"category": func(b *behaviour) {
+		b.bare, b.summary = true, []string{"id", "guid", "type_id", "value", "category_name"}
+	},
+	"workflow":      func(b *behaviour) { b.side, b.writeArray = "filters", true },
+	"priority":      func(b *behaviour) { b.bare, b.summary = true, []string{"id", "priorityid", "name", "slaid", "colour"} },
+	"emailtemplate": func(b *behaviour) { b.writeArray, b.summary = true, []string{"id", "guid", "name", "description"} },
 }
+
+// hiddenFlags are the boolean fields that mark a record hidden or inactive,
+// with the value that hides it, in the order derive looks for them.
+var hiddenFlags = []struct {
+	field  string
+	hidden bool
+}{{"inactive", true}, {"hidden", true}, {"disabled", true}, {"active", false}, {"visible", false}}
+
+// derive makes a kind's behaviour from its catalog entry: a wrapped list
+// under ListKey; list rows with the id, guid, RefField, natural key,
+// sequence and hidden flag; the kind's first boolean hidden flag (inactive,
+// hidden, disabled, active, visible) when its ListQuery asks for hidden
+// records, listed only with every "true" parameter of ListQuery; and the
+// "true" parameters of DetailQuery needed for a full record.
+func derive(k *catalog.Kind) behaviour {
+	var b behaviour
+	b.showParams = trueParams(k.ListQuery)
+	b.detailParams = trueParams(k.DetailQuery)
+	if len(b.showParams) > 0 {
+		for _, h := range hiddenFlags {
+			if f := schemaField(k.Schema, h.field); f.Type == "boolean" {
+				b.hiddenField, b.hiddenValue, b.shownValue = h.field, h.hidden, !h.hidden
+				break
+			}
+		}
+	}
+	for _, f := range append([]string{"id", "guid", k.RefField}, k.NaturalKey...) {
+		if !slices.Contains(b.summary, f) && (f == "id" || schemaField(k.Schema, f).Type != "") {
+			b.summary = append(b.summary, f)
+		}
+	}
+	for _, f := range []string{"sequence", "seq", b.hiddenField} {
+		if f != "" && !slices.Contains(b.summary, f) && schemaField(k.Schema, f).Type != "" {
+			b.summary = append(b.summary, f)
+		}
+	}
+	if v := variations[k.Name]; v != nil {
+		v(&b)
+	}
+	return b
+}
+
+// trueParams lists the parameters of a query that are "true".
+func trueParams(query string) []string {
+	var out []string
+	for _, p := range strings.Split(query, "&") {
+		if name, v, _ := strings.Cut(p, "="); strings.EqualFold(v, "true") {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// behaviours holds every kind's behaviour, derived once.
+var behaviours = func() map[string]behaviour {
+	m := map[string]behaviour{}
+	for _, k := range catalog.Kinds() {
+		m[k.Name] = derive(k)
+	}
+	return m
+}()
 
 func (b behaviour) isHidden(r snapshot.Record) bool {
 	return b.hiddenField != "" && snapshot.Same(r[b.hiddenField], b.hiddenValue)

@@ -13,23 +13,44 @@ import (
 func TestEveryReferenceIsExercised(t *testing.T) {
 	for _, ds := range datasets {
 		tn, _ := New(Options{Dataset: ds, Seed: 7})
+		chosen, all := map[string]bool{}, map[string]bool{} // targets of references a sibling chooses
 		for _, k := range catalog.Kinds() {
 			recs := tn.Records(k.Name)
 			for _, r := range k.Refs {
-				used := false
+				used := map[string]bool{} // targets pointed at
 				for _, rec := range recs {
-					hs, leaf := r.Holders(rec)
-					for _, h := range hs {
-						if arr, ok := h[leaf].([]any); ok { // fieldidlist: an array of ids
-							used = used || len(arr) > 0
-						} else if _, none, err := r.IDText(h[leaf]); err == nil && !none {
-							used = true
+					for _, sl := range r.Slots(rec) {
+						if _, none, err := sl.IDText(); err == nil && !none {
+							used[sl.Target] = true
 						}
 					}
 				}
-				if !used && (!r.External || ds == "scale:40") {
-					t.Errorf("%s: %s %s is never set", ds, k.Name, r.Field)
+				if r.By == "" {
+					if !used[r.Target] && (!r.External || ds == "scale:40") {
+						t.Errorf("%s: %s %s is never set", ds, k.Name, r.Field)
+					}
+					continue
 				}
+				// A reference whose target a sibling chooses points at some
+				// kind; all of them together at every kind they may.
+				kinds := 0
+				for target := range used {
+					chosen[target] = true
+					if _, isKind := catalog.Lookup(target); isKind {
+						kinds++
+					}
+				}
+				if kinds == 0 {
+					t.Errorf("%s: %s %s never points at a record of the snapshot", ds, k.Name, r.Field)
+				}
+				for _, target := range r.Targets() {
+					all[target] = true
+				}
+			}
+		}
+		for target := range all {
+			if _, isKind := catalog.Lookup(target); !chosen[target] && (isKind || ds == "scale:40") {
+				t.Errorf("%s: no reference a sibling chooses points at a %s", ds, target)
 			}
 		}
 	}

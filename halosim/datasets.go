@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -48,6 +49,23 @@ func demoUniverse() universe {
 			{name: "No Update Reminder"},
 			{name: "Survey Invite"},
 		},
+		"workday": {{name: "Standard Hours"}, {name: "24x7 Support"}, {name: "Extended Hours"}, {name: "UK Office"}},
+		"lookup": {
+			{name: "Remote Support", set: f{"lookupid": 17}}, {name: "Onsite Support", set: f{"lookupid": 17}},
+			{name: "Out of Hours", set: f{"lookupid": 17}}, {name: "Travel", set: f{"lookupid": 17}},
+			{name: "Legacy Rate", hidden: true, set: f{"lookupid": 17}},
+			{name: "Low", set: f{"lookupid": 2}}, {name: "Medium", set: f{"lookupid": 2}}, {name: "High", set: f{"lookupid": 2}},
+		},
+		"todogroup":  {{name: "Onboarding Checklist"}, {name: "Offboarding Checklist"}, {name: "Change Checklist"}},
+		"cannedtext": {{name: "Greeting"}, {name: "Closing Remarks"}, {name: "Password Reset Steps"}, {name: "Remote Session Request"}, {name: "Out of Office"}},
+		"tickettab":  {{name: "Details"}, {name: "Assets"}, {name: "Approvals"}, {name: "Billing"}},
+		"customfield": {{name: "CFDepartment"}, {name: "CFCostCentre"}, {name: "CFDeviceType"}, {name: "CFStartDate"},
+			{name: "CFLineManager"}, {name: "CFOfficeLocation"}},
+		"fieldgroup": {{name: "New Starter Details"}, {name: "Hardware Details"}, {name: "Approval Details"},
+			{name: "Software Details"}, {name: "Leaver Details"}},
+		"approvalprocess": {{name: "Manager Approval"}, {name: "CAB Approval"}, {name: "Finance Approval"}, {name: "HR Approval"}},
+		"ticketrule": {{name: "Printers to Field Team"}, {name: "VIP Escalation"}, {name: "Out of Hours Triage"},
+			{name: "Password Resets"}, {name: "Supplier Emails"}},
 		"tickettypegroup": {{name: "Support"}, {name: "Requests"}, {name: "Projects"}, {name: "Internal"}},
 		"status": {
 			{name: "New", set: f{"shortname": "NEW", "colour": "#2e86de"},
@@ -144,12 +162,58 @@ func demoUniverse() universe {
 		p := &u["outcome"][i]
 		p.set = f{"buttonname": p.name}
 	}
+	withDefaults(u, demoDefault)
 	for i := range u["status"] {
 		if _, ok := u["status"][i].links["statuschangeto"]; !ok {
 			u["status"][i].links = with(u["status"][i].links, "statuschangeto", "")
 		}
 	}
 	return u
+}
+
+// demoDefault is how many records the demo has of a kind it does not list.
+const demoDefault = 5
+
+// withDefaults gives each kind u does not list n generated records (see
+// defaultProtos): a kind added to the catalog simulates with no change here.
+func withDefaults(u universe, n int) {
+	for _, k := range catalog.Kinds() {
+		if _, listed := u[k.Name]; !listed {
+			u[k.Name] = defaultProtos(k, n, "")
+		}
+	}
+}
+
+// defaultProtos names n records of k "<kind> 00001" ... (prefix first),
+// every seventh from the second hidden or inactive; a kind keyed by two
+// fields (a category's type_id and value) spreads them over four values of
+// the first.
+func defaultProtos(k *catalog.Kind, n int, prefix string) []proto {
+	label := labels[k.Name]
+	if label == "" {
+		label = k.Name
+	}
+	ps := make([]proto, n)
+	for i := range ps {
+		ps[i] = proto{name: fmt.Sprintf("%s%s %05d", prefix, label, i+1), hidden: i%7 == 1}
+		if len(k.NaturalKey) > 1 {
+			first := k.NaturalKey[0]
+			if schemaField(k.Schema, first).Type == "string" {
+				ps[i].set = f{first: fmt.Sprintf("%s %d", first, i%4+1)}
+			} else {
+				ps[i].set = f{first: i%4 + 1}
+			}
+		}
+	}
+	return ps
+}
+
+// labels name the records of the scale dataset; kinds not listed use their
+// catalog name.
+var labels = map[string]string{
+	"emailtemplate": "Email Template", "tickettypegroup": "Ticket Type Group", "status": "Status",
+	"priority": "Priority", "sla": "SLA", "category": "Category", "workflow": "Workflow",
+	"tickettype": "Ticket Type", "ticketarea": "Ticket Area", "template": "Template", "outcome": "Outcome",
 }
 
 // categories turns "type, values..., type, values..." into category protos.
@@ -215,6 +279,19 @@ func targetUniverse() universe {
 		"template":   {{name: "Annual Audit", links: l{"tickettype_id": "Task"}}},
 		"outcome":    {{name: "Order Parts", set: f{"buttonname": "Order Parts"}, links: l{"newstatus": "Awaiting Parts"}}},
 	}
+	// Kinds the tables above do not name lose their third record and gain
+	// one of their own.
+	for _, k := range catalog.Kinds() {
+		_, dropped := drop[k.Name]
+		_, added := add[k.Name]
+		if dropped || added {
+			continue
+		}
+		if ps := u[k.Name]; len(ps) > 2 {
+			drop[k.Name] = []string{ps[2].name}
+		}
+		add[k.Name] = defaultProtos(k, 1, "Target ")
+	}
 	gone := map[string]bool{}
 	for kind, names := range drop {
 		for _, n := range names {
@@ -277,23 +354,9 @@ func anyGone(gone map[string]bool, name string) bool {
 // seventh (from the second) is hidden or inactive, and the first records
 // close the cycles Halo configurations have.
 func scaleUniverse(n int) universe {
-	labels := map[string]string{
-		"emailtemplate": "Email Template", "tickettypegroup": "Ticket Type Group", "status": "Status",
-		"priority": "Priority", "sla": "SLA", "category": "Category", "workflow": "Workflow",
-		"tickettype": "Ticket Type", "ticketarea": "Ticket Area", "template": "Template", "outcome": "Outcome",
-	}
-	name := func(kind string, i int) string { return fmt.Sprintf("%s %05d", labels[kind], i+1) }
 	u := universe{}
-	for kind := range labels {
-		ps := make([]proto, n)
-		for i := range ps {
-			ps[i] = proto{name: name(kind, i), hidden: i%7 == 1}
-			if kind == "category" {
-				ps[i].set = f{"type_id": i%4 + 1}
-			}
-		}
-		u[kind] = ps
-	}
+	withDefaults(u, n)
+	name := func(kind string, i int) string { return u[kind][i].name }
 	u["status"][0].links = l{"outcomes": name("outcome", 0), "tickettypes": name("tickettype", 0), "statuschangeto": ""}
 	if n > 1 {
 		u["status"][0].links["statuschangeto"] = name("status", 1)

@@ -2,6 +2,7 @@ package halosim
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -215,5 +216,58 @@ func TestUnknownDataset(t *testing.T) {
 		if _, err := New(Options{Dataset: ds}); err == nil {
 			t.Errorf("dataset %q accepted", ds)
 		}
+	}
+}
+
+// A kind the dataset tables do not list is generated from its catalog
+// entry and schema: a kind added to the catalog simulates as it is.
+func TestUnlistedKindIsGenerated(t *testing.T) {
+	u := demoUniverse()
+	delete(u, "ticketarea")
+	withDefaults(u, 6)
+	recs := generate(u, 1, "demo", 0, false)
+	var names []string
+	for _, r := range recs["ticketarea"] {
+		names = append(names, r["name"].(string))
+	}
+	if want := []string{"Ticket Area 00001", "Ticket Area 00002", "Ticket Area 00003", "Ticket Area 00004", "Ticket Area 00005", "Ticket Area 00006"}; !slices.Equal(names, want) {
+		t.Errorf("ticket areas %v, want %v", names, want)
+	}
+	for _, e := range CheckReferences(recs) {
+		t.Error(e)
+	}
+	// A kind keyed by two fields spreads its records over the first.
+	ps := defaultProtos(catalog.MustLookup("category"), 5, "")
+	var types []any
+	for _, p := range ps {
+		types = append(types, p.set["type_id"])
+	}
+	if want := []any{1, 2, 3, 4, 1}; !slices.Equal(types, want) || ps[0].name != "Category 00001" || !ps[1].hidden || ps[0].hidden {
+		t.Errorf("category protos: types %v, first %q hidden %v/%v", types, ps[0].name, ps[0].hidden, ps[1].hidden)
+	}
+}
+
+// derive reads a kind's simulated behaviour off its catalog entry.
+func TestDeriveBehaviour(t *testing.T) {
+	k := &catalog.Kind{Name: "newkind", Schema: "FlowHeader", RefField: "id", NaturalKey: []string{"name"},
+		ListQuery: "includeinactive=true&isconfig=true&type=2", DetailQuery: "includedetails=true"}
+	b := derive(k)
+	want := behaviour{summary: []string{"id", "guid", "name", "active"}, hiddenField: "active", hiddenValue: false, shownValue: true,
+		showParams: []string{"includeinactive", "isconfig"}, detailParams: []string{"includedetails"}}
+	if !reflect.DeepEqual(b, want) {
+		t.Errorf("derive:\n got %+v\nwant %+v", b, want)
+	}
+	// No list flag: every record is listed; no detail flag: details are whole.
+	k.ListQuery, k.DetailQuery = "", ""
+	if b := derive(k); b.hiddenField != "" || len(b.showParams) != 0 || len(b.detailParams) != 0 {
+		t.Errorf("derive without flags: %+v", b)
+	}
+	// The variations keep every list shape in use.
+	var bare, paged, side, writeArray bool
+	for _, b := range behaviours {
+		bare, paged, side, writeArray = bare || b.bare, paged || b.paged, side || b.side != "", writeArray || b.writeArray
+	}
+	if !bare || !paged || !side || !writeArray {
+		t.Errorf("variants in use: bare %v, paged %v, side %v, writeArray %v; want all", bare, paged, side, writeArray)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,12 +54,13 @@ type generator struct {
 	byName map[string]map[string]snapshot.Record
 	pools  map[string][]candidate
 	rowID  int64 // ids of nested rows
+	keyID  int64 // ids of keyed rows (Kind.RowKeys), other records point at them
 }
 
 func generate(u universe, seed int64, salt string, idBase int64, shuffle bool) map[string][]snapshot.Record {
 	g := &generator{seed: seed, salt: salt, idBase: idBase, shuffle: shuffle,
 		protos: u, recs: map[string][]snapshot.Record{}, byName: map[string]map[string]snapshot.Record{},
-		pools: map[string][]candidate{}}
+		pools: map[string][]candidate{}, keyID: idBase * 10}
 	for _, k := range catalog.Kinds() {
 		g.records(k)
 	}
@@ -108,6 +111,7 @@ func (g *generator) records(k *catalog.Kind) {
 			rec["sequence"] = num(int64(i+1) * 10)
 		}
 		rec[k.DisplayField()] = p.name
+		g.keyedRows(k, rec, key)
 		if b.hiddenField != "" {
 			b.setHidden(rec, p.hidden)
 		}
@@ -116,6 +120,45 @@ func (g *generator) records(k *catalog.Kind) {
 		}
 		g.recs[k.Name] = append(g.recs[k.Name], rec)
 		g.byName[k.Name][p.name] = rec
+	}
+}
+
+// keyedRows fills the arrays whose rows other records point at
+// (Kind.RowKeys: a custom field's values): one to three rows named
+// "Option 1" ..., as many and as named in every tenant for a record of the
+// same key, with ids of the tenant's own.
+func (g *generator) keyedRows(k *catalog.Kind, rec snapshot.Record, key string) {
+	for _, array := range slices.Sorted(maps.Keys(k.RowKeys)) {
+		f := schemaField(k.Schema, array)
+		rows := make([]any, 1+hash(g.seed, k.Name, key, array)%3)
+		for i := range rows {
+			row := fillNested(f.Ref, i, &g.rowID)
+			g.keyID++
+			row["id"] = num(g.keyID)
+			row[k.RowKeys[array]] = fmt.Sprintf("Option %d", i+1)
+			rows[i] = row
+		}
+		rec[array] = rows
+	}
+}
+
+// rowRef fills a reference to a keyed row (Ref.Row) in h: a row of the
+// record its sibling Ref.In names, chosen by hash; none when that names
+// nothing or a record without rows.
+func (g *generator) rowRef(h map[string]any, r catalog.Ref, x uint64) {
+	h[catalog.Leaf(r.Field)] = num(0)
+	in, none, err := catalog.Ref{Target: r.Target}.IDText(h[r.In])
+	if err != nil || none {
+		return
+	}
+	tk := catalog.MustLookup(r.Target)
+	for _, t := range g.recs[r.Target] {
+		if snapshot.Scalar(t[tk.RefField]) == in {
+			if rows, _ := t[r.Row].([]any); len(rows) > 0 {
+				h[catalog.Leaf(r.Field)] = rows[x%uint64(len(rows))].(map[string]any)["id"]
+			}
+			return
+		}
 	}
 }
 
@@ -135,14 +178,24 @@ func (g *generator) references(k *catalog.Kind, rec snapshot.Record, p proto) {
 		}
 		h := hash(g.seed, k.Name, key, r.Field)
 		switch {
-		case schemaField(k.Schema, r.Field).Type == "array": // an array of ids (fieldidlist)
+		case schemaField(k.Schema, r.Field).Type == "array" && r.External: // an array of ids
 			ids := []any{}
 			for i := range int(h % 3) {
 				ids = append(ids, num(int64(mix(h+uint64(i))%20)+1))
 			}
 			rec[r.Field] = ids
+		case schemaField(k.Schema, r.Field).Type == "array": // of internal ids (fieldidlist)
+			ids := []any{}
+			for _, t := range g.pick(k, rec, r, h, int(h%3)) {
+				ids = append(ids, refValue(r, t, catalog.MustLookup(r.Target)))
+			}
+			rec[r.Field] = ids
+		case r.By != "":
+			g.chosen(k, rec, rec, r, h)
 		case r.External:
 			g.external(rec, r.Field, r, h)
+		case r.List:
+			g.list(k, rec, rec, r, h)
 		default:
 			names, linked := p.links[r.Field]
 			rec[r.Field] = g.internal(k, rec, r, h, linked, names, 4)
@@ -155,8 +208,15 @@ func (g *generator) references(k *catalog.Kind, rec snapshot.Record, p proto) {
 		f := schemaField(k.Schema, top)
 		h := hash(g.seed, k.Name, key, top)
 		embedded := isEmbedded(groups[top])
+		if _, keyed := k.RowKeys[top]; keyed { // rows made by keyedRows: fill in their references
+			rows, _ := rec[top].([]any)
+			for i, row := range rows {
+				g.fillRow(row.(map[string]any), k, rec, key, f.Ref, strconv.Itoa(i), groups[top], nil)
+			}
+			continue
+		}
 		switch {
-		case f.Type == "object" && (embedded && h%4 != 0 || h%2 != 0):
+		case f.Type == "object" && !isCopy(groups[top]) && h%2 != 0, embedded && h%4 != 0 && f.Type == "object":
 			rec[top] = nil
 		case f.Type == "object":
 			rec[top] = g.row(k, rec, key, f.Ref, "0", 0, groups[top], nil)
@@ -173,8 +233,13 @@ func (g *generator) references(k *catalog.Kind, rec snapshot.Record, p proto) {
 // isEmbedded reports whether a nested object or array holds copies of
 // records halocfg does not export (catalog's embedded refs: its only
 // reference is an external id). They are big and rarely filled.
-func isEmbedded(refs []catalog.Ref) bool {
-	return len(refs) == 1 && refs[0].External && catalog.Leaf(refs[0].Field) == "id"
+func isEmbedded(refs []catalog.Ref) bool { return isCopy(refs) && refs[0].External }
+
+// isCopy reports whether a nested object or array holds copies of other
+// records: its only reference is their id. A copy of a record of an
+// exported kind is always filled, so that every dataset remaps one.
+func isCopy(refs []catalog.Ref) bool {
+	return len(refs) == 1 && catalog.Leaf(refs[0].Field) == "id"
 }
 
 // internal is the value of an internal reference: the linked target, or
@@ -245,9 +310,17 @@ func (g *generator) rows(k *catalog.Kind, rec snapshot.Record, p proto, top, sch
 // references does for a record.
 func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema, at string, i int, refs []catalog.Ref, fixed map[string]snapshot.Record) map[string]any {
 	el := fillNested(schema, i, &g.rowID)
+	g.fillRow(el, k, rec, key, schema, at, refs, fixed)
+	return el
+}
+
+// fillRow fills the references of el, an element of a nested array or a
+// nested object, and the rows of its own arrays and objects (see row).
+func (g *generator) fillRow(el map[string]any, k *catalog.Kind, rec snapshot.Record, key, schema, at string, refs []catalog.Ref, fixed map[string]snapshot.Record) {
 	depth := strings.Count(at, ".") + 1 // path steps of the containers above el's fields
 	inner := map[string][]catalog.Ref{}
 	var order []string
+	var rowRefs []catalog.Ref // filled once the siblings they read are
 	for _, r := range refs {
 		if p := r.Path(); len(p) > depth+1 {
 			if _, seen := inner[p[depth]]; !seen {
@@ -259,15 +332,24 @@ func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema, at st
 		leaf := catalog.Leaf(r.Field)
 		h := hash(g.seed, k.Name, key, r.Field, at)
 		switch t, ok := fixed[r.Field]; {
+		case r.Row != "":
+			rowRefs = append(rowRefs, r)
 		case r.Owner:
 			el[leaf] = refValue(r, rec, k)
+		case r.By != "":
+			g.chosen(k, rec, el, r, h)
 		case r.External:
 			g.external(el, leaf, r, h)
+		case r.List:
+			g.list(k, rec, el, r, h)
 		case ok:
 			el[leaf] = refValue(r, t, catalog.MustLookup(r.Target))
 		default:
 			el[leaf] = g.internal(k, rec, r, h, false, "", 2)
 		}
+	}
+	for _, r := range rowRefs {
+		g.rowRef(el, r, hash(g.seed, k.Name, key, r.Field, at))
 	}
 	for _, step := range order {
 		name := strings.TrimSuffix(step, "[]")
@@ -275,7 +357,7 @@ func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema, at st
 		h := hash(g.seed, k.Name, key, step, at)
 		embedded := isEmbedded(inner[step])
 		switch {
-		case f.Type == "object" && (embedded && h%4 != 0 || h%2 != 0):
+		case f.Type == "object" && !isCopy(inner[step]) && h%2 != 0, embedded && h%4 != 0 && f.Type == "object":
 			el[name] = nil
 		case f.Type == "object":
 			el[name] = g.row(k, rec, key, f.Ref, at+".0", 0, inner[step], nil)
@@ -295,7 +377,40 @@ func (g *generator) row(k *catalog.Kind, rec snapshot.Record, key, schema, at st
 			el[name] = arr
 		}
 	}
-	return el
+}
+
+// chosen fills in el a reference whose target its sibling r.By names (a
+// criterion's value_int by its fieldname): a target chosen by hash among
+// r.ByValue's and r.Target, the first field name that names it, and an id
+// of that target.
+func (g *generator) chosen(k *catalog.Kind, rec snapshot.Record, el map[string]any, r catalog.Ref, h uint64) {
+	targets := r.Targets()
+	t := targets[h%uint64(len(targets))]
+	el[r.By] = "" // r.Target: a field name ByValue does not know
+	for _, name := range slices.Sorted(maps.Keys(r.ByValue)) {
+		if r.ByValue[name] == t {
+			el[r.By] = name
+			break
+		}
+	}
+	one := r
+	one.Target, one.By, one.ByValue = t, "", nil
+	if _, isKind := catalog.Lookup(t); !isKind {
+		one.External = true
+		g.external(el, catalog.Leaf(r.Field), one, mix(h))
+		return
+	}
+	one.External = false
+	el[catalog.Leaf(r.Field)] = g.internal(k, rec, one, mix(h), false, "", 4)
+}
+
+// list fills a text list of ids ("12,13"): up to three targets chosen by hash.
+func (g *generator) list(k *catalog.Kind, rec snapshot.Record, el map[string]any, r catalog.Ref, h uint64) {
+	var ids []string
+	for _, t := range g.pick(k, rec, r, h, int(h%4)) {
+		ids = append(ids, snapshot.Scalar(t[catalog.MustLookup(r.Target).RefField]))
+	}
+	el[catalog.Leaf(r.Field)] = strings.Join(ids, ",")
 }
 
 // external fills an external reference with a plausible id (1..20, a third

@@ -34,42 +34,66 @@ func indexRecords(recs map[string][]snapshot.Record) lookup {
 // every internal reference (null and "" when the reference is empty).
 // References to missing records keep whatever partners they carry.
 func fillPartners(rec snapshot.Record, k *catalog.Kind, find lookup) {
-	for _, r := range k.InternalRefs() {
-		hs, leaf := r.Holders(rec)
-		tk, _ := catalog.Lookup(r.Target)
-		for _, h := range hs {
-			if r.Owner {
+	for _, r := range k.Refs {
+		if r.Owner { // also where a write left it out
+			hs, leaf := r.Holders(rec)
+			for _, h := range hs {
 				h[leaf] = refValue(r, rec, k)
-				continue
-			}
-			key, none, err := r.IDText(h[leaf])
-			if err != nil {
-				continue
-			}
-			var guid, name any = nil, ""
-			if !none {
-				t := find(r.Target, key)
-				if t == nil {
-					continue
-				}
-				guid, name = t["guid"], t[tk.DisplayField()]
-			}
-			if r.GUID != "" {
-				h[catalog.Leaf(r.GUID)] = guid
-			}
-			if r.Name != "" {
-				h[catalog.Leaf(r.Name)] = name
 			}
 		}
 	}
+	for _, sl := range k.Slots(rec) {
+		r := sl.Ref
+		if sl.External || r.Owner {
+			continue
+		}
+		key, none, err := sl.IDText()
+		if err != nil {
+			continue
+		}
+		var guid, name any = nil, ""
+		if !none {
+			t, tname := target(sl, key, find)
+			if t == nil {
+				continue
+			}
+			guid, name = t["guid"], tname
+		}
+		if r.GUID != "" {
+			sl.Holder[catalog.Leaf(r.GUID)] = guid
+		}
+		if r.Name != "" {
+			sl.Holder[catalog.Leaf(r.Name)] = name
+		}
+	}
+}
+
+// target finds what an internal reference points at: a record, or the row
+// of a record (Ref.Row), and its display name; nil when it is missing.
+func target(sl catalog.Slot, key string, find lookup) (map[string]any, any) {
+	tk := catalog.MustLookup(sl.Target)
+	if sl.Ref.Row == "" {
+		if t := find(sl.Target, key); t != nil {
+			return t, t[tk.DisplayField()]
+		}
+		return nil, nil
+	}
+	in, _, _ := sl.In()
+	if rec := find(sl.Target, in); rec != nil {
+		if row := catalog.RowByID(rec, sl.Ref.Row, key); row != nil {
+			return row, tk.RowKey(sl.Ref.Row, row)
+		}
+	}
+	return nil, nil
 }
 
 // CheckReferences verifies that records are a consistent tenant: every
 // internal reference (catalog Refs with External false) is empty (0, -1,
 // null) or points at an existing record of its target kind by the target's
-// RefField; *_guid and *_name partners of non-empty references equal the
-// target's guid and display name; owner back-references equal the record's
-// own id. It returns one error per problem, in catalog order.
+// RefField (or at an existing row of it); *_guid and *_name partners of
+// non-empty references equal the target's guid and display name; owner
+// back-references equal the record's own id. It returns one error per
+// problem, in catalog order.
 func CheckReferences(recs map[string][]snapshot.Record) []error {
 	find := indexRecords(recs)
 	var errs []error
@@ -87,38 +111,40 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 		errs = append(errs, fmt.Errorf("%s %s: %s: %s", k.Name, rec.ID(), field, fmt.Sprintf(format, a...)))
 	}
 	own := snapshot.Scalar(rec[k.RefField])
-	for _, r := range k.InternalRefs() {
-		hs, leaf := r.Holders(rec)
-		tk, _ := catalog.Lookup(r.Target)
-		for _, h := range hs {
-			v, ok := h[leaf]
-			if !ok {
-				continue
+	for _, sl := range k.Slots(rec) {
+		if sl.External {
+			continue
+		}
+		r := sl.Ref
+		key, none, err := sl.IDText()
+		switch {
+		case err != nil:
+			bad(r.Field, "%v", err)
+			continue
+		case none:
+			continue
+		case r.Owner:
+			if key != own {
+				bad(r.Field, "owner reference %s, want the record's own %s %s", key, k.RefField, own)
 			}
-			key, none, err := r.IDText(v)
-			switch {
-			case err != nil:
-				bad(r.Field, "%v", err)
-				continue
-			case none:
-				continue
-			case r.Owner:
-				if key != own {
-					bad(r.Field, "owner reference %s, want the record's own %s %s", key, k.RefField, own)
-				}
-				continue
+			continue
+		}
+		t, name := target(sl, key, find)
+		if t == nil {
+			tk := catalog.MustLookup(sl.Target)
+			if r.Row != "" {
+				in, _, _ := sl.In()
+				bad(r.Field, "no %s row %s in %s %s (%s)", r.Row, key, sl.Target, in, r.In)
+			} else {
+				bad(r.Field, "no %s with %s %s", sl.Target, tk.RefField, key)
 			}
-			t := find(r.Target, key)
-			if t == nil {
-				bad(r.Field, "no %s with %s %s", r.Target, tk.RefField, key)
-				continue
-			}
-			if r.GUID != "" && !snapshot.Same(h[catalog.Leaf(r.GUID)], t["guid"]) {
-				bad(r.GUID, "%v, want %s %s's guid %v", h[catalog.Leaf(r.GUID)], r.Target, key, t["guid"])
-			}
-			if r.Name != "" && !snapshot.Same(h[catalog.Leaf(r.Name)], t[tk.DisplayField()]) {
-				bad(r.Name, "%q, want %s %s's %s %q", h[catalog.Leaf(r.Name)], r.Target, key, tk.DisplayField(), t[tk.DisplayField()])
-			}
+			continue
+		}
+		if r.GUID != "" && !snapshot.Same(sl.Holder[catalog.Leaf(r.GUID)], t["guid"]) {
+			bad(r.GUID, "%v, want %s %s's guid %v", sl.Holder[catalog.Leaf(r.GUID)], sl.Target, key, t["guid"])
+		}
+		if r.Name != "" && !snapshot.Same(sl.Holder[catalog.Leaf(r.Name)], name) {
+			bad(r.Name, "%q, want %s %s's name %q", sl.Holder[catalog.Leaf(r.Name)], sl.Target, key, name)
 		}
 	}
 	return errs

@@ -328,7 +328,11 @@ func (t *Tenant) detail(w http.ResponseWriter, r *http.Request, k *catalog.Kind,
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("%s %s not found", k.Name, id))
 		return
 	}
-	if !flag(r, "includedetails") || (behaviours[k.Name].needConfig && !flag(r, "includeconfig")) {
+	full := true
+	for _, p := range behaviours[k.Name].detailParams {
+		full = full && flag(r, p)
+	}
+	if !full {
 		fields, _ := catalog.Schema(k.Schema)
 		for _, f := range fields {
 			if f.Type == "array" {

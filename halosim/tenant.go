@@ -84,8 +84,9 @@ type Tenant struct {
 	tenantID                 string
 	now                      func() time.Time // tests move time forward
 
-	mu      sync.RWMutex // guards data and nextGUID
+	mu      sync.RWMutex // guards data, idRand and rowID
 	data    map[string]*table
+	rowID   int64 // the last id given to a keyed row (numberRows)
 	idRand  *mrand.Rand
 	onWrite func(kind string, rec snapshot.Record)
 
@@ -148,6 +149,9 @@ func New(o Options) (*Tenant, error) {
 	t.tenantID = uuid(newRand(o.Seed, "tenant", o.Dataset, o.Tenant))
 	for _, k := range catalog.Kinds() {
 		t.data[k.Name] = newTable(k, recs[k.Name])
+		for _, r := range recs[k.Name] {
+			eachKeyedRow(k, r, func(_ map[string]any, id int64) { t.rowID = max(t.rowID, id) })
+		}
 	}
 	return t, nil
 }

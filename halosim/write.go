@@ -140,20 +140,24 @@ func (t *Tenant) validate(k *catalog.Kind, m map[string]any) error {
 	if id, update := elementID(k, m); update && t.data[k.Name].byID[id] == nil {
 		return fmt.Errorf("id: no %s with id %s to update", k.Name, id)
 	}
-	for _, r := range k.InternalRefs() {
-		if r.Owner {
+	for _, sl := range k.SlotsAt(m) {
+		if sl.External || sl.Ref.Owner {
 			continue // Halo sets back-references itself
 		}
-		hs, leaf, at := r.HoldersAt(m)
-		for i, h := range hs {
-			key, none, err := r.IDText(h[leaf])
-			if err != nil {
-				return fmt.Errorf("%s: %v", at[i], err)
+		key, none, err := sl.IDText()
+		if err != nil {
+			return fmt.Errorf("%s: %v", sl.At, err)
+		}
+		if none {
+			continue
+		}
+		if t, _ := target(sl, key, t.find); t == nil {
+			if sl.Ref.Row != "" {
+				in, _, _ := sl.In()
+				return fmt.Errorf("%s: no %s row %s in %s %s in this tenant", sl.At, sl.Ref.Row, key, sl.Target, in)
 			}
-			if !none && t.find(r.Target, key) == nil {
-				tk := catalog.MustLookup(r.Target)
-				return fmt.Errorf("%s: no %s with %s %s in this tenant", at[i], r.Target, tk.RefField, key)
-			}
+			tk := catalog.MustLookup(sl.Target)
+			return fmt.Errorf("%s: no %s with %s %s in this tenant", sl.At, sl.Target, tk.RefField, key)
 		}
 	}
 	return nil
@@ -198,9 +202,36 @@ func (t *Tenant) apply(tb *table, m map[string]any) snapshot.Record {
 			}
 		}
 	}
+	t.numberRows(k, rec)
 	fillPartners(rec, k, t.find)
 	tb.put(rec)
 	return rec
+}
+
+// numberRows gives the rows of rec's keyed arrays (Kind.RowKeys: a custom
+// field's values) that came without an id one of their own, as Halo numbers
+// the rows it adds. Callers hold t.mu.
+func (t *Tenant) numberRows(k *catalog.Kind, rec snapshot.Record) {
+	eachKeyedRow(k, rec, func(row map[string]any, id int64) {
+		if id <= 0 {
+			t.rowID++
+			row["id"] = num(t.rowID)
+		}
+	})
+}
+
+// eachKeyedRow calls fn with each row of rec's keyed arrays and its id (0
+// when it has none).
+func eachKeyedRow(k *catalog.Kind, rec snapshot.Record, fn func(row map[string]any, id int64)) {
+	for array := range k.RowKeys {
+		rows, _ := rec[array].([]any)
+		for _, e := range rows {
+			if row, ok := e.(map[string]any); ok {
+				id, _ := strconv.ParseInt(snapshot.Scalar(row["id"]), 10, 64)
+				fn(row, id)
+			}
+		}
+	}
 }
 
 // zero is what Halo's classes serialize for a field a create left out.

@@ -334,7 +334,7 @@ func TestProblemsWriteNothing(t *testing.T) {
 			name:  "unmapped external references with --external fail",
 			opt:   Options{External: mapping.ExternalFail},
 			edit:  func(*snapshot.Snapshot) {},
-			probs: []string{`: statusnochangehoursmanager: external agent`, `: default_agent: external agent`, `or choose --external clear or keep`},
+			probs: []string{`: translations[].language_id: external language`, `: default_agent: external agent`, `or choose --external clear or keep`},
 		},
 	}
 	for _, tt := range tests {
@@ -379,7 +379,7 @@ func countExternal(s *snapshot.Snapshot) int {
 	for _, k := range catalog.Kinds() {
 		tn := mapping.NewTenant(s.Records)
 		for _, r := range s.Records[k.Name] {
-			for _, ref := range k.ExternalRefs() {
+			for _, ref := range k.Refs {
 				n += len(externalValues(tn, ref, r))
 			}
 		}
@@ -387,38 +387,16 @@ func countExternal(s *snapshot.Snapshot) int {
 	return n
 }
 
+// externalValues lists the values of ref in r that point outside the
+// snapshot (for a reference whose target a sibling chooses, those whose
+// sibling names an external target), as "agent#4".
 func externalValues(tn *mapping.Tenant, ref catalog.Ref, r snapshot.Record) []string {
 	var out []string
-	var walk func(v any, steps []string)
-	walk = func(v any, steps []string) {
-		if len(steps) == 0 {
-			vs := []any{v}
-			if arr, ok := v.([]any); ok { // an array of ids (fieldidlist)
-				vs = arr
-			}
-			for _, v := range vs {
-				if key := tn.RefKey(ref, v); key != "" {
-					out = append(out, key)
-				}
-			}
-			return
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return
-		}
-		step := strings.TrimSuffix(steps[0], "[]")
-		if arr, ok := m[step].([]any); ok && strings.HasSuffix(steps[0], "[]") {
-			for _, e := range arr {
-				walk(e, steps[1:])
-			}
-			return
-		}
-		if x, ok := m[step]; ok {
-			walk(x, steps[1:])
+	for _, sl := range ref.Slots(r) {
+		if key := tn.SlotKey(sl); sl.External && key != "" {
+			out = append(out, key)
 		}
 	}
-	walk(map[string]any(r), ref.Path())
 	return out
 }
 
@@ -660,7 +638,7 @@ func TestExternalClear(t *testing.T) {
 		for _, s := range snap.Records[k.Name] {
 			key, _ := mapping.Key(k, s)
 			r := tn.ByKey(k.Name, key)[0]
-			for _, ref := range k.ExternalRefs() {
+			for _, ref := range k.Refs {
 				if vs := externalValues(tn, ref, r); len(vs) > 0 {
 					t.Errorf("%s %q: %s still holds %v", k.Name, key, ref.Field, vs)
 				}

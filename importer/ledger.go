@@ -89,6 +89,10 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
 // would pair records with strangers.
 func OpenLedger(path, target string) (*Ledger, error) {
 	l := &Ledger{path: path, f: ledgerFile{Version: 1, Target: target, Kinds: mapping.IDs{}}}
+	// What is at path is replaced by Save: refuse at once what halocfg may not replace.
+	if err := snapshot.MayReplaceFile(path, ledgerOutput); err != nil {
+		return nil, err
+	}
 	data, err := readLedger(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return l, nil
@@ -113,6 +117,9 @@ func OpenLedger(path, target string) (*Ledger, error) {
 	l.f.Target = target
 	return l, nil
 }
+
+// ledgerOutput recognises a ledger halocfg wrote, the only file Save replaces.
+var ledgerOutput = snapshot.JSONOutput("a ledger", "version", "target", "kinds")
 
 // readLedger reads the ledger, a regular file of at most maxLedger bytes,
 // never through a link: halocfg replaces this file, and must not be led to
@@ -168,7 +175,7 @@ func (l *Ledger) Save() error {
 	if err != nil {
 		return err
 	}
-	if err := snapshot.ReplaceFile(l.path, snapshot.JSONOutput("a ledger", "version", "target", "kinds"), func(w io.Writer) error {
+	if err := snapshot.ReplaceFile(l.path, ledgerOutput, func(w io.Writer) error {
 		_, err := w.Write(append(data, '\n'))
 		return err
 	}); err != nil {

@@ -147,10 +147,10 @@ func TestLedgerReadIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]string{
-		link: "not a regular file",
-		dir:  "not a regular file",
-		big:  "over the 256 MiB",
-		fifo: "not a regular file",
+		link: "refusing to replace: it is a symbolic link",
+		dir:  "refusing to replace: it is a directory",
+		big:  "refusing to replace: it is not a ledger halocfg wrote",
+		fifo: "refusing to replace: it is a named pipe (FIFO)",
 	} {
 		if _, err := OpenLedger(path, "https://acme.halopsa.com"); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: %v, want an error naming it and saying %q", path, err, want)

@@ -282,20 +282,28 @@ func fixture(t *testing.T) (src, dst *Tenant) {
 	src = tenant(t, map[string]string{
 		"status": `[
 		  {"id":1,"guid":"s-new","name":"New","statuschangeto":2,"statuschangetoname":"Closed","statusemailid":5,"statusemail_guid":"s-et5","statusemailname":"Logged",
-		   "tickettypes":[{"value":"7","label":"Incident","isnew":false}],"outcomes":[{"value":"9","label":"Resolve"}],"statusnochangehoursmanager":4},
-		  {"id":2,"guid":"s-closed","name":"Closed","statuschangeto":0,"outcomes":[],"statusnochangehoursmanager":0}]`,
+		   "tickettypes":[{"value":"7","label":"Incident","isnew":false}],"outcomes":[{"value":"9","label":"Resolve"}],"translations":[{"language_id":4}]},
+		  {"id":2,"guid":"s-closed","name":"Closed","statuschangeto":0,"outcomes":[],"translations":[{"language_id":0}]}]`,
 		"emailtemplate": `[{"id":5,"guid":"s-et5","name":"Logged"}]`,
 		"tickettype": `[{"id":7,"guid":"s-inc","name":"Incident","initial_status":1,"initial_status_guid":"s-new",
 		   "allowed_status":[{"ticketype_id":7,"status_id":1,"status_guid":"s-new","status_name":"New"},{"ticketype_id":7,"status_id":2,"status_guid":"s-closed","status_name":"Closed"}],
-		   "kanbanstatuschoice":[{"id":"2","name":"Closed"}],"allowed_category1":[{"id":55,"category_id":0,"tickettype_id":7,"category_guid":null,"stray_guid":"x"}],
-		   "default_agent":3,"default_agent_name":"Bob","fieldidlist":[4,0,5]}]`,
+		   "kanbanstatuschoice":[{"id":"2","name":"Closed"}],"kanbanstatuschoice_list":"1,2","allowed_category1":[{"id":55,"category_id":0,"tickettype_id":7,"category_guid":null,"stray_guid":"x"}],
+		   "default_agent":3,"default_agent_name":"Bob","fieldidlist":[4,0,5],
+		   "fields":[{"id":61,"fieldid":4,"value_restrictions":[{"id":71,"field_id":4,"value_id":41,"value_name":"Sales"}]},
+		             {"id":62,"fieldid":5,"value_restrictions":[{"id":72,"field_id":5,"value_id":51,"value_name":"North"}]}]}]`,
 		"outcome": `[{"id":9,"guid":"s-res","outcome":"Resolve","newstatus":2,"newstatus_guid":"s-closed"},{"id":10,"outcome":"Lost","newstatus":99}]`,
+		"workflow": `[{"id":20,"name":"Flow","steps":[{"fdid":201,"actions":[{"id":301,"conditions":[
+		   {"id":401,"fieldname":"Status","value_int":2,"valueint_guid":"s-closed"},{"id":402,"fieldname":"agent","value_int":4},{"id":403,"fieldname":"impact","value_int":3}]}]}]}]`,
+		"customfield": `[{"id":4,"name":"CFDepartment","values":[{"id":41,"name":"Sales"},{"id":42,"name":"Support"}]},
+		   {"id":5,"name":"CFRegion","values":[{"id":51,"name":"North"}]}]`,
 	})
 	dst = tenant(t, map[string]string{
 		"status":        `[{"id":101,"guid":"t-new","name":"New"},{"id":102,"guid":"t-closed","name":"Closed"}]`,
 		"emailtemplate": `[{"id":105,"guid":"t-et","name":"Logged"}]`,
 		"tickettype":    `[]`,
 		"outcome":       `[{"id":109,"guid":"t-res","outcome":"Resolve"}]`,
+		"customfield":   `[{"id":104,"name":"CFDepartment","values":[{"id":942,"name":"Support"},{"id":941,"name":"Sales"}]},{"id":150,"name":"CFArea","values":[]}]`,
+		"workflow":      `[]`,
 	})
 	return src, dst
 }
@@ -317,38 +325,66 @@ func TestRewrite(t *testing.T) {
 			name: "update: scalar, guid and name partners, KeyPair2 array, pending array, external kept",
 			kind: "status", id: "1", target: "101", external: ExternalKeep,
 			want: `{"guid":"t-new","id":101,"name":"New","outcomes":[{"label":"Resolve","value":"109"}],"statuschangeto":102,"statuschangetoname":"Closed",` +
-				`"statusemail_guid":"t-et","statusemailid":105,"statusemailname":"Logged","statusnochangehoursmanager":4,"tickettypes":[{"isnew":false,"label":"Incident","value":"7"}]}`,
+				`"statusemail_guid":"t-et","statusemailid":105,"statusemailname":"Logged","tickettypes":[{"isnew":false,"label":"Incident","value":"7"}],"translations":[{"language_id":4}]}`,
 			pending: []Pending{{"tickettypes[].value", Node{"tickettype", "7"}}},
 		},
 		{
 			name: "external cleared",
 			kind: "status", id: "1", target: "101", external: ExternalClear,
-			want:    `{"guid":"t-new","id":101,"name":"New","outcomes":[{"label":"Resolve","value":"109"}],"statuschangeto":102,"statuschangetoname":"Closed","statusemail_guid":"t-et","statusemailid":105,"statusemailname":"Logged","statusnochangehoursmanager":0,"tickettypes":[{"isnew":false,"label":"Incident","value":"7"}]}`,
+			want:    `{"guid":"t-new","id":101,"name":"New","outcomes":[{"label":"Resolve","value":"109"}],"statuschangeto":102,"statuschangetoname":"Closed","statusemail_guid":"t-et","statusemailid":105,"statusemailname":"Logged","tickettypes":[{"isnew":false,"label":"Incident","value":"7"}],"translations":[{"language_id":0}]}`,
 			pending: []Pending{{"tickettypes[].value", Node{"tickettype", "7"}}},
 		},
 		{
 			name: "external mapped by --map, whatever the mode",
-			kind: "status", id: "1", target: "101", over: `{"agent":{"4":44}}`,
-			want:    `{"guid":"t-new","id":101,"name":"New","outcomes":[{"label":"Resolve","value":"109"}],"statuschangeto":102,"statuschangetoname":"Closed","statusemail_guid":"t-et","statusemailid":105,"statusemailname":"Logged","statusnochangehoursmanager":44,"tickettypes":[{"isnew":false,"label":"Incident","value":"7"}]}`,
+			kind: "status", id: "1", target: "101", over: `{"language":{"4":44}}`,
+			want:    `{"guid":"t-new","id":101,"name":"New","outcomes":[{"label":"Resolve","value":"109"}],"statuschangeto":102,"statuschangetoname":"Closed","statusemail_guid":"t-et","statusemailid":105,"statusemailname":"Logged","tickettypes":[{"isnew":false,"label":"Incident","value":"7"}],"translations":[{"language_id":44}]}`,
 			pending: []Pending{{"tickettypes[].value", Node{"tickettype", "7"}}},
 		},
 		{
 			name: "external unmapped fails",
 			kind: "status", id: "1", target: "101",
 			pending: []Pending{{"tickettypes[].value", Node{"tickettype", "7"}}},
-			probs:   []string{`status 1 (New): statusnochangehoursmanager: external agent 4 is not mapped`},
+			probs:   []string{`status 1 (New): translations[].language_id: external language 4 is not mapped`},
 		},
 		{
 			name: "create: no id or owner, the source's guid; nested references and partners rewritten",
 			kind: "tickettype", id: "7", external: ExternalKeep,
 			want: `{"allowed_category1":[{"category_guid":null,"category_id":0}],"allowed_status":[{"status_guid":"t-new","status_id":101,"status_name":"New"},{"status_guid":"t-closed","status_id":102,"status_name":"Closed"}],` +
-				`"default_agent":3,"default_agent_name":"Bob","fieldidlist":[4,0,5],"guid":"s-inc","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"name":"Incident"}`,
+				`"default_agent":3,"default_agent_name":"Bob","fieldidlist":[104,0,5],"fields":[{"fieldid":104,"value_restrictions":[{"field_id":104,"value_id":941,"value_name":"Sales"}]},{"fieldid":5,"value_restrictions":[{"field_id":5,"value_id":51,"value_name":"North"}]}],` +
+				`"guid":"s-inc","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"kanbanstatuschoice_list":"101,102","name":"Incident"}`,
+			// CFRegion is created by the import: its value's id is known then
+			pending: []Pending{{"fieldidlist", Node{"customfield", "5"}}, {"fields[].fieldid", Node{"customfield", "5"}},
+				{"fields[].value_restrictions[].field_id", Node{"customfield", "5"}}, {"fields[].value_restrictions[].value_id", Node{"customfield", "5"}}},
 		},
 		{
-			name: "externals cleared, mapped ones kept, in an array of ids too",
-			kind: "tickettype", id: "7", external: ExternalClear, over: `{"customfield":{"5":50}}`,
+			name: "externals cleared, mapped ones kept, in an array of ids too; a value follows its field's mapping by name",
+			kind: "tickettype", id: "7", external: ExternalClear, over: `{"customfield":{"5":150}}`,
 			want: `{"allowed_category1":[{"category_guid":null,"category_id":0}],"allowed_status":[{"status_guid":"t-new","status_id":101,"status_name":"New"},{"status_guid":"t-closed","status_id":102,"status_name":"Closed"}],` +
-				`"default_agent":0,"default_agent_name":"","fieldidlist":[0,50],"guid":"s-inc","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"name":"Incident"}`,
+				`"default_agent":0,"default_agent_name":"","fieldidlist":[104,0,150],"fields":[{"fieldid":104,"value_restrictions":[{"field_id":104,"value_id":941,"value_name":"Sales"}]},{"fieldid":150,"value_restrictions":[{"field_id":150,"value_id":51,"value_name":"North"}]}],` +
+				`"guid":"s-inc","initial_status":101,"initial_status_guid":"t-new","kanbanstatuschoice":[{"id":"102","name":"Closed"}],"kanbanstatuschoice_list":"101,102","name":"Incident"}`,
+			probs: []string{`tickettype 7 (Incident): fields[].value_restrictions[].value_id: points at values "North" of customfield "CFRegion", which the target's customfield 150 lacks: import customfield first`},
+		},
+		{
+			name: "update: keyed rows (a field's values) take the target's row ids by name; new ones go without",
+			kind: "customfield", id: "4", target: "104",
+			want: `{"id":104,"name":"CFDepartment","values":[{"id":941,"name":"Sales"},{"id":942,"name":"Support"}]}`,
+		},
+		{
+			name: "create: keyed rows go without ids",
+			kind: "customfield", id: "5",
+			want: `{"name":"CFRegion","values":[{"name":"North"}]}`,
+		},
+		{
+			name: "three levels down, a value by its field name: a status remapped, an agent and an unknown field's value external",
+			kind: "workflow", id: "20", external: ExternalKeep,
+			want: `{"name":"Flow","steps":[{"actions":[{"conditions":[{"fieldname":"Status","value_int":102,"valueint_guid":"t-closed"},` +
+				`{"fieldname":"agent","value_int":4},{"fieldname":"impact","value_int":3}]}]}]}`,
+		},
+		{
+			name: "a value by its field name, unmapped",
+			kind: "workflow", id: "20",
+			probs: []string{`workflow 20 (Flow): steps[].actions[].conditions[].value_int: external agent 4 is not mapped`,
+				`workflow 20 (Flow): steps[].actions[].conditions[].value_int: external criteriavalue 3 is not mapped`},
 		},
 		{
 			name: "a reference to a record outside the snapshot",
@@ -428,12 +464,19 @@ func TestNeutral(t *testing.T) {
 	// The same ticket type as the source's, in the target's ids.
 	dst.Put("tickettype", rec(t, `{"id":207,"guid":"t-inc","name":"Incident","initial_status":101,"initial_status_guid":"t-new",
 	   "allowed_status":[{"ticketype_id":207,"status_id":101,"status_guid":"t-new","status_name":"New"},{"ticketype_id":207,"status_id":102,"status_guid":"t-closed","status_name":"Closed"}],
-	   "kanbanstatuschoice":[{"id":"102","name":"Closed"}],"allowed_category1":[{"id":955,"category_id":0,"tickettype_id":207}],
-	   "default_agent":3,"default_agent_name":"Bob","fieldidlist":[4,0,5]}`))
+	   "kanbanstatuschoice":[{"id":"102","name":"Closed"}],"kanbanstatuschoice_list":"101,102","allowed_category1":[{"id":955,"category_id":0,"tickettype_id":207}],
+	   "default_agent":3,"default_agent_name":"Bob","fieldidlist":[104,0,105],
+	   "fields":[{"id":961,"fieldid":104,"value_restrictions":[{"id":971,"field_id":104,"value_id":941,"value_name":"Sales"}]},
+	             {"id":962,"fieldid":105,"value_restrictions":[{"id":972,"field_id":105,"value_id":951,"value_name":"North"}]}]}`))
+	dst.Put("customfield", rec(t, `{"id":105,"name":"CFRegion","values":[{"id":951,"name":"North"}]}`))
 	k := kindNamed(t, "tickettype")
 	a := src.Neutral(k, src.ByID("tickettype", "7"))
 	b := dst.Neutral(k, dst.ByID("tickettype", "207"))
-	want := `{"allowed_category1":[{"category_id":null}],"allowed_status":[{"status_id":"status:New"},{"status_id":"status:Closed"}],"default_agent":3,"fieldidlist":[4,0,5],"initial_status":"status:New","kanbanstatuschoice":[{"id":"status:Closed"}],"name":"Incident"}`
+	want := `{"allowed_category1":[{"category_id":null}],"allowed_status":[{"status_id":"status:New"},{"status_id":"status:Closed"}],"default_agent":3,` +
+		`"fieldidlist":["customfield:CFDepartment",null,"customfield:CFRegion"],` +
+		`"fields":[{"fieldid":"customfield:CFDepartment","value_restrictions":[{"field_id":"customfield:CFDepartment","value_id":"customfield:CFDepartment/values:Sales"}]},` +
+		`{"fieldid":"customfield:CFRegion","value_restrictions":[{"field_id":"customfield:CFRegion","value_id":"customfield:CFRegion/values:North"}]}],` +
+		`"initial_status":"status:New","kanbanstatuschoice":[{"id":"status:Closed"}],"kanbanstatuschoice_list":"status:New,status:Closed","name":"Incident"}`
 	if string(snapshot.Canonical(a)) != want || string(snapshot.Canonical(b)) != want {
 		t.Errorf("neutral forms:\nsource %s\ntarget %s\nwant   %s", snapshot.Canonical(a), snapshot.Canonical(b), want)
 	}
@@ -487,11 +530,10 @@ func TestOverridesCheckTypes(t *testing.T) {
 		over  string
 		probs []string
 	}{
-		{`{"agent":{"3":9,"4":"12"},"customfield":{"4":7}}`, nil}, // integer text becomes a number where one was
+		{`{"agent":{"3":9,"4":"12"}}`, nil}, // integer text becomes a number where one was
+		// agent 4 and 99 land nowhere in these records (statusnochangehoursmanager is hours, not an agent)
 		{`{"agent":{"3":"Bob","4":"x","99":"y"}}`, []string{
-			`map: agent.3: "Bob" is not an integer id, but agent 3 lands in integer field(s): tickettype.default_agent`,
-			`map: agent.4: "x" is not an integer id, but agent 4 lands in integer field(s): status.statusnochangehoursmanager`}},
-		{`{"customfield":{"5":"f-5"}}`, []string{`map: customfield.5: "f-5" is not an integer id, but customfield 5 lands in integer field(s): tickettype.fieldidlist`}},
+			`map: agent.3: "Bob" is not an integer id, but agent 3 lands in integer field(s): tickettype.default_agent`}},
 	}
 	for _, tt := range tests {
 		over, err := ParseOverrides([]byte(tt.over))

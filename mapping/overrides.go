@@ -19,33 +19,31 @@ func (o Overrides) CheckTypes(src *Tenant, kinds []*catalog.Kind) []Problem {
 	type entry struct{ section, from string }
 	bad := map[entry]map[string][]string{} // entry -> wanted type -> "kind.field"
 	for _, k := range kinds {
-		for _, r := range k.ExternalRefs() {
-			m := o[r.Target]
-			if len(m) == 0 {
-				continue
-			}
-			f, known := catalog.FieldAt(k.Schema, r.Field)
-			if !known {
-				continue // fields the schema does not know are not type-checked
-			}
-			for _, rec := range src.Records(k.Name) {
-				for _, sl := range slots(rec, r.Field) {
-					text, none, err := r.IDText(sl.get())
-					if err != nil || none {
-						continue
-					}
-					to, ok := m[text]
-					if !ok || f.Fits(sameType(sl.get(), to)) {
-						continue
-					}
-					e := entry{r.Target, text}
-					if bad[e] == nil {
-						bad[e] = map[string][]string{}
-					}
-					want, at := typeName(f), k.Name+"."+r.Field
-					if !slices.Contains(bad[e][want], at) {
-						bad[e][want] = append(bad[e][want], at)
-					}
+		for _, rec := range src.Records(k.Name) {
+			for _, sl := range k.Slots(rec) {
+				m := o[sl.Target]
+				if !sl.External || len(m) == 0 {
+					continue
+				}
+				f, _, known := catalog.FieldAt(k.Schema, sl.Ref.Field)
+				if !known {
+					continue // fields the schema does not know are not type-checked
+				}
+				text, none, err := sl.IDText()
+				if err != nil || none {
+					continue
+				}
+				to, ok := m[text]
+				if !ok || f.Fits(sameType(sl.Get(), to)) {
+					continue
+				}
+				e := entry{sl.Target, text}
+				if bad[e] == nil {
+					bad[e] = map[string][]string{}
+				}
+				want, at := typeName(f), k.Name+"."+sl.Ref.Field
+				if !slices.Contains(bad[e][want], at) {
+					bad[e][want] = append(bad[e][want], at)
 				}
 			}
 		}

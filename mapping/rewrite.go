@@ -100,59 +100,137 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			out["guid"] = self["guid"]
 		}
 	}
-	for _, r := range k.Refs {
-		for _, sl := range slots(out, r.Field) {
-			if r.Owner {
-				if self == nil {
-					delete(sl.h, sl.lf)
-				} else {
-					sl.set(json.Number(snapshot.Scalar(self[k.RefField])))
-				}
-				continue
+	// Values are read from rec and written to out: a reference that reads
+	// a sibling (a value's field, Ref.In) sees the source's id even once
+	// the sibling is rewritten. out is a clone of rec: its slots line up.
+	from, to := k.Slots(rec), k.Slots(out)
+	for i, sl := range to {
+		r := sl.Ref
+		if r.Owner {
+			if self == nil {
+				delete(sl.Holder, sl.Leaf)
+			} else {
+				sl.Set(json.Number(snapshot.Scalar(self[k.RefField])))
 			}
-			text, none, err := r.IDText(sl.get())
-			if err != nil {
-				probs = append(probs, problemAt(k, rec, r.Field, "%v", err))
-				continue
+			continue
+		}
+		text, none, err := from[i].IDText()
+		if err != nil {
+			probs = append(probs, problemAt(k, rec, r.Field, "%v", err))
+			continue
+		}
+		if none {
+			continue
+		}
+		if sl.External {
+			if p := m.external(sl, text); p != "" {
+				probs = append(probs, problemAt(k, rec, r.Field, "%s", p))
 			}
-			if none {
-				continue
-			}
-			if r.External {
-				if p := m.external(sl, r, text); p != "" {
-					probs = append(probs, problemAt(k, rec, r.Field, "%s", p))
-				}
-				continue
-			}
-			tk := catalog.MustLookup(r.Target)
-			t, s, msg := m.resolve(tk, text)
+			continue
+		}
+		tk := catalog.MustLookup(sl.Target)
+		if r.Row != "" {
+			p, msg := m.rewriteRow(tk, from[i], sl, text)
 			switch {
 			case msg != "":
 				probs = append(probs, problemAt(k, rec, r.Field, "%s", msg))
-			case t == nil:
-				pending = append(pending, Pending{Field: r.Field, To: Node{tk.Name, s.ID()}})
-			default:
-				sl.set(r.Value(snapshot.Scalar(t[tk.RefField])))
-				if r.GUID != "" {
-					if _, ok := sl.h[catalog.Leaf(r.GUID)]; ok {
-						sl.h[catalog.Leaf(r.GUID)] = t["guid"]
-					}
-				}
-				if r.Name != "" {
-					if _, ok := sl.h[catalog.Leaf(r.Name)]; ok {
-						name := t[tk.DisplayField()]
-						if s != nil && m.Imported(tk.Name) {
-							name = s[tk.DisplayField()] // the name the import gives it
-						}
-						sl.h[catalog.Leaf(r.Name)] = name
-					}
-				}
+			case p != nil:
+				pending = append(pending, Pending{Field: r.Field, To: *p})
+			}
+			continue
+		}
+		t, s, msg := m.resolve(tk, text)
+		switch {
+		case msg != "":
+			probs = append(probs, problemAt(k, rec, r.Field, "%s", msg))
+		case t == nil:
+			pending = append(pending, Pending{Field: r.Field, To: Node{tk.Name, s.ID()}})
+		default:
+			sl.Set(sl.Value(snapshot.Scalar(t[tk.RefField])))
+			name := t[tk.DisplayField()]
+			if s != nil && m.Imported(tk.Name) {
+				name = s[tk.DisplayField()] // the name the import gives it
+			}
+			setPartners(sl, t["guid"], name)
+		}
+	}
+	dropRowIdentity(k, out) // each tenant numbers its nested rows
+	if self != nil {
+		keepRowIDs(k, out, self)
+	}
+	return out, pending, probs
+}
+
+// setPartners gives the *_guid and *_name partners of the value in sl, where
+// the holder has them, the guid and name of what it now points at.
+func setPartners(sl catalog.Slot, guid, name any) {
+	for _, p := range []struct {
+		field string
+		v     any
+	}{{sl.Ref.GUID, guid}, {sl.Ref.Name, name}} {
+		if _, ok := sl.Holder[catalog.Leaf(p.field)]; ok && p.field != "" {
+			sl.Holder[catalog.Leaf(p.field)] = p.v
+		}
+	}
+}
+
+// rewriteRow points sl, a reference to a row of a record of tk (a custom
+// field's value), at the row with the same key (the value's name) in the
+// target record paired with the record the source row belongs to. src is
+// the same value in the source record, whose sibling Ref.In still names the
+// source's record. It returns the record to create first when that one is
+// still to be created, or a message.
+func (m *Mapper) rewriteRow(tk *catalog.Kind, src, sl catalog.Slot, text string) (*Node, string) {
+	r := sl.Ref
+	in, none, err := src.In()
+	if err != nil || none {
+		return nil, fmt.Sprintf("points at %s row %s, but %s names no %s", r.Row, text, r.In, tk.Name)
+	}
+	s := m.Source.ByRef(tk.Name, in)
+	if s == nil {
+		return nil, fmt.Sprintf("points at %s row %s of %s %s, which is not in the snapshot", r.Row, text, tk.Name, in)
+	}
+	skey, _ := Key(tk, s)
+	row := catalog.RowByID(s, r.Row, text)
+	key := tk.RowKey(r.Row, row)
+	if key == "" {
+		return nil, fmt.Sprintf("points at %s row %s of %s %s (%s), which has no such row", r.Row, text, tk.Name, in, skey)
+	}
+	t, s, msg := m.resolve(tk, in)
+	switch {
+	case msg != "":
+		return nil, msg
+	case t == nil:
+		return &Node{tk.Name, s.ID()}, ""
+	}
+	trow := tk.RowByKey(t, r.Row, key)
+	if trow == nil {
+		return nil, fmt.Sprintf("points at %s %q of %s %q, which the target's %s %s lacks: import %s first, then this",
+			r.Row, key, tk.Name, skey, tk.Name, t.ID(), tk.Name)
+	}
+	sl.Set(sl.Value(snapshot.Scalar(trow["id"])))
+	setPartners(sl, trow["guid"], key)
+	return nil, ""
+}
+
+// keepRowIDs gives the rows of out's keyed arrays (k.RowKeys) the ids of
+// the target record's rows with the same keys, so that an update changes
+// those rows in place instead of adding copies; other rows go without id,
+// as new rows.
+func keepRowIDs(k *catalog.Kind, out, self map[string]any) {
+	for array := range k.RowKeys {
+		rows, _ := out[array].([]any)
+		for _, e := range rows {
+			row, ok := e.(map[string]any)
+			if !ok {
+				continue
+			}
+			delete(row, "id")
+			if t := k.RowByKey(self, array, k.RowKey(array, row)); t != nil {
+				row["id"] = t["id"]
 			}
 		}
 	}
-	dropCleared(k, out)
-	dropRowIdentity(k, out) // each tenant numbers its nested rows
-	return out, pending, probs
 }
 
 // resolve finds the target record that a source reference (the text of the
@@ -188,55 +266,22 @@ func (m *Mapper) resolve(tk *catalog.Kind, text string) (t, s snapshot.Record, m
 	return nil, nil, fmt.Sprintf("points at %s %s, which is not in the snapshot: map it with --map", tk.Name, text)
 }
 
-// external rewrites one external reference in h; it returns a message when
+// external rewrites one external reference; it returns a message when
 // the reference cannot go to the target as m.External says.
-func (m *Mapper) external(sl slot, r catalog.Ref, text string) string {
-	v := sl.get()
-	if to, ok := m.Overrides[r.Target][text]; ok {
-		sl.set(sameType(v, to))
+func (m *Mapper) external(sl catalog.Slot, text string) string {
+	if to, ok := m.Overrides[sl.Target][text]; ok {
+		sl.Set(sameType(sl.Get(), to))
 		return ""
 	}
 	switch m.External {
 	case ExternalKeep:
 	case ExternalClear:
-		switch _, isText := v.(string); {
-		case sl.i >= 0:
-			sl.set(cleared{}) // dropped from its array of ids by dropCleared
-		case isText:
-			sl.set("")
-		default:
-			sl.set(json.Number("0"))
-		}
-		for _, f := range []string{r.GUID, r.Name} {
-			if _, ok := sl.h[catalog.Leaf(f)]; ok && f != "" {
-				sl.h[catalog.Leaf(f)] = ""
-			}
-		}
+		sl.Remove() // 0 or "", or out of its array or text list
+		setPartners(sl, "", "")
 	default:
-		return fmt.Sprintf("external %s %s is not mapped: map it with --map ({%q: {%q: TARGET_ID}}) or choose --external clear or keep", r.Target, text, r.Target, text)
+		return fmt.Sprintf("external %s %s is not mapped: map it with --map ({%q: {%q: TARGET_ID}}) or choose --external clear or keep", sl.Target, text, sl.Target, text)
 	}
 	return ""
-}
-
-// cleared marks an id that --external clear removes from an array of ids.
-type cleared struct{}
-
-// dropCleared removes the cleared ids from arrays of ids (fieldidlist).
-func dropCleared(k *catalog.Kind, rec map[string]any) {
-	for _, r := range k.ExternalRefs() {
-		hs, lf := r.Holders(rec)
-		for _, h := range hs {
-			if arr, ok := h[lf].([]any); ok {
-				kept := arr[:0]
-				for _, v := range arr {
-					if _, drop := v.(cleared); !drop {
-						kept = append(kept, v)
-					}
-				}
-				h[lf] = kept
-			}
-		}
-	}
 }
 
 // sameType renders a mapped id in the JSON type of the value it replaces.

@@ -34,6 +34,11 @@ func rowPaths(k *catalog.Kind) map[string]map[string]bool {
 			}
 		}
 	}
+	for array := range k.RowKeys { // rows other records point at: the target numbers them
+		if out[array+"[]"] == nil {
+			out[array+"[]"] = map[string]bool{}
+		}
+	}
 	return out
 }
 
@@ -128,16 +133,34 @@ func canonNumber(n json.Number) json.Number {
 // a reference to a record t lacks as "status#999"; an external reference as
 // "agent#4". Two tenants' records can so be compared without their ids.
 func (t *Tenant) RefKey(r catalog.Ref, v any) string {
-	text, none, err := r.IDText(v)
+	_, isKind := catalog.Lookup(r.Target)
+	return t.SlotKey(catalog.Slot{Ref: r, Holder: map[string]any{"v": v}, Leaf: "v", Target: r.Target, External: !isKind})
+}
+
+// SlotKey is RefKey of a value as Slots found it. A reference to a row of a
+// record (a custom field's value) renders as the record's key and the row's:
+// "customfield:Department/values:Sales".
+func (t *Tenant) SlotKey(sl catalog.Slot) string {
+	text, none, err := sl.IDText()
 	switch {
 	case err != nil:
-		return r.Target + "#" + snapshot.Scalar(v)
+		return sl.Target + "#" + snapshot.Scalar(sl.Get())
 	case none:
 		return ""
-	case r.External:
-		return r.Target + "#" + text
+	case sl.External:
+		return sl.Target + "#" + text
 	}
-	tk := catalog.MustLookup(r.Target)
+	tk := catalog.MustLookup(sl.Target)
+	if row := sl.Ref.Row; row != "" {
+		in, _, _ := sl.In()
+		if rec := t.ByRef(tk.Name, in); rec != nil {
+			key, ok := Key(tk, rec)
+			if rk := tk.RowKey(row, catalog.RowByID(rec, row, text)); ok && rk != "" {
+				return tk.Name + ":" + key + "/" + row + ":" + rk
+			}
+		}
+		return tk.Name + "#" + in + "/" + row + "#" + text
+	}
 	if rec := t.ByRef(tk.Name, text); rec != nil {
 		if key, ok := Key(tk, rec); ok {
 			return tk.Name + ":" + key
@@ -154,16 +177,15 @@ func (t *Tenant) RefKey(r catalog.Ref, v any) string {
 // that the target now says what the source said.
 func (t *Tenant) Neutral(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 	out := rec.Clone()
-	for _, r := range k.InternalRefs() {
-		if r.Owner {
+	from, to := k.Slots(rec), k.Slots(out) // keys read from rec: a row's field is rewritten too
+	for i, sl := range to {
+		if sl.External || sl.Ref.Owner {
 			continue
 		}
-		for _, sl := range slots(out, r.Field) {
-			if key := t.RefKey(r, sl.get()); key != "" {
-				sl.set(key)
-			} else {
-				sl.set(nil)
-			}
+		if key := t.SlotKey(from[i]); key != "" {
+			sl.Set(key)
+		} else {
+			sl.Set(nil)
 		}
 	}
 	out = Comparable(k, out)

@@ -251,40 +251,46 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 	unverifiable := map[[3]string]int{}
 	for _, k := range catalog.Kinds() {
 		for _, rec := range recs[k.Name] {
-			for _, ref := range k.Refs {
-				hs, leaf := ref.Holders(rec)
-				for _, h := range hs {
-					v, ok := h[leaf]
-					if !ok {
-						continue
+			for _, sl := range k.Slots(rec) {
+				ref := sl.Ref
+				if sl.External {
+					// Not checked: what it points at is not in a snapshot,
+					// and its shape is Halo's business.
+					if _, none, err := sl.IDText(); err != nil || !none {
+						r.External++
 					}
-					if ref.External {
-						// Not checked: what it points at is not in a snapshot,
-						// and its shape is Halo's business (fieldidlist is a list).
-						if _, none, err := ref.IDText(v); err != nil || !none {
-							r.External++
-						}
-						continue
-					}
-					text, none, err := ref.IDText(v)
-					switch {
-					case err != nil:
-						r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})
-						continue
-					case none:
-						continue
-					case !listed[ref.Target]:
-						unverifiable[[3]string{k.Name, ref.Field, ref.Target}]++
-						continue
-					case !tenant.Has(ref.Target):
-						continue // its records did not read: already a problem
-					}
-					r.Refs++
-					if tenant.ByRef(ref.Target, text) == nil {
-						tk, _ := catalog.Lookup(ref.Target)
+					continue
+				}
+				text, none, err := sl.IDText()
+				switch {
+				case err != nil:
+					r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})
+					continue
+				case none:
+					continue
+				case !listed[sl.Target]:
+					unverifiable[[3]string{k.Name, ref.Field, sl.Target}]++
+					continue
+				case !tenant.Has(sl.Target):
+					continue // its records did not read: already a problem
+				}
+				r.Refs++
+				tk := catalog.MustLookup(sl.Target)
+				if ref.Row == "" {
+					if tenant.ByRef(sl.Target, text) == nil {
 						r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
-							Msg: fmt.Sprintf("dangling reference: no %s with %s %s in the snapshot", ref.Target, tk.RefField, text)})
+							Msg: fmt.Sprintf("dangling reference: no %s with %s %s in the snapshot", sl.Target, tk.RefField, text)})
 					}
+					continue
+				}
+				in, _, _ := sl.In()
+				switch t := tenant.ByRef(sl.Target, in); {
+				case t == nil:
+					r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+						Msg: fmt.Sprintf("dangling reference: %s row %s of %s %q, which is not in the snapshot (%s)", ref.Row, text, sl.Target, in, ref.In)})
+				case catalog.RowByID(t, ref.Row, text) == nil:
+					r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+						Msg: fmt.Sprintf("dangling reference: %s %s has no %s row %s", sl.Target, in, ref.Row, text)})
 				}
 			}
 		}

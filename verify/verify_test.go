@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -79,9 +80,13 @@ func TestClean(t *testing.T) {
 	if strings.Join(r.Formats, ",") != "json,parquet,xlsx" || r.Records != 4 || r.Files != 7 {
 		t.Errorf("formats %v, records %d, files %d", r.Formats, r.Records, r.Files)
 	}
-	// status.tickettypes 1, statuschangeto 1, initial_status 1, allowed_status 2x2 (status and owner), outcome 2
-	if r.Refs != 9 || r.External != 2 {
-		t.Errorf("checked %d internal and %d external references, want 9 and 2", r.Refs, r.External)
+	// status.tickettypes 1, statuschangeto 1, initial_status 1, allowed_status 2x2 (status and owner), outcome 2;
+	// external: default_agent; fieldidlist's two custom fields are not in the snapshot
+	if r.Refs != 9 || r.External != 1 {
+		t.Errorf("checked %d internal and %d external references, want 9 and 1", r.Refs, r.External)
+	}
+	if want := []Unverifiable{{Kind: "tickettype", Field: "fieldidlist", Target: "customfield", Count: 2}}; !reflect.DeepEqual(r.Unverifiable, want) {
+		t.Errorf("unverifiable %+v, want %+v", r.Unverifiable, want)
 	}
 }
 
@@ -170,24 +175,48 @@ func TestReferences(t *testing.T) {
 	s.Records["outcome"][0]["newstatus"] = json.Number("99")
 	s.Records["tickettype"][0]["allowed_status"].([]any)[1].(map[string]any)["status_id"] = json.Number("42")
 	s.Records["status"][0]["tickettypes"] = []any{map[string]any{"value": "abc"}}
+	r := verifySnapshot(t, s, []string{
+		`status 1: tickettypes[].value: want an integer id, got the string "abc"`,
+		"tickettype 5: allowed_status[].status_id: dangling reference: no status with id 42 in the snapshot",
+		"outcome 10: newstatus: dangling reference: no status with id 99 in the snapshot",
+	})
+	p := r.Problems[2]
+	if p.Kind != "outcome" || p.ID != "10" || p.Field != "newstatus" {
+		t.Errorf("problem fields: %+v", p)
+	}
+}
+
+// A reference to a custom field's value resolves to a row of the field its
+// sibling names.
+func TestValueReferences(t *testing.T) {
+	s := small(t)
+	s.Put("customfield", []snapshot.Record{rec(t, `{"id": 3, "name": "CFDepartment", "values": [{"id": 31, "name": "Sales"}]}`),
+		rec(t, `{"id": 4, "name": "CFRegion", "values": []}`)})
+	s.Records["tickettype"][0]["fields"] = []any{map[string]any{"fieldid": json.Number("3"), "value_restrictions": []any{
+		map[string]any{"field_id": json.Number("3"), "value_id": json.Number("31")},
+		map[string]any{"field_id": json.Number("3"), "value_id": json.Number("32")},
+		map[string]any{"field_id": json.Number("7"), "value_id": json.Number("71")},
+	}}}
+	verifySnapshot(t, s, []string{
+		"tickettype 5: fields[].value_restrictions[].field_id: dangling reference: no customfield with id 7 in the snapshot",
+		"tickettype 5: fields[].value_restrictions[].value_id: dangling reference: customfield 3 has no values row 32",
+		`tickettype 5: fields[].value_restrictions[].value_id: dangling reference: values row 71 of customfield "7", which is not in the snapshot (field_id)`,
+	})
+}
+
+// verifySnapshot writes s as JSON, verifies it and wants exactly the problems want.
+func verifySnapshot(t *testing.T, s *snapshot.Snapshot, want []string) *Report {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "snap")
 	write(t, dir, s, "json")
 	r, err := Dir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		`status 1: tickettypes[].value: want an integer id, got the string "abc"`,
-		"tickettype 5: allowed_status[].status_id: dangling reference: no status with id 42 in the snapshot",
-		"outcome 10: newstatus: dangling reference: no status with id 99 in the snapshot",
-	}
 	if got := messages(r); got != strings.Join(want, "\n")+"\n" {
-		t.Errorf("problems:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+		t.Fatalf("problems:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
-	p := r.Problems[2]
-	if p.Kind != "outcome" || p.ID != "10" || p.Field != "newstatus" {
-		t.Errorf("problem fields: %+v", p)
-	}
+	return r
 }
 
 func TestUnverifiable(t *testing.T) {
