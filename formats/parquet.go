@@ -35,12 +35,31 @@ func init() { register(Parquet{}) }
 
 func (Parquet) Name() string { return "parquet" }
 
-// A row group ends at parquetGroupRows rows or once its values add up to
-// parquetGroupBytes, whichever comes first: the writer holds a whole row
-// group in memory, and a Halo ticket type has 300 fields.
+// The sizes the writer keeps to. The reader's bounds (pqcheck.go) are
+// derived from them, so that every file the writer can write is one the
+// reader accepts, whatever the size of the text in it.
 const (
+	// A row group ends at parquetGroupRows rows or once its values add up to
+	// parquetGroupBytes, whichever comes first: the writer holds a whole row
+	// group in memory, and a Halo ticket type has 300 fields.
 	parquetGroupRows  = 10000
 	parquetGroupBytes = 8 << 20
+	// parquetPageBytes is the page buffer: parquet-go ends a column's page
+	// once the values buffered for it reach this (a page holds at least one value).
+	parquetPageBytes = 256 << 10
+	// parquetMaxCellBytes bounds one cell: a string, the JSON text of a nested
+	// value, a row's notes. halo reads answers of at most 256 MiB, so no
+	// field of a record it fetched is longer.
+	parquetMaxCellBytes = 256 << 20
+	// parquetStatBytes: a text column has min/max statistics only when none
+	// of its values is longer. parquet-go copies min and max whole into the
+	// footer (per row group) and into every page header (twice), and cannot
+	// truncate them; the Parquet spec lets a writer leave them out, and no
+	// query filters on the range of an email body.
+	parquetStatBytes = 1 << 10
+	// parquetMaxFooterBytes bounds the footer: the writer checks the footer
+	// it wrote, the reader refuses a longer one before reading it.
+	parquetMaxFooterBytes = 64 << 20
 )
 
 const (
@@ -104,6 +123,7 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 	opts := []parquet.WriterOption{
 		parquet.Compression(&parquet.Zstd),
 		parquet.MaxRowsPerRowGroup(parquetGroupRows),
+		parquet.PageBufferSize(parquetPageBytes),
 		parquet.CreatedBy("halocfg", s.Manifest.Tool, ""),
 		parquet.KeyValueMetadata(pqKeyVersion, pqFormatVersion),
 		parquet.KeyValueMetadata(pqKeyKind, kind),
@@ -111,19 +131,17 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 		parquet.KeyValueMetadata(pqKeyCreated, s.Manifest.CreatedAt.UTC().Format(time.RFC3339Nano)),
 		parquet.KeyValueMetadata(pqKeyTool, s.Manifest.Tool),
 		parquet.KeyValueMetadata(pqKeyFields, string(order)),
-		parquet.SkipPageStatistics(notesColumn),
 	}
-	for _, c := range cols {
-		if c.Type == colJSON || c.Type == colNull {
-			// min/max of JSON text helps no query and copies whole values into every page header
-			opts = append(opts, parquet.SkipPageStatistics(c.Name))
-		}
+	unbounded := unboundedColumns(cols, recs)
+	for name := range unbounded {
+		opts = append(opts, parquet.SkipPageStatistics(name), parquet.SkipPageBounds(name))
 	}
 	f, err := dst.Create(rel)
 	if err != nil {
 		return err
 	}
-	w := parquet.NewWriter(f, append(opts, schema)...)
+	out := &tailWriter{w: f}
+	w := parquet.NewWriter(out, append(opts, schema)...)
 	batch := make([]parquet.Row, 0, parquetBatchRows)
 	flush := func() error {
 		_, err := w.WriteRows(batch)
@@ -131,29 +149,13 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 		return err
 	}
 	groupBytes := 0
-	for _, r := range recs {
-		row := make(parquet.Row, len(index))
-		var notes rowNotes
-		for _, c := range cols {
-			i := index[c.Name]
-			v, present := r[c.Name]
-			if !present {
-				notes.Absent = append(notes.Absent, c.Name)
-			}
-			row[i] = parquetValue(c.Type, v, &notes, c.Name).Level(0, defLevel(v), i)
-			groupBytes += 8
-			if v, ok := v.(string); ok && c.Type == colString {
-				groupBytes += len(v)
-			} else if c.Type == colJSON && !row[i].IsNull() {
-				groupBytes += len(row[i].ByteArray())
-			}
+	for n, r := range recs {
+		row, size, err := parquetRow(r, cols, index)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("%s record %d (id %s), %w", kind, n+1, r.ID(), err)
 		}
-		i, nv, def := index[notesColumn], parquet.NullValue(), 0
-		if notes.Absent != nil || notes.Exact != nil {
-			b, _ := json.Marshal(notes)
-			nv, def = parquet.ByteArrayValue(b), 1
-		}
-		row[i] = nv.Level(0, def, i)
+		groupBytes += size
 		if batch = append(batch, row); len(batch) == cap(batch) || groupBytes >= parquetGroupBytes {
 			if err := flush(); err != nil {
 				f.Close()
@@ -168,15 +170,89 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 			groupBytes = 0
 		}
 	}
-	if err := flush(); err != nil {
-		f.Close()
-		return err
+	err = flush()
+	if err == nil {
+		err = w.Flush()
 	}
-	if err := w.Close(); err != nil {
+	if err == nil {
+		// All rows are out; what comes now is the page index and the footer.
+		out.hold = true
+		err = w.Close()
+	}
+	if err == nil {
+		err = out.finish(unbounded)
+	}
+	if err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
+}
+
+// parquetRow lays a record out as a row, with the bytes its values take.
+func parquetRow(r snapshot.Record, cols []column, index map[string]int) (parquet.Row, int, error) {
+	row := make(parquet.Row, len(index))
+	var notes rowNotes
+	size := 0
+	for _, c := range cols {
+		i := index[c.Name]
+		v, present := r[c.Name]
+		if !present {
+			notes.Absent = append(notes.Absent, c.Name)
+		}
+		if s, ok := v.(string); ok && len(s) > parquetMaxCellBytes { // refused before it is copied
+			return nil, 0, cellTooLong(c.Name, len(s))
+		}
+		row[i] = parquetValue(c.Type, v, &notes, c.Name).Level(0, defLevel(v), i)
+		n := cellBytes(row[i])
+		if n > parquetMaxCellBytes {
+			return nil, 0, cellTooLong(c.Name, n)
+		}
+		size += 8 + n
+	}
+	i, nv, def := index[notesColumn], parquet.NullValue(), 0
+	if notes.Absent != nil || notes.Exact != nil {
+		b, _ := json.Marshal(notes)
+		if len(b) > parquetMaxCellBytes {
+			return nil, 0, cellTooLong(notesColumn, len(b))
+		}
+		nv, def = parquet.ByteArrayValue(b), 1
+	}
+	row[i] = nv.Level(0, def, i)
+	return row, size + 8 + cellBytes(row[i]), nil
+}
+
+// cellBytes is the length of a text cell, 0 for others.
+func cellBytes(v parquet.Value) int {
+	if v.IsNull() || v.Kind() != parquet.ByteArray {
+		return 0
+	}
+	return len(v.ByteArray())
+}
+
+func cellTooLong(field string, n int) error {
+	return fmt.Errorf("field %q: %d bytes; a Parquet cell holds at most %d MiB", field, n, parquetMaxCellBytes>>20)
+}
+
+// unboundedColumns are the columns written without min/max statistics: JSON
+// text and the notes (a range of JSON helps no query), and text columns
+// holding a value longer than parquetStatBytes.
+func unboundedColumns(cols []column, recs []snapshot.Record) map[string]bool {
+	out := map[string]bool{notesColumn: true}
+	for _, c := range cols {
+		switch c.Type {
+		case colJSON, colNull:
+			out[c.Name] = true
+		case colString:
+			for _, r := range recs {
+				if s, _ := r[c.Name].(string); len(s) > parquetStatBytes {
+					out[c.Name] = true
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // defLevel is the definition level of an optional column: 0 for null.

@@ -17,12 +17,22 @@ import (
 // an LZ4 buffer without end, and none of that can be recovered like a panic.
 // So before parquet-go decodes anything, the footer and every page header
 // are walked here and their sizes checked against the bytes that are really
-// there. Files halocfg writes always pass.
+// there. Files halocfg writes always pass: the bounds come from the sizes the
+// writer keeps to (parquet.go).
 
 const (
-	maxFooterBytes = 64 << 20
-	maxPageBytes   = 256 << 20 // a page once decompressed
-	maxChunkBytes  = 1 << 30   // a column chunk once decompressed
+	maxFooterBytes = parquetMaxFooterBytes
+	// maxPageBytes bounds a page once decompressed. parquet-go ends a page
+	// once its buffered values reach parquetPageBytes, checked after every
+	// write of up to 64 rows; those rows are of one row group, whose values
+	// stay under parquetGroupBytes but for the last record's, at most a cell.
+	maxPageBytes = parquetPageBytes + parquetGroupBytes + parquetMaxCellBytes
+	// maxChunkBytes bounds a column chunk once decompressed: the values of a
+	// row group's column (within maxPageBytes) and the page headers, each of
+	// which holds at most four min/max values of parquetStatBytes. (Earlier
+	// versions copied whole values into page headers, four times; their files
+	// fit too where their footer did.)
+	maxChunkBytes  = 2 * maxPageBytes
 	thriftMaxDepth = 64
 )
 
