@@ -1,7 +1,6 @@
 package formats
 
 import (
-	"archive/zip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -100,11 +99,18 @@ type xlsxWriter struct {
 }
 
 func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
-	f := excelize.NewFile()
+	return inTempDir(func(tmp string) error { return writeWorkbookWithin(s, out, tmp, xlsxLimit) })
+}
+
+// writeWorkbookWithin writes a workbook that reads back within l, with
+// excelize's temporary files in tmp.
+func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsxLimits) error {
+	f := excelize.NewFile(excelize.Options{TmpDir: tmp})
 	defer f.Close()
 	// excelize builds the whole zip in memory on Write; a zip writer of our own
-	// streams it to out instead (the sheets themselves spill to temp files).
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
+	// streams it to out instead (the sheets themselves spill to temp files),
+	// and keeps the workbook within what the reader allows.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newRatioZip(out, l) })
 
 	var kinds []string
 	for _, k := range catalog.Kinds() {
@@ -112,7 +118,8 @@ func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
 			kinds = append(kinds, k.Name)
 		}
 	}
-	if err := f.SetSheetName("Sheet1", aboutSheet); err != nil {
+	err := f.SetSheetName("Sheet1", aboutSheet)
+	if err != nil {
 		return err
 	}
 	for _, name := range append(append([]string(nil), kinds...), typesSheet, cellsSheet) {
@@ -126,7 +133,6 @@ func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
 		}
 	}
 	x := &xlsxWriter{f: f, s: s, names: map[string]*xlsxNames{}}
-	var err error
 	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return err
 	}

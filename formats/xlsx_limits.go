@@ -1,0 +1,846 @@
+package formats
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Reading a workbook costs what its XML inflates to, not what the file
+// weighs: a megabyte of deflated XML can hold a gigabyte-long cell, and one
+// shared string of 32,767 characters can be referenced millions of times.
+// So before excelize reads anything, the reader checks:
+//
+//   - the zip, from its central directory (archive/zip holds each entry to
+//     its declared size while inflating): at most parts entries, no name
+//     twice, and everything together inflating to at most the budget,
+//     floor + ratio × the file's size;
+//   - each part excelize parses whole (all but worksheets and the shared
+//     strings): at most otherPart, and otherParts together;
+//
+// and, once excelize has opened it but before it reads a sheet, streams the
+// shared strings and every other part once (check): no XML token (a tag and
+// its text, a comment) longer than token, no element nested deeper than
+// depth, at most one shared string per 32 bytes of budget, rows and columns
+// in ascending order within a spreadsheet's 1,048,576 × 16,384, no cell over
+// 32,767 characters, and all the cells' text (a shared string counted at
+// each reference) within the budget again.
+//
+// Worksheets and shared strings over spill bytes go to temporary files in a
+// directory of the reader's own, removed however reading ends.
+//
+// What halocfg writes stays within these limits at any size: its cells hold
+// at most 32,767 characters, inline (their text is never longer than their
+// XML), and its zip writer pads a workbook that would inflate beyond the
+// budget (ratioZip).
+type xlsxLimits struct {
+	floor, ratio          int64 // budget: floor + ratio × file size
+	parts                 int
+	otherPart, otherParts int64
+	spill                 int64
+	token                 int64
+	depth                 int
+}
+
+// xlsxLimit are the limits halocfg reads and writes workbooks with.
+var xlsxLimit = xlsxLimits{
+	floor:      64 << 20,
+	ratio:      32, // halocfg's own sheets deflate 5 to 15 times
+	parts:      10_000,
+	otherPart:  1 << 20, // excelize holds a parsed part in up to 30 times its size
+	otherParts: 4 << 20,
+	spill:      1 << 20,
+	token:      1 << 20, // a full cell is at most 32,767 × 5 bytes of XML
+	depth:      64,      // a cell's text sits 7 deep
+}
+
+// budget is how many bytes a workbook of size bytes may inflate to, and how
+// much cell text its sheets may hold.
+func (l xlsxLimits) budget(size int64) int64 {
+	if size > (math.MaxInt64-l.floor)/l.ratio {
+		return math.MaxInt64
+	}
+	return l.floor + l.ratio*size
+}
+
+func (l xlsxLimits) budgetText(size int64) string {
+	return fmt.Sprintf("%s + %d × the file's %s = %s", byteSize(l.floor), l.ratio, byteSize(size), byteSize(l.budget(size)))
+}
+
+// byteSize is n bytes for people.
+func byteSize(n int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		switch {
+		case n >= u.size && n%u.size == 0:
+			return fmt.Sprintf("%d %s", n/u.size, u.name)
+		case n >= u.size:
+			return fmt.Sprintf("%.1f %s", float64(n)/float64(u.size), u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// xlsxPackage is a workbook's zip, checked, and what its sheets may still cost.
+type xlsxPackage struct {
+	l       xlsxLimits
+	size    int64
+	budget  int64
+	text    int64                // cell text the sheets may still hold
+	parts   map[string]*zip.File // by the name excelize stores the part under
+	order   []string             // part names in zip order
+	names   map[string]string    // part -> the sheet it holds, for messages
+	sheets  map[string]string    // sheet -> its part
+	charset func(string, io.Reader) (io.Reader, error)
+	sst     []uint32 // bytes of each shared string
+}
+
+// openPackage checks a workbook's zip before excelize opens it.
+func openPackage(data []byte, l xlsxLimits) (*xlsxPackage, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
+	}
+	p := &xlsxPackage{l: l, size: int64(len(data)), parts: map[string]*zip.File{}}
+	p.budget = l.budget(p.size)
+	p.text = p.budget
+	if len(zr.File) > l.parts {
+		return nil, fmt.Errorf("the zip holds %d parts, more than the %d halocfg reads", len(zr.File), l.parts)
+	}
+	for _, f := range zr.File {
+		name := partName(f.Name)
+		if _, dup := p.parts[name]; dup {
+			return nil, fmt.Errorf("the zip holds part %q twice", name)
+		}
+		p.parts[name] = f
+		p.order = append(p.order, name)
+	}
+	p.nameSheets()
+	var total, other int64
+	for _, name := range p.order {
+		size := int64(min(p.parts[name].UncompressedSize64, math.MaxInt64))
+		if total += min(size, math.MaxInt64-total); total > p.budget {
+			return nil, fmt.Errorf("%s inflates to %s, bringing the workbook to %s, more than the %s halocfg reads from a file of its size (%s)",
+				p.describe(name), byteSize(size), byteSize(total), byteSize(p.budget), l.budgetText(p.size))
+		}
+		if spilled(name) {
+			continue
+		}
+		if size > l.otherPart {
+			return nil, fmt.Errorf("%s inflates to %s, more than the %s halocfg reads from a part other than a worksheet or the shared strings",
+				p.describe(name), byteSize(size), byteSize(l.otherPart))
+		}
+		if other += size; other > l.otherParts {
+			return nil, fmt.Errorf("the parts other than worksheets and the shared strings inflate to more than %s (%s brings them to %s)",
+				byteSize(l.otherParts), p.describe(name), byteSize(other))
+		}
+	}
+	return p, nil
+}
+
+// describe names a part in a message: by its sheet where it holds one.
+func (p *xlsxPackage) describe(part string) string {
+	if sheet, ok := p.names[part]; ok {
+		return fmt.Sprintf("sheet %q", sheet)
+	}
+	if part == sstName {
+		return "the shared-string table (" + sstName + ")"
+	}
+	return fmt.Sprintf("part %q", part)
+}
+
+// partName is the name excelize stores a zip entry under.
+func partName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	switch strings.ToLower(name) {
+	case "[content_types].xml":
+		return "[Content_Types].xml"
+	case "xl/sharedstrings.xml":
+		return sstName
+	}
+	return name
+}
+
+const sstName = "xl/sharedStrings.xml"
+
+// spilled reports whether excelize reads the part from a temporary file
+// when it is large, rather than parsing it whole: worksheets and the shared strings.
+func spilled(name string) bool {
+	return name == sstName || strings.HasPrefix(strings.ToLower(name), "xl/worksheets/sheet")
+}
+
+// check streams the shared strings, then every other part as a sheet,
+// before excelize reads any: excelize reads a sheet from whichever part
+// the workbook's relationships name, so every part is checked, not only
+// those named. A part that is not XML ends its scan where excelize's
+// reading of it would end too.
+func (p *xlsxPackage) check(f *excelize.File) error {
+	p.charset = f.CharsetReader
+	if err := p.scanSST(); err != nil {
+		return err
+	}
+	for _, part := range p.order {
+		if part == sstName {
+			continue
+		}
+		s, err := p.sheetScanner(part, true)
+		if err != nil {
+			return err
+		}
+		for row := (*scanRow)(nil); err == nil; {
+			if row, err = s.next(); row == nil {
+				break
+			}
+		}
+		s.close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nameSheets finds the part of each sheet the way excelize does (root
+// relationships -> workbook -> its relationships), for messages and for
+// cellTypes. Safety does not rest on it: check scans every part.
+func (p *xlsxPackage) nameSheets() {
+	p.names, p.sheets = map[string]string{}, map[string]string{}
+	wbPath := ""
+	for _, rel := range p.rels("_rels/.rels") {
+		if rel.Type == excelize.SourceRelationshipOfficeDocument || rel.Type == excelize.StrictSourceRelationshipOfficeDocument {
+			wbPath = strings.TrimPrefix(rel.Target, "/")
+			break
+		}
+	}
+	relsPath := "_rels/" + filepath.Base(wbPath) + ".rels"
+	if dir := filepath.Dir(wbPath); dir != "." {
+		relsPath = strings.TrimPrefix(dir+"/_rels/"+filepath.Base(wbPath)+".rels", "/")
+	}
+	targets := map[string]string{}
+	for _, rel := range p.rels(relsPath) {
+		target := filepath.Dir(wbPath) + "/" + rel.Target
+		if strings.HasPrefix(rel.Target, "/") {
+			target = rel.Target
+		}
+		targets[rel.ID] = strings.TrimPrefix(filepath.ToSlash(filepath.Clean(target)), "/")
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string     `xml:"name,attr"`
+			Attr []xml.Attr `xml:",any,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	p.decodeSmall(wbPath, &wb)
+	for _, sh := range wb.Sheets {
+		for _, a := range sh.Attr {
+			part := targets[a.Value]
+			if a.Name.Local != "id" || a.Name.Space == "" || part == "" {
+				continue
+			}
+			if _, ok := p.names[part]; !ok {
+				p.names[part] = sh.Name
+			}
+			if _, ok := p.sheets[sh.Name]; !ok {
+				p.sheets[sh.Name] = part
+			}
+		}
+	}
+}
+
+// sheetPart is the part of a sheet, or "".
+func (p *xlsxPackage) sheetPart(sheet string) string {
+	if part, ok := p.sheets[sheet]; ok {
+		return part
+	}
+	for name, part := range p.sheets {
+		if strings.EqualFold(name, sheet) {
+			return part
+		}
+	}
+	return ""
+}
+
+type xlsxRel struct {
+	ID     string `xml:"Id,attr"`
+	Target string `xml:"Target,attr"`
+	Type   string `xml:"Type,attr"`
+}
+
+func (p *xlsxPackage) rels(part string) []xlsxRel {
+	var rels struct {
+		Rel []xlsxRel `xml:"Relationship"`
+	}
+	p.decodeSmall(part, &rels)
+	return rels.Rel
+}
+
+// decodeSmall decodes a part no larger than otherPart into v, as far as it
+// is well formed.
+func (p *xlsxPackage) decodeSmall(part string, v any) {
+	f, ok := p.parts[part]
+	if !ok || f.UncompressedSize64 > uint64(p.l.otherPart) {
+		return
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return
+	}
+	defer rc.Close()
+	xml.NewDecoder(io.LimitReader(rc, p.l.otherPart)).Decode(v)
+}
+
+// limitError is a limit a part's XML went over.
+type limitError struct{ what string }
+
+func (e *limitError) Error() string { return e.what }
+
+// tokenLimiter passes XML through, failing on any token longer than max bytes:
+// a tag with the text after it (what lies between two '<' that open markup),
+// a comment, a CDATA section or a processing instruction. encoding/xml holds
+// a whole token in memory, whatever its length. Document type declarations,
+// which OOXML has none of, are refused.
+type tokenLimiter struct {
+	r     io.Reader
+	max   int64
+	run   int64  // bytes of the current token
+	state int    // inText, inOpen, ...
+	head  []byte // bytes after '<', to tell what it opens
+	tail  [2]byte
+}
+
+const (
+	inText = iota
+	inOpen
+	inComment
+	inCDATA
+	inPI
+)
+
+func (t *tokenLimiter) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	for i := 0; i < n && t.run <= t.max; i++ {
+		if t.state == inText {
+			j := bytes.IndexByte(p[i:n], '<')
+			if j < 0 {
+				t.run += int64(n - i)
+				break
+			}
+			t.run += int64(j)
+			i += j
+			if t.run > t.max {
+				break
+			}
+			t.run, t.state, t.head = 1, inOpen, t.head[:0]
+			continue
+		}
+		c := p[i]
+		t.run++
+		if t.state == inOpen {
+			t.head = append(t.head, c)
+			switch h := string(t.head); {
+			case h == "?":
+				t.state = inPI
+			case h == "!--":
+				t.state = inComment
+			case h == "![CDATA[":
+				t.state = inCDATA
+			case h[0] != '!':
+				t.state = inText
+			case !strings.HasPrefix("!--", h) && !strings.HasPrefix("![CDATA[", h):
+				return 0, &limitError{"an XML document type declaration (OOXML has none)"}
+			}
+			t.tail = [2]byte{}
+			continue
+		}
+		if c == '>' && (t.state == inComment && t.tail == [2]byte{'-', '-'} ||
+			t.state == inCDATA && t.tail == [2]byte{']', ']'} || t.state == inPI && t.tail[1] == '?') {
+			t.state = inText
+		}
+		t.tail = [2]byte{t.tail[1], c}
+	}
+	if t.run > t.max {
+		return 0, &limitError{fmt.Sprintf("an XML token (a tag and its text, or a comment) longer than %s", byteSize(t.max))}
+	}
+	return n, err
+}
+
+// xmlScan reads a part's XML token by token within the limits.
+type xmlScan struct {
+	rc    io.ReadCloser
+	dec   *xml.Decoder
+	depth int
+	max   int
+}
+
+func (p *xlsxPackage) xmlScan(part string) (*xmlScan, error) {
+	rc, err := p.parts[part].Open()
+	if err != nil {
+		return nil, fmt.Errorf("part %q: %w", part, err)
+	}
+	dec := xml.NewDecoder(&tokenLimiter{r: rc, max: p.l.token, head: make([]byte, 0, 9)})
+	dec.CharsetReader = p.charset
+	return &xmlScan{rc: rc, dec: dec, max: p.l.depth}, nil
+}
+
+// next returns the next token, valid until the next call. It returns io.EOF
+// at the end, and at XML that is not well formed: excelize stops reading there too.
+func (s *xmlScan) next() (xml.Token, error) {
+	t, err := s.dec.RawToken()
+	var syntax *xml.SyntaxError
+	if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, io.EOF
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch t.(type) {
+	case xml.StartElement:
+		if s.depth++; s.depth > s.max {
+			return nil, &limitError{fmt.Sprintf("elements nested more than %d deep", s.max)}
+		}
+	case xml.EndElement:
+		s.depth--
+	}
+	return t, nil
+}
+
+func (s *xmlScan) close() { s.rc.Close() }
+
+// units is the length of text in UTF-16 units, as spreadsheets count it.
+func units(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		n += utf16.RuneLen(r)
+		b = b[size:]
+	}
+	return n
+}
+
+// scanSST records the length of each shared string, so that a sheet's
+// references can be charged before excelize resolves them. excelize reads
+// the strings either whole (the <si> children of the root) or by looking
+// for <si> anywhere: a table where the two differ is refused.
+func (p *xlsxPackage) scanSST() error {
+	if _, ok := p.parts[sstName]; !ok {
+		return nil
+	}
+	s, err := p.xmlScan(sstName)
+	if err != nil {
+		return fmt.Errorf("shared strings: %w", err)
+	}
+	defer s.close()
+	maxItems := p.budget / 32
+	var item int64 // bytes of the current string
+	var itemUnits int
+	in := false
+	for {
+		t, err := s.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("shared strings, string %d: %w", len(p.sst)+1, err)
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			if t.Name.Local != "si" {
+				continue
+			}
+			if in || s.depth != 2 {
+				return fmt.Errorf("shared strings, string %d: a string (<si>) nested in another element", len(p.sst)+1)
+			}
+			if int64(len(p.sst)) >= maxItems {
+				return fmt.Errorf("shared strings: more than %d strings, the most halocfg reads from a file of its size (one per 32 bytes of %s)",
+					maxItems, p.l.budgetText(p.size))
+			}
+			in, item, itemUnits = true, 0, 0
+		case xml.EndElement:
+			if in && s.depth == 1 {
+				in = false
+				p.sst = append(p.sst, uint32(item))
+			}
+		case xml.CharData:
+			if !in {
+				continue
+			}
+			item += int64(len(t))
+			if itemUnits += units(t); itemUnits > excelize.TotalCellChars {
+				return fmt.Errorf("shared strings, string %d: more than %d characters, the most a cell holds", len(p.sst)+1, excelize.TotalCellChars)
+			}
+		}
+	}
+}
+
+// scanCell is what a sheet scan learns of a cell.
+type scanCell struct {
+	col int
+	typ string // its t attribute
+}
+
+// scanRow is what a sheet scan learns of a row.
+type scanRow struct {
+	n     int
+	cells []scanCell
+}
+
+// sheetScan walks a sheet's rows as excelize's Rows iterator does: a <row>
+// is row r, or the row after the last; a <c> is in column r, or the column
+// after the last; all until the next <row> belongs to the row.
+type sheetScan struct {
+	*xmlScan
+	p      *xlsxPackage
+	part   string
+	charge bool // charge text to the budget and check cell lengths
+	row    scanRow
+	ahead  *xml.StartElement // a <row> read ahead
+	done   bool
+	// the cell being read
+	cell    int // index in row.cells, or -1
+	units   int // UTF-16 units of its value
+	vals    int // <v> elements
+	inValue int // depth of the <v> or <is> being read, or 0
+	inV     int // depth of the <v> being read, or 0
+	vText   []byte
+	nested  bool // elements inside a <v>
+}
+
+func (p *xlsxPackage) sheetScanner(part string, charge bool) (*sheetScan, error) {
+	x, err := p.xmlScan(part)
+	if err != nil {
+		return nil, err
+	}
+	return &sheetScan{xmlScan: x, p: p, part: part, charge: charge, cell: -1}, nil
+}
+
+// fail names the sheet (or part), row and column err is about.
+func (s *sheetScan) fail(err error) error {
+	where := s.p.describe(s.part)
+	switch {
+	case s.row.n == 0:
+		return fmt.Errorf("%s: %w", where, err)
+	case s.cell < 0:
+		return fmt.Errorf("%s, row %d: %w", where, s.row.n, err)
+	}
+	return fmt.Errorf("%s, row %d, column %s: %w", where, s.row.n, colLetter(s.row.cells[s.cell].col-1), err)
+}
+
+// lastAttr is the value of the last attribute named local, the one excelize reads.
+func lastAttr(e *xml.StartElement, local string) (string, bool) {
+	v, ok := "", false
+	for _, a := range e.Attr {
+		if a.Name.Local == local {
+			v, ok = a.Value, true
+		}
+	}
+	return v, ok
+}
+
+// next returns the next row that has a <row> element, or nil after the last.
+func (s *sheetScan) next() (*scanRow, error) {
+	start := s.ahead
+	for start == nil && !s.done {
+		t, err := s.xmlScan.next()
+		if err == io.EOF {
+			s.done = true
+		} else if err != nil {
+			return nil, s.fail(err)
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "row" {
+				start = &t
+			}
+		case xml.EndElement:
+			s.done = t.Name.Local == "sheetData"
+		}
+	}
+	if start == nil {
+		return nil, nil
+	}
+	s.ahead = nil
+	if err := s.startRow(start); err != nil {
+		return nil, err
+	}
+	for !s.done {
+		t, err := s.xmlScan.next()
+		if err == io.EOF {
+			s.done = true
+			break
+		}
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "row" {
+				s.ahead = &t
+				return s.endRow()
+			}
+			err = s.start(&t)
+		case xml.EndElement:
+			s.done = t.Name.Local == "sheetData"
+			err = s.end(t)
+		case xml.CharData:
+			err = s.charData(t)
+		}
+		if err != nil {
+			return nil, s.fail(err)
+		}
+	}
+	return s.endRow()
+}
+
+func (s *sheetScan) startRow(e *xml.StartElement) error {
+	n := s.row.n + 1
+	if r, ok := lastAttr(e, "r"); ok {
+		v, err := strconv.Atoi(r)
+		if err != nil || v < 0 {
+			return s.fail(fmt.Errorf("the row after it has row number %q", r))
+		}
+		if v != 0 {
+			n = v
+		}
+	}
+	switch {
+	case n > excelize.TotalRows:
+		return s.fail(fmt.Errorf("row %d: a sheet has at most %d rows", n, excelize.TotalRows))
+	case n <= s.row.n:
+		return s.fail(fmt.Errorf("row %d comes next; rows must be in ascending order", n))
+	}
+	s.row = scanRow{n: n, cells: s.row.cells[:0]}
+	s.cell = -1
+	return nil
+}
+
+// start handles an element inside a row. Every <c> starts a cell, even one
+// inside another: excelize may take it for one.
+func (s *sheetScan) start(e *xml.StartElement) error {
+	switch e.Name.Local {
+	case "c":
+		if err := s.endCell(); err != nil {
+			return err
+		}
+		col := 1
+		if len(s.row.cells) > 0 {
+			col = s.row.cells[len(s.row.cells)-1].col + 1
+		}
+		if r, ok := lastAttr(e, "r"); ok && r != "" {
+			c, _, err := excelize.CellNameToCoordinates(r)
+			if err != nil {
+				return err
+			}
+			if c < col {
+				return fmt.Errorf("cell %s comes after column %s; cells must be in ascending order", r, colLetter(col-2))
+			}
+			col = c
+		}
+		if col > excelize.MaxColumns {
+			return fmt.Errorf("a row has at most %d columns", excelize.MaxColumns)
+		}
+		typ, _ := lastAttr(e, "t")
+		s.row.cells = append(s.row.cells, scanCell{col: col, typ: typ})
+		s.cell, s.units, s.vals, s.inValue, s.inV, s.nested = len(s.row.cells)-1, 0, 0, 0, 0, false
+		s.vText = s.vText[:0]
+	case "v", "is":
+		if s.cell >= 0 && s.inValue == 0 {
+			s.inValue = s.depth
+			if e.Name.Local == "v" {
+				s.inV, s.vals = s.depth, s.vals+1
+				s.vText = s.vText[:0]
+			}
+			return nil
+		}
+		s.nested = s.nested || s.inV != 0
+	default:
+		s.nested = s.nested || s.inV != 0
+	}
+	return nil
+}
+
+func (s *sheetScan) end(e xml.EndElement) error {
+	if s.inValue != 0 && s.depth < s.inValue {
+		s.inValue, s.inV = 0, 0
+		return nil
+	}
+	if e.Name.Local == "c" {
+		return s.endCell()
+	}
+	return nil
+}
+
+func (s *sheetScan) charData(b xml.CharData) error {
+	if err := s.spend(int64(len(b))); err != nil {
+		return err
+	}
+	if s.cell < 0 || s.inValue == 0 {
+		return nil
+	}
+	if s.inV != 0 {
+		s.vText = append(s.vText, b...)
+	}
+	if s.units += units(b); s.units > excelize.TotalCellChars && s.charge {
+		return fmt.Errorf("the cell holds more than %d characters, the most a cell holds", excelize.TotalCellChars)
+	}
+	return nil
+}
+
+// endCell charges a shared-string cell with the string it references: the
+// one excelize resolves, or, for a value that is not plain (two <v>,
+// elements inside <v>), the longest.
+func (s *sheetScan) endCell() error {
+	if s.cell < 0 {
+		return nil
+	}
+	typ := s.row.cells[s.cell].typ
+	if typ == "s" && s.charge {
+		var n uint32
+		if i, err := strconv.Atoi(strings.TrimSpace(string(s.vText))); s.vals == 1 && !s.nested && err == nil {
+			if i >= 0 && i < len(s.p.sst) {
+				n = s.p.sst[i]
+			}
+		} else {
+			for _, l := range s.p.sst {
+				n = max(n, l)
+			}
+		}
+		if err := s.spend(int64(n)); err != nil {
+			return err // s.cell still names the cell
+		}
+	}
+	s.cell = -1
+	return nil
+}
+
+// spend charges n bytes of cell text to the budget.
+func (s *sheetScan) spend(n int64) error {
+	if !s.charge {
+		return nil
+	}
+	if s.p.text -= n; s.p.text < 0 {
+		return &limitError{fmt.Sprintf("the workbook's cells hold more than %s of text, the most halocfg reads from a file of its size (%s)",
+			byteSize(s.p.budget), s.p.l.budgetText(s.p.size))}
+	}
+	return nil
+}
+
+func (s *sheetScan) endRow() (*scanRow, error) {
+	if err := s.endCell(); err != nil {
+		return nil, s.fail(err)
+	}
+	return &s.row, nil
+}
+
+// cellTypes follows a sheet row by row for the types of its cells, which
+// the Rows iterator does not give (excelize's GetCellType parses the whole
+// sheet into memory). Rows are asked for in ascending order.
+type cellTypes struct {
+	s   *sheetScan
+	row *scanRow
+	err error
+}
+
+func (c *cellTypes) at(row, col int) (string, error) {
+	if c.s == nil {
+		return "", nil
+	}
+	for c.err == nil && (c.row == nil || c.row.n < row) && !c.s.done {
+		c.row, c.err = c.s.next()
+	}
+	if c.err != nil || c.row == nil || c.row.n != row {
+		return "", c.err
+	}
+	for _, cell := range c.row.cells {
+		if cell.col == col {
+			return cell.typ, nil
+		}
+	}
+	return "", nil
+}
+
+// ratioZip is the zip writer of halocfg's workbooks. It keeps what it writes
+// within the budget the reader allows: should the workbook so far inflate
+// beyond floor + ratio × its deflated size (text that repeats and repeats),
+// it pads the part just written with empty deflate blocks, which inflate to nothing.
+type ratioZip struct {
+	*zip.Writer
+	l             xlsxLimits
+	plain, packed int64 // bytes written in, and out of the deflater, so far
+}
+
+func newRatioZip(w io.Writer, l xlsxLimits) *ratioZip {
+	z := &ratioZip{Writer: zip.NewWriter(w), l: l}
+	z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		out := &countWriter{w: w}
+		fw, err := flate.NewWriter(out, 5) // archive/zip's level
+		return &ratioDeflater{z: z, fw: fw, out: out}, err
+	})
+	return z
+}
+
+type ratioDeflater struct {
+	z   *ratioZip
+	fw  *flate.Writer
+	out *countWriter
+	in  int64
+}
+
+func (d *ratioDeflater) Write(p []byte) (int, error) {
+	n, err := d.fw.Write(p)
+	d.in += int64(n)
+	return n, err
+}
+
+func (d *ratioDeflater) Close() error {
+	z := d.z
+	for z.plain+d.in > z.l.budget(z.packed+d.out.n) {
+		was := d.out.n
+		if err := d.fw.Flush(); err != nil {
+			return err
+		}
+		if d.out.n == was {
+			return errors.New("deflate: a flush wrote nothing")
+		}
+	}
+	err := d.fw.Close()
+	z.plain, z.packed = z.plain+d.in, z.packed+d.out.n
+	return err
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// inTempDir runs fn with a new directory for excelize's temporary files,
+// removed when fn returns, fails or panics: excelize leaves behind what it
+// spilled when opening fails, and whatever a panic interrupts.
+func inTempDir(fn func(dir string) error) error {
+	dir, err := os.MkdirTemp("", "halocfg-xlsx-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	return fn(dir)
+}
