@@ -312,8 +312,9 @@ func (e *limitError) Error() string { return e.what }
 // tokenLimiter passes XML through, failing on any token longer than max bytes:
 // a tag with the text after it (what lies between two '<' that open markup),
 // a comment, a CDATA section or a processing instruction. encoding/xml holds
-// a whole token in memory, whatever its length. Document type declarations,
-// which OOXML has none of, are refused.
+// a whole token in memory, whatever its length. A document type declaration
+// (OOXML has none; a picture's bytes may look like one) makes the rest of
+// the part one token, held to max.
 type tokenLimiter struct {
 	r     io.Reader
 	max   int64
@@ -329,6 +330,7 @@ const (
 	inComment
 	inCDATA
 	inPI
+	inDirective
 )
 
 func (t *tokenLimiter) Read(p []byte) (int, error) {
@@ -362,7 +364,7 @@ func (t *tokenLimiter) Read(p []byte) (int, error) {
 			case h[0] != '!':
 				t.state = inText
 			case !strings.HasPrefix("!--", h) && !strings.HasPrefix("![CDATA[", h):
-				return 0, &limitError{"an XML document type declaration (OOXML has none)"}
+				t.state = inDirective
 			}
 			t.tail = [2]byte{}
 			continue
@@ -611,7 +613,7 @@ func (s *sheetScan) startRow(e *xml.StartElement) error {
 	if r, ok := lastAttr(e, "r"); ok {
 		v, err := strconv.Atoi(r)
 		if err != nil || v < 0 {
-			return s.fail(fmt.Errorf("the row after it has row number %q", r))
+			return fmt.Errorf("%s: row number %q after row %d is not a row number", s.p.describe(s.part), r, s.row.n)
 		}
 		if v != 0 {
 			n = v
@@ -619,9 +621,9 @@ func (s *sheetScan) startRow(e *xml.StartElement) error {
 	}
 	switch {
 	case n > excelize.TotalRows:
-		return s.fail(fmt.Errorf("row %d: a sheet has at most %d rows", n, excelize.TotalRows))
+		return fmt.Errorf("%s: row %d: a sheet has at most %d rows", s.p.describe(s.part), n, excelize.TotalRows)
 	case n <= s.row.n:
-		return s.fail(fmt.Errorf("row %d comes next; rows must be in ascending order", n))
+		return fmt.Errorf("%s: row %d comes after row %d; rows must be in ascending order", s.p.describe(s.part), n, s.row.n)
 	}
 	s.row = scanRow{n: n, cells: s.row.cells[:0]}
 	s.cell = -1
