@@ -16,6 +16,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	kflate "github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -116,6 +117,7 @@ func openPackage(data []byte, l xlsxLimits) (*xlsxPackage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
 	}
+	zr.RegisterDecompressor(zip.Deflate, kflate.NewReader) // twice as fast as compress/flate
 	p := &xlsxPackage{l: l, size: int64(len(data)), parts: map[string]*zip.File{}}
 	p.budget = l.budget(p.size)
 	p.text = p.budget
@@ -198,17 +200,7 @@ func (p *xlsxPackage) check(f *excelize.File) error {
 		if part == sstName {
 			continue
 		}
-		s, err := p.sheetScanner(part, true)
-		if err != nil {
-			return err
-		}
-		for row := (*scanRow)(nil); err == nil; {
-			if row, err = s.next(); row == nil {
-				break
-			}
-		}
-		s.close()
-		if err != nil {
+		if err := p.checkSheet(part); err != nil {
 			return err
 		}
 	}
@@ -381,27 +373,66 @@ func (t *tokenLimiter) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// xmlScan reads a part's XML token by token within the limits.
-type xmlScan struct {
-	rc    io.ReadCloser
+// xmlTokens are a part's XML tokens, within the limits on tokens and depth.
+type xmlTokens interface {
+	next() (xml.Token, error) // valid until the next call; io.EOF at the end
+	level() int               // elements open
+}
+
+// partScan reads a part's tokens: with plainXML, or with encoding/xml.
+type partScan struct {
+	xmlTokens
+	rc io.ReadCloser
+}
+
+func (p *xlsxPackage) partScan(part string, plain bool, attrsOf func(string) bool) (*partScan, error) {
+	rc, err := p.parts[part].Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.describe(part), err)
+	}
+	if plain {
+		return &partScan{newPlainXML(rc, int(p.l.token), p.l.depth, attrsOf), rc}, nil
+	}
+	dec := xml.NewDecoder(&tokenLimiter{r: rc, max: p.l.token, head: make([]byte, 0, 9)})
+	dec.CharsetReader = p.charset
+	return &partScan{&stdXML{dec: dec, max: p.l.depth}, rc}, nil
+}
+
+func (s *partScan) close() { s.rc.Close() }
+
+// plainFirst scans a part with fn, first with plainXML where the part is one
+// spreadsheet programs write plainly (a sheet or the shared strings), again
+// with encoding/xml if plainXML gives up. undo forgets what the first try did.
+func (p *xlsxPackage) plainFirst(part string, attrsOf func(string) bool, fn func(*partScan) error, undo func()) error {
+	_, named := p.names[part]
+	for _, plain := range []bool{named || part == sstName, false} {
+		text := p.text
+		s, err := p.partScan(part, plain, attrsOf)
+		if err != nil {
+			return err
+		}
+		err = fn(s)
+		s.close()
+		if !errors.Is(err, errNotPlain) {
+			return err
+		}
+		p.text = text
+		undo()
+	}
+	return nil
+}
+
+// stdXML is encoding/xml's RawToken with limits on tokens and depth.
+type stdXML struct {
 	dec   *xml.Decoder
 	depth int
 	max   int
 }
 
-func (p *xlsxPackage) xmlScan(part string) (*xmlScan, error) {
-	rc, err := p.parts[part].Open()
-	if err != nil {
-		return nil, fmt.Errorf("part %q: %w", part, err)
-	}
-	dec := xml.NewDecoder(&tokenLimiter{r: rc, max: p.l.token, head: make([]byte, 0, 9)})
-	dec.CharsetReader = p.charset
-	return &xmlScan{rc: rc, dec: dec, max: p.l.depth}, nil
-}
+func (s *stdXML) level() int { return s.depth }
 
-// next returns the next token, valid until the next call. It returns io.EOF
-// at the end, and at XML that is not well formed: excelize stops reading there too.
-func (s *xmlScan) next() (xml.Token, error) {
+// next stops (io.EOF) at XML that is not well formed: excelize stops there too.
+func (s *stdXML) next() (xml.Token, error) {
 	t, err := s.dec.RawToken()
 	var syntax *xml.SyntaxError
 	if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -420,8 +451,6 @@ func (s *xmlScan) next() (xml.Token, error) {
 	}
 	return t, nil
 }
-
-func (s *xmlScan) close() { s.rc.Close() }
 
 // units is the length of text in UTF-16 units, as spreadsheets count it.
 func units(b []byte) int {
@@ -442,11 +471,11 @@ func (p *xlsxPackage) scanSST() error {
 	if _, ok := p.parts[sstName]; !ok {
 		return nil
 	}
-	s, err := p.xmlScan(sstName)
-	if err != nil {
-		return fmt.Errorf("shared strings: %w", err)
-	}
-	defer s.close()
+	noAttrs := func(string) bool { return false }
+	return p.plainFirst(sstName, noAttrs, p.sstStrings, func() { p.sst = p.sst[:0] })
+}
+
+func (p *xlsxPackage) sstStrings(s *partScan) error {
 	maxItems := p.budget / 32
 	var item int64 // bytes of the current string
 	var itemUnits int
@@ -464,7 +493,7 @@ func (p *xlsxPackage) scanSST() error {
 			if t.Name.Local != "si" {
 				continue
 			}
-			if in || s.depth != 2 {
+			if in || s.level() != 2 {
 				return fmt.Errorf("shared strings, string %d: a string (<si>) nested in another element", len(p.sst)+1)
 			}
 			if int64(len(p.sst)) >= maxItems {
@@ -473,7 +502,7 @@ func (p *xlsxPackage) scanSST() error {
 			}
 			in, item, itemUnits = true, 0, 0
 		case xml.EndElement:
-			if in && s.depth == 1 {
+			if in && s.level() == 1 {
 				in = false
 				p.sst = append(p.sst, uint32(item))
 			}
@@ -505,7 +534,7 @@ type scanRow struct {
 // is row r, or the row after the last; a <c> is in column r, or the column
 // after the last; all until the next <row> belongs to the row.
 type sheetScan struct {
-	*xmlScan
+	*partScan
 	p      *xlsxPackage
 	part   string
 	charge bool // charge text to the budget and check cell lengths
@@ -522,12 +551,23 @@ type sheetScan struct {
 	nested  bool // elements inside a <v>
 }
 
-func (p *xlsxPackage) sheetScanner(part string, charge bool) (*sheetScan, error) {
-	x, err := p.xmlScan(part)
-	if err != nil {
-		return nil, err
-	}
-	return &sheetScan{xmlScan: x, p: p, part: part, charge: charge, cell: -1}, nil
+func cellAttrs(local string) bool { return local == "row" || local == "c" }
+
+func newSheetScan(p *xlsxPackage, part string, s *partScan, charge bool) *sheetScan {
+	return &sheetScan{partScan: s, p: p, part: part, charge: charge, cell: -1}
+}
+
+// checkSheet scans a part as a sheet, charging its text to the budget.
+func (p *xlsxPackage) checkSheet(part string) error {
+	return p.plainFirst(part, cellAttrs, func(ps *partScan) error {
+		s := newSheetScan(p, part, ps, true)
+		for {
+			row, err := s.next()
+			if err != nil || row == nil {
+				return err
+			}
+		}
+	}, func() {})
 }
 
 // fail names the sheet (or part), row and column err is about.
@@ -557,7 +597,7 @@ func lastAttr(e *xml.StartElement, local string) (string, bool) {
 func (s *sheetScan) next() (*scanRow, error) {
 	start := s.ahead
 	for start == nil && !s.done {
-		t, err := s.xmlScan.next()
+		t, err := s.partScan.next()
 		if err == io.EOF {
 			s.done = true
 		} else if err != nil {
@@ -580,7 +620,7 @@ func (s *sheetScan) next() (*scanRow, error) {
 		return nil, err
 	}
 	for !s.done {
-		t, err := s.xmlScan.next()
+		t, err := s.partScan.next()
 		if err == io.EOF {
 			s.done = true
 			break
@@ -661,9 +701,9 @@ func (s *sheetScan) start(e *xml.StartElement) error {
 		s.vText = s.vText[:0]
 	case "v", "is":
 		if s.cell >= 0 && s.inValue == 0 {
-			s.inValue = s.depth
+			s.inValue = s.level()
 			if e.Name.Local == "v" {
-				s.inV, s.vals = s.depth, s.vals+1
+				s.inV, s.vals = s.level(), s.vals+1
 				s.vText = s.vText[:0]
 			}
 			return nil
@@ -676,7 +716,7 @@ func (s *sheetScan) start(e *xml.StartElement) error {
 }
 
 func (s *sheetScan) end(e xml.EndElement) error {
-	if s.inValue != 0 && s.depth < s.inValue {
+	if s.inValue != 0 && s.level() < s.inValue {
 		s.inValue, s.inV = 0, 0
 		return nil
 	}

@@ -116,7 +116,7 @@ func TestXLSXReadLimits(t *testing.T) {
 			return bombBytes(t, map[string]bombPart{statusPart: statusSheet(`<row r="2"><c r="A2"><v>1</v></c>` + inlineCell("B2", strings.Repeat("é", 32768)) + `</row>`)})
 		}, `sheet "status", row 2, column B: the cell holds more than 32767 characters, the most a cell holds`},
 		{"a text over 1 MiB", func(t *testing.T) []byte {
-			return bombBytes(t, map[string]bombPart{statusPart: statusSheet(`<row r="2"><x>` + strings.Repeat("a", 1<<20) + `</x></row>`)})
+			return bombBytes(t, map[string]bombPart{statusPart: statusSheet(`<row r="2"><x>` + strings.Repeat("a", 1<<20+1) + `</x></row>`)})
 		}, `sheet "status", row 2: an XML token (a tag and its text, or a comment) longer than 1 MiB`},
 		{"a comment over 1 MiB", func(t *testing.T) []byte {
 			return bombBytes(t, map[string]bombPart{statusPart: statusSheet(`<!--` + strings.Repeat("<a>", 400_000) + `-->`)})

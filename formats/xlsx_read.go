@@ -487,9 +487,11 @@ func (r *xlsxReader) cellType(sheet string, row, col int, text string) (colType,
 	if c == nil {
 		c = &cellTypes{}
 		if part := r.pkg.sheetPart(sheet); part != "" {
-			if c.s, c.err = r.pkg.sheetScanner(part, false); c.err != nil {
-				return colNull, c.err
+			s, err := r.pkg.partScan(part, false, cellAttrs)
+			if err != nil {
+				return colNull, err
 			}
+			c.s = newSheetScan(r.pkg, part, s, false)
 		}
 		r.cellTypes[sheet] = c
 	}
