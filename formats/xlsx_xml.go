@@ -167,23 +167,15 @@ func (x *plainXML) procInst(tag []byte) error {
 	return nil
 }
 
+// cellNames are the names of every cell, named without allocating.
+var cellNames = map[string]xml.Name{"c": {Local: "c"}, "v": {Local: "v"}, "row": {Local: "row"}, "is": {Local: "is"}, "t": {Local: "t"}, "si": {Local: "si"}}
+
 func xmlName(b []byte) xml.Name {
 	if i := bytes.IndexByte(b, ':'); i >= 0 {
 		return xml.Name{Space: string(b[:i]), Local: string(b[i+1:])}
 	}
-	switch string(b) { // the names of every cell, without allocating
-	case "c":
-		return xml.Name{Local: "c"}
-	case "v":
-		return xml.Name{Local: "v"}
-	case "row":
-		return xml.Name{Local: "row"}
-	case "is":
-		return xml.Name{Local: "is"}
-	case "t":
-		return xml.Name{Local: "t"}
-	case "si":
-		return xml.Name{Local: "si"}
+	if n, ok := cellNames[string(b)]; ok {
+		return n
 	}
 	return xml.Name{Local: string(b)}
 }
