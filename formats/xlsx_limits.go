@@ -37,18 +37,18 @@ import (
 // its text, a comment) longer than token, no element nested deeper than
 // depth, at most one shared string per 32 bytes of budget, rows and columns
 // in ascending order within a spreadsheet's 1,048,576 × 16,384, no cell over
-// 32,767 characters, and all the cells' text (a shared string counted at
-// each reference) within the budget again.
+// 32,767 characters, and the cells within the budget again, each charged
+// its text (a shared string at each reference) and cellCost.
 //
 // Worksheets and shared strings over spill bytes go to temporary files in a
 // directory of the reader's own, removed however reading ends.
 //
 // What halocfg writes stays within these limits at any size: its cells hold
-// at most 32,767 characters, inline (their text is never longer than their
-// XML), and its zip writer pads a workbook that would inflate beyond the
-// budget (ratioZip).
+// at most 32,767 characters, inline, and its zip writer pads a workbook that
+// would inflate, or whose cells would cost, beyond the budget (ratioZip).
 type xlsxLimits struct {
 	floor, ratio          int64 // budget: floor + ratio × file size
+	cellCost              int64 // charged for a cell with a value, besides its text
 	parts                 int
 	otherPart, otherParts int64
 	spill                 int64
@@ -58,8 +58,9 @@ type xlsxLimits struct {
 
 // xlsxLimit are the limits halocfg reads and writes workbooks with.
 var xlsxLimit = xlsxLimits{
-	floor:      64 << 20,
+	floor:      32 << 20,
 	ratio:      32, // halocfg's own sheets deflate 5 to 15 times
+	cellCost:   64, // a value read costs some 150 to 300 bytes; its XML at least 15
 	parts:      10_000,
 	otherPart:  1 << 20, // excelize holds a parsed part in up to 30 times its size
 	otherParts: 4 << 20,
@@ -75,6 +76,22 @@ func (l xlsxLimits) budget(size int64) int64 {
 		return math.MaxInt64
 	}
 	return l.floor + l.ratio*size
+}
+
+// charge is what the reader charges for a cell holding v, as halocfg's
+// writer writes it: its text (a number's or boolean's at most 32 bytes)
+// and cellCost.
+func (l xlsxLimits) charge(v any) int64 {
+	switch v := v.(type) {
+	case nil:
+		return 0
+	case string:
+		if v == "" {
+			return 0
+		}
+		return l.cellCost + int64(len(v))
+	}
+	return l.cellCost + 32
 }
 
 func (l xlsxLimits) budgetText(size int64) string {
@@ -742,15 +759,18 @@ func (s *sheetScan) charData(b xml.CharData) error {
 	return nil
 }
 
-// endCell charges a shared-string cell with the string it references: the
-// one excelize resolves, or, for a value that is not plain (two <v>,
-// elements inside <v>), the longest.
+// endCell charges a cell with a value cellCost, and a shared-string cell
+// the string it references: the one excelize resolves, or, for a value that
+// is not plain (two <v>, elements inside <v>), the longest.
 func (s *sheetScan) endCell() error {
 	if s.cell < 0 {
 		return nil
 	}
-	typ := s.row.cells[s.cell].typ
-	if typ == "s" && s.charge {
+	cost := int64(0)
+	if s.units > 0 {
+		cost = s.p.l.cellCost
+	}
+	if s.row.cells[s.cell].typ == "s" {
 		var n uint32
 		if i, err := strconv.Atoi(strings.TrimSpace(string(s.vText))); s.vals == 1 && !s.nested && err == nil {
 			if i >= 0 && i < len(s.p.sst) {
@@ -761,9 +781,10 @@ func (s *sheetScan) endCell() error {
 				n = max(n, l)
 			}
 		}
-		if err := s.spend(int64(n)); err != nil {
-			return err // s.cell still names the cell
-		}
+		cost += int64(n)
+	}
+	if err := s.spend(cost); err != nil {
+		return err // s.cell still names the cell
 	}
 	s.cell = -1
 	return nil
@@ -775,8 +796,8 @@ func (s *sheetScan) spend(n int64) error {
 		return nil
 	}
 	if s.p.text -= n; s.p.text < 0 {
-		return &limitError{fmt.Sprintf("the workbook's cells hold more than %s of text, the most halocfg reads from a file of its size (%s)",
-			byteSize(s.p.budget), s.p.l.budgetText(s.p.size))}
+		return &limitError{fmt.Sprintf("the workbook's cells cost more than %s (their text, plus %d bytes each), the most halocfg reads from a file of its size (%s)",
+			byteSize(s.p.budget), s.p.l.cellCost, s.p.l.budgetText(s.p.size))}
 	}
 	return nil
 }
@@ -818,21 +839,29 @@ func (c *cellTypes) at(row, col int) (string, error) {
 // ratioZip is the zip writer of halocfg's workbooks. It keeps what it writes
 // within the budget the reader allows: should the workbook so far inflate
 // beyond floor + ratio × its deflated size (text that repeats and repeats),
-// it pads the part just written with empty deflate blocks, which inflate to nothing.
+// or its cells, once all is written, cost more, it pads the part just
+// written with empty deflate blocks, which inflate to nothing.
 type ratioZip struct {
 	*zip.Writer
 	l             xlsxLimits
+	cost          int64 // what the reader will charge for the cells
 	plain, packed int64 // bytes written in, and out of the deflater, so far
+	closing       bool  // the part being closed is the last
 }
 
-func newRatioZip(w io.Writer, l xlsxLimits) *ratioZip {
-	z := &ratioZip{Writer: zip.NewWriter(w), l: l}
+func newRatioZip(w io.Writer, l xlsxLimits, cost int64) *ratioZip {
+	z := &ratioZip{Writer: zip.NewWriter(w), l: l, cost: cost}
 	z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		out := &countWriter{w: w}
 		fw, err := flate.NewWriter(out, 5) // archive/zip's level
 		return &ratioDeflater{z: z, fw: fw, out: out}, err
 	})
 	return z
+}
+
+func (z *ratioZip) Close() error {
+	z.closing = true
+	return z.Writer.Close()
 }
 
 type ratioDeflater struct {
@@ -850,7 +879,11 @@ func (d *ratioDeflater) Write(p []byte) (int, error) {
 
 func (d *ratioDeflater) Close() error {
 	z := d.z
-	for z.plain+d.in > z.l.budget(z.packed+d.out.n) {
+	need := z.plain + d.in
+	if z.closing {
+		need = max(need, z.cost)
+	}
+	for need > z.l.budget(z.packed+d.out.n) {
 		was := d.out.n
 		if err := d.fw.Flush(); err != nil {
 			return err

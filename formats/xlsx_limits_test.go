@@ -154,7 +154,7 @@ func TestXLSXReadLimits(t *testing.T) {
 		}, `shared strings, string 1: a string (<si>) nested in another element`},
 		{"more shared strings than one per 32 bytes of budget", func(t *testing.T) []byte {
 			return bombBytes(t, map[string]bombPart{sstName: {head: sstHead, unit: `<si/>`, n: 2_200_000, tail: `</sst>`}})
-		}, `strings, the most halocfg reads from a file of its size (one per 32 bytes of 64 MiB + 32 × the file's`},
+		}, `strings, the most halocfg reads from a file of its size (one per 32 bytes of 32 MiB + 32 × the file's`},
 		{"10,001 parts", func(t *testing.T) []byte {
 			return zipOf(t, tooManyParts...)
 		}, `the zip holds 10001 parts, more than the 10000 halocfg reads`},
@@ -210,13 +210,13 @@ func TestXLSXSharedStringsChargedPerReference(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tempDir(t)
 			// 3,000 references: 90 MB of text if charged the long string,
-			// more than a 64 MiB floor and 32 times this small file allow
+			// more than a 32 MiB floor and 32 times this small file allow
 			book := bombBytes(t, map[string]bombPart{
 				sstName:   {head: long},
 				aboutPart: sheetRows(`<row r="1">`+inlineCell("A1", "halocfg snapshot")+`</row>`, `<row>`+c.cell+`</row>`, 3000),
 			})
 			_, err := readWorkbook(book)
-			refused := err != nil && strings.Contains(err.Error(), `sheet "_about", row 2`) && strings.Contains(err.Error(), "the workbook's cells hold more than")
+			refused := err != nil && strings.Contains(err.Error(), `sheet "_about", row `) && strings.Contains(err.Error(), "the workbook's cells cost more than")
 			if refused != c.refused {
 				t.Errorf("refused %v, want %v (%v)", refused, c.refused, err)
 			}
@@ -275,35 +275,62 @@ func inflatedSize(t *testing.T, book []byte) int64 {
 	return n
 }
 
+// smallCells is n status records of forty one-digit fields: cells that
+// cost the reader more than their XML.
+func smallCells(n int) *snapshot.Snapshot {
+	s := repetitiveSnapshot(n, 1)
+	for _, r := range s.Records["status"] {
+		for f := range 40 {
+			r[fmt.Sprintf("f%d", f)] = json.Number("1")
+		}
+	}
+	return s
+}
+
 // What halocfg writes it reads back, however well it deflates: the writer
-// pads a workbook that would inflate beyond the reader's budget. Here the
-// floor is 1 MiB, so that a small workbook meets the ratio; without the
-// padding the reader refuses it.
+// pads a workbook that would inflate, or whose cells would cost, beyond the
+// reader's budget. Here the floor is 1 MiB, so that a small workbook meets
+// the ratio; without the padding the reader refuses it.
 func TestXLSXWriterPadsToTheReadBudget(t *testing.T) {
-	tmp := tempDir(t)
-	l := xlsxLimit
-	l.floor = 1 << 20
-	s := repetitiveSnapshot(300, 30_000) // 9 MB of text
-	var padded, plain bytes.Buffer
-	if err := writeWorkbookWithin(s, &padded, tmp, l); err != nil {
-		t.Fatal(err)
-	}
-	unlimited := xlsxLimits{floor: math.MaxInt64 / 2, ratio: 1}
-	if err := writeWorkbookWithin(s, &plain, tmp, unlimited); err != nil {
-		t.Fatal(err)
-	}
-	inflated := inflatedSize(t, padded.Bytes())
-	t.Logf("%d bytes inflate to %d; unpadded: %d bytes", padded.Len(), inflated, plain.Len())
-	if inflated > l.budget(int64(padded.Len())) || padded.Len() > 2*(int(inflated/l.ratio)+plain.Len()) {
-		t.Errorf("%d bytes inflating to %d: want the budget, %d, just met", padded.Len(), inflated, l.budget(int64(padded.Len())))
-	}
-	wb, err := readWorkbookWithin(padded.Bytes(), tmp, l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameRecords(t, s.Records["status"], wb.records["status"])
-	if _, err := readWorkbookWithin(plain.Bytes(), tmp, l); err == nil || !strings.Contains(err.Error(), "halocfg reads from a file of its size") {
-		t.Errorf("unpadded: %v, want refused", err)
+	for _, c := range []struct {
+		name  string
+		s     *snapshot.Snapshot
+		ratio int64
+		want  string // refusing the unpadded workbook
+	}{
+		{"9 MB of repeated text", repetitiveSnapshot(300, 30_000), xlsxLimit.ratio, "inflates to"},
+		// halocfg's small cells deflate 12 times and cost the reader 2.5
+		// times their XML: within a ratio of 32, not of 12
+		{"200,000 one-digit cells", smallCells(5_000), 12, "the workbook's cells cost more than"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tmp := tempDir(t)
+			l := xlsxLimit
+			l.floor, l.ratio = 1<<20, c.ratio
+			var padded, plain bytes.Buffer
+			if err := writeWorkbookWithin(c.s, &padded, tmp, l); err != nil {
+				t.Fatal(err)
+			}
+			unlimited := l
+			unlimited.floor = math.MaxInt64 / 2
+			if err := writeWorkbookWithin(c.s, &plain, tmp, unlimited); err != nil {
+				t.Fatal(err)
+			}
+			inflated := inflatedSize(t, padded.Bytes())
+			t.Logf("%d bytes inflate to %d; unpadded: %d bytes", padded.Len(), inflated, plain.Len())
+			if inflated > l.budget(int64(padded.Len())) || int64(padded.Len()-plain.Len()) > inflated/l.ratio+inflated/8 {
+				t.Errorf("%d bytes inflating to %d: want the budget (%d) met, padding less than its share",
+					padded.Len(), inflated, l.budget(int64(padded.Len())))
+			}
+			wb, err := readWorkbookWithin(padded.Bytes(), tmp, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameRecords(t, c.s.Records["status"], wb.records["status"])
+			if _, err := readWorkbookWithin(plain.Bytes(), tmp, l); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("unpadded: %v, want refused (%s)", err, c.want)
+			}
+		})
 	}
 }
 
