@@ -1,7 +1,6 @@
 package formats
 
 import (
-	"archive/zip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -97,14 +96,24 @@ type xlsxWriter struct {
 	cells        *excelize.StreamWriter
 	cellsRow     int
 	names        map[string]*xlsxNames
+	l            xlsxLimits
+	cost         int64 // what the reader charges for the cells written (xlsxLimits.cellCost)
 }
 
 func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
-	f := excelize.NewFile()
+	return inTempDir(func(tmp string) error { return writeWorkbookWithin(s, out, tmp, xlsxLimit) })
+}
+
+// writeWorkbookWithin writes a workbook that reads back within l, with
+// excelize's temporary files in tmp.
+func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsxLimits) error {
+	f := excelize.NewFile(excelize.Options{TmpDir: tmp})
 	defer f.Close()
+	x := &xlsxWriter{f: f, s: s, names: map[string]*xlsxNames{}, l: l}
 	// excelize builds the whole zip in memory on Write; a zip writer of our own
-	// streams it to out instead (the sheets themselves spill to temp files).
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
+	// streams it to out instead (the sheets themselves spill to temp files),
+	// and keeps the workbook within what the reader allows.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newRatioZip(out, l, x.cost) })
 
 	var kinds []string
 	for _, k := range catalog.Kinds() {
@@ -112,7 +121,8 @@ func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
 			kinds = append(kinds, k.Name)
 		}
 	}
-	if err := f.SetSheetName("Sheet1", aboutSheet); err != nil {
+	err := f.SetSheetName("Sheet1", aboutSheet)
+	if err != nil {
 		return err
 	}
 	for _, name := range append(append([]string(nil), kinds...), typesSheet, cellsSheet) {
@@ -125,8 +135,6 @@ func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
 			return err
 		}
 	}
-	x := &xlsxWriter{f: f, s: s, names: map[string]*xlsxNames{}}
-	var err error
 	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return err
 	}
@@ -148,7 +156,7 @@ func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
 		for i, c := range cols {
 			row[i] = excelize.Cell{StyleID: x.bold, Value: c}
 		}
-		return sw.SetRow("A1", row)
+		return x.setRow(sw, 1, row)
 	}
 	if err := header(types, "sheet", "column", "type", "empty cell"); err != nil {
 		return err
@@ -169,7 +177,7 @@ func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
 				typ = displayType
 			}
 			typesRow++
-			if err := types.SetRow(cellName(1, typesRow), []any{kind, c.header, typ, c.empty}); err != nil {
+			if err := x.setRow(types, typesRow, []any{kind, c.header, typ, c.empty}); err != nil {
 				return err
 			}
 		}
@@ -239,7 +247,7 @@ func (x *xlsxWriter) about(kinds []string) error {
 		rows = append(rows, []any{nil, line.text})
 	}
 	for i, r := range rows {
-		if err := sw.SetRow(cellName(1, i+1), r); err != nil {
+		if err := x.setRow(sw, i+1, r); err != nil {
 			return err
 		}
 	}
@@ -282,7 +290,7 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 		}
 		row[i] = excelize.Cell{StyleID: style, Value: c.header}
 	}
-	if err := sw.SetRow("A1", row); err != nil {
+	if err := x.setRow(sw, 1, row); err != nil {
 		return nil, err
 	}
 	for n, r := range recs {
@@ -302,11 +310,23 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 				}
 			}
 		}
-		if err := sw.SetRow(cellName(1, n+2), row); err != nil {
+		if err := x.setRow(sw, n+2, row); err != nil {
 			return nil, err
 		}
 	}
 	return cols, sw.Flush()
+}
+
+// setRow writes a row, counting what the reader will charge for its cells.
+func (x *xlsxWriter) setRow(sw *excelize.StreamWriter, row int, cells []any) error {
+	for _, c := range cells {
+		if c, ok := c.(excelize.Cell); ok {
+			x.cost += x.l.charge(c.Value)
+			continue
+		}
+		x.cost += x.l.charge(c)
+	}
+	return sw.SetRow(cellName(1, row), cells)
 }
 
 // cellNote is one row of _cells: what a cell cannot say by itself.
@@ -314,7 +334,7 @@ type cellNote struct{ note, value string }
 
 func (x *xlsxWriter) note(sheet, id, column string, n cellNote) error {
 	x.cellsRow++
-	return x.cells.SetRow(cellName(1, x.cellsRow), []any{sheet, id, column, n.note, n.value})
+	return x.setRow(x.cells, x.cellsRow, []any{sheet, id, column, n.note, n.value})
 }
 
 // xlsxCell is the cell of value v in column c, and the notes it needs.

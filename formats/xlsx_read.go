@@ -54,9 +54,19 @@ func readWorkbookFile(dir, name string) (*workbook, error) {
 	return wb, nil
 }
 
-// readWorkbook decodes a workbook; excelize panics on some malformed files,
-// which become errors here.
-func readWorkbook(data []byte) (wb *workbook, err error) {
+// readWorkbook decodes a workbook within halocfg's limits (xlsx_limits.go).
+func readWorkbook(data []byte) (*workbook, error) {
+	var wb *workbook
+	err := inTempDir(func(tmp string) (err error) {
+		wb, err = readWorkbookWithin(data, tmp, xlsxLimit)
+		return err
+	})
+	return wb, err
+}
+
+// readWorkbookWithin decodes a workbook within l, with excelize's temporary
+// files in tmp. excelize panics on some malformed files, which become errors here.
+func readWorkbookWithin(data []byte, tmp string, l xlsxLimits) (wb *workbook, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			wb, err = nil, fmt.Errorf("not a readable XLSX workbook (%v)", r)
@@ -65,19 +75,41 @@ func readWorkbook(data []byte) (wb *workbook, err error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file, not an XLSX workbook")
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	pkg, err := openPackage(data, l)
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: max(pkg.budget, l.spill), UnzipXMLSizeLimit: l.spill, TmpDir: tmp,
+	})
+	if f != nil {
+		defer f.Close()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
 	}
-	defer f.Close()
-	r := &xlsxReader{f: f, types: map[[2]string]xtype{}, notes: map[noteKey]*cellNotes{}}
+	if err := pkg.check(f); err != nil {
+		return nil, err
+	}
+	r := &xlsxReader{f: f, pkg: pkg, types: map[[2]string]xtype{}, notes: map[noteKey]*cellNotes{}, cellTypes: map[string]*cellTypes{}}
+	defer r.close()
 	return r.workbook()
 }
 
 type xlsxReader struct {
-	f     *excelize.File
-	types map[[2]string]xtype // by kind and column
-	notes map[noteKey]*cellNotes
+	f         *excelize.File
+	pkg       *xlsxPackage
+	types     map[[2]string]xtype // by kind and column
+	notes     map[noteKey]*cellNotes
+	cellTypes map[string]*cellTypes // by sheet, for columns _types does not type
+}
+
+func (r *xlsxReader) close() {
+	for _, c := range r.cellTypes {
+		if c.s != nil {
+			c.s.close()
+		}
+	}
 }
 
 type xtype struct {
@@ -451,20 +483,34 @@ func jsonCell(text string) (any, error) {
 // cellType types a cell of a column halocfg did not write (or wrote only
 // nulls in) by the cell's own type.
 func (r *xlsxReader) cellType(sheet string, row, col int, text string) (colType, error) {
-	ct, err := r.f.GetCellType(sheet, cellName(col+1, row))
+	c := r.cellTypes[sheet]
+	if c == nil {
+		c = &cellTypes{}
+		if part := r.pkg.sheetPart(sheet); part != "" {
+			s, err := r.pkg.partScan(part, false, cellAttrs)
+			if err != nil {
+				return colNull, err
+			}
+			c.s = newSheetScan(r.pkg, part, s, false)
+		}
+		r.cellTypes[sheet] = c
+	}
+	t, err := c.at(row, col+1)
 	if err != nil {
 		return colNull, err
 	}
-	switch ct {
-	case excelize.CellTypeBool:
+	switch t {
+	case "b":
 		return colBool, nil
-	case excelize.CellTypeNumber, excelize.CellTypeUnset:
-		if _, ok := canonicalInt(json.Number(text)); ok {
-			return colInt, nil
-		}
-		if _, err := strconv.ParseFloat(text, 64); err == nil {
-			return colFloat, nil
-		}
+	case "d", "e", "s", "str", "inlineStr":
+		return colString, nil
+	}
+	// a number, or a cell of no type (or of one excelize does not know)
+	if _, ok := canonicalInt(json.Number(text)); ok {
+		return colInt, nil
+	}
+	if _, err := strconv.ParseFloat(text, 64); err == nil {
+		return colFloat, nil
 	}
 	return colString, nil
 }
