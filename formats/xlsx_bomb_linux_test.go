@@ -9,8 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -22,10 +22,8 @@ import (
 // address space capped (ulimit -v), so that a regression fails the test
 // instead of exhausting the machine.
 //
-// The peak RSS Linux reports for a child is at least what this test process
-// had at its peak when it forked (exec records the peak of the memory the
-// child shared with it until then), so it is an upper bound; the test logs
-// that floor too.
+// The binary is started by a fresh launcher (TestMain), so that its peak
+// RSS is its own, not this test process's.
 func TestHostileWorkbooksCostLittle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds halocfg and writes gigabyte bombs; not in -short")
@@ -44,18 +42,22 @@ func TestHostileWorkbooksCostLittle(t *testing.T) {
 			out := filepath.Join(dir, "out")
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, "/bin/sh", "-c", `ulimit -v 3000000 && exec "$0" "$@"`,
-				bin, "convert", path, "--to", "json", "--out", out)
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			rssFile := filepath.Join(dir, "rss")
+			cmd := exec.CommandContext(ctx, os.Args[0], bin, "convert", path, "--to", "json", "--out", out)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, launcherEnv+"="+rssFile)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			start := time.Now()
 			err := cmd.Run()
 			took := time.Since(start)
-			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
+			data, rerr := os.ReadFile(rssFile)
+			rss, perr := strconv.ParseInt(string(data), 10, 64)
+			if rerr != nil || perr != nil {
+				t.Fatalf("the launcher did not report the peak RSS: %v %v (%s)", rerr, perr, stderr.String())
+			}
 			st, _ := os.Stat(path)
-			t.Logf("%d bytes: exit %d in %v, peak RSS at most %d MB (of which this test's own %d MB): %s", st.Size(), cmd.ProcessState.ExitCode(),
-				took.Round(time.Millisecond), rss>>20, forkFloor(t)>>20, strings.TrimSpace(stderr.String()))
+			t.Logf("%d bytes: exit %d in %v, peak RSS %d MB: %s", st.Size(), cmd.ProcessState.ExitCode(),
+				took.Round(time.Millisecond), rss>>20, strings.TrimSpace(stderr.String()))
 
 			var exit *exec.ExitError
 			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
@@ -93,13 +95,4 @@ func buildHalocfg(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, b)
 	}
 	return bin
-}
-
-// forkFloor is the peak RSS Linux reports for a child that does nothing.
-func forkFloor(t *testing.T) int64 {
-	cmd := exec.Command("/bin/sh", "-c", ":")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	return cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
 }
