@@ -38,7 +38,7 @@ func tenantFlags(prefix string) []cli.Flag {
 		&cli.StringFlag{Name: name("client-secret-file"), EnvVars: envVar("CLIENT_SECRET_FILE"), Usage: "file holding the client secret"},
 		&cli.StringFlag{Name: name("tenant"), EnvVars: envVar("TENANT"), Usage: "tenant name, for hosted Halo"},
 		&cli.StringFlag{Name: name("auth-url"), EnvVars: envVar("AUTH_URL"), Usage: "authorisation server URL (default: discovered through /api/authinfo)"},
-		&cli.StringFlag{Name: name("rate"), EnvVars: envVar("RATE"), Value: "250/5m", Usage: "request budget per rolling window, e.g. 250/5m"},
+		&cli.StringFlag{Name: name("rate"), EnvVars: envVar("RATE"), Value: halo.DefaultRate.String(), Usage: "request budget per rolling window, e.g. 250/5m"},
 		&cli.IntFlag{Name: name("concurrency"), EnvVars: envVar("CONCURRENCY"), Value: 4, Usage: "requests in flight at once"},
 	}
 }
@@ -78,10 +78,14 @@ func tenantConfig(c *cli.Context, e *env, prefix string) (halo.Config, error) {
 		return cfg, usageError{fmt.Errorf("--%s and a client secret (--%s, --%s or $%s) are required",
 			name("client-id"), name("client-secret"), name("client-secret-file"), envName(prefix, "CLIENT_SECRET"))}
 	}
-	if cfg.Concurrency < 1 {
-		return cfg, usageError{fmt.Errorf("--%s must be at least 1", name("concurrency"))}
+	if cfg.Concurrency < 1 || cfg.Concurrency > halo.MaxConcurrency {
+		return cfg, usageError{fmt.Errorf("--%s %d: want 1 to %d", name("concurrency"), cfg.Concurrency, halo.MaxConcurrency)}
 	}
-	rate, err := halo.ParseRate(c.String(name("rate")))
+	rateText := c.String(name("rate"))
+	if strings.TrimSpace(rateText) == "" { // an empty $HALO_RATE is no rate given
+		rateText = halo.DefaultRate.String()
+	}
+	rate, err := halo.ParseRate(rateText)
 	if err != nil {
 		return cfg, usageError{fmt.Errorf("--%s: %w", name("rate"), err)}
 	}

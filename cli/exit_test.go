@@ -75,6 +75,7 @@ func TestExitCodes(t *testing.T) {
 		// bad values
 		{name: "export to a remote http:// URL", args: with(remote, "export", "--out", out("e2")), code: exitUsage, stderr: "plain http is allowed only to loopback hosts"},
 		{name: "export with a bad --rate", args: with(creds, "export", "--out", out("e3"), "--rate", "fast"), code: exitUsage, stderr: `--rate: rate "fast"`},
+		{name: "export with too high a --concurrency", args: with(creds, "export", "--out", out("e5"), "--concurrency", "100000"), code: exitUsage, stderr: `--concurrency 100000: want 1 to 64`},
 		{name: "export with a bad --concurrency", args: with(creds, "export", "--out", out("e4"), "--concurrency", "many"), code: exitUsage, stderr: `invalid value "many" for flag -concurrency`},
 		{name: "migrate to a remote http:// target", args: []string{"migrate", "--source-url", sim.url, "--source-client-id", sim.id, "--source-client-secret", sim.secret,
 			"--target-url", "http://acme.halopsa.com", "--target-client-id", "a", "--target-client-secret", "b", "--keep-snapshot", out("m1")},
@@ -124,5 +125,19 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("a usage error wants a short message, got:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// TestEmptyRateEnvironment: an empty $HALO_RATE (a unit file's
+// "Environment=HALO_RATE=") is no rate given, not a bad one: the default
+// budget applies.
+func TestEmptyRateEnvironment(t *testing.T) {
+	sim := startTenant(t, halosim.Options{Dataset: "empty", Seed: 1})
+	t.Setenv("HALO_RATE", "")
+	r := runCLI(context.Background(), t, "export", "--out", filepath.Join(t.TempDir(), "snap"),
+		"--url", sim.url, "--client-id", sim.id, "--client-secret", sim.secret) // no --rate
+
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 }

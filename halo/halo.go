@@ -13,6 +13,10 @@ import (
 	"time"
 )
 
+// MaxConcurrency bounds the requests in flight at once: Halo's rate limit
+// makes more pointless, and each holds a connection and a goroutine.
+const MaxConcurrency = 64
+
 // Config says how to reach one tenant.
 type Config struct {
 	URL                    string // tenant base URL, e.g. https://acme.halopsa.com (the API is under /api)
@@ -88,8 +92,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientSecret == "" {
 		return nil, errors.New("halo: a client secret is required")
 	}
-	if cfg.Concurrency < 0 {
-		return nil, fmt.Errorf("halo: concurrency %d: must be at least 1", cfg.Concurrency)
+	if cfg.Concurrency < 0 || cfg.Concurrency > MaxConcurrency {
+		return nil, fmt.Errorf("halo: concurrency %d: want 1 to %d", cfg.Concurrency, MaxConcurrency)
 	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 4

@@ -23,6 +23,13 @@ var DefaultRate = Rate{N: 250, Window: 5 * time.Minute}
 // Unlimited is the Rate that sets no budget.
 var Unlimited = Rate{Unlimited: true}
 
+// Bounds of a rate a user gives: Halo counts in windows of minutes, and the
+// limiter keeps one slot per request of a window.
+const (
+	maxRateRequests = 1_000_000
+	maxRateWindow   = 24 * time.Hour
+)
+
 // ParseRate reads "250/5m", "10/1s" or "300/m" (a bare unit is one of it);
 // "0", "none" and "unlimited" mean no budget.
 func ParseRate(s string) (Rate, error) {
@@ -42,8 +49,8 @@ func ParseRate(s string) (Rate, error) {
 	if err != nil {
 		return bad(fmt.Sprintf("%q is not a whole number of requests", count))
 	}
-	if n <= 0 {
-		return bad("the number of requests must be positive")
+	if n <= 0 || n > maxRateRequests {
+		return bad(fmt.Sprintf("the number of requests must be from 1 to %d", maxRateRequests))
 	}
 	window = strings.TrimSpace(window)
 	if window != "" && strings.IndexAny(window[:1], "0123456789.") < 0 {
@@ -53,8 +60,8 @@ func ParseRate(s string) (Rate, error) {
 	if err != nil {
 		return bad(fmt.Sprintf("%q is not a duration such as 5m or 1s", window))
 	}
-	if w <= 0 {
-		return bad("the window must be positive")
+	if w <= 0 || w > maxRateWindow {
+		return bad(fmt.Sprintf("the window must be positive and at most %s", maxRateWindow))
 	}
 	return Rate{N: n, Window: w}, nil
 }

@@ -33,10 +33,15 @@ func TestParseRate(t *testing.T) {
 		{in: "", err: `rate "": no window (want REQUESTS/WINDOW such as 250/5m, or unlimited)`},
 		{in: "250", err: `rate "250": no window`},
 		{in: "x/5m", err: `rate "x/5m": "x" is not a whole number of requests`},
-		{in: "0/5m", err: `rate "0/5m": the number of requests must be positive`},
-		{in: "-3/5m", err: `the number of requests must be positive`},
+		{in: "0/5m", err: `rate "0/5m": the number of requests must be from 1 to 1000000`},
+		{in: "-3/5m", err: `the number of requests must be from 1 to 1000000`},
+		{in: "1000000/5m", want: Rate{N: 1000000, Window: 5 * time.Minute}, text: "1000000/5m"},
+		{in: "1000001/5m", err: `the number of requests must be from 1 to 1000000`},
+		{in: "99999999999999999999/5m", err: `is not a whole number of requests`},
+		{in: "250/25h", err: `the window must be positive and at most 24h0m0s`},
+		{in: "250/9999999999h", err: `is not a duration`},
 		{in: "250/5", err: `rate "250/5": "5" is not a duration such as 5m or 1s`},
-		{in: "250/0s", err: `rate "250/0s": the window must be positive`},
+		{in: "250/0s", err: `rate "250/0s": the window must be positive and at most 24h0m0s`},
 		{in: "250/", err: `rate "250/": "" is not a duration`},
 	}
 	for _, tt := range tests {
