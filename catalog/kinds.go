@@ -298,9 +298,8 @@ var kinds = []*Kind{
 		ListQuery: "showallcodes=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"lookupid", "name"},
 		Unverified: described(
-			Assumption{On: OnListQuery, Text: "/Lookup without lookupid lists the codes of every list; showallcodes=true adds inactive ones"},
-			Assumption{On: OnIDs, Text: "ids are unique across lookup lists (export refuses a repeated id)"},
-			Assumption{On: OnListQuery, Text: "custom fields' values are not among the codes (iscustomfield)"}),
+			Assumption{On: OnListQuery, Text: "/Lookup without lookupid lists the codes of every list, custom fields' values (iscustomfield) not among them; showallcodes=true adds inactive ones"},
+			Assumption{On: OnIDs, Text: "ids are unique across lookup lists (export refuses a repeated id)"}),
 		Refs: join([]Ref{
 			inferred(ext("overriding_rate_id", "chargeraterow", "")),
 			// a charge rate code's rates: charge_id the code itself

@@ -15,7 +15,7 @@ pagesize:KIND          the list pages but ignores page_size: pages of 50, as wit
 hiddenflag:KIND        a third of the records are hidden unless asked with a show flag the catalog does not send for KIND
 extrafield:KIND        every record carries linked_item_id, an integer field the schema lacks, named like a reference
 missingfield:KIND=FIELD  FIELD is never returned
-duppriorityid          the first two priorities share one priorityid (one Policy row per SLA)
+duppriorityid          a second Policy row has the first priority's priorityid (one row per SLA)
 dangling:KIND          every reference of KIND's records that the catalog infers points at an id no record has`
 
 // ExtraField is the field extrafield:KIND adds.
@@ -49,8 +49,14 @@ func parseDeviations(list []string, recs map[string][]snapshot.Record) (deviatio
 			if rest != "" {
 				return d, bad("takes no kind")
 			}
-			if ps := recs["priority"]; len(ps) >= 2 {
-				ps[1]["priorityid"] = ps[0]["priorityid"]
+			if ps := recs["priority"]; len(ps) > 0 {
+				twin := ps[0].Clone() // the same priority in another SLA: another row, the same priorityid
+				twin["id"] = uuid(newRand(0, "duppriorityid"))
+				if _, ok := twin["guid"]; ok {
+					twin["guid"] = uuid(newRand(0, "duppriorityid", "guid"))
+				}
+				recs["priority"] = append(ps, twin)
+				snapshot.SortByID(recs["priority"])
 			}
 			continue
 		}
