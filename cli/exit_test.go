@@ -95,6 +95,13 @@ func TestExitCodes(t *testing.T) {
 		{name: "export refused credentials", args: []string{"export", "--out", out("e5"), "--url", sim.url, "--client-id", sim.id, "--client-secret", "wrong"}, code: exitFailure, stderr: "refused"},
 		{name: "backup while another holds the lock", args: with(creds, "backup", "--root", locked), code: exitLocked, stderr: "another backup is running"},
 		{name: "export interrupted", args: with(creds, "export", "--out", out("e6")), cancelled: true, code: exitInterrupted},
+
+		// probe: 0 when the tenant does what halocfg assumes, 1 when it deviates (TestProbeCommand)
+		{name: "probe without --url", args: []string{"probe"}, code: exitUsage, stderr: "--url (or $HALO_URL) is required"},
+		{name: "probe with a bad --output", args: with(creds, "probe", "--output", "csv"), code: exitUsage, stderr: `--output "csv": want text or json`},
+		{name: "probe", args: with(creds, "probe"), code: exitOK, stdout: "result: 0 deviations"},
+		{name: "probe refused credentials", args: []string{"probe", "--url", sim.url, "--client-id", sim.id, "--client-secret", "wrong"}, code: exitFailure, stderr: "refused"},
+		{name: "probe interrupted", args: with(creds, "probe"), cancelled: true, code: exitInterrupted},
 	}
 	for _, cmd := range newApp(&env{}).Commands {
 		cases = append(cases, tcase{name: cmd.Name + " with an unknown flag", args: []string{cmd.Name, "--bogus"}, code: exitUsage,
