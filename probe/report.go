@@ -328,7 +328,7 @@ func EntryLines() []string {
 	for _, e := range UnverifiedEntries() {
 		check := e.Check
 		if check == "" {
-			check = "not checkable read-only"
+			check = "not checked"
 		}
 		out = append(out, fmt.Sprintf("%s (%s): %s", e.Entry, check, strings.TrimSpace(e.Assumes)))
 	}
