@@ -98,7 +98,8 @@ func parseDeviations(list []string, recs map[string][]snapshot.Record) (deviatio
 }
 
 // hideBehindFlag hides a third of recs behind the kind's hidden flag (its
-// own, or the first boolean flag of its schema) and returns the show
+// own, keeping the records generated hidden; or the first boolean flag of
+// its schema, showing the others) and returns the show
 // parameter that lists them: the first of the catalog's list parameters
 // that k's ListQuery does not send.
 func hideBehindFlag(k *catalog.Kind, recs []snapshot.Record) (string, error) {
@@ -109,13 +110,14 @@ func hideBehindFlag(k *catalog.Kind, recs []snapshot.Record) (string, error) {
 		}
 	}
 	b := behaviours[k.Name]
+	own := b.hiddenField != "" // its records were generated hidden or not
 	b.useSchemaFlag(k.Schema)
 	if b.hiddenField == "" || len(params) == 0 {
 		return "", fmt.Errorf("%s has no hidden flag to hide records behind", k.Name)
 	}
 	for i, rec := range recs {
-		if i%3 == 2 {
-			b.setHidden(rec, true)
+		if hide := i%3 == 2; hide || !own { // the generated flag is random: set it
+			b.setHidden(rec, hide)
 		}
 	}
 	return params[0], nil
