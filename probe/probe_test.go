@@ -139,7 +139,7 @@ func TestDeviations(t *testing.T) {
 		{[]string{"hiddenflag:ticketrule"}, "", []string{"ticketrule/hidden"}, "without parameters 4 records; with includeinactive, showall, showallcodes, showhidden, showinactive: 5"},
 		{[]string{"hiddenflag:outcome"}, "", []string{"outcome/hidden"}, "with showhidden=true 8 records; without them, with includeinactive, showall, showallcodes, showinactive: 13"},
 		{[]string{"extrafield:outcome"}, "", []string{"outcome/schema-extra"}, "linked_item_id (number)"},
-		{[]string{"missingfield:ticketarea=name"}, "", []string{"ticketarea/schema-missing"}, "1 of the schema's 28 fields never returned: name"},
+		{[]string{"missingfield:ticketarea=name"}, "", []string{"ticketarea/schema-missing"}, "1 of the schema's 28 fields never returned; the natural key among them: name"},
 		{[]string{"duppriorityid"}, "", []string{"priority/priorities"}, "9 Policy rows, 8 distinct priorityid; at most 2 rows for one priorityid"},
 		{[]string{"dangling:outcome"}, "", []string{"outcome/inferred-refs"}, "hold values in the records read: 0 resolve, 2 do not, 0 are empty"},
 	}

@@ -304,19 +304,25 @@ func (ks *kindState) schemaMissing() Finding {
 		}
 	}
 	found := fmt.Sprintf("%d of the schema's %d fields never returned", len(missing), len(fields))
+	var details []string
 	if len(missing) > 0 {
-		found += ": " + names(missing)
+		details = []string{"never returned: " + names(missing)}
 	}
 	switch {
 	case len(keys) > 0:
-		f := ks.finding("schema-missing", Deviates, found)
+		f := ks.finding("schema-missing", Deviates, found+"; the natural key among them: "+names(keys))
+		f.Details = details
 		f.Means = "the natural key (" + strings.Join(keys, ", ") + ") pairs records across tenants: import and diff cannot pair " + k.Name + " by it and create records again instead"
 		f.Do = "report it with this report; pair records with --map until fixed"
 		return f
 	case len(refs) > 0:
-		return ks.finding("schema-missing", Unconfirmed, found+"; reference fields among them ("+names(refs)+"): renamed (their references would not be remapped) or only empty on the record read")
+		f := ks.finding("schema-missing", Unconfirmed, found+"; reference fields among them ("+names(refs)+"): renamed (their references would not be remapped) or only empty on the record read")
+		f.Details = details
+		return f
 	}
-	return ks.finding("schema-missing", OK, found)
+	f := ks.finding("schema-missing", OK, found)
+	f.Details = details
+	return f
 }
 
 var index = regexp.MustCompile(`\[[0-9]+\]`)

@@ -255,7 +255,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("%s: %s, %s\n", reportTitle, r.Tool, r.StartedAt.Format(time.RFC3339))
-	ew.printf("%d kinds; %d API requests, GET only (budget %d), %d writes, %d token requests; %s\n",
+	ew.printf("%d kinds; API requests: %d, GET only (budget %d); writes: %d; token requests: %d; %s\n",
 		r.Kinds, r.Requests, r.Budget, r.Writes, r.TokenRequests, r.Elapsed.Round(time.Millisecond))
 	ew.printf("result: %d deviations, %d unconfirmed, %d ok\n", r.Deviations, r.Unconfirmed, r.OK)
 	if r.Deviations > 0 {
