@@ -38,7 +38,35 @@ type Kind struct {
 	// at (Ref.Row), the field that identifies a row across tenants: a
 	// custom field's values[] by "name". The rows' ids are the target's.
 	RowKeys map[string]string
+
+	// Unverified lists what the catalog assumes about this kind that no
+	// tenant has confirmed yet (it was read from Halo's API description
+	// alone). halocfg probe checks each against a tenant.
+	Unverified []Assumption
 }
+
+// Assumption is something the catalog holds about a kind that no tenant
+// has confirmed. On names the part of the kind's entry it concerns, which
+// tells halocfg probe the check that confirms or refutes it.
+type Assumption struct {
+	On   Aspect
+	Text string // the assumption in words: "/Workday lists every workday without parameters"
+	// Fields are the fields of a full record the assumption promises
+	// (On DetailQuery: "holidays" comes with includedetails=true); a
+	// nested one as a path ("steps[].rules").
+	Fields []string
+}
+
+// Aspect is the part of a kind's entry an Assumption concerns.
+type Aspect string
+
+const (
+	OnListKey     Aspect = "ListKey"     // the list answers a bare array or an object holding ListKey
+	OnListQuery   Aspect = "ListQuery"   // the list, with ListQuery, holds every record
+	OnDetailQuery Aspect = "DetailQuery" // the detail, with DetailQuery, holds every field
+	OnIDs         Aspect = "ids"         // how records are identified: ids, natural keys
+	OnWrites      Aspect = "writes"      // how a write behaves: not checked read-only
+)
 
 // Ref is a field holding the id of another record.
 //
@@ -119,6 +147,32 @@ func (r Ref) Top() string { return strings.TrimSuffix(r.Path()[0], "[]") }
 
 // Nested reports whether the reference lies inside an array or object.
 func (r Ref) Nested() bool { return strings.Contains(r.Field, ".") }
+
+// ShowParams returns the parameters any kind's ListQuery sets to true to
+// list hidden or inactive records ("showall", "showinactive" ...), sorted.
+func ShowParams() []string {
+	var out []string
+	for _, k := range kinds {
+		for _, p := range TrueParams(k.ListQuery) {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TrueParams lists the parameters of a query that are "true", in order.
+func TrueParams(query string) []string {
+	var out []string
+	for _, p := range strings.Split(query, "&") {
+		if name, v, _ := strings.Cut(p, "="); strings.EqualFold(v, "true") {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 // Kinds returns every kind in a stable order: referenced kinds before the
 // kinds that refer to them where no cycle prevents it.

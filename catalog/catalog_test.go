@@ -514,3 +514,57 @@ func TestGUIDPartnersAreDeclared(t *testing.T) {
 		}
 	}
 }
+
+// The assumptions halocfg probe checks are data it can act on: a known
+// aspect, words, and fields a full record of the kind's schema can hold.
+func TestUnverifiedAssumptions(t *testing.T) {
+	aspects := []Aspect{OnListKey, OnListQuery, OnDetailQuery, OnIDs, OnWrites}
+	n := 0
+	for _, k := range Kinds() {
+		for _, a := range k.Unverified {
+			n++
+			if !slices.Contains(aspects, a.On) || a.Text == "" {
+				t.Errorf("%s: assumption %+v: want a known aspect and a text", k.Name, a)
+			}
+			if len(a.Fields) > 0 && a.On != OnDetailQuery {
+				t.Errorf("%s: %q: only a DetailQuery assumption names fields", k.Name, a.Text)
+			}
+			for _, f := range a.Fields {
+				if _, _, ok := FieldAt(k.Schema, f); !ok {
+					t.Errorf("%s: %q: %s is no field of %s", k.Name, a.Text, f, k.Schema)
+				}
+			}
+		}
+	}
+	if n < 9 {
+		t.Errorf("%d unverified assumptions, want at least one for each kind added from the description", n)
+	}
+}
+
+func TestUnverifiedNotRefs(t *testing.T) {
+	got := UnverifiedNotRefs()
+	keys := make([]string, len(got))
+	for i, nr := range got {
+		keys[i] = nr.Key
+		if notRefs[nr.Key] != nr.Reason || !strings.HasSuffix(nr.Reason, "(inferred)") {
+			t.Errorf("%s: reason %q", nr.Key, nr.Reason)
+		}
+	}
+	for _, want := range []string{"FieldInfo.lookup", "Workdays.holidays[].schedule.*"} {
+		if !slices.Contains(keys, want) {
+			t.Errorf("UnverifiedNotRefs lacks %s: %v", want, keys)
+		}
+	}
+	if !slices.IsSorted(keys) {
+		t.Errorf("not sorted: %v", keys)
+	}
+}
+
+func TestParams(t *testing.T) {
+	if got, want := ShowParams(), []string{"includeinactive", "showall", "showallcodes", "showhidden", "showinactive"}; !slices.Equal(got, want) {
+		t.Errorf("ShowParams() = %v, want %v", got, want)
+	}
+	if got, want := TrueParams("a=true&b=false&c=TRUE&d"), []string{"a", "c"}; !slices.Equal(got, want) {
+		t.Errorf("TrueParams = %v, want %v", got, want)
+	}
+}

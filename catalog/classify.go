@@ -1,6 +1,9 @@
 package catalog
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // NamedLikeRef reports whether an integer field name looks as if it could
 // hold the id of another record. It errs on the side of flagging: the
@@ -59,6 +62,9 @@ var refWords = []string{
 //     of another record, whose reference is carried by a Ref on the same
 //     container (always_allow_actions[].id), and of the rows it nests; the
 //     copied record's own references are remapped when that record's kind is.
+//
+// A reason ending in "(inferred)" was read from the field's name alone, as
+// an inferred Ref is: UnverifiedNotRefs lists them.
 var notRefs = map[string]string{
 	// Own ids: a record's id is remapped by matching, not by rewriting.
 	"TStatus.id":          "the record's own id",
@@ -82,7 +88,7 @@ var notRefs = map[string]string{
 	"ApprovalProcess.id":  "the record's own id",
 	"Autoassign.id":       "the record's own id",
 	"Lookup.lookupid":     "the lookup list a code belongs to: part of a lookup's natural key; in a field's values[], the field's list (lookup)",
-	// probe: whether Halo assigns a field's lookup list itself on create
+	// Halo's own, assuming Halo assigns a field's lookup list itself on create
 	"FieldInfo.lookup": "the number of the lookup list holding the field's values (values[].lookupid), Halo's own (inferred)",
 
 	// Ids of nested rows: they identify the row within its record and are
@@ -179,22 +185,21 @@ var notRefs = map[string]string{
 	"Autoassign.database_lookups[].*":                    "copy of the integration lookup (database_lookups[].id)",
 	"Autoassign.popup_notes[].*":                         "copy of the pop-up note (popup_notes[].id)",
 	"Workdays.holidays[].appointmentobj.*":               "the appointment that books an agent's holiday, written by Halo",
-	// probe: a workday holiday's schedule holds no agent or ticket type
-	"Workdays.holidays[].schedule.*":               "the holiday's recurrence: its row, enumerations (inferred)",
-	"FieldInfo.lookup_request.*":                   "a request to run the field's SQL lookup, not configuration",
-	"FieldInfo.defaultvalue_table[].*":             "rows of the field's custom table (data, not configuration), carried as they are",
-	"FieldInfo.table_values[].*":                   "rows of the field's custom table (data, not configuration), carried as they are",
-	"FieldInfo.values[].rates[].*":                 "charge rates: a field's values carry none (inferred)",
-	"FieldInfo.values[].sub_lookup[].*":            "codes below a value: a field's values carry none (inferred)",
-	"FieldInfo.values[].overriding_rate_id":        "charge rates: a field's values carry none (inferred)",
-	"Autoassign.user.*":                            "a user to test the rule against (_domatch), not configuration",
-	"RequestTypeGroup.fields[].group.*":            "copy of the field group (fields[].group.id)",
-	"RequestType.fields[].group.*":                 "copy of the field group (fields[].group.id)",
-	"TOutcome.fields[].group.*":                    "copy of the field group (fields[].group.id)",
-	"FieldGroup.fields[].group.*":                  "copy of the field group (fields[].group.id)",
-	"ApprovalProcess.steps[].fields[].fieldinfo.*": "copy of the custom field (steps[].fields[].fieldinfo.id)",
-	"SlaHead.priorities[].workdays.*":              "copy of the workday (priorities[].workdays.id)",
-	"StdRequest.todo_list[].group.*":               "copy of the to-do group (todo_list[].group.id)",
+	"Workdays.holidays[].schedule.*":                     "the holiday's recurrence: its row, enumerations, no agent or ticket type (inferred)",
+	"FieldInfo.lookup_request.*":                         "a request to run the field's SQL lookup, not configuration",
+	"FieldInfo.defaultvalue_table[].*":                   "rows of the field's custom table (data, not configuration), carried as they are",
+	"FieldInfo.table_values[].*":                         "rows of the field's custom table (data, not configuration), carried as they are",
+	"FieldInfo.values[].rates[].*":                       "charge rates: a field's values carry none (inferred)",
+	"FieldInfo.values[].sub_lookup[].*":                  "codes below a value: a field's values carry none (inferred)",
+	"FieldInfo.values[].overriding_rate_id":              "charge rates: a field's values carry none (inferred)",
+	"Autoassign.user.*":                                  "a user to test the rule against (_domatch), not configuration",
+	"RequestTypeGroup.fields[].group.*":                  "copy of the field group (fields[].group.id)",
+	"RequestType.fields[].group.*":                       "copy of the field group (fields[].group.id)",
+	"TOutcome.fields[].group.*":                          "copy of the field group (fields[].group.id)",
+	"FieldGroup.fields[].group.*":                        "copy of the field group (fields[].group.id)",
+	"ApprovalProcess.steps[].fields[].fieldinfo.*":       "copy of the custom field (steps[].fields[].fieldinfo.id)",
+	"SlaHead.priorities[].workdays.*":                    "copy of the workday (priorities[].workdays.id)",
+	"StdRequest.todo_list[].group.*":                     "copy of the to-do group (todo_list[].group.id)",
 	// Ticket data Halo writes, not configuration.
 	"StdRequest.new_audits[].*":               "audit rows of tickets, written by Halo",
 	"StdRequest.new_changes[].*":              "invoice change rows, written by Halo",
@@ -375,4 +380,24 @@ var notRefs = map[string]string{
 	"RequestTypeFieldRestriction.type":               "enumeration",
 	"CustomFieldVisibility.conditiontype":            "enumeration",
 	"CustomFieldVisibility.field_value":              "the value field_id is compared with",
+}
+
+// NotRef is a field named like a reference that the catalog holds is none.
+type NotRef struct {
+	Key    string // "Schema.path", as in notRefs
+	Reason string
+}
+
+// UnverifiedNotRefs returns the fields classified as no reference from their
+// name alone (a reason ending in "(inferred)"), sorted by key: what a
+// tenant could contradict.
+func UnverifiedNotRefs() []NotRef {
+	var out []NotRef
+	for key, reason := range notRefs {
+		if strings.HasSuffix(reason, "(inferred)") {
+			out = append(out, NotRef{key, reason})
+		}
+	}
+	slices.SortFunc(out, func(a, b NotRef) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }

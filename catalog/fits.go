@@ -7,7 +7,9 @@ func (f Field) Fits(v any) bool {
 		return true
 	}
 	if f.Type == "array" && f.Ref == "" {
-		return checkScalar(v, f.Items, "", "") == ""
+		_, ok := checkScalar(v, f.Items, "", "")
+		return ok
 	}
-	return checkScalar(v, f.Type, f.Format, "") == ""
+	_, ok := checkScalar(v, f.Type, f.Format, "")
+	return ok
 }

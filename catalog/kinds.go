@@ -33,8 +33,9 @@ func inferred(r Ref) Ref {
 // criteriaTargets says what a criterion's value_int (AutoassignCriteria,
 // ApprovalProcessRuleCriteria) or a rule outcome's holds, by the ticket
 // field its fieldname names. Every entry is inferred from Halo's field names
-// (probe: the fieldname texts Halo uses); a fieldname not listed makes the
-// value an external "criteriavalue", for the user to map, clear or keep.
+// (the Refs are Inferred: halocfg probe counts the fieldnames a tenant uses
+// that the table lacks); a fieldname not listed makes the value an external
+// "criteriavalue", for the user to map, clear or keep.
 var criteriaTargets = map[string]string{
 	"status": "status", "status_id": "status", "statusid": "status",
 	"tickettype": "tickettype", "tickettype_id": "tickettype", "requesttype": "tickettype", "requesttype_id": "tickettype", "requesttypenew": "tickettype",
@@ -85,6 +86,12 @@ func criteria(array, kind string) []Ref {
 // tenants a value is the row with the same name in the paired field.
 func valueOf(field, in, guid, name string) Ref {
 	return Ref{Field: field, Target: "customfield", Row: "values", In: in, GUID: guid, Name: name}
+}
+
+// described marks a kind added from Halo's API description alone: what its
+// list answers is unverified, and so is each of more.
+func described(more ...Assumption) []Assumption {
+	return append([]Assumption{{On: OnListKey, Text: "the list answers a bare array or an object holding ListKey"}}, more...)
 }
 
 // join concatenates groups of Refs.
@@ -266,15 +273,17 @@ var kinds = []*Kind{
 			ext("sectionid", "team", ""),
 		}, accessControl("emailtemplate")),
 	},
-	// The kinds below up to tickettypegroup were added from the OpenAPI
-	// description alone. What their lists return (bare or under ListKey),
-	// whether they hide records without a parameter, and what their detail
-	// GET needs are unverified: halocfg probe should check each "probe:".
+	// The kinds below up to tickettypegroup, approvalprocess and ticketrule
+	// were added from the OpenAPI description alone: what their lists
+	// answer, whether they hide records without a parameter and what their
+	// detail GET needs are Unverified, for halocfg probe to check.
 	{
-		// probe: /Workday lists every workday without parameters
 		Name: "workday", Endpoint: "/Workday", Schema: "Workdays", ListKey: "workdays",
-		DetailQuery: "includedetails=true", // probe: holidays and timeslots come with it
+		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"name"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "/Workday lists every workday without parameters"},
+			Assumption{On: OnDetailQuery, Text: "holidays and timeslots come with includedetails=true", Fields: []string{"holidays", "timeslots"}}),
 		Refs: join([]Ref{
 			owner("holidays[].workday_id", "workday"),
 			ext("holidays[].agent_id", "agent", "holidays[].agent_name"), // an agent's own holiday
@@ -284,13 +293,13 @@ var kinds = []*Kind{
 	},
 	{
 		// Lookup codes of every list (charge rates, impacts, ...), keyed by
-		// their list (lookupid) and name. probe: /Lookup without lookupid
-		// lists the codes of every list; showallcodes=true adds inactive
-		// ones; ids are unique across lists (export refuses a repeated id);
-		// custom fields' values are not among them (iscustomfield).
+		// their list (lookupid) and name.
 		Name: "lookup", Endpoint: "/Lookup", Schema: "Lookup", ListKey: "lookups",
 		ListQuery: "showallcodes=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"lookupid", "name"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "/Lookup without lookupid lists the codes of every list, custom fields' values (iscustomfield) not among them; showallcodes=true adds inactive ones"},
+			Assumption{On: OnIDs, Text: "ids are unique across lookup lists (export refuses a repeated id)"}),
 		Refs: join([]Ref{
 			inferred(ext("overriding_rate_id", "chargeraterow", "")),
 			// a charge rate code's rates: charge_id the code itself
@@ -303,9 +312,11 @@ var kinds = []*Kind{
 		}, accessControl("lookup"), translations("lookup")),
 	},
 	{
-		// probe: /ToDoGroup lists every group; its detail GET takes no parameter
 		Name: "todogroup", Endpoint: "/ToDoGroup", Schema: "ToDoGroup", ListKey: "todogroups",
 		NaturalKey: []string{"text"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "/ToDoGroup lists every group without parameters"},
+			Assumption{On: OnDetailQuery, Text: "the detail GET needs no parameter for the whole group"}),
 		Refs: []Ref{
 			owner("todo_list[].group_id", "todogroup"),
 			ext("todo_list[].ticket_id", "ticket", ""),
@@ -313,10 +324,11 @@ var kinds = []*Kind{
 		},
 	},
 	{
-		// probe: showall=true lists every agent's, team's and department's canned text
 		Name: "cannedtext", Endpoint: "/CannedText", Schema: "CannedText", ListKey: "cannedtexts",
 		ListQuery: "showall=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "showall=true lists every agent's, team's and department's canned text"}),
 		Refs: join([]Ref{
 			ext("group_id", "cannedtextgroup", "group_name"),
 			ext("agent_id", "agent", "agent_name"),
@@ -328,11 +340,12 @@ var kinds = []*Kind{
 		}, accessControl("cannedtext")),
 	},
 	{
-		// probe: /Tabs without type or typeid lists the tabs of tickets
-		// (and of other entities: names may then repeat)
 		Name: "tickettab", Endpoint: "/Tabs", Schema: "Tabname", ListKey: "tabs",
 		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"name"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "/Tabs without type or typeid lists the tabs of tickets"},
+			Assumption{On: OnIDs, Text: "tabs of other entities may be listed too: names may then repeat"}),
 		Refs: []Ref{
 			copyOf("fields[]", "customfield"), // the fields on the tab
 			ext("linked_dashboard_id", "dashboard", ""),
@@ -340,14 +353,15 @@ var kinds = []*Kind{
 	},
 	{
 		// Custom fields, with their values (values[], rows other records
-		// point at by name). probe: /FieldInfo without parameters lists
-		// every field of every entity, and getlookupvalues=true brings the
-		// values; a value row posted with its id changes that row, one
-		// without adds a row.
+		// point at by name).
 		Name: "customfield", Endpoint: "/FieldInfo", Schema: "FieldInfo", ListKey: "fields",
 		DetailQuery: "includedetails=true&getlookupvalues=true",
 		NaturalKey:  []string{"name"},
 		RowKeys:     map[string]string{"values": "name"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "/FieldInfo without parameters lists every field of every entity"},
+			Assumption{On: OnDetailQuery, Text: "getlookupvalues=true brings the field's values", Fields: []string{"values"}},
+			Assumption{On: OnWrites, Text: "a value row posted with its id changes that row, one without adds a row"}),
 		Refs: join([]Ref{
 			ref("tab_id", "tickettab", "tab_guid", "tab_name"),
 			extGUID("table_id", "customtable", "table_guid", "table_name"),
@@ -368,10 +382,11 @@ var kinds = []*Kind{
 			rowAccessControl("values[]", "fieldvaluerow"), rowTranslations("values[]", "fieldvaluerow")),
 	},
 	{
-		// probe: /FieldGroup lists every group without parameters
 		Name: "fieldgroup", Endpoint: "/FieldGroup", Schema: "FieldGroup", ListKey: "fieldgroups",
 		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"name"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "/FieldGroup lists every group without parameters"}),
 		Refs: join([]Ref{
 			keyPairs("tickettypes", "tickettype"),
 			keyPairs("outcomes", "outcome"),
@@ -684,7 +699,7 @@ var kinds = []*Kind{
 			ref("defaultpriority", "priority", "", ""),
 			ext("defaultagent", "agent", "defaultagent_name"),
 			ref("approval_process_id", "approvalprocess", "approval_process_guid", "approval_process_name"),
-			inferred(ref("chargerate", "lookup", "", "")), // charge rate codes; probe: by the code's id
+			inferred(ref("chargerate", "lookup", "", "")), // charge rate codes, by the code's id
 			inferred(ref("travelrate", "lookup", "", "")),
 			ext("reportid", "report", "reportname"),
 			ext("pdftemplate_id", "pdftemplate", "pdftemplate_name"),
@@ -728,12 +743,13 @@ var kinds = []*Kind{
 		}, fieldRows("outcome"), accessControl("outcome"), translations("outcome")),
 	},
 	{
-		// Approval processes, their steps and the steps' rules (who
-		// approves). probe: /ApprovalProcess lists every process; the
-		// detail holds steps[] with their rules[].
+		// Approval processes, their steps and the steps' rules (who approves).
 		Name: "approvalprocess", Endpoint: "/ApprovalProcess", Schema: "ApprovalProcess", ListKey: "approvalprocesses",
 		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"name"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "/ApprovalProcess lists every process without parameters"},
+			Assumption{On: OnDetailQuery, Text: "the detail holds steps[] with their rules[]", Fields: []string{"steps", "steps[].rules"}}),
 		Refs: join([]Ref{
 			owner("steps[].processid", "approvalprocess"),
 			// an agent or a CAB, as the step's type says
@@ -762,11 +778,12 @@ var kinds = []*Kind{
 	},
 	{
 		// Ticket rules (Halo's assignment rules): what a ticket matching
-		// the criteria gets. probe: /TicketRules lists every rule, inactive
-		// ones and those of workflow steps (flowdetail_id) included.
+		// the criteria gets.
 		Name: "ticketrule", Endpoint: "/TicketRules", Schema: "Autoassign", ListKey: "rules",
 		DetailQuery: "includedetails=true",
 		NaturalKey:  []string{"name"},
+		Unverified: described(
+			Assumption{On: OnListQuery, Text: "/TicketRules lists every rule, inactive ones and those of workflow steps (flowdetail_id) included"}),
 		Refs: join([]Ref{
 			ext("new_agent_id", "agent", "new_agent_name"),
 			ref("new_priority_id", "priority", "", ""),

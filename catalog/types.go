@@ -16,15 +16,49 @@ import (
 // fields the schema does not know are not checked. Values are as decoded
 // with UseNumber (json.Number).
 func CheckTypes(schema string, m map[string]any) []string {
+	var out []string
+	for _, e := range TypeErrors(schema, m) {
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+// TypeError is a field whose value does not have the type its schema gives
+// it. Its fields name types only; its message (Error) quotes short values.
+type TypeError struct {
+	Path string // "allowed_status[0].status_id"
+	Want string // the schema's type: "integer", "number", "boolean", "string", "array", "object"
+	// Format is the schema's format the value breaks ("int32": an integer
+	// that does not fit; "uuid", "date-time"); "" when the JSON type is wrong.
+	Format string
+	Got    string // the value's JSON type (JSONType)
+	value  any
+}
+
+func (e TypeError) Error() string {
+	if e.Format != "" && e.Want == "integer" {
+		return fmt.Sprintf("%s: %s does not fit %s", e.Path, e.value, e.Format)
+	}
+	want := map[string]string{"integer": "an integer", "number": "a number", "boolean": "a boolean",
+		"string": "a string", "array": "an array", "object": "an object"}[e.Want]
+	if e.Format != "" {
+		want = map[string]string{"uuid": "a uuid", "date-time": "a date-time"}[e.Format]
+	}
+	return fmt.Sprintf("%s: want %s, got %s", e.Path, want, describe(e.value))
+}
+
+// TypeErrors is CheckTypes' findings as values, for callers that must not
+// print what the fields hold.
+func TypeErrors(schema string, m map[string]any) []TypeError {
 	return checkFields(m, schema, "")
 }
 
-func checkFields(m map[string]any, schema, where string) []string {
+func checkFields(m map[string]any, schema, where string) []TypeError {
 	fields, ok := Schema(schema)
 	if !ok {
 		return nil
 	}
-	var out []string
+	var out []TypeError
 	for _, f := range fields {
 		v, present := m[f.Name]
 		if !present || v == nil {
@@ -35,7 +69,7 @@ func checkFields(m map[string]any, schema, where string) []string {
 		case "array":
 			arr, ok := v.([]any)
 			if !ok {
-				out = append(out, fmt.Sprintf("%s: want an array, got %s", at, describe(v)))
+				out = append(out, mismatch(at, "array", "", v))
 				continue
 			}
 			for i, e := range arr {
@@ -43,29 +77,33 @@ func checkFields(m map[string]any, schema, where string) []string {
 				switch em, isObj := asObject(e); {
 				case e == nil:
 				case f.Ref != "" && !isObj:
-					out = append(out, fmt.Sprintf("%s: want an object, got %s", eat, describe(e)))
+					out = append(out, mismatch(eat, "object", "", e))
 				case f.Ref != "":
 					out = append(out, checkFields(em, f.Ref, eat+".")...)
 				default:
-					if msg := checkScalar(e, f.Items, "", eat); msg != "" {
-						out = append(out, msg)
+					if bad, ok := checkScalar(e, f.Items, "", eat); !ok {
+						out = append(out, bad)
 					}
 				}
 			}
 		case "object":
 			om, ok := asObject(v)
 			if !ok {
-				out = append(out, fmt.Sprintf("%s: want an object, got %s", at, describe(v)))
+				out = append(out, mismatch(at, "object", "", v))
 				continue
 			}
 			out = append(out, checkFields(om, f.Ref, at+".")...)
 		default:
-			if msg := checkScalar(v, f.Type, f.Format, at); msg != "" {
-				out = append(out, msg)
+			if bad, ok := checkScalar(v, f.Type, f.Format, at); !ok {
+				out = append(out, bad)
 			}
 		}
 	}
 	return out
+}
+
+func mismatch(at, want, format string, v any) TypeError {
+	return TypeError{Path: at, Want: want, Format: format, Got: JSONType(v), value: v}
 }
 
 var (
@@ -73,43 +111,42 @@ var (
 	uuidText    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
-func checkScalar(v any, typ, format, at string) string {
-	bad := func(want string) string { return fmt.Sprintf("%s: want %s, got %s", at, want, describe(v)) }
+func checkScalar(v any, typ, format, at string) (TypeError, bool) {
 	switch typ {
 	case "integer":
 		n, ok := v.(json.Number)
 		if !ok || !integerText.MatchString(n.String()) {
-			return bad("an integer")
+			return mismatch(at, typ, "", v), false
 		}
 		bits := 32
 		if format == "int64" {
 			bits = 64
 		}
 		if _, err := strconv.ParseInt(n.String(), 10, bits); err != nil {
-			return fmt.Sprintf("%s: %s does not fit %s", at, n, format)
+			return mismatch(at, typ, format, v), false
 		}
 	case "number":
 		if _, ok := v.(json.Number); !ok {
-			return bad("a number")
+			return mismatch(at, typ, "", v), false
 		}
 	case "boolean":
 		if _, ok := v.(bool); !ok {
-			return bad("a boolean")
+			return mismatch(at, typ, "", v), false
 		}
 	case "string":
 		s, ok := v.(string)
 		if !ok {
-			return bad("a string")
+			return mismatch(at, typ, "", v), false
 		}
 		switch {
 		case s == "":
 		case format == "uuid" && !uuidText.MatchString(s):
-			return bad("a uuid")
+			return mismatch(at, typ, format, v), false
 		case format == "date-time" && !isDateTime(s):
-			return bad("a date-time")
+			return mismatch(at, typ, format, v), false
 		}
 	}
-	return ""
+	return TypeError{}, true
 }
 
 func isDateTime(s string) bool {

@@ -88,6 +88,7 @@ func newApp(e *env) *cli.App {
 			importCommand(e),
 			migrateCommand(e),
 			convertCommand(e),
+			probeCommand(e),
 		},
 	}
 	// urfave's own handling of a bad command flag prints the command's help on

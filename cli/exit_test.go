@@ -80,7 +80,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "migrate to a remote http:// target", args: []string{"migrate", "--source-url", sim.url, "--source-client-id", sim.id, "--source-client-secret", sim.secret,
 			"--target-url", "http://acme.halopsa.com", "--target-client-id", "a", "--target-client-secret", "b", "--keep-snapshot", out("m1")},
 			code: exitUsage, stderr: "plain http is allowed only to loopback hosts"},
-		{name: "backup with --keep -1", args: with(creds, "backup", "--root", out("b1"), "--keep", "-1"), code: exitUsage, stderr: "want a whole number of at least 1"},
+		{name: "backup with --keep -1", args: with(creds, "backup", "--root", out("b1"), "--keep", "-1"), code: exitUsage, stderr: `--keep "-1": want a whole number of at least 1`},
 		{name: "import with a bad --external", args: with(creds, "import", "--from", snap, "--external", "maybe"), code: exitUsage, stderr: "--external"},
 		{name: "diff with a bad --output", args: []string{"diff", snap, snap, "--output", "csv"}, code: exitUsage, stderr: `--output "csv"`},
 		{name: "convert to an unknown format", args: []string{"convert", snap, "--to", "csv", "--out", out("c2")}, code: exitUsage, stderr: `unknown format "csv"`},
@@ -96,6 +96,13 @@ func TestExitCodes(t *testing.T) {
 		{name: "export refused credentials", args: []string{"export", "--out", out("e5"), "--url", sim.url, "--client-id", sim.id, "--client-secret", "wrong"}, code: exitFailure, stderr: "refused"},
 		{name: "backup while another holds the lock", args: with(creds, "backup", "--root", locked), code: exitLocked, stderr: "another backup is running"},
 		{name: "export interrupted", args: with(creds, "export", "--out", out("e6")), cancelled: true, code: exitInterrupted},
+
+		// probe: 0 when the tenant does what halocfg assumes, 1 when it deviates (TestProbeCommand)
+		{name: "probe without --url", args: []string{"probe"}, code: exitUsage, stderr: "--url (or $HALO_URL) is required"},
+		{name: "probe with a bad --output", args: with(creds, "probe", "--output", "csv"), code: exitUsage, stderr: `--output "csv": want text or json`},
+		{name: "probe", args: with(creds, "probe"), code: exitOK, stdout: "result: 0 deviations"},
+		{name: "probe refused credentials", args: []string{"probe", "--url", sim.url, "--client-id", sim.id, "--client-secret", "wrong"}, code: exitFailure, stderr: "refused"},
+		{name: "probe interrupted", args: with(creds, "probe"), cancelled: true, code: exitInterrupted},
 	}
 	for _, cmd := range newApp(&env{}).Commands {
 		cases = append(cases, tcase{name: cmd.Name + " with an unknown flag", args: []string{cmd.Name, "--bogus"}, code: exitUsage,

@@ -27,6 +27,7 @@ func simCommand(e *env) *cli.Command {
 			&cli.Float64Flag{Name: "lost-answers", Usage: "fraction of writes applied whose answer is then dropped"},
 			&cli.Int64Flag{Name: "fault-seed", Usage: "seed of which requests --faults and --lost-answers hit"},
 			&cli.DurationFlag{Name: "token-ttl", Value: time.Hour, Usage: "lifetime of issued tokens"},
+			&cli.StringSliceFlag{Name: "deviate", Usage: "differ from what halocfg assumes, for halocfg probe to find (repeatable, comma-separated):\n" + halosim.DeviationHelp},
 		},
 		Action: func(c *cli.Context) error {
 			if _, err := positional(c, 0); err != nil {
@@ -49,6 +50,7 @@ func simCommand(e *env) *cli.Command {
 				Dataset: c.String("dataset"), Seed: c.Int64("seed"),
 				RateLimit: rate.N, RateWindow: rate.Window,
 				Latency: c.Duration("latency"), FaultRate: c.Float64("faults"), LostAnswers: c.Float64("lost-answers"), FaultSeed: c.Int64("fault-seed"), TokenTTL: c.Duration("token-ttl"),
+				Deviate: splitList(c.StringSlice("deviate")),
 			})
 			if err != nil {
 				return usageError{err}

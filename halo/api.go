@@ -46,10 +46,11 @@ func (c *Client) List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, 
 		if err := c.decode(r, resp, &v); err != nil {
 			return nil, err
 		}
-		rows, total, err := listRows(v, k.ListKey)
+		l, err := ParseList(v, k.ListKey)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.what, err)
 		}
+		rows, total := l.Rows, l.Total
 		fresh := 0
 		for i, row := range rows {
 			id := row.ID()
@@ -77,52 +78,61 @@ func (c *Client) List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, 
 	}
 }
 
-// listRows finds the rows of a list answer: a bare array, or an object
-// holding them under key or else under its only array-valued field. total is
-// the object's record_count, -1 when absent.
-func listRows(v any, key string) (rows []snapshot.Record, total int, err error) {
-	total = -1
+// List is a list answer taken apart.
+type List struct {
+	Rows  []snapshot.Record
+	Total int      // record_count; -1 when absent or not a number
+	Bare  bool     // the answer is a bare JSON array
+	Under string   // the field the rows were under; "" when bare
+	Keys  []string // the answer's field names, sorted; none when bare
+}
+
+// ParseList finds the rows of a list answer: a bare array, or an object
+// holding them under key or else under its only array-valued field.
+func ParseList(v any, key string) (List, error) {
+	l := List{Total: -1}
 	var list []any
 	switch v := v.(type) {
 	case []any:
-		list = v
+		list, l.Bare = v, true
 	case map[string]any:
 		if n, err := strconv.Atoi(snapshot.Scalar(v["record_count"])); err == nil {
-			total = n
+			l.Total = n
 		}
-		if x, ok := v[key]; ok && (x == nil || isArray(x)) {
-			list, _ = x.([]any) // null: no rows
-			break
-		}
-		var arrays, keys []string
+		var arrays []string
 		for name, x := range v {
-			keys = append(keys, name)
+			l.Keys = append(l.Keys, name)
 			if isArray(x) {
 				arrays = append(arrays, name)
 			}
 		}
-		sort.Strings(keys)
+		sort.Strings(l.Keys)
 		sort.Strings(arrays)
+		if x, ok := v[key]; ok && (x == nil || isArray(x)) {
+			list, _ = x.([]any) // null: no rows
+			l.Under = key
+			break
+		}
 		switch len(arrays) {
 		case 0:
-			return nil, 0, fmt.Errorf("the answer holds no list: no %q and no other array (keys: %s)", key, strings.Join(keys, ", "))
+			return l, fmt.Errorf("the answer holds no list: no %q and no other array (keys: %s)", key, strings.Join(l.Keys, ", "))
 		case 1:
-			list = v[arrays[0]].([]any)
+			list, l.Under = v[arrays[0]].([]any), arrays[0]
 		default:
-			return nil, 0, fmt.Errorf("the answer holds no %q and several arrays, which is ambiguous (%s)", key, strings.Join(arrays, ", "))
+			return l, fmt.Errorf("the answer holds no %q and several arrays, which is ambiguous (%s)", key, strings.Join(arrays, ", "))
 		}
 	default:
-		return nil, 0, fmt.Errorf("the answer is a JSON %s, want an array or an object", catalog.JSONType(v))
+		return l, fmt.Errorf("the answer is a JSON %s, want an array or an object", catalog.JSONType(v))
 	}
-	rows = make([]snapshot.Record, len(list))
+	l.Rows = make([]snapshot.Record, len(list))
 	for i, x := range list {
 		m, ok := x.(map[string]any)
 		if !ok {
-			return nil, 0, fmt.Errorf("row %d is a JSON %s, want an object", i+1, catalog.JSONType(x))
+			return l, fmt.Errorf("row %d is a JSON %s, want an object", i+1, catalog.JSONType(x))
 		}
-		rows[i] = m
+		l.Rows[i] = m
 	}
-	return rows, total, nil
+	return l, nil
 }
 
 func isArray(v any) bool { _, ok := v.([]any); return ok }

@@ -23,11 +23,21 @@ type auth struct {
 	mu        sync.Mutex
 	tokenURL  *url.URL // found on the first fetch
 	value     string
-	gen       int       // bumped on every new token
-	refreshAt time.Time // on c.now's clock
-	refused   error     // the credentials were refused: every call fails so
-	issued    []string  // every token received, kept out of error text
+	gen       int           // bumped on every new token
+	refreshAt time.Time     // on c.now's clock
+	refused   error         // the credentials were refused: every call fails so
+	issued    []string      // every token received, kept out of error text
+	source    string        // where tokenURL came from (AuthInfo.Source)
+	lifetime  time.Duration // expires_in of the last token; 0: none given
 }
+
+// defaultLifetime is Halo's usual token lifetime, assumed when an answer
+// gives no expires_in.
+const defaultLifetime = time.Hour
+
+// renewBefore is how long before expiry a token of lifetime life is
+// renewed: 10% of its lifetime, at most a minute.
+func renewBefore(life time.Duration) time.Duration { return min(life/10, time.Minute) }
 
 // token is a bearer token and the generation it belongs to.
 type token struct {
@@ -124,15 +134,16 @@ func (a *auth) refresh(ctx context.Context) error {
 	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "bearer") {
 		return fmt.Errorf("authentication failed at %s: token type %q, want Bearer", shown, tr.TokenType)
 	}
-	life := time.Hour // Halo's usual lifetime, should expires_in be missing
+	life, given := defaultLifetime, time.Duration(0)
 	if secs, err := tr.ExpiresIn.Float64(); err == nil && secs > 0 {
 		life = time.Duration(secs * float64(time.Second))
+		given = life
 	}
 	a.mu.Lock()
 	a.value = tr.AccessToken
 	a.gen++
-	// Renew before expiry: 10% of the lifetime early, at most a minute.
-	a.refreshAt = sent.Add(life - min(life/10, time.Minute))
+	a.lifetime = given
+	a.refreshAt = sent.Add(life - renewBefore(life))
 	a.issued = append(a.issued, tr.AccessToken)
 	a.mu.Unlock()
 	a.c.log.Debug("halo: new token", "url", shown, "expires_in", life)
@@ -181,17 +192,17 @@ func (a *auth) endpoint(ctx context.Context) (*url.URL, error) {
 		return u, nil
 	}
 	authURL := a.c.cfg.AuthURL
-	what := "auth URL"
+	what, source := "auth URL", "configured"
 	if authURL == "" {
 		var err error
 		if authURL, err = a.discover(ctx); err != nil {
 			return nil, err
 		}
-		what = "auth URL from /api/authinfo"
+		what, source = "auth URL from /api/authinfo", "authinfo"
 	}
 	var err error
 	if authURL == "" {
-		u = a.c.at("/auth/token")
+		u, source = a.c.at("/auth/token"), "fallback"
 	} else if u, err = checkURL(what, authURL); err != nil {
 		return nil, err
 	} else {
@@ -202,7 +213,7 @@ func (a *auth) endpoint(ctx context.Context) (*url.URL, error) {
 		u.RawQuery = url.Values{"tenant": {a.c.cfg.Tenant}}.Encode()
 	}
 	a.mu.Lock()
-	a.tokenURL = u
+	a.tokenURL, a.source = u, source
 	a.mu.Unlock()
 	return u, nil
 }

@@ -20,36 +20,37 @@ func TestAuthDiscovery(t *testing.T) {
 		cfg      func(tn *tenant, c *Config)
 		want     string // token request path?query
 		authinfs int    // authinfo requests
+		source   string // AuthInfo().Source
 	}{
-		{name: "discovered", want: "/auth/token", authinfs: 1},
-		{name: "discovered elsewhere", want: "/identity/token", authinfs: 1,
+		{source: "authinfo", name: "discovered", want: "/auth/token", authinfs: 1},
+		{source: "authinfo", name: "discovered elsewhere", want: "/identity/token", authinfs: 1,
 			authinfo: func(tn *tenant) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
 					writeJSON(w, 200, map[string]any{"auth_url": tn.URL + "/identity/"})
 				}
 			}},
-		{name: "auth server at the root", want: "/token", authinfs: 1,
+		{source: "authinfo", name: "auth server at the root", want: "/token", authinfs: 1,
 			authinfo: func(tn *tenant) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"auth_url": tn.URL}) }
 			}},
-		{name: "authinfo 404 falls back", want: "/auth/token", authinfs: 1,
+		{source: "fallback", name: "authinfo 404 falls back", want: "/auth/token", authinfs: 1,
 			authinfo: func(*tenant) http.HandlerFunc { return http.NotFound }},
 		// A 5xx is retried like any GET's (fast.MaxAttempts), then the fallback is used.
-		{name: "authinfo 503 retried, then falls back", want: "/auth/token", authinfs: fast.MaxAttempts,
+		{source: "fallback", name: "authinfo 503 retried, then falls back", want: "/auth/token", authinfs: fast.MaxAttempts,
 			authinfo: func(*tenant) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }
 			}},
-		{name: "authinfo without auth_url falls back", want: "/auth/token", authinfs: 1,
+		{source: "fallback", name: "authinfo without auth_url falls back", want: "/auth/token", authinfs: 1,
 			authinfo: func(*tenant) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"tenant_id": "x"}) }
 			}},
-		{name: "authinfo HTML falls back", want: "/auth/token", authinfs: 1,
+		{source: "fallback", name: "authinfo HTML falls back", want: "/auth/token", authinfs: 1,
 			authinfo: func(*tenant) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>hello</html>")) }
 			}},
-		{name: "configured auth URL skips discovery", want: "/sso/token", authinfs: 0,
+		{source: "configured", name: "configured auth URL skips discovery", want: "/sso/token", authinfs: 0,
 			cfg: func(tn *tenant, c *Config) { c.AuthURL = tn.URL + "/sso" }},
-		{name: "tenant name in the query", want: "/auth/token?tenant=acme", authinfs: 1,
+		{source: "authinfo", name: "tenant name in the query", want: "/auth/token?tenant=acme", authinfs: 1,
 			cfg: func(tn *tenant, c *Config) { c.Tenant = "acme" }},
 	}
 	for _, tt := range tests {
@@ -75,6 +76,9 @@ func TestAuthDiscovery(t *testing.T) {
 			}
 			if n := tn.count("/api/authinfo"); n != tt.authinfs {
 				t.Errorf("authinfo requests = %d, want %d", n, tt.authinfs)
+			}
+			if got := c.AuthInfo(); got.Source != tt.source || !got.SameHost {
+				t.Errorf("AuthInfo() = %+v, want source %q on the tenant's host", got, tt.source)
 			}
 		})
 	}

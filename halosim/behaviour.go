@@ -3,7 +3,6 @@ package halosim
 import (
 	"encoding/json"
 	"slices"
-	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
@@ -79,15 +78,10 @@ var hiddenFlags = []struct {
 // "true" parameters of DetailQuery needed for a full record.
 func derive(k *catalog.Kind) behaviour {
 	var b behaviour
-	b.showParams = trueParams(k.ListQuery)
-	b.detailParams = trueParams(k.DetailQuery)
+	b.showParams = catalog.TrueParams(k.ListQuery)
+	b.detailParams = catalog.TrueParams(k.DetailQuery)
 	if len(b.showParams) > 0 {
-		for _, h := range hiddenFlags {
-			if f := schemaField(k.Schema, h.field); f.Type == "boolean" {
-				b.hiddenField, b.hiddenValue, b.shownValue = h.field, h.hidden, !h.hidden
-				break
-			}
-		}
+		b.useSchemaFlag(k.Schema)
 	}
 	for _, f := range append([]string{"id", "guid", k.RefField}, k.NaturalKey...) {
 		if !slices.Contains(b.summary, f) && (f == "id" || schemaField(k.Schema, f).Type != "") {
@@ -105,15 +99,14 @@ func derive(k *catalog.Kind) behaviour {
 	return b
 }
 
-// trueParams lists the parameters of a query that are "true".
-func trueParams(query string) []string {
-	var out []string
-	for _, p := range strings.Split(query, "&") {
-		if name, v, _ := strings.Cut(p, "="); strings.EqualFold(v, "true") {
-			out = append(out, name)
+// useSchemaFlag makes the first boolean hidden flag of schema (hiddenFlags)
+// the kind's hidden field, when it has none.
+func (b *behaviour) useSchemaFlag(schema string) {
+	for _, h := range hiddenFlags {
+		if b.hiddenField == "" && schemaField(schema, h.field).Type == "boolean" {
+			b.hiddenField, b.hiddenValue, b.shownValue = h.field, h.hidden, !h.hidden
 		}
 	}
-	return out
 }
 
 // behaviours holds every kind's behaviour, derived once.

@@ -264,7 +264,7 @@ func param(r *http.Request, name string) string {
 // list serves GET /api/{Entity}: summaries, hidden records only with the
 // kind's flags, paged endpoints capped at 100 rows a page.
 func (t *Tenant) list(w http.ResponseWriter, r *http.Request, k *catalog.Kind) {
-	b := behaviours[k.Name]
+	b := t.behaviour(k)
 	showHidden := true
 	for _, p := range b.showParams {
 		showHidden = showHidden && flag(r, p)
@@ -275,7 +275,9 @@ func (t *Tenant) list(w http.ResponseWriter, r *http.Request, k *catalog.Kind) {
 	for _, id := range tb.ids {
 		rec := tb.byID[id]
 		if showHidden || !b.isHidden(rec) {
-			rows = append(rows, summary(k, rec))
+			row := summary(k, rec)
+			t.reshape(k, row)
+			rows = append(rows, row)
 		}
 	}
 	t.mu.RUnlock()
@@ -283,6 +285,9 @@ func (t *Tenant) list(w http.ResponseWriter, r *http.Request, k *catalog.Kind) {
 	if b.paged {
 		if flag(r, "pageinate") {
 			size := clamp(param(r, "page_size"), 50, 1, 100)
+			if t.dev.pageSize[k.Name] {
+				size = 50 // page_size ignored
+			}
 			page := clamp(param(r, "page_no"), 1, 1, 1<<30)
 			from := min((page-1)*size, total)
 			rows = rows[from:min(from+size, total)]
@@ -298,7 +303,11 @@ func (t *Tenant) list(w http.ResponseWriter, r *http.Request, k *catalog.Kind) {
 		if b.side != "" {
 			fmt.Fprintf(&out, `%q:[{"id":1,"name":"All"}],`, b.side)
 		}
-		fmt.Fprintf(&out, `%q:`, k.ListKey)
+		key := k.ListKey
+		if x, ok := t.dev.listKey[k.Name]; ok {
+			key = x
+		}
+		fmt.Fprintf(&out, `%q:`, key)
 		writeJSON(&out, rows, k.Schema)
 		out.WriteByte('}')
 	}
@@ -329,7 +338,7 @@ func (t *Tenant) detail(w http.ResponseWriter, r *http.Request, k *catalog.Kind,
 		return
 	}
 	full := true
-	for _, p := range behaviours[k.Name].detailParams {
+	for _, p := range t.behaviour(k).detailParams {
 		full = full && flag(r, p)
 	}
 	if !full {
@@ -340,6 +349,7 @@ func (t *Tenant) detail(w http.ResponseWriter, r *http.Request, k *catalog.Kind,
 			}
 		}
 	}
+	t.reshape(k, rec)
 	var out bytes.Buffer
 	writeJSON(&out, rec, k.Schema)
 	t.count(func(s *Stats) { s.Details++ })

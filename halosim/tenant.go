@@ -61,6 +61,11 @@ type Options struct {
 	FaultSeed   int64 // seeds the draws of FaultRate and LostAnswers
 
 	TokenTTL time.Duration // expires_in of issued tokens; default 1h
+
+	// Deviate makes the tenant differ from what halocfg's catalog assumes,
+	// for halocfg probe to find: "NAME:KIND" or "NAME:KIND=ARG", as
+	// DeviationHelp lists them.
+	Deviate []string
 }
 
 // Stats counts what a tenant served. Requests counts every API request
@@ -89,6 +94,7 @@ type Tenant struct {
 	rowID   int64 // the last id given to a keyed row (numberRows)
 	idRand  *mrand.Rand
 	onWrite func(kind string, rec snapshot.Record)
+	dev     deviations
 
 	cmu        sync.Mutex // guards everything below
 	rateLimit  int
@@ -117,10 +123,15 @@ func New(o Options) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
+	dev, err := parseDeviations(o.Deviate, recs)
+	if err != nil {
+		return nil, err
+	}
 	t := &Tenant{
 		clientID: o.ClientID, secret: o.ClientSecret, tenant: o.Tenant,
 		now:        time.Now,
 		data:       map[string]*table{},
+		dev:        dev,
 		idRand:     newRand(o.Seed, "writes"),
 		rateLimit:  o.RateLimit,
 		rateWindow: o.RateWindow,
