@@ -274,7 +274,8 @@ func TestNewValidates(t *testing.T) {
 		{name: "no id", mod: func(c *Config) { c.ClientID = "" }, err: "halo: a client id is required"},
 		{name: "no secret", mod: func(c *Config) { c.ClientSecret = "" }, err: "halo: a client secret is required"},
 		{name: "bad rate", mod: func(c *Config) { c.Rate = Rate{N: 5} }, err: "halo: rate 5 per 0s: both must be positive"},
-		{name: "bad concurrency", mod: func(c *Config) { c.Concurrency = -1 }, err: "must be at least 1"},
+		{name: "bad concurrency", mod: func(c *Config) { c.Concurrency = -1 }, err: "concurrency -1: want 1 to 64"},
+		{name: "too high a concurrency", mod: func(c *Config) { c.Concurrency = 65 }, err: "concurrency 65: want 1 to 64"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
