@@ -154,7 +154,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			setPartners(sl, t["guid"], name)
 		}
 	}
-	dropRowIdentity(k, out) // each tenant numbers its nested rows
+	k.StripRowIDs(out) // each tenant numbers its nested rows
 	if self != nil {
 		keepRowIDs(k, out, self)
 	}
