@@ -100,9 +100,9 @@ type Plan struct {
 	Summary Summary  `json:"summary"`
 	// OnCycles counts the records to create that lie on a reference cycle;
 	// Summary.Patch of them are patched.
-	OnCycles int               `json:"records_on_cycles"`
-	Actions  []Action          `json:"actions"` // in the order Apply writes them; unchanged last
-	Problems []mapping.Problem `json:"problems"`
+	OnCycles int                `json:"records_on_cycles"`
+	Actions  []Action           `json:"actions"` // in the order Apply writes them; unchanged last
+	Problems []snapshot.Problem `json:"problems"`
 
 	kinds    []*catalog.Kind
 	src, dst *mapping.Tenant
@@ -122,7 +122,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Source: snap.Manifest.Source, Target: opt.TargetURL, kinds: kinds, Actions: []Action{}, Problems: []mapping.Problem{}}
+	p := &Plan{Source: snap.Manifest.Source, Target: opt.TargetURL, kinds: kinds, Actions: []Action{}, Problems: []snapshot.Problem{}}
 	imported := map[string]bool{}
 	for _, k := range kinds {
 		p.Kinds = append(p.Kinds, k.Name)
@@ -151,7 +151,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 	if err := p.fetch(ctx, dst, contested, opt.Concurrency); err != nil {
 		return nil, err
 	}
-	var probs []mapping.Problem
+	var probs []snapshot.Problem
 	p.matching, probs = mapping.Match(p.src, p.dst, opt.Overrides, opt.Ledger)
 	probs = append(probs, opt.Overrides.CheckTypes(p.src, kinds)...)
 	for _, pr := range probs {

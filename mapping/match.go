@@ -17,38 +17,13 @@ import (
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// Problem is one reason an import cannot go ahead, tied to the source record
-// (and field) at fault so that a report can list every one of them.
-type Problem struct {
-	Kind  string // kind of the source record, or "map" for the --map file
-	ID    string // source record id
-	Key   string // its natural key, for people
-	Field string // the field at fault, "" for the record as a whole
-	Msg   string
-}
-
-func (p Problem) Error() string {
-	var b strings.Builder
-	b.WriteString(p.Kind)
-	if p.ID != "" {
-		b.WriteString(" " + p.ID)
-	}
-	if p.Key != "" {
-		fmt.Fprintf(&b, " (%s)", p.Key)
-	}
-	if p.Field != "" {
-		b.WriteString(": " + p.Field)
-	}
-	return b.String() + ": " + p.Msg
-}
-
-func problemAt(k *catalog.Kind, rec snapshot.Record, field, format string, a ...any) Problem {
+func problemAt(k *catalog.Kind, rec snapshot.Record, field, format string, a ...any) snapshot.Problem {
 	key, _ := Key(k, rec)
-	return Problem{Kind: k.Name, ID: rec.ID(), Key: key, Field: field, Msg: fmt.Sprintf(format, a...)}
+	return snapshot.Problem{Kind: k.Name, ID: rec.ID(), Key: key, Field: field, Msg: fmt.Sprintf(format, a...)}
 }
 
 // SortProblems orders problems by kind (catalog order), record id and field.
-func SortProblems(ps []Problem) {
+func SortProblems(ps []snapshot.Problem) {
 	rank := map[string]int{}
 	for i, n := range catalog.Names() {
 		rank[n] = i + 1
@@ -256,9 +231,9 @@ func (m *Matching) IDs() IDs {
 // record, two target records with one guid, records sharing a key that
 // their other fields do not tell apart. Those source records stay unpaired,
 // with a Reason.
-func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []Problem) {
+func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []snapshot.Problem) {
 	m := newMatching()
-	var probs []Problem
+	var probs []snapshot.Problem
 	for _, k := range catalog.Kinds() {
 		if !src.Has(k.Name) {
 			continue
@@ -272,8 +247,8 @@ func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []Problem) 
 // a reference to a record outside the snapshot.
 var idLike = regexp.MustCompile(`^(-?[0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)
 
-func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[string]string) []Problem {
-	var probs []Problem
+func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[string]string) []snapshot.Problem {
+	var probs []snapshot.Problem
 	recs := src.Records(k.Name)
 	claim := func(rec snapshot.Record, tgt snapshot.Record, by string) {
 		m.Set(k.Name, rec.ID(), Pair{TargetID: tgt.ID(), By: by})
@@ -290,12 +265,12 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 		sources := sourcesFor(src, k, from)
 		if len(sources) == 0 {
 			if !idLike.MatchString(from) {
-				probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("no source %s has the id or natural key %q", k.Name, from)})
+				probs = append(probs, snapshot.Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("no source %s has the id or natural key %q", k.Name, from)})
 			}
 			continue // an id outside the snapshot: used when a reference names it
 		}
 		if len(sources) > 1 {
-			probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("%q names several source records (%s): use their ids", from, idList(sources))})
+			probs = append(probs, snapshot.Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("%q names several source records (%s): use their ids", from, idList(sources))})
 			continue
 		}
 		rec := sources[0]
@@ -316,7 +291,7 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 			claim(rec, tgt, "map")
 		}
 		if msg != "" {
-			probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: msg})
+			probs = append(probs, snapshot.Problem{Kind: "map", Field: k.Name + "." + from, Msg: msg})
 			if _, ok := m.Get(k.Name, rec.ID()); !ok {
 				m.setReason(k.Name, rec.ID(), "its --map entry is wrong") // never fall back to a guess
 			}

@@ -83,7 +83,7 @@ type Mapper struct {
 //
 // References to records still to be created are left as they are and listed
 // in pending; references that cannot be resolved are problems.
-func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) (out snapshot.Record, pending []Pending, probs []Problem) {
+func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) (out snapshot.Record, pending []Pending, probs []snapshot.Problem) {
 	out = rec.Clone()
 	var self snapshot.Record
 	if targetID == "" {
@@ -92,7 +92,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 	} else {
 		self = m.Target.ByID(k.Name, targetID)
 		if self == nil {
-			return nil, nil, []Problem{problemAt(k, rec, "", "the paired target record %s is gone", targetID)}
+			return nil, nil, []snapshot.Problem{problemAt(k, rec, "", "the paired target record %s is gone", targetID)}
 		}
 		out["id"] = self["id"]
 		out[k.RefField] = self[k.RefField]
