@@ -15,7 +15,6 @@ import (
 	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/importer"
-	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
 	"github.com/halocfg/halocfg/termsafe"
 	"github.com/urfave/cli/v2"
@@ -86,11 +85,11 @@ type importOptions struct {
 func readImportFlags(c *cli.Context) (importOptions, error) {
 	o := importOptions{ledger: c.String("ledger"), planOut: c.String("plan-out"), dryRun: c.Bool("dry-run"), yes: c.Bool("yes")}
 	var err error
-	if o.opt.External, err = mapping.ParseExternal(c.String("external")); err != nil {
+	if o.opt.External, err = importer.ParseExternal(c.String("external")); err != nil {
 		return o, usageError{fmt.Errorf("--external %w", err)}
 	}
 	if f := c.String("map"); f != "" {
-		if o.opt.Overrides, err = mapping.ReadOverrides(f); err != nil {
+		if o.opt.Overrides, err = importer.ReadOverrides(f); err != nil {
 			return o, usageError{fmt.Errorf("--map: %w", err)}
 		}
 		o.opt.MapFile = f

@@ -26,23 +26,6 @@ type Target interface {
 	Delete(ctx context.Context, k *catalog.Kind, id string) error
 }
 
-// Options say what to import and how.
-type Options struct {
-	Kinds     []string          // kinds to write (--only); empty: every kind of the snapshot
-	Overrides mapping.Overrides // --map
-	MapFile   string            // the --map file's name, for problems
-	Ledger    mapping.IDs       // the pairs of earlier runs against this target
-	External  mapping.External  // --external
-	Prune     bool              // delete target records no source record pairs with
-
-	// TargetURL is the target's base URL. The import is refused when it is
-	// the snapshot's source, unless AllowSameTenant.
-	TargetURL       string
-	AllowSameTenant bool
-
-	Concurrency int // detail reads of the target at once; default 8
-}
-
 // ErrSameTenant refuses an import into the tenant the snapshot came from.
 var ErrSameTenant = errors.New("the target is the tenant the snapshot was exported from")
 

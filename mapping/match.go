@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -46,19 +45,6 @@ func SortProblems(ps []snapshot.Problem) {
 //
 //	{"status": {"12": 31, "Awaiting Customer": 44}, "category": {"1/Hardware": 8}, "agent": {"4": 9}}
 type Overrides map[string]map[string]string
-
-// ReadOverrides reads and checks a --map file.
-func ReadOverrides(path string) (Overrides, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	o, err := ParseOverrides(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return o, nil
-}
 
 // ParseOverrides decodes a --map file, refusing unknown sections, values
 // that are not ids, and a section or key given twice (JSON would keep the

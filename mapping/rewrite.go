@@ -19,19 +19,6 @@ const (
 	ExternalKeep                  // keep the source tenant's id as it is
 )
 
-// ParseExternal reads an --external value.
-func ParseExternal(s string) (External, error) {
-	switch s {
-	case "fail", "":
-		return ExternalFail, nil
-	case "clear":
-		return ExternalClear, nil
-	case "keep":
-		return ExternalKeep, nil
-	}
-	return 0, fmt.Errorf("%q: want fail, clear or keep", s)
-}
-
 func (e External) String() string { return [...]string{"fail", "clear", "keep"}[e] }
 
 // Node is one source record: its kind and id.
