@@ -2,9 +2,9 @@ package importer
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/halocfg/halocfg/mapping"
+	"github.com/halocfg/halocfg/snapshot"
 )
 
 // Options say what to import and how.
@@ -38,9 +38,13 @@ func ParseExternal(s string) (mapping.External, error) {
 	return 0, fmt.Errorf("%q: want fail, clear or keep", s)
 }
 
-// ReadOverrides reads and checks a --map file.
+// maxMapBytes bounds a --map file: some hundred thousand entries.
+const maxMapBytes = 16 << 20
+
+// ReadOverrides reads and checks a --map file: a regular file (a link to
+// one is followed) of at most maxMapBytes.
 func ReadOverrides(path string) (mapping.Overrides, error) {
-	data, err := os.ReadFile(path)
+	data, err := snapshot.ReadRegular(path, maxMapBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/halocfg/halocfg/mapping"
@@ -51,5 +52,24 @@ func TestReadOverrides(t *testing.T) {
 		if _, err := ReadOverrides(name); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("ReadOverrides(%s): %v, want an error naming the file", name, err)
 		}
+	}
+	// A map is a regular file of bounded size: a device, a directory or a
+	// FIFO is refused at once, by name, never read.
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"/dev/zero", dir, fifo} {
+		_, err := ReadOverrides(name)
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("ReadOverrides(%s): %v, want it refused as not a regular file", name, err)
+		}
+	}
+	big := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(big, make([]byte, maxMapBytes+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadOverrides(big); err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "over the 16 MiB halocfg reads") {
+		t.Errorf("ReadOverrides(%s): %v, want it refused as too large", big, err)
 	}
 }
