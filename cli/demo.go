@@ -111,6 +111,9 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	if o.opt.External, err = importer.ParseExternal(demoExternal); err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "\nThe import runs with --external %s: the two simulated tenants share their agents, teams, mailboxes ...\n"+
+		"under the same ids, so the source's ids are right in the target. Between real tenants, map them instead:\n"+
+		"halocfg import --dry-run --write-map map.json writes every external id to fill in; then import with --map map.json.\n", demoExternal)
 	steps := []struct {
 		title  string
 		dryRun bool

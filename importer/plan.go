@@ -86,7 +86,13 @@ type Plan struct {
 	OnCycles int                `json:"records_on_cycles"`
 	Actions  []Action           `json:"actions"` // in the order Apply writes them; unchanged last
 	Problems []snapshot.Problem `json:"problems"`
+	// External is the --external mode; Unmapped lists every external id the
+	// written records hold that the --map file does not map: what that mode
+	// decides (fail lists each reference as a problem).
+	External string             `json:"external"`
+	Unmapped []mapping.Unmapped `json:"unmapped_external"`
 
+	over     mapping.Overrides // the --map file's entries
 	kinds    []*catalog.Kind
 	src, dst *mapping.Tenant
 	matching *mapping.Matching
@@ -105,7 +111,8 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Source: snap.Manifest.Source, Target: opt.TargetURL, kinds: kinds, Actions: []Action{}, Problems: []snapshot.Problem{}}
+	p := &Plan{Source: snap.Manifest.Source, Target: opt.TargetURL, kinds: kinds, Actions: []Action{}, Problems: []snapshot.Problem{},
+		External: opt.External.String(), over: opt.Overrides}
 	imported := map[string]bool{}
 	for _, k := range kinds {
 		p.Kinds = append(p.Kinds, k.Name)
@@ -189,6 +196,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 			}
 		}
 	}
+	p.Unmapped = p.mapper.Unmapped()
 	order, deferred := mapping.Schedule(nodes, deps)
 	p.OnCycles = mapping.OnCycles(nodes, deps)
 	for _, n := range order {

@@ -49,6 +49,11 @@ type Overrides map[string]map[string]string
 // ParseOverrides decodes a --map file, refusing unknown sections, values
 // that are not ids, and a section or key given twice (JSON would keep the
 // last silently; the user meant one of them).
+//
+// Two things a map --write-map wrote holds are accepted: a null value is an
+// entry still to be filled in, which counts as absent (the reference falls
+// back to --external, and fail lists it), and a section whose name starts
+// with "_" (_about, _hints) is a note for people, not read.
 func ParseOverrides(data []byte) (Overrides, error) {
 	const want = "want a JSON object of sections (a kind or an external target) mapping ids to ids"
 	known := map[string]bool{}
@@ -58,7 +63,16 @@ func ParseOverrides(data []byte) (Overrides, error) {
 	dec := json.NewDecoder(bytes.NewReader(bytes.TrimSpace(data)))
 	dec.UseNumber()
 	o := Overrides{}
+	notes := map[string]bool{}
 	err := eachMember(dec, func(section string) error {
+		if strings.HasPrefix(section, "_") {
+			if notes[section] {
+				return fmt.Errorf("the section %q appears twice: merge them into one", section)
+			}
+			notes[section] = true
+			var skip json.RawMessage
+			return dec.Decode(&skip)
+		}
 		if !known[section] {
 			return fmt.Errorf("unknown section %q (kinds: %s; external targets: %s)", section,
 				strings.Join(catalog.Names(), ", "), strings.Join(catalog.ExternalTargets(), ", "))
@@ -68,6 +82,7 @@ func ParseOverrides(data []byte) (Overrides, error) {
 		}
 		m := map[string]string{}
 		o[section] = m
+		seen := map[string]string{} // key -> its value as written, null included
 		err := eachMember(dec, func(from string) error {
 			var v any
 			if err := dec.Decode(&v); err != nil {
@@ -75,6 +90,8 @@ func ParseOverrides(data []byte) (Overrides, error) {
 			}
 			var to string
 			switch v := v.(type) {
+			case nil:
+				to = "null"
 			case json.Number:
 				to = v.String()
 			case string:
@@ -83,10 +100,13 @@ func ParseOverrides(data []byte) (Overrides, error) {
 			if to == "" || strings.TrimSpace(from) == "" {
 				return fmt.Errorf("%s: %q -> %v: want a non-empty source id or key and a target id (a number or a string)", section, from, v)
 			}
-			if old, dup := m[from]; dup {
+			if old, dup := seen[from]; dup {
 				return fmt.Errorf("%s: the key %q appears twice (-> %s and -> %s): keep one", section, from, old, to)
 			}
-			m[from] = to
+			seen[from] = to
+			if v != nil {
+				m[from] = to
+			}
 			return nil
 		})
 		if errors.Is(err, errNotObject) {

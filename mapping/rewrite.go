@@ -46,6 +46,8 @@ type Mapper struct {
 	// unpaired source record of an imported kind is pending (it will be
 	// created); of any other kind it is missing from the target.
 	Imported func(kind string) bool
+
+	unmapped map[[2]string]*Unmapped // target, id -> what Rewrite saw of it
 }
 
 // Rewrite returns rec, a source record of kind k, as the target should hold
@@ -110,8 +112,13 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			continue
 		}
 		if sl.External {
+			if _, mapped := m.Overrides[sl.Target][text]; !mapped {
+				m.note(k, rec, from[i], text)
+			}
 			if p := m.external(sl, text); p != "" {
-				probs = append(probs, problemAt(k, rec, r.Field, "%s", p))
+				pr := problemAt(k, rec, r.Field, "%s", p)
+				pr.External = sl.Target + " " + text
+				probs = append(probs, pr)
 			}
 			continue
 		}

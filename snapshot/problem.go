@@ -14,6 +14,10 @@ type Problem struct {
 	Key   string `json:"key,omitempty"` // the record's natural key, for people
 	Field string `json:"field,omitempty"`
 	Msg   string `json:"message"`
+	// External is set for a reference to something halocfg does not export
+	// that nothing maps: its target and id ("agent 4"). An import lists
+	// those by target, not one by one.
+	External string `json:"external,omitempty"`
 }
 
 // String renders the problem on one line: "file: kind id (key): field: message",
