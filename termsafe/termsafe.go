@@ -6,6 +6,8 @@
 package termsafe
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -124,4 +126,29 @@ func (j jsonWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// Absent is how a printer of values shows a field one side does not have.
+const Absent = "(absent)"
+
+// Short renders a value decoded from JSON for one line of text output, the
+// one way every printer of values does: compact JSON (numbers exact, keys
+// sorted, a string in quotes), cut after width characters with an ellipsis
+// and the whole length ("…" (5230 characters)), and escaped as Escape does.
+// Files (--plan-out, diff --output json) carry values whole.
+func Short(v any, width int) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	s := ""
+	if err := enc.Encode(v); err != nil {
+		s = fmt.Sprint(v) // only values decoded from JSON reach here; they encode
+	} else {
+		s = strings.TrimSuffix(b.String(), "\n")
+	}
+	if n := utf8.RuneCountInString(s); n > width {
+		r := []rune(s)
+		s = string(r[:max(width, 0)]) + fmt.Sprintf("… (%d characters)", n)
+	}
+	return Escape(s)
 }
