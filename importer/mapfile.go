@@ -98,15 +98,7 @@ func sectionOrder(sections map[string]map[string]any) []string {
 // writeEntries writes an object of entries in id order (integers by value,
 // then text), one a line, each value compact.
 func writeEntries(b *bytes.Buffer, entries map[string]any, indent string) {
-	keys := slices.SortedFunc(maps.Keys(entries), func(a, c string) int {
-		switch {
-		case snapshot.LessID(a, c):
-			return -1
-		case snapshot.LessID(c, a):
-			return 1
-		}
-		return 0
-	})
+	keys := slices.SortedFunc(maps.Keys(entries), snapshot.CompareID)
 	if len(keys) == 0 {
 		b.WriteString("{}")
 		return

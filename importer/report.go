@@ -26,16 +26,19 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			fmt.Fprintln(tw, "KIND\tACTION\tKEY\tSOURCE ID\tTARGET ID\tDETAIL")
 		}
 		changes++
-		detail := ""
+		detail := []string{""}
 		switch {
 		case a.Op == Update:
-			detail = strings.Join(a.Fields, ", ")
+			detail = changeLines(a)
 		case a.Op == Create && len(a.Deferred) > 0:
-			detail = "then patch " + strings.Join(a.Deferred, ", ") + " (reference cycle)"
+			detail[0] = termsafe.Escape("then patch " + strings.Join(a.Deferred, ", ") + " (reference cycle)")
 		case a.Op == Delete:
-			detail = "not in the snapshot (--prune)"
+			detail[0] = "not in the snapshot (--prune)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Kind, a.Op, termsafe.Escape(a.Key), dash(a.SourceID), dash(a.TargetID), termsafe.Escape(detail))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Kind, a.Op, termsafe.Escape(a.Key), dash(a.SourceID), dash(a.TargetID), detail[0])
+		for _, d := range detail[1:] {
+			fmt.Fprintf(tw, "\t\t\t\t\t%s\n", d)
+		}
 	}
 	if changes == 0 {
 		fmt.Fprintln(tw, "No changes: the target already holds the snapshot.")
@@ -70,6 +73,30 @@ func (p *Plan) WriteTable(w io.Writer) error {
 	_, err = fmt.Fprintf(w, "%d external id(s) of %d kind(s) (agents, teams ...) that no --map entry maps: %s (--external %s).\n",
 		len(p.Unmapped), len(p.externalTargets()), done, p.External)
 	return err
+}
+
+// valueWidth bounds each value the table shows; --plan-out has them whole.
+const valueWidth = 60
+
+// changeLines renders an update's changes, one a line: "colour: "#1b4f72"
+// -> "#2e86de"", values shortened (termsafe.Short).
+func changeLines(a Action) []string {
+	out := make([]string, 0, len(a.Changes))
+	for _, c := range a.Changes {
+		before, after := termsafe.ShortPair(c.Before, c.After, valueWidth)
+		if c.NoBefore {
+			before = termsafe.Absent
+		}
+		line := fmt.Sprintf("%s: %s -> %s", termsafe.Escape(c.Field), before, after)
+		if c.Pending {
+			line += " (with the ids of records created first)"
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		out = append(out, termsafe.Escape(strings.Join(a.Fields, ", ")))
+	}
+	return out
 }
 
 func add(s Summary, a Action) Summary {

@@ -33,10 +33,7 @@ func (m *Mapper) Unmapped() []Unmapped {
 		if c := cmp.Compare(a.Target, b.Target); c != 0 {
 			return c
 		}
-		if snapshot.LessID(a.ID, b.ID) {
-			return -1
-		}
-		return cmp.Compare(a.ID, b.ID)
+		return snapshot.CompareID(a.ID, b.ID)
 	})
 	return out
 }

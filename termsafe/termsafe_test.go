@@ -78,3 +78,30 @@ func TestShort(t *testing.T) {
 		}
 	}
 }
+
+// TestShortPair: two long values that differ deep inside are shown from a
+// little before where they differ, not cut where they are still equal.
+func TestShortPair(t *testing.T) {
+	prefix := strings.Repeat("x", 100)
+	tests := []struct {
+		before, after any
+		width         int
+		wantB, wantA  string
+	}{
+		{"#1b4f72", "#2e86de", 20, `"#1b4f72"`, `"#2e86de"`},
+		{json.Number("65"), json.Number("60"), 20, `65`, `60`},
+		{prefix + "abc", prefix + "abd", 20,
+			`…xxxxxxxxabc" (105 characters)`, `…xxxxxxxxabd" (105 characters)`},
+		{[]any{map[string]any{"note": prefix, "seq": json.Number("1")}}, []any{map[string]any{"note": prefix, "seq": json.Number("2")}}, 24,
+			`…xxxx","seq":1}] (121 characters)`, `…xxxx","seq":2}] (121 characters)`},
+		{prefix + "abc" + prefix, prefix + "abd" + prefix, 20,
+			`…xxxxxxxxabcxxxxxxxxx… (205 characters)`, `…xxxxxxxxabdxxxxxxxxx… (205 characters)`},
+		{"short", prefix, 20, `"short"`, `"xxxxxxxxxxxxxxxxxxx… (102 characters)`},
+	}
+	for _, tt := range tests {
+		b, a := ShortPair(tt.before, tt.after, tt.width)
+		if b != tt.wantB || a != tt.wantA {
+			t.Errorf("ShortPair(%.30v, %.30v, %d) =\n  %s\n  %s\nwant\n  %s\n  %s", tt.before, tt.after, tt.width, b, a, tt.wantB, tt.wantA)
+		}
+	}
+}
