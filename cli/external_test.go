@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/formats"
@@ -329,4 +330,45 @@ func checkMappedIDs(t *testing.T, snapDir string, dst simTenant) int {
 		}
 	}
 	return checked
+}
+
+// TestSecondImportWaitsOnce: an import run right after another finds the
+// tenant's rate window full (Halo's 429s, no Retry-After); it waits for
+// the window and says so once, not once per retried request.
+func TestSecondImportWaitsOnce(t *testing.T) {
+	ctx := context.Background()
+	d := newDemoImport(t)
+	args := d.args("--dry-run", "--external", "keep")
+	if r := runCLI(ctx, t, args...); r.code != 0 { // how many requests a run makes
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	// A window that holds one run and 10 requests more.
+	d.dst.SetRateLimit(d.dst.Stats().Requests+10, 3*time.Second)
+	if r := runCLI(ctx, t, args...); r.code != 0 {
+		t.Fatalf("first import: exit %d\n%s", r.code, r.stderr)
+	}
+	d.dst.ResetStats()
+	start := time.Now()
+	r := runCLI(ctx, t, args...)
+	if r.code != 0 {
+		t.Fatalf("second import: exit %d\n%s", r.code, r.stderr)
+	}
+	if d.dst.Stats().RateLimited == 0 || time.Since(start) < time.Second {
+		t.Fatalf("the second import met no full window (%d 429s in %s): the test does not test it", d.dst.Stats().RateLimited, time.Since(start))
+	}
+	var told, warned []string
+	for _, l := range strings.Split(r.stderr, "\n") {
+		switch {
+		case strings.Contains(l, `msg="halo: waiting for the rate window"`):
+			told = append(told, l)
+		case strings.Contains(l, "level=WARN"):
+			warned = append(warned, l)
+		}
+	}
+	if len(told) != 1 || !strings.Contains(told[0], "level=INFO") || !strings.Contains(told[0], "wait=") {
+		t.Errorf("told %d times, want once at info level with the wait:\n%s", len(told), r.stderr)
+	}
+	if len(warned) > 0 {
+		t.Errorf("%d warnings while only waiting for the rate window:\n%s", len(warned), strings.Join(warned, "\n"))
+	}
 }
