@@ -27,9 +27,11 @@ func importCommand(e *env) *cli.Command {
 		ArgsUsage: " ",
 		Description: "Reads the snapshot (a snapshot directory or a snapshot.xlsx workbook) and the target tenant,\n" +
 			"pairs every record with a target record (--map, the ledger, an equal guid, an equal natural key),\n" +
-			"and prints the plan: records to create, to update (with the fields that change), unchanged, and\n" +
-			"with --prune to delete. Any problem (a reference that cannot be resolved, an ambiguous key, a\n" +
-			"wrong type, an unmapped external reference) is reported, all of them, and nothing is written.\n\n" +
+			"and prints the plan: records to create, to update (each field that changes: now -> then), unchanged,\n" +
+			"and with --prune to delete. Any problem (a reference that cannot be resolved, an ambiguous key, a\n" +
+			"wrong type, an unmapped external reference) is reported, all of them, and nothing is written;\n" +
+			"unmapped external references are summed up per external kind (--verbose lists each), and\n" +
+			"--write-map FILE writes a --map file of them to fill in.\n\n" +
 			"Then, after confirmation (--yes off a terminal), it writes in dependency order: records that\n" +
 			"close a reference cycle are created without the closing fields and patched once all exist.\n" +
 			"The ledger (source id -> target id) is saved after every create: a run that fails or is killed\n" +
