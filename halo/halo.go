@@ -131,7 +131,7 @@ func New(cfg Config) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	c.window = &rateWait{log: c.log}
+	c.window = &rateWait{log: c.log, calm: cfg.Concurrency + 1}
 	if !rate.Unlimited {
 		c.budget = newLimiter(rate.N, rate.Window)
 	}

@@ -72,10 +72,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 				return nil, err
 			}
 		}
-		sentAt := time.Now()
 		resp, out, err := c.send(ctx, r, tok.value, attempt)
-		if !out.waited && (err != nil || resp.code != http.StatusTooManyRequests) {
-			c.window.through(sentAt) // the server took a request that did not wait
+		if err == nil && !out.crowded && resp.code != http.StatusTooManyRequests {
+			c.window.answered()
 		}
 		connected := out.conns > 0
 		uncertain = uncertain || out.repeated
@@ -160,7 +159,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			// all of them wait, and rateWait says so once.
 			c.log.Debug("halo: retrying", "method", r.method, "path", r.url.Path, "attempt", attempt, "wait", wait, "cause", cause.Error())
 			c.window.refused(wait, c.retry.RateLimitWait, cause)
-			_, werr = c.window.hold(ctx)
+			werr = c.window.hold(ctx)
 		} else {
 			c.log.Warn("halo: retrying", "method", r.method, "path", r.url.Path, "attempt", attempt, "wait", wait, "cause", cause.Error())
 			werr = sleep(ctx, wait)
@@ -186,15 +185,14 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 			return nil, sent{}, ctx.Err()
 		}
 	}
-	held, err := c.window.hold(ctx) // while the server refuses requests
-	if err != nil {
-		return nil, sent{waited: true}, err
+	if err := c.window.hold(ctx); err != nil { // while the server refuses requests
+		return nil, sent{}, err
 	}
 	waited, err := c.takeSlot(ctx)
 	if err != nil {
-		return nil, sent{waited: true}, err
+		return nil, sent{}, err
 	}
-	full := c.budget != nil && c.budget.full()
+	crowded := waited > 0 || c.budget != nil && c.budget.full()
 	if c.budget != nil {
 		defer c.budget.release()
 	}
@@ -236,7 +234,7 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 	}
 	elapsed := time.Since(start)
 	out := w.count(r)
-	out.waited = held > 0 || waited > 0 || full
+	out.crowded = crowded
 	attrs := []any{"method", r.method, "path", r.url.Path, "query", r.url.RawQuery, "attempt", attempt}
 	if out.repeated {
 		attrs = append(attrs, "repeated_by_transport", true)
@@ -274,7 +272,7 @@ func (c *Client) takeSlot(ctx context.Context) (time.Duration, error) {
 type sent struct {
 	conns    int  // none: it cannot have reached the server
 	repeated bool // the transport sent it again by itself, so it may have arrived twice
-	waited   bool // it waited for the rate window (the budget's or the server's), or left the budget full
+	crowded  bool // it waited for the rate budget, or left it full
 }
 
 // wire watches one http.Client.Do. Every connection it takes carries the
