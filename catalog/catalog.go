@@ -38,6 +38,10 @@ type Kind struct {
 	// at (Ref.Row), the field that identifies a row across tenants: a
 	// custom field's values[] by "name". The rows' ids are the target's.
 	RowKeys map[string]string
+	// Computed names the top-level fields Halo sets on records of this kind
+	// by itself, beyond what Derived says of every kind: a recurring
+	// template's run times.
+	Computed []string
 
 	// Unverified lists what the catalog assumes about this kind that no
 	// tenant has confirmed yet (it was read from Halo's API description

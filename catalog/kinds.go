@@ -606,6 +606,7 @@ var kinds = []*Kind{
 		Name: "template", Endpoint: "/Template", Schema: "StdRequest", ListKey: "templates",
 		ListQuery: "showall=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
+		Computed:   []string{"lastcreated", "nextcreationdate"}, // a recurring template's runs
 		Refs: join([]Ref{
 			ref("tickettype_id", "tickettype", "tickettype_guid", ""),
 			ref("status_id", "status", "status_guid", ""),

@@ -221,7 +221,10 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("run %d: exit %d: %s", run, r.code, r.stderr)
 		}
 		for _, want := range []string{"source", "target", "Exported the source tenant", filepath.Join(dir, "snapshot"), "json/status.json",
-			"Dry run: nothing was written.", "CREATED", "No changes: the target already holds the snapshot."} {
+			"Dry run: nothing was written.", "CREATED", "No changes: the target already holds the snapshot.",
+			// which --external mode, and why
+			"The import runs with --external keep: the two simulated tenants share their agents", "--write-map",
+			"external id(s) of", "that no --map entry maps: kept"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("run %d: output does not mention %q:\n%s", run, want, r.stdout)
 			}

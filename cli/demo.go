@@ -12,7 +12,7 @@ import (
 	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/halosim"
-	"github.com/halocfg/halocfg/mapping"
+	"github.com/halocfg/halocfg/importer"
 	"github.com/halocfg/halocfg/snapshot"
 	"github.com/urfave/cli/v2"
 )
@@ -35,6 +35,11 @@ func demoCommand(e *env) *cli.Command {
 		},
 	}
 }
+
+// demoExternal is the demo's --external: the two simulated tenants share
+// their agents, teams, mailboxes ... under the same ids, so the source's ids
+// are right in the target. A real migration maps them (--write-map, --map).
+const demoExternal = "keep"
 
 func runDemo(ctx context.Context, e *env, dir string) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -103,9 +108,12 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	id, secret, _ = target.Credentials()
 	tcfg := halo.Config{URL: targetURL, ClientID: id, ClientSecret: secret, Concurrency: 4, Logger: e.log}
 	o := importOptions{ledger: ledger, yes: true}
-	// The demo tenants share their agents, teams and mailboxes: keeping
-	// external ids is the explicit choice here (a real migration maps them).
-	o.opt.External = mapping.ExternalKeep
+	if o.opt.External, err = importer.ParseExternal(demoExternal); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nThe import runs with --external %s: the two simulated tenants share their agents, teams, mailboxes ...\n"+
+		"under the same ids, so the source's ids are right in the target. Between real tenants, map them instead:\n"+
+		"halocfg import --dry-run --write-map map.json writes every external id to fill in; then import with --map map.json.\n", demoExternal)
 	steps := []struct {
 		title  string
 		dryRun bool

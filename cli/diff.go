@@ -21,9 +21,8 @@ func diffCommand(e *env) *cli.Command {
 		Description: "A and B are each a snapshot directory, a snapshot.xlsx workbook, or \"live\" for the tenant\n" +
 			"the connection flags reach (only the kinds the other side holds are read from it).\n\n" +
 			"Records are paired by guid, then by natural key, so two tenants can be compared; references\n" +
-			"are compared by the natural key of the record they point at. Not compared: ids, guids, the\n" +
-			"*_guid and *_name partners of references, owner back-references, row ids of nested lists, " +
-			diff.Ignored + ".\n\n" +
+			"are compared by the natural key of the record they point at. Not compared: " +
+			diff.Ignored() + ".\n\n" +
 			"Exit status, as diff(1): 0 equal, 1 different, 2 trouble.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Value: "text", Usage: "text, json or xlsx"},

@@ -15,7 +15,6 @@ import (
 	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/importer"
-	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
 	"github.com/halocfg/halocfg/termsafe"
 	"github.com/urfave/cli/v2"
@@ -28,9 +27,11 @@ func importCommand(e *env) *cli.Command {
 		ArgsUsage: " ",
 		Description: "Reads the snapshot (a snapshot directory or a snapshot.xlsx workbook) and the target tenant,\n" +
 			"pairs every record with a target record (--map, the ledger, an equal guid, an equal natural key),\n" +
-			"and prints the plan: records to create, to update (with the fields that change), unchanged, and\n" +
-			"with --prune to delete. Any problem (a reference that cannot be resolved, an ambiguous key, a\n" +
-			"wrong type, an unmapped external reference) is reported, all of them, and nothing is written.\n\n" +
+			"and prints the plan: records to create, to update (each field that changes: now -> then), unchanged,\n" +
+			"and with --prune to delete. Any problem (a reference that cannot be resolved, an ambiguous key, a\n" +
+			"wrong type, an unmapped external reference) is reported, all of them, and nothing is written;\n" +
+			"unmapped external references are summed up per external kind (--verbose lists each), and\n" +
+			"--write-map FILE writes a --map file of them to fill in.\n\n" +
 			"Then, after confirmation (--yes off a terminal), it writes in dependency order: records that\n" +
 			"close a reference cycle are created without the closing fields and patched once all exist.\n" +
 			"The ledger (source id -> target id) is saved after every create: a run that fails or is killed\n" +
@@ -71,26 +72,29 @@ func importFlags() []cli.Flag {
 		&cli.StringFlag{Name: "external", Value: "fail", Usage: "unmapped references to agents, teams, mailboxes ...: fail (list them), clear, or keep the source's ids"},
 		&cli.BoolFlag{Name: "prune", Usage: "also delete target records of the written kinds that no source record pairs with (after every other write succeeded)"},
 		&cli.BoolFlag{Name: "yes", Usage: "write without asking for confirmation"},
-		&cli.StringFlag{Name: "plan-out", Usage: "write the plan as JSON to this file"},
+		&cli.StringFlag{Name: "plan-out", Usage: "write the plan as JSON to this file: every action with the values it changes, every problem"},
+		&cli.StringFlag{Name: "write-map", Usage: "write a --map file to fill in: every external id no --map entry maps, as null, with what the snapshot says of it (also on a dry run)"},
+		&cli.BoolFlag{Name: "verbose", Usage: "list every unmapped external reference, not one line per external kind"},
 		&cli.BoolFlag{Name: "allow-same-tenant", Usage: "allow importing into the tenant the snapshot was exported from"},
 	}
 }
 
 // importOptions are the parsed import flags.
 type importOptions struct {
-	opt             importer.Options
-	ledger, planOut string
-	dryRun, yes     bool
+	opt                       importer.Options
+	ledger, planOut, writeMap string
+	dryRun, yes, verbose      bool
 }
 
 func readImportFlags(c *cli.Context) (importOptions, error) {
-	o := importOptions{ledger: c.String("ledger"), planOut: c.String("plan-out"), dryRun: c.Bool("dry-run"), yes: c.Bool("yes")}
+	o := importOptions{ledger: c.String("ledger"), planOut: c.String("plan-out"), writeMap: c.String("write-map"),
+		dryRun: c.Bool("dry-run"), yes: c.Bool("yes"), verbose: c.Bool("verbose")}
 	var err error
-	if o.opt.External, err = mapping.ParseExternal(c.String("external")); err != nil {
+	if o.opt.External, err = importer.ParseExternal(c.String("external")); err != nil {
 		return o, usageError{fmt.Errorf("--external %w", err)}
 	}
 	if f := c.String("map"); f != "" {
-		if o.opt.Overrides, err = mapping.ReadOverrides(f); err != nil {
+		if o.opt.Overrides, err = importer.ReadOverrides(f); err != nil {
 			return o, usageError{fmt.Errorf("--map: %w", err)}
 		}
 		o.opt.MapFile = f
@@ -143,11 +147,24 @@ func importSnapshot(ctx context.Context, e *env, snap *snapshot.Snapshot, cfg ha
 			return err
 		}
 	}
+	mapNote := ""
+	if o.writeMap != "" {
+		if err := snapshot.ReplaceFile(o.writeMap, importer.MapOutput, plan.WriteMap); err != nil {
+			return fmt.Errorf("--write-map: %w", err)
+		}
+		mapNote = fmt.Sprintf("\nThe map %s holds every --map entry of this import and, as null, the %d external id(s) left to map:\n"+
+			"fill in each null with the target's id and pass it back with --map %s.\n", o.writeMap, len(plan.Unmapped), o.writeMap)
+		if len(plan.Unmapped) == 0 {
+			mapNote = fmt.Sprintf("\nThe map %s holds every --map entry of this import; no external id is left to map.\n", o.writeMap)
+		}
+	}
 	if len(plan.Problems) > 0 {
 		fmt.Fprintf(e.stderr, "\n%d problem(s); nothing was written:\n", len(plan.Problems))
-		plan.WriteProblems(e.stderr)
+		plan.WriteProblems(e.stderr, o.verbose)
+		fmt.Fprint(e.stderr, mapNote)
 		return exitError{exitFailure, fmt.Errorf("the import cannot go ahead: %d problem(s) above", len(plan.Problems))}
 	}
+	fmt.Fprint(out, mapNote)
 	if o.dryRun {
 		fmt.Fprintln(out, "\nDry run: nothing was written.")
 		return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,21 +17,15 @@ import (
 
 func TestImportCommand(t *testing.T) {
 	ctx := context.Background()
-	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
-	dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
-	snap := exportDemo(t, src, "json")
-	work := t.TempDir()
-	ledger := filepath.Join(work, "ledger.json")
+	d := newDemoImport(t)
+	src, dst, snap, work, ledger, args := d.src, d.dst, d.snap, d.work, d.ledger(), d.args
 	planOut := filepath.Join(work, "plan.json")
-	args := func(extra ...string) []string {
-		a := append([]string{"import", "--from", snap, "--ledger", ledger}, extra...)
-		return append(a, dst.flags()...)
-	}
 
-	// Unmapped external references fail by default: listed, nothing written.
+	// Unmapped external references fail by default: summed up per external
+	// kind, nothing written.
 	r := runCLI(ctx, t, args("--dry-run")...)
 	if r.code != exitFailure || !strings.Contains(r.stderr, "problem(s); nothing was written") ||
-		!strings.Contains(r.stderr, "default_agent: external agent") {
+		!regexp.MustCompile(`(?m)^    agent +\d+ +\d+$`).MatchString(r.stderr) {
 		t.Errorf("--external fail: exit %d, stderr:\n%.600s", r.code, r.stderr)
 	}
 

@@ -2,7 +2,7 @@
 // without regard to ids: records are paired by guid or natural key
 // (mapping.Match), references are compared by the natural key of the record
 // they point at (mapping.Tenant.Neutral), and fields that change without
-// anyone changing the configuration are left out (Ignored).
+// anyone changing the configuration are left out (catalog Kind.Derived).
 package diff
 
 import (
@@ -80,22 +80,13 @@ func (r *Result) Totals() (added, removed, changed int) {
 	return
 }
 
-// Ignored describes the fields diff does not compare, for --help and docs.
-// Besides these, mapping.Neutral drops each record's id, guid and RefField
-// (priority's priorityid), the *_guid and *_name partners of references,
-// owner back-references and the row ids (id, fdid) of nested rows that hold
-// a reference.
-const Ignored = "fields starting with _ (_warning, _canupdate ...), fields ending in _count (ticket_count, rule_count) " +
-	"or in guid (any depth), and a recurring template's lastcreated and nextcreationdate"
-
-// volatile reports whether a field changes by itself: usage counters,
-// computed warnings and flags, run times of recurring templates, and guids
-// (each tenant has its own; a guid that changes means a new record, which
-// the references show).
-func volatile(name string) bool {
-	n := strings.ToLower(name)
-	return strings.HasPrefix(n, "_") || strings.HasSuffix(n, "_count") || strings.HasSuffix(n, "guid") ||
-		n == "lastcreated" || n == "nextcreationdate"
+// Ignored says in words which fields diff does not compare, for --help
+// and docs: each record's id, guid and RefField (priority's priorityid),
+// and what Halo derives or numbers by itself (catalog Kind.Derived, which
+// the importer uses too: an import updates a record exactly when diff
+// reports it changed).
+func Ignored() string {
+	return "each record's id, guid and priority's priorityid; what Halo derives or numbers by itself: " + catalog.DerivedRules()
 }
 
 // Compare compares the records of A and B, kind by kind.
@@ -170,7 +161,7 @@ func key(k *catalog.Kind, rec snapshot.Record) string {
 }
 
 // normal is rec as diff compares it: neutral (no ids, references by natural
-// key) and without volatile fields.
+// key, nothing Halo derives).
 func normal(t *mapping.Tenant, k *catalog.Kind, lv level, rec snapshot.Record) map[string]any {
 	raw := rec
 	if lv.hasCopies() {
@@ -190,9 +181,7 @@ func normal(t *mapping.Tenant, k *catalog.Kind, lv level, rec snapshot.Record) m
 			}
 		}
 	}
-	n := map[string]any(t.Neutral(k, raw))
-	strip(n)
-	return n
+	return map[string]any(t.Neutral(k, raw))
 }
 
 // outerFields lists the fields of the copies in k's array top that hold
@@ -206,24 +195,6 @@ func outerFields(k *catalog.Kind, top string) []string {
 		}
 	}
 	return out
-}
-
-// strip removes volatile fields at every depth.
-func strip(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for f, x := range v {
-			if volatile(f) {
-				delete(v, f)
-				continue
-			}
-			strip(x)
-		}
-	case []any:
-		for _, x := range v {
-			strip(x)
-		}
-	}
 }
 
 // level describes the arrays of references directly under an object (a

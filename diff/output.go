@@ -101,16 +101,12 @@ func splitMember(path string) (array, name string) {
 	return path, ""
 }
 
-// short renders a value as compact JSON, cut to textWidth characters.
+// short renders a value as compact JSON, cut to textWidth characters (termsafe.Short).
 func short(v any, absent bool) string {
 	if absent {
-		return "(absent)"
+		return termsafe.Absent
 	}
-	s := string(snapshot.Canonical(v))
-	if r := []rune(s); len(r) > textWidth {
-		return string(r[:textWidth]) + fmt.Sprintf("… (%d characters)", len(r))
-	}
-	return s
+	return termsafe.Short(v, textWidth)
 }
 
 // jsonResult is the --output json document.
@@ -204,7 +200,7 @@ func cell(s string) string {
 // xlsxValue is a field value as a cell: text as it is, other values as JSON.
 func xlsxValue(v any, absent bool) string {
 	if absent {
-		return "(absent)"
+		return termsafe.Absent
 	}
 	if s, ok := v.(string); ok {
 		return cell(s)

@@ -67,6 +67,7 @@ type Client struct {
 	retry    RetryPolicy
 	inflight chan struct{} // Concurrency slots
 	budget   *limiter      // nil when unlimited
+	window   *rateWait     // holds requests while the server refuses them (429), tells of waits
 	auth     *auth
 	now      func() time.Time // token expiry clock; tests move it
 
@@ -134,6 +135,7 @@ func New(cfg Config) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	c.window = &rateWait{log: c.log, calm: cfg.Concurrency + 1}
 	if !rate.Unlimited {
 		c.budget = newLimiter(rate.N, rate.Window)
 	}

@@ -111,8 +111,10 @@ func newLimiter(n int, window time.Duration) *limiter {
 	return &limiter{n: n, window: window, wake: make(chan struct{})}
 }
 
-// acquire waits for a slot, returning how long it waited.
-func (l *limiter) acquire(ctx context.Context) (time.Duration, error) {
+// acquire waits for a slot, returning how long it waited. onWait is called
+// once, when the caller has to wait, with the time until the oldest slot
+// leaves the window (0 when every slot is in flight).
+func (l *limiter) acquire(ctx context.Context, onWait func(time.Duration)) (time.Duration, error) {
 	var start time.Time
 	var timer *time.Timer
 	defer func() {
@@ -136,14 +138,16 @@ func (l *limiter) acquire(ctx context.Context) (time.Duration, error) {
 			}
 			return time.Since(start), nil
 		}
-		if start.IsZero() {
+		first := start.IsZero()
+		if first {
 			start = now
 		}
 		wake := l.wake
 		l.waiting++
 		var expiry <-chan time.Time
+		var d time.Duration
 		if len(l.done) > 0 { // else every slot is in flight: wait for a release
-			d := l.done[0].Add(l.window).Sub(now)
+			d = l.done[0].Add(l.window).Sub(now)
 			if timer == nil {
 				timer = time.NewTimer(d)
 			} else {
@@ -152,6 +156,9 @@ func (l *limiter) acquire(ctx context.Context) (time.Duration, error) {
 			expiry = timer.C
 		}
 		l.mu.Unlock()
+		if first && onWait != nil {
+			onWait(d)
+		}
 		var err error
 		select {
 		case <-ctx.Done():
@@ -166,6 +173,19 @@ func (l *limiter) acquire(ctx context.Context) (time.Duration, error) {
 			return time.Since(start), err
 		}
 	}
+}
+
+// full reports whether a request would wait now: no slot is free, or
+// others wait for one.
+func (l *limiter) full() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	expired := 0
+	for expired < len(l.done) && now.Sub(l.done[expired]) >= l.window {
+		expired++
+	}
+	return l.waiting > 0 || l.inflight+len(l.done)-expired >= l.n
 }
 
 // release ends the request holding a slot; the slot frees Window later.

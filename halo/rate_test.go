@@ -63,19 +63,19 @@ func TestLimiterWindowStartsAtCompletion(t *testing.T) {
 	l := newLimiter(2, window)
 	ctx := context.Background()
 	for range 2 {
-		if d, err := l.acquire(ctx); err != nil || d != 0 {
+		if d, err := l.acquire(ctx, nil); err != nil || d != 0 {
 			t.Fatalf("acquire within budget waited %s, %v", d, err)
 		}
 	}
 	// Both slots are in flight: a third request waits for a release, however long.
 	short, cancel := context.WithTimeout(ctx, 2*window)
 	defer cancel()
-	if _, err := l.acquire(short); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := l.acquire(short, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("acquire beyond budget: %v, want to wait until the deadline", err)
 	}
 	released := time.Now()
 	l.release()
-	waited, err := l.acquire(ctx)
+	waited, err := l.acquire(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func BenchmarkLimiter(b *testing.B) {
 	l := newLimiter(250, time.Microsecond)
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := l.acquire(ctx); err != nil {
+		if _, err := l.acquire(ctx, nil); err != nil {
 			b.Fatal(err)
 		}
 		l.release()
@@ -257,7 +257,7 @@ func BenchmarkLimiterParallel(b *testing.B) {
 	ctx := context.Background()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := l.acquire(ctx); err != nil {
+			if _, err := l.acquire(ctx, nil); err != nil {
 				b.Fatal(err)
 			}
 			l.release()

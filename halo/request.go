@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -74,6 +73,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			}
 		}
 		resp, out, err := c.send(ctx, r, tok.value, attempt)
+		if err == nil && !out.crowded && resp.code != http.StatusTooManyRequests {
+			c.window.answered()
+		}
 		connected := out.conns > 0
 		uncertain = uncertain || out.repeated
 		var cause error
@@ -151,9 +153,19 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		if !told {
 			wait = c.backoff(attempt)
 		}
-		c.log.Warn("halo: retrying", "method", r.method, "path", r.url.Path, "attempt", attempt, "wait", wait, "cause", cause.Error())
-		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%s: %w (while waiting to retry after: %v)", r.what, err, cause)
+		var werr error
+		if limited {
+			// The server's window is full for every request of the client:
+			// all of them wait, and rateWait says so once.
+			c.log.Debug("halo: retrying", "method", r.method, "path", r.url.Path, "attempt", attempt, "wait", wait, "cause", cause.Error())
+			c.window.refused(wait, c.retry.RateLimitWait, cause)
+			werr = c.window.hold(ctx)
+		} else {
+			c.log.Warn("halo: retrying", "method", r.method, "path", r.url.Path, "attempt", attempt, "wait", wait, "cause", cause.Error())
+			werr = sleep(ctx, wait)
+		}
+		if werr != nil {
+			return nil, fmt.Errorf("%s: %w (while waiting to retry after: %v)", r.what, werr, cause)
 		}
 		attempt++
 		if r.api {
@@ -173,9 +185,14 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 			return nil, sent{}, ctx.Err()
 		}
 	}
-	if err := c.takeSlot(ctx); err != nil {
+	if err := c.window.hold(ctx); err != nil { // while the server refuses requests
 		return nil, sent{}, err
 	}
+	waited, err := c.takeSlot(ctx)
+	if err != nil {
+		return nil, sent{}, err
+	}
+	crowded := waited > 0 || c.budget != nil && c.budget.full()
 	if c.budget != nil {
 		defer c.budget.release()
 	}
@@ -217,6 +234,7 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 	}
 	elapsed := time.Since(start)
 	out := w.count(r)
+	out.crowded = crowded
 	attrs := []any{"method", r.method, "path", r.url.Path, "query", r.url.RawQuery, "attempt", attempt}
 	if out.repeated {
 		attrs = append(attrs, "repeated_by_transport", true)
@@ -234,27 +252,27 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 	return resp, out, nil
 }
 
-// takeSlot waits for rate budget, if there is one.
-func (c *Client) takeSlot(ctx context.Context) error {
+// takeSlot waits for rate budget, if there is one, returning how long.
+// The first wait of a stretch is told once (rateWait), each at debug level.
+func (c *Client) takeSlot(ctx context.Context) (time.Duration, error) {
 	if c.budget == nil {
-		return nil
+		return 0, nil
 	}
-	waited, err := c.budget.acquire(ctx)
+	waited, err := c.budget.acquire(ctx, func(d time.Duration) {
+		c.window.waiting(d, false, "rate", c.cfg.Rate.String())
+	})
 	if waited > 0 {
 		c.rateWaited.Add(int64(waited))
-		level := slog.LevelDebug
-		if waited >= time.Second {
-			level = slog.LevelInfo
-		}
-		c.log.Log(ctx, level, "halo: waited for rate budget", "wait", waited.Round(time.Millisecond), "rate", c.cfg.Rate.String())
+		c.log.Debug("halo: waited for rate budget", "wait", waited.Round(time.Millisecond), "rate", c.cfg.Rate.String())
 	}
-	return err
+	return waited, err
 }
 
 // sent says how an attempt went out.
 type sent struct {
 	conns    int  // none: it cannot have reached the server
 	repeated bool // the transport sent it again by itself, so it may have arrived twice
+	crowded  bool // it waited for the rate budget, or left it full
 }
 
 // wire watches one http.Client.Do. Every connection it takes carries the
@@ -282,7 +300,10 @@ func (w *wire) trace() *httptrace.ClientTrace {
 			}
 			w.answered = false
 			w.mu.Unlock()
-			if more && w.c.takeSlot(w.ctx) == nil && w.c.budget != nil {
+			if !more {
+				return
+			}
+			if _, err := w.c.takeSlot(w.ctx); err == nil && w.c.budget != nil {
 				w.mu.Lock()
 				w.slots++
 				w.mu.Unlock()

@@ -9,8 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/mapping"
@@ -24,23 +24,6 @@ type Target interface {
 	Get(ctx context.Context, k *catalog.Kind, id string) (snapshot.Record, error)
 	Post(ctx context.Context, k *catalog.Kind, rec snapshot.Record) (snapshot.Record, error)
 	Delete(ctx context.Context, k *catalog.Kind, id string) error
-}
-
-// Options say what to import and how.
-type Options struct {
-	Kinds     []string          // kinds to write (--only); empty: every kind of the snapshot
-	Overrides mapping.Overrides // --map
-	MapFile   string            // the --map file's name, for problems
-	Ledger    mapping.IDs       // the pairs of earlier runs against this target
-	External  mapping.External  // --external
-	Prune     bool              // delete target records no source record pairs with
-
-	// TargetURL is the target's base URL. The import is refused when it is
-	// the snapshot's source, unless AllowSameTenant.
-	TargetURL       string
-	AllowSameTenant bool
-
-	Concurrency int // detail reads of the target at once; default 8
 }
 
 // ErrSameTenant refuses an import into the tenant the snapshot came from.
@@ -64,8 +47,10 @@ type Action struct {
 	SourceID  string `json:"source_id,omitempty"`  // "" for a delete
 	TargetID  string `json:"target_id,omitempty"`  // "" for a create
 	MatchedBy string `json:"matched_by,omitempty"` // map, ledger, guid, key or closest (one of several with the key)
-	// Fields are the top-level fields an update changes.
-	Fields []string `json:"fields,omitempty"`
+	// Fields are the top-level fields an update changes; Changes says, for
+	// each, what it is now and what it becomes.
+	Fields  []string `json:"fields,omitempty"`
+	Changes []Change `json:"changes,omitempty"`
 	// Deferred are the fields a create leaves out because they close a
 	// reference cycle; one patch per record sets them once every record exists.
 	Deferred []string `json:"deferred,omitempty"`
@@ -100,10 +85,16 @@ type Plan struct {
 	Summary Summary  `json:"summary"`
 	// OnCycles counts the records to create that lie on a reference cycle;
 	// Summary.Patch of them are patched.
-	OnCycles int               `json:"records_on_cycles"`
-	Actions  []Action          `json:"actions"` // in the order Apply writes them; unchanged last
-	Problems []mapping.Problem `json:"problems"`
+	OnCycles int                `json:"records_on_cycles"`
+	Actions  []Action           `json:"actions"` // in the order Apply writes them; unchanged last
+	Problems []snapshot.Problem `json:"problems"`
+	// External is the --external mode; Unmapped lists every external id the
+	// written records hold that the --map file does not map: what that mode
+	// decides (fail lists each reference as a problem).
+	External string             `json:"external"`
+	Unmapped []mapping.Unmapped `json:"unmapped_external"`
 
+	over     mapping.Overrides // the --map file's entries
 	kinds    []*catalog.Kind
 	src, dst *mapping.Tenant
 	matching *mapping.Matching
@@ -122,7 +113,8 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Source: snap.Manifest.Source, Target: opt.TargetURL, kinds: kinds, Actions: []Action{}, Problems: []mapping.Problem{}}
+	p := &Plan{Source: snap.Manifest.Source, Target: opt.TargetURL, kinds: kinds, Actions: []Action{}, Problems: []snapshot.Problem{},
+		External: opt.External.String(), over: opt.Overrides}
 	imported := map[string]bool{}
 	for _, k := range kinds {
 		p.Kinds = append(p.Kinds, k.Name)
@@ -151,7 +143,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 	if err := p.fetch(ctx, dst, contested, opt.Concurrency); err != nil {
 		return nil, err
 	}
-	var probs []mapping.Problem
+	var probs []snapshot.Problem
 	p.matching, probs = mapping.Match(p.src, p.dst, opt.Overrides, opt.Ledger)
 	probs = append(probs, opt.Overrides.CheckTypes(p.src, kinds)...)
 	for _, pr := range probs {
@@ -196,7 +188,8 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 			}
 			a := Action{Op: Unchanged, Kind: k.Name, Key: key, SourceID: rec.ID(), TargetID: pair.TargetID, MatchedBy: pair.By}
 			if out != nil {
-				a.Fields = changedFields(k, out, p.dst.ByID(k.Name, pair.TargetID), pending)
+				a.Changes = changes(k, out, p.dst.ByID(k.Name, pair.TargetID), pending)
+				a.Fields = fieldsOf(a.Changes)
 			}
 			if len(a.Fields) > 0 {
 				a.Op = Update
@@ -206,6 +199,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 			}
 		}
 	}
+	p.Unmapped = p.mapper.Unmapped()
 	order, deferred := mapping.Schedule(nodes, deps)
 	p.OnCycles = mapping.OnCycles(nodes, deps)
 	for _, n := range order {
@@ -331,29 +325,78 @@ func (p *Plan) fetch(ctx context.Context, dst Target, nodes []mapping.Node, limi
 	return nil
 }
 
-// changedFields lists the top-level fields of want (a source record
-// rewritten for the target) that an update must send to have: those that
-// differ once what Halo derives is set aside (mapping.Comparable), and
-// those holding a reference to a record still to be created.
-func changedFields(k *catalog.Kind, want, have snapshot.Record, pending []mapping.Pending) []string {
+// Change is what an update does to one top-level field: its value in the
+// target now and the value it gets, as the plan compared them (without what
+// Halo derives, mapping.Comparable: no *_name or *_guid partners, no row
+// ids). Before is absent when the target's record lacks the field.
+type Change struct {
+	Field    string
+	Before   any
+	NoBefore bool
+	After    any
+	// Pending: the new value points at records this import creates first;
+	// After shows the snapshot's ids there, which become the new records'.
+	Pending bool
+}
+
+// MarshalJSON writes {"field", "before", "after"} in that order, leaving
+// "before" out when the target lacks the field (null is null), and
+// "pending" when set. Values are written as Canonical writes them: HTML as
+// it is (email templates hold it), numbers exact.
+func (c Change) MarshalJSON() ([]byte, error) {
+	b := append([]byte(`{"field":`), snapshot.Canonical(c.Field)...)
+	if !c.NoBefore {
+		b = append(append(b, `,"before":`...), snapshot.Canonical(c.Before)...)
+	}
+	b = append(append(b, `,"after":`...), snapshot.Canonical(c.After)...)
+	if c.Pending {
+		b = append(b, `,"pending":true`...)
+	}
+	return append(b, '}'), nil
+}
+
+// changes lists the top-level fields of want (a source record rewritten
+// for the target) that an update must send for have to hold them: those
+// that differ once what Halo derives is set aside (mapping.Comparable), and
+// those holding a reference to a record still to be created; by name.
+func changes(k *catalog.Kind, want, have snapshot.Record, pending []mapping.Pending) []Change {
 	cw, ch := mapping.Comparable(k, want), mapping.Comparable(k, have)
-	set := map[string]bool{}
+	set := map[string]*Change{}
+	add := func(f string) *Change {
+		if set[f] == nil {
+			hv, ok := ch[f]
+			set[f] = &Change{Field: f, Before: hv, NoBefore: !ok, After: cw[f]}
+		}
+		return set[f]
+	}
 	for f, v := range cw {
 		if f == "id" || f == "guid" || f == k.RefField {
 			continue
 		}
 		if hv, ok := ch[f]; !ok || !snapshot.Equal(v, hv) {
-			set[f] = true
+			add(f)
 		}
 	}
 	for _, pd := range pending {
-		set[pd.Top()] = true
+		add(pd.Top()).Pending = true
 	}
-	out := make([]string, 0, len(set))
-	for f := range set {
-		out = append(out, f)
+	out := make([]Change, 0, len(set))
+	for _, f := range slices.Sorted(maps.Keys(set)) {
+		out = append(out, *set[f])
 	}
-	sort.Strings(out)
+	return out
+}
+
+// changedFields names the fields changes finds.
+func changedFields(k *catalog.Kind, want, have snapshot.Record, pending []mapping.Pending) []string {
+	return fieldsOf(changes(k, want, have, pending))
+}
+
+func fieldsOf(cs []Change) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Field
+	}
 	return out
 }
 

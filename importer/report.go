@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/termsafe"
 )
 
@@ -25,16 +26,19 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			fmt.Fprintln(tw, "KIND\tACTION\tKEY\tSOURCE ID\tTARGET ID\tDETAIL")
 		}
 		changes++
-		detail := ""
+		detail := []string{""}
 		switch {
 		case a.Op == Update:
-			detail = strings.Join(a.Fields, ", ")
+			detail = changeLines(a)
 		case a.Op == Create && len(a.Deferred) > 0:
-			detail = "then patch " + strings.Join(a.Deferred, ", ") + " (reference cycle)"
+			detail[0] = termsafe.Escape("then patch " + strings.Join(a.Deferred, ", ") + " (reference cycle)")
 		case a.Op == Delete:
-			detail = "not in the snapshot (--prune)"
+			detail[0] = "not in the snapshot (--prune)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Kind, a.Op, termsafe.Escape(a.Key), dash(a.SourceID), dash(a.TargetID), termsafe.Escape(detail))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Kind, a.Op, termsafe.Escape(a.Key), dash(a.SourceID), dash(a.TargetID), detail[0])
+		for _, d := range detail[1:] {
+			fmt.Fprintf(tw, "\t\t\t\t\t%s\n", d)
+		}
 	}
 	if changes == 0 {
 		fmt.Fprintln(tw, "No changes: the target already holds the snapshot.")
@@ -59,7 +63,40 @@ func (p *Plan) WriteTable(w io.Writer) error {
 	s := p.Summary
 	_, err := fmt.Fprintf(w, "\n%d write(s): %d create(s), %d update(s), %d patch(es) of %d cycle-closing field(s), %d delete(s); %d unchanged.\n",
 		s.Writes(), s.Create, s.Update, s.Patch, s.DeferredFields, s.Delete, s.Unchanged)
+	if err != nil || len(p.Unmapped) == 0 || p.External == mapping.ExternalFail.String() {
+		return err // fail lists them as problems
+	}
+	done := "kept: the target gets the source's ids"
+	if p.External == mapping.ExternalClear.String() {
+		done = "cleared"
+	}
+	_, err = fmt.Fprintf(w, "%d external id(s) of %d kind(s) (agents, teams ...) that no --map entry maps: %s (--external %s).\n",
+		len(p.Unmapped), len(p.externalTargets()), done, p.External)
 	return err
+}
+
+// valueWidth bounds each value the table shows; --plan-out has them whole.
+const valueWidth = 60
+
+// changeLines renders an update's changes, one a line: "colour: "#1b4f72"
+// -> "#2e86de"", values shortened (termsafe.Short).
+func changeLines(a Action) []string {
+	out := make([]string, 0, len(a.Changes))
+	for _, c := range a.Changes {
+		before, after := termsafe.ShortPair(c.Before, c.After, valueWidth)
+		if c.NoBefore {
+			before = termsafe.Absent
+		}
+		line := fmt.Sprintf("%s: %s -> %s", termsafe.Escape(c.Field), before, after)
+		if c.Pending {
+			line += " (with the ids of records created first)"
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		out = append(out, termsafe.Escape(strings.Join(a.Fields, ", ")))
+	}
+	return out
 }
 
 func add(s Summary, a Action) Summary {
@@ -93,12 +130,62 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	return enc.Encode(p)
 }
 
-// WriteProblems lists every problem, one a line.
-func (p *Plan) WriteProblems(w io.Writer) error {
+// WriteProblems lists the problems, one a line, except that references to
+// external ids no --map entry maps are summed up, one line per external
+// target (how many ids, how many records hold them): a real tenant has
+// thousands. verbose lists those one by one too, as --plan-out does.
+func (p *Plan) WriteProblems(w io.Writer, verbose bool) error {
+	refs := 0
 	for _, pr := range p.Problems {
+		if pr.External != "" && !verbose {
+			refs++
+			continue
+		}
 		if _, err := fmt.Fprintf(w, "  %s\n", termsafe.Escape(pr.Error())); err != nil {
 			return err
 		}
 	}
-	return nil
+	if refs == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "  %d reference(s) to %d external ids (agents, teams, mailboxes ...) that no --map entry maps (--external %s):\n",
+		refs, len(p.Unmapped), p.External)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "    EXTERNAL\tIDS\tRECORDS")
+	for _, t := range p.externalTargets() {
+		fmt.Fprintf(tw, "    %s\t%d\t%d\n", termsafe.Escape(t.target), t.ids, t.records)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "  Map them in a --map file (--write-map FILE writes one to fill in), or choose --external clear or keep.\n"+
+		"  Every reference, one a line: --verbose, or --plan-out FILE.")
+	return err
+}
+
+// externalTarget sums up the unmapped ids of one external target.
+type externalTarget struct {
+	target       string
+	ids, records int
+}
+
+// externalTargets sums up p.Unmapped per target, in the order of targets.
+func (p *Plan) externalTargets() []externalTarget {
+	var out []externalTarget
+	var records map[string]bool
+	for _, u := range p.Unmapped {
+		if len(out) == 0 || out[len(out)-1].target != u.Target {
+			out = append(out, externalTarget{target: u.Target})
+			records = map[string]bool{}
+		}
+		t := &out[len(out)-1]
+		t.ids++
+		for _, r := range u.Records {
+			if !records[r] {
+				records[r] = true
+				t.records++
+			}
+		}
+	}
+	return out
 }

@@ -16,11 +16,11 @@ func SameTenant(a, b string) bool { return halo.SameTenant(a, b) }
 // every record has an id, no id (nor priority's priorityid) repeats, and
 // when typed is set every field the schema knows has its JSON type, at
 // every depth, as a strict API would demand.
-func checkRecords(k *catalog.Kind, recs []snapshot.Record, typed bool) []mapping.Problem {
-	var probs []mapping.Problem
+func checkRecords(k *catalog.Kind, recs []snapshot.Record, typed bool) []snapshot.Problem {
+	var probs []snapshot.Problem
 	bad := func(rec snapshot.Record, field, format string, a ...any) {
 		key, _ := mapping.Key(k, rec)
-		probs = append(probs, mapping.Problem{Kind: k.Name, ID: rec.ID(), Key: key, Field: field, Msg: fmt.Sprintf(format, a...)})
+		probs = append(probs, snapshot.Problem{Kind: k.Name, ID: rec.ID(), Key: key, Field: field, Msg: fmt.Sprintf(format, a...)})
 	}
 	ids := map[string]bool{}
 	refs := map[string]bool{}

@@ -248,6 +248,26 @@ func TestMatchSharedKeys(t *testing.T) {
 	}
 }
 
+// TestParseOverridesSkeleton reads a map --write-map wrote and a person
+// filled in part: a null entry is still unresolved (as if absent: the
+// import falls back to --external), sections starting with _ are notes.
+func TestParseOverridesSkeleton(t *testing.T) {
+	o, err := ParseOverrides([]byte(`{
+	  "_about": "a map to fill in",
+	  "agent": {"4": null, "5": 9},
+	  "status": {"Open": null},
+	  "team": {"2": null},
+	  "_hints": {"agent": {"4": {"names": ["Jane Smith"], "records": 1}}}
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Overrides{"agent": {"5": "9"}, "status": {}, "team": {}}
+	if !reflect.DeepEqual(o, want) {
+		t.Errorf("got %v, want %v", o, want)
+	}
+}
+
 func TestParseOverrides(t *testing.T) {
 	o, err := ParseOverrides([]byte(`{"status":{"12":31,"Awaiting Customer":"44"},"agent":{"4":9}}`))
 	if err != nil {
@@ -259,7 +279,6 @@ func TestParseOverrides(t *testing.T) {
 	}
 	for _, tt := range []struct{ file, err string }{
 		{`{"statuses":{"1":2}}`, `unknown section "statuses"`},
-		{`{"status":{"1":null}}`, `status: "1" -> <nil>: want a non-empty source id or key and a target id`},
 		{`{"status":{"1":""}}`, `status: "1" -> : want`},
 		{`[1]`, `want a JSON object of sections`},
 		{`{"agent":{"4":{"id":9}}}`, `agent: "4" -> map[id:9]: want`},
@@ -269,6 +288,9 @@ func TestParseOverrides(t *testing.T) {
 		// JSON keeps the last of two equal names; a --map file must say one thing once.
 		{`{"agent":{"4":9,"5":9,"4":10}}`, `agent: the key "4" appears twice (-> 9 and -> 10): keep one`},
 		{`{"agent":{"4":9},"team":{},"agent":{"5":9}}`, `the section "agent" appears twice: merge them into one`},
+		{`{"agent":{"4":null,"4":9}}`, `agent: the key "4" appears twice (-> null and -> 9): keep one`},
+		{`{"agent":{"4":9,"4":null}}`, `agent: the key "4" appears twice (-> 9 and -> null): keep one`},
+		{`{"_about":"x","_about":"y"}`, `the section "_about" appears twice`},
 	} {
 		_, err := ParseOverrides([]byte(tt.file))
 		if err == nil || !strings.Contains(err.Error(), tt.err) {
@@ -547,6 +569,49 @@ func TestOverridesCheckTypes(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tt.probs) {
 			t.Errorf("%s:\n got %q\nwant %q", tt.over, got, tt.probs)
+		}
+	}
+}
+
+// TestUnmapped: Rewrite notes every external id the --map file does not
+// map, whatever --external says, with what the source says of it.
+func TestUnmapped(t *testing.T) {
+	src := tenant(t, map[string]string{"outcome": `[
+	  {"id":1,"outcome":"Close","defaultagent":4,"defaultagent_name":"Jane Smith",
+	   "default_asset_type":2,"default_asset_type_guid":"g-at2","default_asset_type_name":"Laptop","reportid":7},
+	  {"id":2,"outcome":"Escalate","defaultagent":4,"defaultagent_name":"Jane Smith","reportid":0},
+	  {"id":3,"outcome":"Hold","defaultagent":5,"defaultagent_name":""}]`})
+	dst := tenant(t, map[string]string{"outcome": `[]`})
+	over, err := ParseOverrides([]byte(`{"report":{"7":70}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Unmapped{
+		{Target: "agent", ID: "4", Names: []string{"Jane Smith"}, Records: []string{"outcome 1 (Close)", "outcome 2 (Escalate)"}, Fields: []string{"outcome.defaultagent"}},
+		{Target: "agent", ID: "5", Records: []string{"outcome 3 (Hold)"}, Fields: []string{"outcome.defaultagent"}},
+		{Target: "assettype", ID: "2", Names: []string{"Laptop"}, GUIDs: []string{"g-at2"}, Records: []string{"outcome 1 (Close)"}, Fields: []string{"outcome.default_asset_type"}},
+	}
+	for _, mode := range []External{ExternalFail, ExternalClear, ExternalKeep} {
+		m, _ := Match(src, dst, over, nil)
+		mp := &Mapper{Source: src, Target: dst, Matching: m, Overrides: over, External: mode, Imported: func(string) bool { return true }}
+		k := kindNamed(t, "outcome")
+		var probs []snapshot.Problem
+		for _, rec := range src.Records("outcome") {
+			_, _, p := mp.Rewrite(k, rec, "")
+			probs = append(probs, p...)
+		}
+		if got := mp.Unmapped(); !reflect.DeepEqual(got, want) {
+			t.Errorf("--external %s: Unmapped =\n%+v\nwant\n%+v", mode, got, want)
+		}
+		var ext []string
+		for _, p := range probs {
+			ext = append(ext, p.External)
+		}
+		if wantExt := []string{"agent 4", "assettype 2", "agent 4", "agent 5"}; mode == ExternalFail && !reflect.DeepEqual(ext, wantExt) {
+			t.Errorf("--external fail: problems about %q, want %q: %v", ext, wantExt, probs)
+		}
+		if mode != ExternalFail && len(probs) > 0 {
+			t.Errorf("--external %s: problems %v", mode, probs)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,38 +16,13 @@ import (
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// Problem is one reason an import cannot go ahead, tied to the source record
-// (and field) at fault so that a report can list every one of them.
-type Problem struct {
-	Kind  string // kind of the source record, or "map" for the --map file
-	ID    string // source record id
-	Key   string // its natural key, for people
-	Field string // the field at fault, "" for the record as a whole
-	Msg   string
-}
-
-func (p Problem) Error() string {
-	var b strings.Builder
-	b.WriteString(p.Kind)
-	if p.ID != "" {
-		b.WriteString(" " + p.ID)
-	}
-	if p.Key != "" {
-		fmt.Fprintf(&b, " (%s)", p.Key)
-	}
-	if p.Field != "" {
-		b.WriteString(": " + p.Field)
-	}
-	return b.String() + ": " + p.Msg
-}
-
-func problemAt(k *catalog.Kind, rec snapshot.Record, field, format string, a ...any) Problem {
+func problemAt(k *catalog.Kind, rec snapshot.Record, field, format string, a ...any) snapshot.Problem {
 	key, _ := Key(k, rec)
-	return Problem{Kind: k.Name, ID: rec.ID(), Key: key, Field: field, Msg: fmt.Sprintf(format, a...)}
+	return snapshot.Problem{Kind: k.Name, ID: rec.ID(), Key: key, Field: field, Msg: fmt.Sprintf(format, a...)}
 }
 
 // SortProblems orders problems by kind (catalog order), record id and field.
-func SortProblems(ps []Problem) {
+func SortProblems(ps []snapshot.Problem) {
 	rank := map[string]int{}
 	for i, n := range catalog.Names() {
 		rank[n] = i + 1
@@ -72,22 +46,14 @@ func SortProblems(ps []Problem) {
 //	{"status": {"12": 31, "Awaiting Customer": 44}, "category": {"1/Hardware": 8}, "agent": {"4": 9}}
 type Overrides map[string]map[string]string
 
-// ReadOverrides reads and checks a --map file.
-func ReadOverrides(path string) (Overrides, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	o, err := ParseOverrides(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return o, nil
-}
-
 // ParseOverrides decodes a --map file, refusing unknown sections, values
 // that are not ids, and a section or key given twice (JSON would keep the
 // last silently; the user meant one of them).
+//
+// Two things a map --write-map wrote holds are accepted: a null value is an
+// entry still to be filled in, which counts as absent (the reference falls
+// back to --external, and fail lists it), and a section whose name starts
+// with "_" (_about, _hints) is a note for people, not read.
 func ParseOverrides(data []byte) (Overrides, error) {
 	const want = "want a JSON object of sections (a kind or an external target) mapping ids to ids"
 	known := map[string]bool{}
@@ -97,7 +63,16 @@ func ParseOverrides(data []byte) (Overrides, error) {
 	dec := json.NewDecoder(bytes.NewReader(bytes.TrimSpace(data)))
 	dec.UseNumber()
 	o := Overrides{}
+	notes := map[string]bool{}
 	err := eachMember(dec, func(section string) error {
+		if strings.HasPrefix(section, "_") {
+			if notes[section] {
+				return fmt.Errorf("the section %q appears twice: merge them into one", section)
+			}
+			notes[section] = true
+			var skip json.RawMessage
+			return dec.Decode(&skip)
+		}
 		if !known[section] {
 			return fmt.Errorf("unknown section %q (kinds: %s; external targets: %s)", section,
 				strings.Join(catalog.Names(), ", "), strings.Join(catalog.ExternalTargets(), ", "))
@@ -107,6 +82,7 @@ func ParseOverrides(data []byte) (Overrides, error) {
 		}
 		m := map[string]string{}
 		o[section] = m
+		seen := map[string]string{} // key -> its value as written, null included
 		err := eachMember(dec, func(from string) error {
 			var v any
 			if err := dec.Decode(&v); err != nil {
@@ -114,6 +90,8 @@ func ParseOverrides(data []byte) (Overrides, error) {
 			}
 			var to string
 			switch v := v.(type) {
+			case nil:
+				to = "null"
 			case json.Number:
 				to = v.String()
 			case string:
@@ -122,10 +100,13 @@ func ParseOverrides(data []byte) (Overrides, error) {
 			if to == "" || strings.TrimSpace(from) == "" {
 				return fmt.Errorf("%s: %q -> %v: want a non-empty source id or key and a target id (a number or a string)", section, from, v)
 			}
-			if old, dup := m[from]; dup {
+			if old, dup := seen[from]; dup {
 				return fmt.Errorf("%s: the key %q appears twice (-> %s and -> %s): keep one", section, from, old, to)
 			}
-			m[from] = to
+			seen[from] = to
+			if v != nil {
+				m[from] = to
+			}
 			return nil
 		})
 		if errors.Is(err, errNotObject) {
@@ -256,9 +237,9 @@ func (m *Matching) IDs() IDs {
 // record, two target records with one guid, records sharing a key that
 // their other fields do not tell apart. Those source records stay unpaired,
 // with a Reason.
-func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []Problem) {
+func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []snapshot.Problem) {
 	m := newMatching()
-	var probs []Problem
+	var probs []snapshot.Problem
 	for _, k := range catalog.Kinds() {
 		if !src.Has(k.Name) {
 			continue
@@ -272,8 +253,8 @@ func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []Problem) 
 // a reference to a record outside the snapshot.
 var idLike = regexp.MustCompile(`^(-?[0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)
 
-func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[string]string) []Problem {
-	var probs []Problem
+func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[string]string) []snapshot.Problem {
+	var probs []snapshot.Problem
 	recs := src.Records(k.Name)
 	claim := func(rec snapshot.Record, tgt snapshot.Record, by string) {
 		m.Set(k.Name, rec.ID(), Pair{TargetID: tgt.ID(), By: by})
@@ -290,12 +271,12 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 		sources := sourcesFor(src, k, from)
 		if len(sources) == 0 {
 			if !idLike.MatchString(from) {
-				probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("no source %s has the id or natural key %q", k.Name, from)})
+				probs = append(probs, snapshot.Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("no source %s has the id or natural key %q", k.Name, from)})
 			}
 			continue // an id outside the snapshot: used when a reference names it
 		}
 		if len(sources) > 1 {
-			probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("%q names several source records (%s): use their ids", from, idList(sources))})
+			probs = append(probs, snapshot.Problem{Kind: "map", Field: k.Name + "." + from, Msg: fmt.Sprintf("%q names several source records (%s): use their ids", from, idList(sources))})
 			continue
 		}
 		rec := sources[0]
@@ -316,7 +297,7 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 			claim(rec, tgt, "map")
 		}
 		if msg != "" {
-			probs = append(probs, Problem{Kind: "map", Field: k.Name + "." + from, Msg: msg})
+			probs = append(probs, snapshot.Problem{Kind: "map", Field: k.Name + "." + from, Msg: msg})
 			if _, ok := m.Get(k.Name, rec.ID()); !ok {
 				m.setReason(k.Name, rec.ID(), "its --map entry is wrong") // never fall back to a guess
 			}

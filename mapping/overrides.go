@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/snapshot"
 )
 
 // CheckTypes checks every external entry of the --map file against the
@@ -15,7 +16,7 @@ import (
 // type (a text id where Halo wants an integer) would be refused by the
 // target on a write, after others were applied; it is a problem found
 // before any. One problem per entry, naming every field.
-func (o Overrides) CheckTypes(src *Tenant, kinds []*catalog.Kind) []Problem {
+func (o Overrides) CheckTypes(src *Tenant, kinds []*catalog.Kind) []snapshot.Problem {
 	type entry struct{ section, from string }
 	bad := map[entry]map[string][]string{} // entry -> wanted type -> "kind.field"
 	for _, k := range kinds {
@@ -48,7 +49,7 @@ func (o Overrides) CheckTypes(src *Tenant, kinds []*catalog.Kind) []Problem {
 			}
 		}
 	}
-	var probs []Problem
+	var probs []snapshot.Problem
 	for _, e := range slices.SortedFunc(maps.Keys(bad), func(a, b entry) int {
 		return strings.Compare(a.section+"\x00"+a.from, b.section+"\x00"+b.from)
 	}) {
@@ -60,7 +61,7 @@ func (o Overrides) CheckTypes(src *Tenant, kinds []*catalog.Kind) []Problem {
 			msgs = append(msgs, fmt.Sprintf("%q is not %s, but %s %s lands in %s field(s): %s",
 				o[e.section][e.from], article(want), e.section, e.from, want, strings.Join(at, ", ")))
 		}
-		probs = append(probs, Problem{Kind: "map", Field: e.section + "." + e.from, Msg: strings.Join(msgs, "; ")})
+		probs = append(probs, snapshot.Problem{Kind: "map", Field: e.section + "." + e.from, Msg: strings.Join(msgs, "; ")})
 	}
 	return probs
 }

@@ -19,19 +19,6 @@ const (
 	ExternalKeep                  // keep the source tenant's id as it is
 )
 
-// ParseExternal reads an --external value.
-func ParseExternal(s string) (External, error) {
-	switch s {
-	case "fail", "":
-		return ExternalFail, nil
-	case "clear":
-		return ExternalClear, nil
-	case "keep":
-		return ExternalKeep, nil
-	}
-	return 0, fmt.Errorf("%q: want fail, clear or keep", s)
-}
-
 func (e External) String() string { return [...]string{"fail", "clear", "keep"}[e] }
 
 // Node is one source record: its kind and id.
@@ -59,6 +46,8 @@ type Mapper struct {
 	// unpaired source record of an imported kind is pending (it will be
 	// created); of any other kind it is missing from the target.
 	Imported func(kind string) bool
+
+	unmapped map[[2]string]*Unmapped // target, id -> what Rewrite saw of it
 }
 
 // Rewrite returns rec, a source record of kind k, as the target should hold
@@ -83,7 +72,7 @@ type Mapper struct {
 //
 // References to records still to be created are left as they are and listed
 // in pending; references that cannot be resolved are problems.
-func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) (out snapshot.Record, pending []Pending, probs []Problem) {
+func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) (out snapshot.Record, pending []Pending, probs []snapshot.Problem) {
 	out = rec.Clone()
 	var self snapshot.Record
 	if targetID == "" {
@@ -92,7 +81,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 	} else {
 		self = m.Target.ByID(k.Name, targetID)
 		if self == nil {
-			return nil, nil, []Problem{problemAt(k, rec, "", "the paired target record %s is gone", targetID)}
+			return nil, nil, []snapshot.Problem{problemAt(k, rec, "", "the paired target record %s is gone", targetID)}
 		}
 		out["id"] = self["id"]
 		out[k.RefField] = self[k.RefField]
@@ -123,8 +112,13 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			continue
 		}
 		if sl.External {
+			if _, mapped := m.Overrides[sl.Target][text]; !mapped {
+				m.note(k, rec, from[i], text)
+			}
 			if p := m.external(sl, text); p != "" {
-				probs = append(probs, problemAt(k, rec, r.Field, "%s", p))
+				pr := problemAt(k, rec, r.Field, "%s", p)
+				pr.External = sl.Target + " " + text
+				probs = append(probs, pr)
 			}
 			continue
 		}
@@ -154,7 +148,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			setPartners(sl, t["guid"], name)
 		}
 	}
-	dropRowIdentity(k, out) // each tenant numbers its nested rows
+	k.StripRowIDs(out) // each tenant numbers its nested rows
 	if self != nil {
 		keepRowIDs(k, out, self)
 	}

@@ -4,100 +4,33 @@ import (
 	"encoding/json"
 	"math/big"
 	"strconv"
-	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// Volatile are fields Halo computes on its own (counts, warnings of the last
-// save); they are never compared, at any depth.
-var Volatile = []string{"ticket_count", "rule_count", "_warning"}
-
-// rowPaths returns, for each nested array or object of k that holds a
-// reference (owner back-references included), its path ("allowed_status[]")
-// and the fields its references and their partners use: those are never
-// dropped as row ids or stray guids.
-func rowPaths(k *catalog.Kind) map[string]map[string]bool {
-	out := map[string]map[string]bool{}
-	for _, r := range k.Refs {
-		if !r.Nested() {
-			continue
-		}
-		prefix := r.Field[:strings.LastIndex(r.Field, ".")]
-		if out[prefix] == nil {
-			out[prefix] = map[string]bool{}
-		}
-		for _, f := range []string{r.Field, r.GUID, r.Name} {
-			if f != "" {
-				out[prefix][catalog.Leaf(f)] = true
-			}
-		}
-	}
-	for array := range k.RowKeys { // rows other records point at: the target numbers them
-		if out[array+"[]"] == nil {
-			out[array+"[]"] = map[string]bool{}
-		}
-	}
-	return out
-}
-
-// dropRowIdentity removes from the rows of k's nested arrays what numbers
-// a row in one tenant only: its id ("id", "fdid") and guids that no
-// reference of the catalog explains (an SLA's priority rows carry the SLA's
-// sla_guid), unless a reference uses the field.
-func dropRowIdentity(k *catalog.Kind, rec map[string]any) {
-	for prefix, keep := range rowPaths(k) {
-		rows, _ := catalog.Ref{Field: prefix + ".x"}.Holders(rec)
-		for _, row := range rows {
-			for f := range row {
-				if !keep[f] && (f == "id" || f == "fdid" || strings.HasSuffix(f, "guid")) {
-					delete(row, f)
-				}
-			}
-		}
-	}
-}
-
 // Comparable returns a copy of rec, a record of kind k, without what Halo
-// derives or numbers on its own, so that a record rewritten for the target
-// and the target's own record compare equal exactly when an update would
-// change nothing: the *_guid and *_name partners of references, owner
-// back-references, the ids and stray guids of nested rows, and Volatile
-// fields; numbers are written in one form (72.0 is 72). The record's own
-// id, guid and references stay.
+// derives or numbers on its own (catalog Kind.Derived: the *_guid and *_name
+// partners of references, owner back-references, the ids of nested rows,
+// counters, computed flags, guids ...), so that a record rewritten for the
+// target and the target's own record compare equal exactly when an update
+// would change nothing; numbers are written in one form (72.0 is 72). The
+// record's own id and references stay.
 func Comparable(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 	out := rec.Clone()
-	for _, r := range k.Refs {
-		hs, lf := r.Holders(out)
-		for _, h := range hs {
-			if r.Owner {
-				delete(h, lf)
-			}
-			if r.GUID != "" {
-				delete(h, catalog.Leaf(r.GUID))
-			}
-			if r.Name != "" {
-				delete(h, catalog.Leaf(r.Name))
-			}
-		}
-	}
-	dropRowIdentity(k, out)
+	k.StripDerived(out)
 	normalize(out)
 	return out
 }
 
-// normalize drops Volatile fields and writes numbers in one form, so that
-// 72.0 and 72, or 1E-07 and 0.0000001, compare equal: Halo may send a value
-// back in another spelling than it was given.
+// normalize writes numbers in one form, so that 72.0 and 72, or 1E-07 and
+// 0.0000001, compare equal: Halo may send a value back in another spelling
+// than it was given.
 func normalize(v any) {
 	switch v := v.(type) {
 	case snapshot.Record:
 		normalize(map[string]any(v))
 	case map[string]any:
-		for _, f := range Volatile {
-			delete(v, f)
-		}
 		for k, x := range v {
 			if n, ok := x.(json.Number); ok {
 				v[k] = canonNumber(n)

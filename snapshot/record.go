@@ -10,6 +10,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Record is one configuration record, decoded losslessly: numbers stay
@@ -124,6 +125,18 @@ func Equal(a, b any) bool { return bytes.Equal(Canonical(a), Canonical(b)) }
 // otherwise as text, so that the order is the same on every machine.
 func SortByID(recs []Record) {
 	sort.SliceStable(recs, func(i, j int) bool { return LessID(recs[i].ID(), recs[j].ID()) })
+}
+
+// CompareID orders ids as LessID does, for slices.SortFunc; ids LessID
+// finds equal ("7", "07") are ordered as text, so that the order is total.
+func CompareID(a, b string) int {
+	switch {
+	case LessID(a, b):
+		return -1
+	case LessID(b, a):
+		return 1
+	}
+	return strings.Compare(a, b)
 }
 
 // LessID orders ids as SortByID does: integers numerically, before text.

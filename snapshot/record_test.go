@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -23,5 +24,13 @@ func TestLessID(t *testing.T) {
 	}
 	if !slices.Equal(ids, []string{"2", "10", "b"}) {
 		t.Errorf("SortByID: %v", ids)
+	}
+}
+
+func TestCompareID(t *testing.T) {
+	ids := []string{"b", "10", "9", "07", "7", "a", "-1"}
+	slices.SortFunc(ids, CompareID)
+	if got := strings.Join(ids, " "); got != "-1 07 7 9 10 a b" {
+		t.Errorf("sorted: %s", got)
 	}
 }

@@ -6,6 +6,8 @@
 package termsafe
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -124,4 +126,63 @@ func (j jsonWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// Absent is how a printer of values shows a field one side does not have.
+const Absent = "(absent)"
+
+// Short renders a value decoded from JSON for one line of text output, the
+// one way every printer of values does: compact JSON (numbers exact, keys
+// sorted, a string in quotes), cut after width characters with an ellipsis
+// and the whole length ("…" (5230 characters)), and escaped as Escape does.
+// Files (--plan-out, diff --output json) carry values whole.
+func Short(v any, width int) string {
+	r := compact(v)
+	return cut(r, 0, width)
+}
+
+// ShortPair renders two values as Short does, for "before -> after": when
+// they do not fit and begin alike, both are shown from a little before
+// where they first differ ("…"), so that what changes is in sight.
+func ShortPair(before, after any, width int) (string, string) {
+	a, b := compact(before), compact(after)
+	if len(a) <= width && len(b) <= width {
+		return Escape(string(a)), Escape(string(b))
+	}
+	same := 0
+	for same < len(a) && same < len(b) && a[same] == b[same] {
+		same++
+	}
+	from := max(same-width/2, 0)
+	return cut(a, from, width), cut(b, from, width)
+}
+
+// compact is v as compact JSON text, in runes.
+func compact(v any) []rune {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []rune(fmt.Sprint(v)) // only values decoded from JSON reach here; they encode
+	}
+	return []rune(strings.TrimSuffix(b.String(), "\n"))
+}
+
+// cut shows at most width runes of r from from on, escaped, marking what
+// it leaves out with "…" and then telling the whole length.
+func cut(r []rune, from, width int) string {
+	width = max(width, 0)
+	from = min(from, len(r))
+	to := min(from+width, len(r))
+	s := string(r[from:to])
+	if from > 0 {
+		s = "…" + s
+	}
+	if to < len(r) {
+		s += "…"
+	}
+	if from > 0 || to < len(r) {
+		s += fmt.Sprintf(" (%d characters)", len(r))
+	}
+	return Escape(s)
 }

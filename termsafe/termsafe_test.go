@@ -1,6 +1,7 @@
 package termsafe
 
 import (
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -49,5 +50,58 @@ func TestJSON(t *testing.T) {
 	slog.New(slog.NewJSONHandler(JSONWriter(&b), nil)).Info("m", "v", "\x1b[2J\u009b\u202e")
 	if got := b.String(); !strings.Contains(got, `"v":"\u001b[2J\u009b\u202e"`) {
 		t.Errorf("log line %q", got)
+	}
+}
+
+func TestShort(t *testing.T) {
+	long := strings.Repeat("é", 30)
+	tests := []struct {
+		v     any
+		width int
+		want  string
+	}{
+		{"#f39c12", 20, `"#f39c12"`},
+		{json.Number("72.0"), 20, `72.0`}, // numbers exact
+		{nil, 20, `null`},
+		{true, 20, `true`},
+		{map[string]any{"b": 1, "a": []any{"x", json.Number("2")}}, 40, `{"a":["x",2],"b":1}`}, // compact, keys sorted
+		{[]any{}, 20, `[]`},
+		{"<a href='x'>&</a>", 40, `"<a href='x'>&</a>"`}, // no HTML escapes
+		{long, 10, `"ééééééééé… (32 characters)`},        // cut at 10 characters of the JSON text, its length told
+		{map[string]any{"text": long}, 12, `{"text":"ééé… (41 characters)`},
+		{"a\x1bb\u202ec", 40, `"a\u001bb\u202ec"`}, // what would drive a terminal is escaped
+		{"\u0085", 40, `"\u0085"`},
+	}
+	for _, tt := range tests {
+		if got := Short(tt.v, tt.width); got != tt.want {
+			t.Errorf("Short(%#v, %d) = %s, want %s", tt.v, tt.width, got, tt.want)
+		}
+	}
+}
+
+// TestShortPair: two long values that differ deep inside are shown from a
+// little before where they differ, not cut where they are still equal.
+func TestShortPair(t *testing.T) {
+	prefix := strings.Repeat("x", 100)
+	tests := []struct {
+		before, after any
+		width         int
+		wantB, wantA  string
+	}{
+		{"#1b4f72", "#2e86de", 20, `"#1b4f72"`, `"#2e86de"`},
+		{json.Number("65"), json.Number("60"), 20, `65`, `60`},
+		{prefix + "abc", prefix + "abd", 20,
+			`…xxxxxxxxabc" (105 characters)`, `…xxxxxxxxabd" (105 characters)`},
+		{[]any{map[string]any{"note": prefix, "seq": json.Number("1")}}, []any{map[string]any{"note": prefix, "seq": json.Number("2")}}, 24,
+			`…xxxx","seq":1}] (121 characters)`, `…xxxx","seq":2}] (121 characters)`},
+		{prefix + "abc" + prefix, prefix + "abd" + prefix, 20,
+			`…xxxxxxxxabcxxxxxxxxx… (205 characters)`, `…xxxxxxxxabdxxxxxxxxx… (205 characters)`},
+		{"short", prefix, 20, `"short"`, `"xxxxxxxxxxxxxxxxxxx… (102 characters)`},
+	}
+	for _, tt := range tests {
+		b, a := ShortPair(tt.before, tt.after, tt.width)
+		if b != tt.wantB || a != tt.wantA {
+			t.Errorf("ShortPair(%.30v, %.30v, %d) =\n  %s\n  %s\nwant\n  %s\n  %s", tt.before, tt.after, tt.width, b, a, tt.wantB, tt.wantA)
+		}
 	}
 }

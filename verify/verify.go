@@ -12,39 +12,12 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
 )
-
-// Problem is one thing wrong with a snapshot. File is set for problems of a
-// file; Kind, ID and Field for problems of a record.
-type Problem struct {
-	File            string
-	Kind, ID, Field string
-	Msg             string
-}
-
-func (p Problem) String() string {
-	var b strings.Builder
-	if p.File != "" {
-		b.WriteString(p.File + ": ")
-	}
-	if p.Kind != "" {
-		b.WriteString(p.Kind)
-		if p.ID != "" {
-			b.WriteString(" " + p.ID)
-		}
-		b.WriteString(": ")
-	}
-	if p.Field != "" {
-		b.WriteString(p.Field + ": ")
-	}
-	return b.String() + p.Msg
-}
 
 // Unverifiable counts the references of one field to a kind the snapshot
 // does not hold (an export with --only): they cannot be checked, and are
@@ -65,13 +38,13 @@ type Report struct {
 	External int      // references to things halocfg does not export, not checked
 
 	Unverifiable []Unverifiable
-	Problems     []Problem
+	Problems     []snapshot.Problem
 }
 
 // OK reports whether the snapshot has no problem.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
-func (r *Report) add(p Problem) { r.Problems = append(r.Problems, p) }
+func (r *Report) add(p snapshot.Problem) { r.Problems = append(r.Problems, p) }
 
 // Dir verifies the snapshot in dir. The error is for a directory that is not
 // a snapshot at all (no readable manifest); everything else is a Problem.
@@ -84,7 +57,7 @@ func Dir(dir string) (*Report, error) {
 	r.checkFiles()
 	for name := range m.Kinds {
 		if _, ok := catalog.Lookup(name); !ok {
-			r.add(Problem{File: snapshot.ManifestName, Kind: name, Msg: "not a kind halocfg knows"})
+			r.add(snapshot.Problem{File: snapshot.ManifestName, Kind: name, Msg: "not a kind halocfg knows"})
 		}
 	}
 	recs := r.checkFormats()
@@ -100,23 +73,23 @@ func (r *Report) checkFiles() {
 	listed := map[string]bool{snapshot.ManifestName: true}
 	for _, f := range r.Manifest.Files {
 		if listed[f.Path] {
-			r.add(Problem{File: snapshot.ManifestName, Msg: fmt.Sprintf("%s is listed twice", f.Path)})
+			r.add(snapshot.Problem{File: snapshot.ManifestName, Msg: fmt.Sprintf("%s is listed twice", f.Path)})
 			continue
 		}
 		listed[f.Path] = true
 		var fe *snapshot.FileError
 		if err := snapshot.CheckFile(r.Dir, f); errors.As(err, &fe) {
-			r.add(Problem{File: f.Path, Msg: fe.Err.Error()})
+			r.add(snapshot.Problem{File: f.Path, Msg: fe.Err.Error()})
 		} else if err != nil {
-			r.add(Problem{File: f.Path, Msg: err.Error()})
+			r.add(snapshot.Problem{File: f.Path, Msg: err.Error()})
 		}
 	}
 	extra, err := snapshot.Unlisted(r.Dir, r.Manifest)
 	if err != nil {
-		r.add(Problem{Msg: err.Error()})
+		r.add(snapshot.Problem{Msg: err.Error()})
 	}
 	for _, rel := range extra {
-		r.add(Problem{File: rel, Msg: "present but not in the manifest"})
+		r.add(snapshot.Problem{File: rel, Msg: "present but not in the manifest"})
 	}
 }
 
@@ -139,7 +112,7 @@ func (r *Report) checkFormats() map[string][]snapshot.Record {
 		}
 		recs, err := f.Read(r.Dir)
 		if err != nil {
-			r.add(Problem{Msg: fmt.Sprintf("%s: does not parse: %v", name, err)})
+			r.add(snapshot.Problem{Msg: fmt.Sprintf("%s: does not parse: %v", name, err)})
 			unreadable = true
 			continue
 		}
@@ -162,7 +135,7 @@ func (r *Report) checkFormats() map[string][]snapshot.Record {
 		best = first
 	}
 	if first == nil && !unreadable && len(r.Manifest.Kinds) > 0 {
-		r.add(Problem{Msg: "no records in any format, although the manifest counts some"})
+		r.add(snapshot.Problem{Msg: "no records in any format, although the manifest counts some"})
 	}
 	for _, rs := range best {
 		r.Records += len(rs)
@@ -179,14 +152,14 @@ func (r *Report) checkCounts(format string, recs map[string][]snapshot.Record) b
 		got, ok := recs[kind]
 		switch {
 		case !ok:
-			r.add(Problem{Kind: kind, Msg: fmt.Sprintf("%s: no records of this kind; the manifest counts %d", format, want)})
+			r.add(snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("%s: no records of this kind; the manifest counts %d", format, want)})
 		case len(got) != want:
-			r.add(Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records, the manifest counts %d", format, len(got), want)})
+			r.add(snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records, the manifest counts %d", format, len(got), want)})
 		}
 	}
 	for _, kind := range slices.Sorted(maps.Keys(recs)) {
 		if _, ok := r.Manifest.Kinds[kind]; !ok {
-			r.add(Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records of a kind the manifest does not list", format, len(recs[kind]))})
+			r.add(snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records of a kind the manifest does not list", format, len(recs[kind]))})
 		}
 	}
 	return len(r.Problems) == n
@@ -199,7 +172,7 @@ func (r *Report) checkText(format string, recs map[string][]snapshot.Record) {
 	for _, kind := range slices.Sorted(maps.Keys(recs)) {
 		for _, rec := range recs[kind] {
 			if field, msg, bad := snapshot.BadText(rec); bad {
-				r.add(Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: format + ": " + msg})
+				r.add(snapshot.Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: format + ": " + msg})
 			}
 		}
 	}
@@ -214,7 +187,7 @@ func (r *Report) checkSame(aName string, a map[string][]snapshot.Record, bName s
 		}
 		for i := range ra {
 			if !snapshot.Same(ra[i], rb[i]) {
-				r.add(Problem{Kind: kind, ID: ra[i].ID(), Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)})
+				r.add(snapshot.Problem{Kind: kind, ID: ra[i].ID(), Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)})
 				break
 			}
 		}
@@ -230,9 +203,9 @@ func (r *Report) checkIDs(recs map[string][]snapshot.Record) {
 			id := rec.ID()
 			switch {
 			case id == "":
-				r.add(Problem{Kind: kind, Msg: fmt.Sprintf("record %d has no id", i+1)})
+				r.add(snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("record %d has no id", i+1)})
 			case seen[id]:
-				r.add(Problem{Kind: kind, ID: id, Msg: "id appears twice"})
+				r.add(snapshot.Problem{Kind: kind, ID: id, Msg: "id appears twice"})
 			}
 			seen[id] = true
 		}
@@ -264,7 +237,7 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 				text, none, err := sl.IDText()
 				switch {
 				case err != nil:
-					r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})
+					r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})
 					continue
 				case none:
 					continue
@@ -278,7 +251,7 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 				tk := catalog.MustLookup(sl.Target)
 				if ref.Row == "" {
 					if tenant.ByRef(sl.Target, text) == nil {
-						r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+						r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
 							Msg: fmt.Sprintf("dangling reference: no %s with %s %s in the snapshot", sl.Target, tk.RefField, text)})
 					}
 					continue
@@ -286,10 +259,10 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 				in, _, _ := sl.In()
 				switch t := tenant.ByRef(sl.Target, in); {
 				case t == nil:
-					r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+					r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
 						Msg: fmt.Sprintf("dangling reference: %s row %s of %s %q, which is not in the snapshot (%s)", ref.Row, text, sl.Target, in, ref.In)})
 				case catalog.RowByID(t, ref.Row, text) == nil:
-					r.add(Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+					r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
 						Msg: fmt.Sprintf("dangling reference: %s %s has no %s row %s", sl.Target, in, ref.Row, text)})
 				}
 			}
