@@ -38,6 +38,19 @@ type Kind struct {
 	// at (Ref.Row), the field that identifies a row across tenants: a
 	// custom field's values[] by "name". The rows' ids are the target's.
 	RowKeys map[string]string
+
+	// PairOnly marks a kind that is read from both tenants and paired by
+	// natural key, never written: people and organisation records that
+	// external references point at (see pairOnly in people.go).
+	PairOnly bool
+	// Keep lists the fields a snapshot's directory keeps of each list row
+	// of a pair-only kind: "email", or "id=department_id" (a field taken
+	// from another field of the row).
+	Keep []string
+	// Keys lists the natural keys of a pair-only kind in the order pairing
+	// tries them: a record is keyed by the first whose fields it has (an
+	// agent by its email, else its name). Empty: NaturalKey alone.
+	Keys [][]string
 }
 
 // Ref is a field holding the id of another record.
@@ -125,8 +138,10 @@ func (r Ref) Nested() bool { return strings.Contains(r.Field, ".") }
 func Kinds() []*Kind { return kinds }
 
 // Lookup returns the kind with the given name.
-func Lookup(name string) (*Kind, bool) {
-	for _, k := range kinds {
+func Lookup(name string) (*Kind, bool) { return find(kinds, name) }
+
+func find(list []*Kind, name string) (*Kind, bool) {
+	for _, k := range list {
 		if k.Name == name {
 			return k, true
 		}

@@ -98,7 +98,7 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 	}
 	defer run.Close()
 
-	s, st, err := exportTenant(c.Context, e, cfg, catalog.Kinds())
+	s, st, err := exportTenant(c.Context, e, cfg, catalog.Kinds(), catalog.PairOnlyKinds())
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	}
 	id, secret, _ := source.Credentials()
 	cfg := halo.Config{URL: sourceURL, ClientID: id, ClientSecret: secret, Concurrency: 4, Logger: e.log}
-	s, st, err := exportTenant(ctx, e, cfg, catalog.Kinds())
+	s, st, err := exportTenant(ctx, e, cfg, catalog.Kinds(), catalog.PairOnlyKinds())
 	if err != nil {
 		return fmt.Errorf("exporting the source tenant: %w", err)
 	}
@@ -126,7 +126,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	// What is left between the two tenants: only the target's own extra
 	// records, since the import does not delete without --prune.
 	fmt.Fprintf(out, "\n== Step 5: diff of the source snapshot against the target, by natural key ==\n\n")
-	after, _, err := exportTenant(ctx, e, tcfg, catalog.Kinds())
+	after, _, err := exportTenant(ctx, e, tcfg, catalog.Kinds(), catalog.PairOnlyKinds())
 	if err != nil {
 		return fmt.Errorf("exporting the target tenant: %w", err)
 	}

@@ -107,7 +107,7 @@ func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
 
 	var kinds []string
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		if _, ok := s.Records[k.Name]; ok {
 			kinds = append(kinds, k.Name)
 		}
@@ -462,7 +462,7 @@ func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, 
 		byName["id"] = column{Name: "id", Type: colNull}
 		typed = append([]column{byName["id"]}, typed...)
 	}
-	k, _ := catalog.Lookup(kind)
+	k, _ := catalog.LookupStored(kind)
 	var first []string
 	first = append(first, "id")
 	if k != nil {

@@ -86,7 +86,8 @@ type Tenant struct {
 
 	mu      sync.RWMutex // guards data, idRand and rowID
 	data    map[string]*table
-	rowID   int64 // the last id given to a keyed row (numberRows)
+	people  map[string][]snapshot.Record // list rows of pair-only kinds; never written
+	rowID   int64                        // the last id given to a keyed row (numberRows)
 	idRand  *mrand.Rand
 	onWrite func(kind string, rec snapshot.Record)
 
@@ -113,7 +114,7 @@ type token struct {
 
 // New builds a tenant holding the dataset o names.
 func New(o Options) (*Tenant, error) {
-	recs, err := dataset(o.Dataset, o.Seed)
+	recs, people, err := dataset(o.Dataset, o.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +122,7 @@ func New(o Options) (*Tenant, error) {
 		clientID: o.ClientID, secret: o.ClientSecret, tenant: o.Tenant,
 		now:        time.Now,
 		data:       map[string]*table{},
+		people:     people,
 		idRand:     newRand(o.Seed, "writes"),
 		rateLimit:  o.RateLimit,
 		rateWindow: o.RateWindow,

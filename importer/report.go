@@ -57,9 +57,11 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		return err
 	}
 	s := p.Summary
-	_, err := fmt.Fprintf(w, "\n%d write(s): %d create(s), %d update(s), %d patch(es) of %d cycle-closing field(s), %d delete(s); %d unchanged.\n",
-		s.Writes(), s.Create, s.Update, s.Patch, s.DeferredFields, s.Delete, s.Unchanged)
-	return err
+	if _, err := fmt.Fprintf(w, "\n%d write(s): %d create(s), %d update(s), %d patch(es) of %d cycle-closing field(s), %d delete(s); %d unchanged.\n",
+		s.Writes(), s.Create, s.Update, s.Patch, s.DeferredFields, s.Delete, s.Unchanged); err != nil {
+		return err
+	}
+	return p.writePeople(w)
 }
 
 func add(s Summary, a Action) Summary {
