@@ -75,15 +75,24 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 		return err
 	}
 	fmt.Fprintf(out, "== Step 1: export of the source tenant ==\n\n")
-	fmt.Fprintf(out, "Exported the source tenant: %d kinds, %d records, %d requests (%d retries) in %s.\n",
-		st.kinds, st.records, st.client.Requests, st.client.Retries, st.elapsed.Round(1e6))
-	names := make([]string, 0, len(s.Records))
+	fmt.Fprintf(out, "Exported the source tenant: %d kinds, %d records and directories of %d people and organisations, %d requests (%d retries) in %s.\n",
+		st.kinds, st.records, st.people, st.client.Requests, st.client.Retries, st.elapsed.Round(1e6))
+	var names, people []string
 	for k := range s.Records {
-		names = append(names, k)
+		if _, ok := catalog.LookupPairOnly(k); ok {
+			people = append(people, k)
+		} else {
+			names = append(names, k)
+		}
 	}
 	sort.Strings(names)
 	for _, k := range names {
 		fmt.Fprintf(out, "  %-16s %4d records\n", k, len(s.Records[k]))
+	}
+	sort.Strings(people)
+	fmt.Fprintf(out, "The directories of people (id and key: name, an agent's email), to pair them with the target's:\n")
+	for _, k := range people {
+		fmt.Fprintf(out, "  %-16s %4d\n", k, len(s.Records[k]))
 	}
 	fmt.Fprintf(out, "\nThe snapshot is in %s:\n", snapDir)
 	m, err := snapshot.ReadManifest(snapDir)
@@ -103,8 +112,10 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	id, secret, _ = target.Credentials()
 	tcfg := halo.Config{URL: targetURL, ClientID: id, ClientSecret: secret, Concurrency: 4, Logger: e.log}
 	o := importOptions{ledger: ledger, yes: true}
-	// The demo tenants share their agents, teams and mailboxes: keeping
-	// external ids is the explicit choice here (a real migration maps them).
+	// Agents, teams, mailboxes ... pair by key with the target's own. The
+	// demo tenants share their other external records (reports, PDF
+	// templates ...): keeping those ids is the explicit choice here (a
+	// real migration maps them).
 	o.opt.External = mapping.ExternalKeep
 	steps := []struct {
 		title  string

@@ -29,6 +29,7 @@ func testFormat(t *testing.T, f Format) {
 	}{
 		{"every schema field of every kind", genSnapshot(7)},
 		{"edge cases", edgeSnapshot()},
+		{"directories of people", peopleSnapshot()},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -75,7 +76,9 @@ func (p *Plan) people(snap *snapshot.Snapshot, over mapping.Overrides) []People 
 		for id := range refs[k.Name] {
 			ids[id] = true
 		}
-		for _, id := range slices.SortedFunc(maps.Keys(ids), compareIDs) {
+		sorted := slices.Collect(maps.Keys(ids))
+		sort.Slice(sorted, func(i, j int) bool { return snapshot.LessID(sorted[i], sorted[j]) })
+		for _, id := range sorted {
 			t, why := p.mapper.Paired(k.Name, id)
 			switch {
 			case t != nil:
@@ -140,14 +143,4 @@ func keyText(k *catalog.Kind) string {
 		alts = append(alts, strings.Join(fs, " and "))
 	}
 	return strings.Join(alts, ", else ")
-}
-
-func compareIDs(a, b string) int {
-	switch {
-	case snapshot.LessID(a, b):
-		return -1
-	case snapshot.LessID(b, a):
-		return 1
-	}
-	return 0
 }
