@@ -20,7 +20,8 @@ import (
 var pairOnly = []*Kind{
 	{
 		// probe: includeenabled and includedisabled together list every
-		// agent, disabled ones too (Uname rows)
+		// agent, disabled ones too (Uname rows); whether configuration points
+		// at agents only includeapiagents or includeunassigned would list
 		Name: "agent", Endpoint: "/Agent", ListKey: "agents",
 		ListQuery: "includeenabled=true&includedisabled=true",
 		Keep:      []string{"id", "name", "email"},

@@ -227,8 +227,8 @@ func TestImportIntoEmptyTenantResolvesCycles(t *testing.T) {
 		t.Errorf("the demo into an empty tenant has cycles (status <-> outcome ...), yet nothing was patched: %+v", done)
 	}
 	total := 0
-	for _, recs := range snap.Records {
-		total += len(recs)
+	for _, k := range catalog.Kinds() { // people are never written
+		total += len(snap.Records[k.Name])
 	}
 	if done.Create != total || done.Update != 0 {
 		t.Errorf("into an empty tenant: %d creates and %d updates, want %d creates", done.Create, done.Update, total)
