@@ -79,7 +79,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "migrate to a remote http:// target", args: []string{"migrate", "--source-url", sim.url, "--source-client-id", sim.id, "--source-client-secret", sim.secret,
 			"--target-url", "http://acme.halopsa.com", "--target-client-id", "a", "--target-client-secret", "b", "--keep-snapshot", out("m1")},
 			code: exitUsage, stderr: "plain http is allowed only to loopback hosts"},
-		{name: "backup with --keep -1", args: with(creds, "backup", "--root", out("b1"), "--keep", "-1"), code: exitUsage, stderr: "must not be negative"},
+		{name: "backup with --keep -1", args: with(creds, "backup", "--root", out("b1"), "--keep", "-1"), code: exitUsage, stderr: "want a whole number of at least 1"},
 		{name: "import with a bad --external", args: with(creds, "import", "--from", snap, "--external", "maybe"), code: exitUsage, stderr: "--external"},
 		{name: "diff with a bad --output", args: []string{"diff", snap, snap, "--output", "csv"}, code: exitUsage, stderr: `--output "csv"`},
 		{name: "convert to an unknown format", args: []string{"convert", snap, "--to", "csv", "--out", out("c2")}, code: exitUsage, stderr: `unknown format "csv"`},

@@ -203,7 +203,7 @@ func TestImportLostAnswers(t *testing.T) {
 		}
 	}
 	want := fmt.Sprintf(`"lost_answers":%d,"resent":0,`, st.LostAnswers)
-	if st.LostAnswers == 0 || !strings.Contains(line, want) || !strings.Contains(line, `"writes":117,`) || st.Writes != 117 {
+	if st.LostAnswers == 0 || !strings.Contains(line, want) || !strings.Contains(line, `"writes":175,`) || st.Writes != 175 {
 		t.Errorf("%d answers lost, %d writes applied; summary %s, want it to say %s", st.LostAnswers, st.Writes, line, want)
 	}
 }
