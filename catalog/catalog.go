@@ -47,6 +47,19 @@ type Kind struct {
 	// tenant has confirmed yet (it was read from Halo's API description
 	// alone). halocfg probe checks each against a tenant.
 	Unverified []Assumption
+
+	// PairOnly marks a kind that is read from both tenants and paired by
+	// natural key, never written: people and organisation records that
+	// external references point at (see pairOnly in people.go).
+	PairOnly bool
+	// Keep lists the fields a snapshot's directory keeps of each list row
+	// of a pair-only kind: "email", or "id=department_id" (a field taken
+	// from another field of the row).
+	Keep []string
+	// Keys lists the natural keys of a pair-only kind in the order pairing
+	// tries them: a record is keyed by the first whose fields it has (an
+	// agent by its email, else its name). Empty: NaturalKey alone.
+	Keys [][]string
 }
 
 // Assumption is something the catalog holds about a kind that no tenant
@@ -183,8 +196,10 @@ func TrueParams(query string) []string {
 func Kinds() []*Kind { return kinds }
 
 // Lookup returns the kind with the given name.
-func Lookup(name string) (*Kind, bool) {
-	for _, k := range kinds {
+func Lookup(name string) (*Kind, bool) { return find(kinds, name) }
+
+func find(list []*Kind, name string) (*Kind, bool) {
+	for _, k := range list {
 		if k.Name == name {
 			return k, true
 		}

@@ -98,7 +98,7 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 	}
 	defer run.Close()
 
-	s, st, err := exportTenant(c.Context, e, cfg, catalog.Kinds())
+	s, st, err := exportTenant(c.Context, e, cfg, catalog.Kinds(), catalog.PairOnlyKinds())
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 	if err != nil {
 		return err
 	}
-	attrs := []any{"dir", run.Path(), "kinds", st.kinds, "records", st.records, "verified", true,
+	attrs := []any{"dir", run.Path(), "kinds", st.kinds, "records", st.records, "people", st.people, "verified", true,
 		"kept", len(kept), "pruned", len(removed), "invalid_kept", len(invalid), "invalid_pruned", len(invalidRemoved)}
 	if len(removed) > 0 {
 		names := make([]string, len(removed))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -123,19 +124,41 @@ func TestExportCommand(t *testing.T) {
 	}
 }
 
+// TestExportOnlySkip: --only and --skip choose the kinds; the directories
+// of people come with the kinds that point at them, and --skip leaves one
+// out (an agent's email is personal data).
 func TestExportOnlySkip(t *testing.T) {
 	sim := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
-	dir := filepath.Join(t.TempDir(), "snap")
-	r := runCLI(context.Background(), t, append([]string{"export", "--out", dir, "--only", "status,outcome", "--skip", "outcome"}, sim.flags()...)...)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	every := map[string]bool{}
+	for _, k := range catalog.Stored() {
+		every[k.Name] = true
 	}
-	m, err := snapshot.ReadManifest(dir)
-	if err != nil {
-		t.Fatal(err)
+	delete(every, "agent")
+	tests := []struct {
+		args []string
+		want map[string]bool
+	}{
+		{[]string{"--only", "status,outcome", "--skip", "outcome"}, map[string]bool{"status": true}}, // a status points at no one
+		{[]string{"--only", "emailtemplate", "--skip", "agent,role"}, map[string]bool{"emailtemplate": true, "team": true, "department": true}},
+		{[]string{"--skip", "agent"}, every},
 	}
-	if len(m.Kinds) != 1 || m.Kinds["status"].Records == 0 {
-		t.Errorf("--only status,outcome --skip outcome exported %v", m.Kinds)
+	for _, tt := range tests {
+		dir := filepath.Join(t.TempDir(), "snap")
+		r := runCLI(context.Background(), t, append(append([]string{"export", "--out", dir}, tt.args...), sim.flags()...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, r.code, r.stderr)
+		}
+		m, err := snapshot.ReadManifest(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for kind, info := range m.Kinds {
+			got[kind] = info.Records > 0
+		}
+		if !maps.Equal(got, tt.want) {
+			t.Errorf("%v exported %v, want %v", tt.args, m.Kinds, tt.want)
+		}
 	}
 }
 
@@ -154,6 +177,7 @@ func TestExportBadInput(t *testing.T) {
 		{"unknown host", []string{"--url", "https://no-such-tenant.invalid", "--client-id", "a", "--client-secret", "b"}, exitFailure, "no-such-tenant.invalid"},
 		{"http to a remote host", []string{"--url", "http://acme.halopsa.com", "--client-id", "a", "--client-secret", "b"}, exitUsage, "http://"},
 		{"unknown kind", append([]string{"--only", "status,ticket"}, sim.flags()...), exitUsage, `unknown kind "ticket"`},
+		{"people are not configuration", append([]string{"--only", "agent"}, sim.flags()...), exitUsage, `unknown kind "agent"`},
 		{"unknown format", append([]string{"--format", "csv"}, sim.flags()...), exitUsage, `unknown format "csv"`},
 		{"missing url", []string{"--client-id", "a", "--client-secret", "b"}, exitUsage, "--url"},
 		{"missing secret", []string{"--url", sim.url, "--client-id", "a"}, exitUsage, "client secret"},
@@ -223,7 +247,7 @@ func TestDemo(t *testing.T) {
 		for _, want := range []string{"source", "target", "Exported the source tenant", filepath.Join(dir, "snapshot"), "json/status.json",
 			"Dry run: nothing was written.", "CREATED", "No changes: the target already holds the snapshot.",
 			// which --external mode, and why
-			"The import runs with --external keep: the two simulated tenants share their agents", "--write-map",
+			"The import runs with --external keep: agents, teams, mailboxes ... pair by key", "--write-map",
 			"external id(s) of", "that no --map entry maps: kept"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("run %d: output does not mention %q:\n%s", run, want, r.stdout)

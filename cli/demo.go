@@ -63,7 +63,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	}
 	id, secret, _ := source.Credentials()
 	cfg := halo.Config{URL: sourceURL, ClientID: id, ClientSecret: secret, Concurrency: 4, Logger: e.log}
-	s, st, err := exportTenant(ctx, e, cfg, catalog.Kinds())
+	s, st, err := exportTenant(ctx, e, cfg, catalog.Kinds(), catalog.PairOnlyKinds())
 	if err != nil {
 		return fmt.Errorf("exporting the source tenant: %w", err)
 	}
@@ -80,15 +80,24 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 		return err
 	}
 	fmt.Fprintf(out, "== Step 1: export of the source tenant ==\n\n")
-	fmt.Fprintf(out, "Exported the source tenant: %d kinds, %d records, %d requests (%d retries) in %s.\n",
-		st.kinds, st.records, st.client.Requests, st.client.Retries, st.elapsed.Round(1e6))
-	names := make([]string, 0, len(s.Records))
+	fmt.Fprintf(out, "Exported the source tenant: %d kinds, %d records and directories of %d people and organisations, %d requests (%d retries) in %s.\n",
+		st.kinds, st.records, st.people, st.client.Requests, st.client.Retries, st.elapsed.Round(1e6))
+	var names, people []string
 	for k := range s.Records {
-		names = append(names, k)
+		if _, ok := catalog.LookupPairOnly(k); ok {
+			people = append(people, k)
+		} else {
+			names = append(names, k)
+		}
 	}
 	sort.Strings(names)
 	for _, k := range names {
 		fmt.Fprintf(out, "  %-16s %4d records\n", k, len(s.Records[k]))
+	}
+	sort.Strings(people)
+	fmt.Fprintf(out, "The directories of people (id and key: name, an agent's email), to pair them with the target's:\n")
+	for _, k := range people {
+		fmt.Fprintf(out, "  %-16s %4d\n", k, len(s.Records[k]))
 	}
 	fmt.Fprintf(out, "\nThe snapshot is in %s:\n", snapDir)
 	m, err := snapshot.ReadManifest(snapDir)
@@ -111,8 +120,9 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	if o.opt.External, err = importer.ParseExternal(demoExternal); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nThe import runs with --external %s: the two simulated tenants share their agents, teams, mailboxes ...\n"+
-		"under the same ids, so the source's ids are right in the target. Between real tenants, map them instead:\n"+
+	fmt.Fprintf(out, "\nThe import runs with --external %s: agents, teams, mailboxes ... pair by key with the target's own; the\n"+
+		"two simulated tenants share their other external records (reports, PDF templates ...) under the same ids,\n"+
+		"so the source's ids are right in the target. Between real tenants, map them instead:\n"+
 		"halocfg import --dry-run --write-map map.json writes every external id to fill in; then import with --map map.json.\n", demoExternal)
 	steps := []struct {
 		title  string
@@ -134,7 +144,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	// What is left between the two tenants: only the target's own extra
 	// records, since the import does not delete without --prune.
 	fmt.Fprintf(out, "\n== Step 5: diff of the source snapshot against the target, by natural key ==\n\n")
-	after, _, err := exportTenant(ctx, e, tcfg, catalog.Kinds())
+	after, _, err := exportTenant(ctx, e, tcfg, catalog.Kinds(), catalog.PairOnlyKinds())
 	if err != nil {
 		return fmt.Errorf("exporting the target tenant: %w", err)
 	}

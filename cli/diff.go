@@ -81,9 +81,19 @@ func runDiff(c *cli.Context, e *env) (differ bool, err error) {
 		if arg != "live" {
 			continue
 		}
-		kinds := catalog.Kinds()
+		// Only what the other side holds: its kinds, and the directories
+		// of people by which references to them compare.
+		kinds, people := catalog.Kinds(), []*catalog.Kind(nil)
 		if other := sides[1-i]; other != nil {
-			if kinds, err = catalog.Select(kindNames(other), nil); err != nil {
+			var names []string
+			for _, n := range kindNames(other) {
+				if k, ok := catalog.LookupPairOnly(n); ok {
+					people = append(people, k)
+				} else {
+					names = append(names, n)
+				}
+			}
+			if kinds, err = catalog.Select(names, nil); err != nil {
 				kinds = catalog.Kinds() // the other side holds no kind at all
 			}
 		}
@@ -91,7 +101,7 @@ func runDiff(c *cli.Context, e *env) (differ bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		s, _, err := exportTenant(c.Context, e, cfg, kinds)
+		s, _, err := exportTenant(c.Context, e, cfg, kinds, people)
 		if err != nil {
 			return false, err
 		}

@@ -24,7 +24,7 @@ func exportCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "snapshot directory to create (must not exist, or be empty)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
 			&cli.StringSliceFlag{Name: "only", Usage: "export only these kinds (comma-separated)"},
-			&cli.StringSliceFlag{Name: "skip", Usage: "do not export these kinds (comma-separated)"},
+			&cli.StringSliceFlag{Name: "skip", Usage: "do not export these kinds (comma-separated); a pair-only kind (agent, team ...) leaves its directory out"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing halocfg snapshot (atomically, once the new one is complete); anything else is refused"},
 		}, tenantFlags("")...),
 		Action: func(c *cli.Context) error {
@@ -35,7 +35,7 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			kinds, err := catalog.Select(splitList(c.StringSlice("only")), splitList(c.StringSlice("skip")))
+			kinds, people, err := selectExport(splitList(c.StringSlice("only")), splitList(c.StringSlice("skip")))
 			if err != nil {
 				return usageError{err}
 			}
@@ -52,7 +52,7 @@ func exportCommand(e *env) *cli.Command {
 				return err
 			}
 			defer d.Abort()
-			s, st, err := exportTenant(c.Context, e, cfg, kinds)
+			s, st, err := exportTenant(c.Context, e, cfg, kinds, people)
 			if err != nil {
 				return err
 			}
@@ -85,21 +85,42 @@ func save(d *snapshot.Dir, s *snapshot.Snapshot, fs []formats.Format) error {
 	return d.Commit(s.Manifest)
 }
 
+// selectExport returns the kinds an export reads (--only, --skip) and
+// the pair-only kinds whose directories it keeps: those the kinds point
+// at, less those --skip names.
+func selectExport(only, skip []string) (kinds, people []*catalog.Kind, err error) {
+	var skipKinds, skipPeople []string
+	for _, n := range skip {
+		if _, ok := catalog.LookupPairOnly(n); ok {
+			skipPeople = append(skipPeople, n)
+		} else {
+			skipKinds = append(skipKinds, n)
+		}
+	}
+	if kinds, err = catalog.Select(only, skipKinds); err != nil {
+		return nil, nil, err
+	}
+	people, err = catalog.PairOnlyFor(kinds, skipPeople)
+	return kinds, people, err
+}
+
 // exportStats is what the one-line summary reports.
 type exportStats struct {
 	kinds, records int
+	people         int // entries of the directories of pair-only kinds
 	client         halo.Stats
 	elapsed        time.Duration
 }
 
 func (st exportStats) log(e *env, msg, dir string) {
-	e.log.Info(msg, "dir", dir, "kinds", st.kinds, "records", st.records,
+	e.log.Info(msg, "dir", dir, "kinds", st.kinds, "records", st.records, "people", st.people,
 		"requests", st.client.Requests, "retries", st.client.Retries,
 		"rate_limited", st.client.RateLimited, "elapsed", st.elapsed.Round(time.Millisecond).String())
 }
 
-// exportTenant connects to a tenant and reads the selected kinds into a snapshot.
-func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds []*catalog.Kind) (*snapshot.Snapshot, exportStats, error) {
+// exportTenant connects to a tenant and reads the selected kinds, and the
+// directories of the pair-only kinds people, into a snapshot.
+func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds, people []*catalog.Kind) (*snapshot.Snapshot, exportStats, error) {
 	start := time.Now()
 	client, err := connect(ctx, cfg)
 	if err != nil {
@@ -114,6 +135,10 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds []*catalog
 	if err != nil {
 		return nil, exportStats{}, err
 	}
+	dirs, err := export.People(ctx, client, people)
+	if err != nil {
+		return nil, exportStats{}, err
+	}
 	s := snapshot.New(client.BaseURL(), start)
 	s.Manifest.Tool = "halocfg " + Version
 	s.Manifest.Tenant = cfg.Tenant
@@ -121,6 +146,10 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds []*catalog
 	for _, k := range kinds {
 		s.Put(k.Name, recs[k.Name])
 		st.records += len(recs[k.Name])
+	}
+	for _, k := range people {
+		s.Put(k.Name, dirs[k.Name])
+		st.people += len(dirs[k.Name])
 	}
 	st.elapsed = time.Since(start)
 	return s, st, nil

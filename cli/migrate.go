@@ -54,7 +54,7 @@ func migrateCommand(e *env) *cli.Command {
 				return err
 			}
 			defer d.Abort()
-			s, st, err := exportTenant(c.Context, e, srcCfg, catalog.Kinds())
+			s, st, err := exportTenant(c.Context, e, srcCfg, catalog.Kinds(), catalog.PairOnlyKinds())
 			if err != nil {
 				return fmt.Errorf("exporting the source tenant: %w", err)
 			}

@@ -90,8 +90,12 @@ func Ignored() string {
 }
 
 // Compare compares the records of A and B, kind by kind.
+//
+// References to people (agents, teams ...) compare by the person's key
+// when both sides hold that directory, else by id, on both sides alike.
 func Compare(a, b map[string][]snapshot.Record) *Result {
 	r := &Result{}
+	a, b = sharedPeople(a, b), sharedPeople(b, a)
 	ta, tb := mapping.NewTenant(a), mapping.NewTenant(b)
 	match, _ := mapping.Match(ta, tb, nil, nil) // what cannot be paired stays unpaired
 	for _, k := range catalog.Kinds() {
@@ -110,6 +114,19 @@ func Compare(a, b map[string][]snapshot.Record) *Result {
 		r.compareKind(k, ta, tb, match)
 	}
 	return r
+}
+
+// sharedPeople returns recs without the directories of pair-only kinds
+// that other lacks.
+func sharedPeople(recs, other map[string][]snapshot.Record) map[string][]snapshot.Record {
+	out := make(map[string][]snapshot.Record, len(recs))
+	for kind, rs := range recs {
+		_, people := catalog.LookupPairOnly(kind)
+		if _, both := other[kind]; both || !people {
+			out[kind] = rs
+		}
+	}
+	return out
 }
 
 func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matching) {

@@ -134,3 +134,66 @@ func rowIDs(k *catalog.Kind, rows []snapshot.Record) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// Lister lists the records of a kind; *halo.Client is one.
+type Lister interface {
+	List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, error)
+}
+
+// People reads the directories of pair-only kinds (agents, teams ...):
+// each kind's list, reduced to the fields its directory keeps (Kind.Keep),
+// sorted by id, each id once. Kinds read from one list (teams and their
+// departments) share one listing. Nothing else of a person is kept.
+func People(ctx context.Context, src Lister, kinds []*catalog.Kind) (map[string][]snapshot.Record, error) {
+	type list struct{ endpoint, query string }
+	rows := map[list][]snapshot.Record{}
+	var lists []list
+	for _, k := range kinds {
+		l := list{k.Endpoint, k.ListQuery}
+		if _, ok := rows[l]; !ok {
+			rows[l] = nil
+			lists = append(lists, l)
+		}
+	}
+	got := make([][]snapshot.Record, len(lists))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, l := range lists {
+		g.Go(func() error {
+			for _, k := range kinds { // the first kind read from this list
+				if k.Endpoint == l.endpoint && k.ListQuery == l.query {
+					var err error
+					if got[i], err = src.List(gctx, k); err != nil {
+						return fmt.Errorf("listing %s: %w", k.Name, err)
+					}
+					return nil
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, l := range lists {
+		rows[l] = got[i]
+	}
+	out := make(map[string][]snapshot.Record, len(kinds))
+	for _, k := range kinds {
+		seen := map[string]bool{}
+		recs := []snapshot.Record{}
+		for _, row := range rows[list{k.Endpoint, k.ListQuery}] {
+			e, ok := k.Project(row)
+			if !ok {
+				continue
+			}
+			rec := snapshot.Record(e)
+			if id := rec.ID(); !seen[id] { // a department named by several teams
+				seen[id] = true
+				recs = append(recs, rec)
+			}
+		}
+		snapshot.SortByID(recs)
+		out[k.Name] = recs
+	}
+	return out, nil
+}

@@ -24,7 +24,7 @@ func (JSON) Name() string { return "json" }
 func jsonPath(kind string) string { return path.Join("json", kind+".json") }
 
 func (JSON) Write(s *snapshot.Snapshot, dst Creator) error {
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		recs, ok := s.Records[k.Name]
 		if !ok {
 			continue
@@ -57,7 +57,7 @@ func writeJSONFile(dst Creator, rel string, recs []snapshot.Record) error {
 
 func (JSON) Read(dir string) (map[string][]snapshot.Record, error) {
 	out := map[string][]snapshot.Record{}
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		p := filepath.Join(dir, filepath.FromSlash(jsonPath(k.Name)))
 		data, err := snapshot.ReadInside(dir, jsonPath(k.Name), snapshot.MaxFileBytes)
 		if errors.Is(err, os.ErrNotExist) {

@@ -83,7 +83,7 @@ type rowNotes struct {
 }
 
 func (Parquet) Write(s *snapshot.Snapshot, dst Creator) error {
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		recs, ok := s.Records[k.Name]
 		if !ok {
 			continue
@@ -306,7 +306,7 @@ func parquetValue(t colType, v any, notes *rowNotes, field string) parquet.Value
 
 func (Parquet) Read(dir string) (map[string][]snapshot.Record, error) {
 	out := map[string][]snapshot.Record{}
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		recs, err := readParquetFile(dir, parquetPath(k.Name), k.Name)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

@@ -30,6 +30,7 @@ func testFormat(t *testing.T, f Format) {
 		{"every schema field of every kind", genSnapshot(7)},
 		{"edge cases", edgeSnapshot()},
 		{"large text", largeTextSnapshot(3, 1<<20)},
+		{"directories of people", peopleSnapshot()},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

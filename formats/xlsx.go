@@ -116,7 +116,7 @@ func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsx
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newRatioZip(out, l, x.cost) })
 
 	var kinds []string
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		if _, ok := s.Records[k.Name]; ok {
 			kinds = append(kinds, k.Name)
 		}
@@ -196,6 +196,15 @@ func cellName(col, row int) string {
 	return name
 }
 
+// peopleSheets names the sheets of the directories of people: "agent, team, ... and site".
+func peopleSheets() string {
+	var names []string
+	for _, k := range catalog.PairOnlyKinds() {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 // aboutText explains the workbook to the person who opens it; headings are bold.
 var aboutText = []struct {
 	heading bool
@@ -203,6 +212,7 @@ var aboutText = []struct {
 }{
 	{true, "How to read this workbook"},
 	{false, "Each sheet named after a kind (status, outcome, tickettype, ...) holds one row per record and one column per field, id and natural key first."},
+	{false, "The sheets " + peopleSheets() + " are directories of the people the configuration points at (id and key only): an import pairs them with the target's by key and never writes them. Agents' names and email addresses are personal data."},
 	{false, "Nested values (lists, objects) are compact JSON text. A column \"field (name)\" shows the name of the record a reference points at; it is for reading only and is ignored on restore."},
 	{false, "An empty cell is null, an empty string or an absent field, as the hidden sheets _types and _cells record."},
 	{true, "How to edit it"},
@@ -482,7 +492,7 @@ func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, 
 		byName["id"] = column{Name: "id", Type: colNull}
 		typed = append([]column{byName["id"]}, typed...)
 	}
-	k, _ := catalog.Lookup(kind)
+	k, _ := catalog.LookupStored(kind)
 	var first []string
 	first = append(first, "id")
 	if k != nil {

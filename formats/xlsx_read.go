@@ -180,7 +180,7 @@ func (r *xlsxReader) workbook() (*workbook, error) {
 }
 
 func sheetKind(sheet string) string {
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		if strings.EqualFold(sheet, k.Name) {
 			return k.Name
 		}

@@ -9,23 +9,27 @@ import (
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// dataset builds the records of a named dataset.
-func dataset(name string, seed int64) (map[string][]snapshot.Record, error) {
+// dataset builds the records of a named dataset, and the list rows of its
+// people (agents, teams ... : pair-only kinds, served read-only).
+func dataset(name string, seed int64) (recs, people map[string][]snapshot.Record, err error) {
 	switch {
 	case name == "empty":
-		return map[string][]snapshot.Record{}, nil
+		return map[string][]snapshot.Record{}, map[string][]snapshot.Record{}, nil
 	case name == "demo" || name == "":
-		return generate(demoUniverse(), seed, "demo", 0, false), nil
+		people, pools := genPeople(demoPeople(), demoPeople(), seed, "demo", 0, false)
+		return generate(demoUniverse(), pools, seed, "demo", 0, false), people, nil
 	case name == "demo-target":
-		return generate(targetUniverse(), seed, "demo-target", 100, true), nil
+		people, pools := genPeople(targetPeople(), demoPeople(), seed, "demo-target", 100, true)
+		return generate(targetUniverse(), pools, seed, "demo-target", 100, true), people, nil
 	case strings.HasPrefix(name, "scale:"):
 		n, err := strconv.Atoi(strings.TrimPrefix(name, "scale:"))
 		if err != nil || n < 1 || n > 100_000 {
-			return nil, fmt.Errorf("dataset %q: want scale:N with N from 1 to 100000", name)
+			return nil, nil, fmt.Errorf("dataset %q: want scale:N with N from 1 to 100000", name)
 		}
-		return generate(scaleUniverse(n), seed, "scale", 0, false), nil
+		people, pools := genPeople(scalePeople(n), scalePeople(n), seed, "scale", 0, false)
+		return generate(scaleUniverse(n), pools, seed, "scale", 0, false), people, nil
 	}
-	return nil, fmt.Errorf("unknown dataset %q (want demo, demo-target, scale:N or empty)", name)
+	return nil, nil, fmt.Errorf("unknown dataset %q (want demo, demo-target, scale:N or empty)", name)
 }
 
 // f and l shorten the dataset tables: literal fields and links.

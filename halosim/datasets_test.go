@@ -225,7 +225,7 @@ func TestUnlistedKindIsGenerated(t *testing.T) {
 	u := demoUniverse()
 	delete(u, "ticketarea")
 	withDefaults(u, 6)
-	recs := generate(u, 1, "demo", 0, false)
+	recs := generate(u, nil, 1, "demo", 0, false)
 	var names []string
 	for _, r := range recs["ticketarea"] {
 		names = append(names, r["name"].(string))

@@ -50,6 +50,7 @@ type generator struct {
 	shuffle bool  // ids in a shuffled order instead of the proto order
 
 	protos map[string][]proto
+	people map[string][]someone // per pair-only kind, the people references may point at
 	recs   map[string][]snapshot.Record
 	byName map[string]map[string]snapshot.Record
 	pools  map[string][]candidate
@@ -57,9 +58,9 @@ type generator struct {
 	keyID  int64 // ids of keyed rows (Kind.RowKeys), other records point at them
 }
 
-func generate(u universe, seed int64, salt string, idBase int64, shuffle bool) map[string][]snapshot.Record {
+func generate(u universe, people map[string][]someone, seed int64, salt string, idBase int64, shuffle bool) map[string][]snapshot.Record {
 	g := &generator{seed: seed, salt: salt, idBase: idBase, shuffle: shuffle,
-		protos: u, recs: map[string][]snapshot.Record{}, byName: map[string]map[string]snapshot.Record{},
+		protos: u, people: people, recs: map[string][]snapshot.Record{}, byName: map[string]map[string]snapshot.Record{},
 		pools: map[string][]candidate{}, keyID: idBase * 10}
 	for _, k := range catalog.Kinds() {
 		g.records(k)
@@ -414,11 +415,17 @@ func (g *generator) list(k *catalog.Kind, rec snapshot.Record, el map[string]any
 }
 
 // external fills an external reference with a plausible id (1..20, a third
-// of them empty) and its partners.
+// of them empty) and its partners; a reference to people (an agent, a team
+// ...) with one of the tenant's own, chosen alike in every tenant.
 func (g *generator) external(h map[string]any, leaf string, r catalog.Ref, x uint64) {
 	id := int64(0)
 	if x%3 != 0 {
 		id = int64(x>>8%20) + 1
+	}
+	var who string
+	if pool := g.people[r.Target]; len(pool) > 0 && id != 0 {
+		p := pool[x>>8%uint64(len(pool))]
+		id, who = p.id, p.name
 	}
 	if r.StringID {
 		h[leaf] = ""
@@ -435,8 +442,8 @@ func (g *generator) external(h map[string]any, leaf string, r catalog.Ref, x uin
 		}
 	}
 	if r.Name != "" {
-		name := ""
-		if id != 0 {
+		name := who
+		if id != 0 && who == "" {
 			name = fmt.Sprintf("%s%s %d", strings.ToUpper(r.Target[:1]), r.Target[1:], id)
 		}
 		h[catalog.Leaf(r.Name)] = name

@@ -130,6 +130,10 @@ func (t *Tenant) api(w http.ResponseWriter, r *http.Request) {
 	var k *catalog.Kind
 	if len(parts) >= 2 {
 		k = kindOf(parts[1])
+		if pk := peopleOf(parts[1]); k == nil && pk != nil {
+			t.listPeople(w, r, pk, parts)
+			return
+		}
 	}
 	if k == nil || len(parts) > 3 {
 		writeError(w, http.StatusNotFound, "not_found", "no such path: "+r.URL.Path)
@@ -283,17 +287,7 @@ func (t *Tenant) list(w http.ResponseWriter, r *http.Request, k *catalog.Kind) {
 	t.mu.RUnlock()
 	total := len(rows)
 	if b.paged {
-		if flag(r, "pageinate") {
-			size := clamp(param(r, "page_size"), 50, 1, 100)
-			if t.dev.pageSize[k.Name] {
-				size = 50 // page_size ignored
-			}
-			page := clamp(param(r, "page_no"), 1, 1, 1<<30)
-			from := min((page-1)*size, total)
-			rows = rows[from:min(from+size, total)]
-		} else {
-			rows = rows[:min(50, total)]
-		}
+		rows = pageRows(r, rows, t.dev.pageSize[k.Name])
 	}
 	var out bytes.Buffer
 	if b.bare {
@@ -313,6 +307,21 @@ func (t *Tenant) list(w http.ResponseWriter, r *http.Request, k *catalog.Kind) {
 	}
 	t.count(func(s *Stats) { s.ListPages++ })
 	writeBody(w, http.StatusOK, out.Bytes())
+}
+
+// pageRows is the page of rows a paged list answers: page_no of
+// page_size (at most 100) with pageinate=true, else the first 50.
+func pageRows(r *http.Request, rows []snapshot.Record, ignoreSize bool) []snapshot.Record {
+	if !flag(r, "pageinate") {
+		return rows[:min(50, len(rows))]
+	}
+	size := clamp(param(r, "page_size"), 50, 1, 100)
+	if ignoreSize {
+		size = 50 // the pagesize deviation: page_size ignored
+	}
+	page := clamp(param(r, "page_no"), 1, 1, 1<<30)
+	from := min((page-1)*size, len(rows))
+	return rows[from:min(from+size, len(rows))]
 }
 
 // clamp parses a positive integer parameter, def when absent or invalid.

@@ -91,7 +91,8 @@ type Tenant struct {
 
 	mu      sync.RWMutex // guards data, idRand and rowID
 	data    map[string]*table
-	rowID   int64 // the last id given to a keyed row (numberRows)
+	people  map[string][]snapshot.Record // list rows of pair-only kinds; never written
+	rowID   int64                        // the last id given to a keyed row (numberRows)
 	idRand  *mrand.Rand
 	onWrite func(kind string, rec snapshot.Record)
 	dev     deviations
@@ -119,7 +120,7 @@ type token struct {
 
 // New builds a tenant holding the dataset o names.
 func New(o Options) (*Tenant, error) {
-	recs, err := dataset(o.Dataset, o.Seed)
+	recs, people, err := dataset(o.Dataset, o.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +133,7 @@ func New(o Options) (*Tenant, error) {
 		now:        time.Now,
 		data:       map[string]*table{},
 		dev:        dev,
+		people:     people,
 		idRand:     newRand(o.Seed, "writes"),
 		rateLimit:  o.RateLimit,
 		rateWindow: o.RateWindow,

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
@@ -142,6 +143,9 @@ func (p *Plan) SavePairs(l *Ledger) error {
 	l.f.Source = p.Source
 	changed := false
 	for kind, ids := range p.matching.IDs() {
+		if _, ok := catalog.Lookup(kind); !ok {
+			continue // people pair by key on every run
+		}
 		for src, tgt := range ids {
 			if l.set(kind, src, tgt) {
 				changed = true

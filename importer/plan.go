@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/export"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
 	"golang.org/x/sync/errgroup"
@@ -93,6 +94,7 @@ type Plan struct {
 	// decides (fail lists each reference as a problem).
 	External string             `json:"external"`
 	Unmapped []mapping.Unmapped `json:"unmapped_external"`
+	People   []People           `json:"people"` // how agents, teams ... paired by key
 
 	over     mapping.Overrides // the --map file's entries
 	kinds    []*catalog.Kind
@@ -120,7 +122,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 		p.Kinds = append(p.Kinds, k.Name)
 		imported[k.Name] = true
 	}
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		if recs, ok := snap.Records[k.Name]; ok {
 			p.Problems = append(p.Problems, checkRecords(k, recs, imported[k.Name])...)
 		}
@@ -219,6 +221,7 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 		}
 	}
 	p.Actions = append(p.Actions, unchanged...)
+	p.People = p.people(snap, opt.Overrides)
 	mapping.SortProblems(p.Problems)
 	p.Summary = summarize(p.Actions)
 	return p, nil
@@ -253,9 +256,11 @@ func importedKinds(snap *snapshot.Snapshot, names []string) ([]*catalog.Kind, er
 
 // listTarget lists, on the target, every kind the snapshot holds or the
 // --map file names: the rows carry what matching and references need (id,
-// guid, natural key); full records are fetched only where an update may be due.
+// guid, natural key); full records are fetched only where an update may be
+// due. Of the pair-only kinds whose directories the snapshot holds it reads
+// the target's directories (lists only), to pair people by key.
 func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over mapping.Overrides) (map[string][]snapshot.Record, error) {
-	var kinds []*catalog.Kind
+	var kinds, people []*catalog.Kind
 	for _, k := range catalog.Kinds() {
 		_, inSnap := snap.Records[k.Name]
 		_, inMap := over[k.Name]
@@ -263,8 +268,21 @@ func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over m
 			kinds = append(kinds, k)
 		}
 	}
+	for _, k := range catalog.PairOnlyKinds() {
+		if _, ok := snap.Records[k.Name]; ok {
+			people = append(people, k)
+		}
+	}
+	var dirs map[string][]snapshot.Record
 	rows := make([][]snapshot.Record, len(kinds))
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		if dirs, err = export.People(gctx, dst, people); err != nil {
+			return fmt.Errorf("reading the target: %w", err)
+		}
+		return nil
+	})
 	for i, k := range kinds {
 		g.Go(func() error {
 			var err error
@@ -277,7 +295,7 @@ func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over m
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	out := map[string][]snapshot.Record{}
+	out := dirs
 	for i, k := range kinds {
 		out[k.Name] = rows[i]
 	}

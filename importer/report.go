@@ -63,16 +63,20 @@ func (p *Plan) WriteTable(w io.Writer) error {
 	s := p.Summary
 	_, err := fmt.Fprintf(w, "\n%d write(s): %d create(s), %d update(s), %d patch(es) of %d cycle-closing field(s), %d delete(s); %d unchanged.\n",
 		s.Writes(), s.Create, s.Update, s.Patch, s.DeferredFields, s.Delete, s.Unchanged)
-	if err != nil || len(p.Unmapped) == 0 || p.External == mapping.ExternalFail.String() {
-		return err // fail lists them as problems
+	if err != nil {
+		return err
 	}
-	done := "kept: the target gets the source's ids"
-	if p.External == mapping.ExternalClear.String() {
-		done = "cleared"
+	if len(p.Unmapped) > 0 && p.External != mapping.ExternalFail.String() { // fail lists them as problems
+		done := "kept: the target gets the source's ids"
+		if p.External == mapping.ExternalClear.String() {
+			done = "cleared"
+		}
+		if _, err := fmt.Fprintf(w, "%d external id(s) of %d kind(s) (reports, PDF templates ...) that no --map entry maps: %s (--external %s).\n",
+			len(p.Unmapped), len(p.externalTargets()), done, p.External); err != nil {
+			return err
+		}
 	}
-	_, err = fmt.Fprintf(w, "%d external id(s) of %d kind(s) (agents, teams ...) that no --map entry maps: %s (--external %s).\n",
-		len(p.Unmapped), len(p.externalTargets()), done, p.External)
-	return err
+	return p.writePeople(w)
 }
 
 // valueWidth bounds each value the table shows; --plan-out has them whole.

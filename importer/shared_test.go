@@ -125,7 +125,7 @@ func TestDuplicateNamesInTheSource(t *testing.T) {
 // compared by the natural key of what they point at.
 func verifyByIDs(t *testing.T, snap *snapshot.Snapshot, dst *sim, ids mapping.IDs) {
 	t.Helper()
-	src, tgt := mapping.NewTenant(snap.Records), mapping.NewTenant(dst.tenant.AllRecords())
+	src, tgt, _ := peopleTenants(t, snap, dst)
 	for _, k := range catalog.Kinds() {
 		for _, s := range snap.Records[k.Name] {
 			key, _ := mapping.Key(k, s)

@@ -34,7 +34,7 @@ func rec(t *testing.T, js string) snapshot.Record {
 
 func kindNamed(t *testing.T, name string) *catalog.Kind {
 	t.Helper()
-	k, ok := catalog.Lookup(name)
+	k, ok := catalog.LookupStored(name)
 	if !ok {
 		t.Fatalf("no kind %s", name)
 	}
@@ -53,6 +53,14 @@ func TestKey(t *testing.T) {
 		{"status", `{"id":1,"name":""}`, "", false},
 		{"status", `{"id":1,"name":null}`, "", false},
 		{"category", `{"id":1,"value":"Hardware"}`, "", false},
+		// people: the first key a person has, without case
+		{"agent", `{"id":1,"name":"Ana Lopez","email":" Ana@X.example"}`, "email ana@x.example", true},
+		{"agent", `{"id":1,"name":"Ana Lopez","email":""}`, "name ana lopez", true},
+		{"agent", `{"id":1,"name":"Ana Lopez"}`, "name ana lopez", true},
+		{"agent", `{"id":1,"email":null,"name":null}`, "", false},
+		{"team", `{"id":1,"name":"Service Desk"}`, "service desk", true},
+		{"site", `{"id":1,"client_name":"Acme","name":"Main Office"}`, "acme/main office", true},
+		{"site", `{"id":1,"name":"Main Office"}`, "", false},
 	}
 	for _, tt := range tests {
 		got, ok := Key(kindNamed(t, tt.kind), rec(t, tt.rec))
@@ -226,10 +234,7 @@ func TestMatchSharedKeys(t *testing.T) {
 			}
 			m, probs := Match(tenant(t, map[string]string{"outcome": tt.src}), tenant(t, map[string]string{"outcome": tt.dst}), nil, tt.ledger)
 			checkPairs(t, m, "outcome", tt.want, "1", "2", "3")
-			var texts []string
-			for _, p := range probs {
-				texts = append(texts, p.Error())
-			}
+			texts := texts(probs)
 			if len(texts) != len(tt.probs) {
 				t.Fatalf("problems:\n%s\nwant %d", strings.Join(texts, "\n"), len(tt.probs))
 			}

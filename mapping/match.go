@@ -237,14 +237,22 @@ func (m *Matching) IDs() IDs {
 // record, two target records with one guid, records sharing a key that
 // their other fields do not tell apart. Those source records stay unpaired,
 // with a Reason.
+//
+// The directories of pair-only kinds (people: agents, teams ...) the source
+// holds are paired by natural key alone: --map entries for them map single
+// references (Mapper), and the ledger keeps no people. Where several
+// records share a key nothing is guessed, not even the closest match.
 func Match(src, dst *Tenant, over Overrides, ledger IDs) (*Matching, []snapshot.Problem) {
 	m := newMatching()
 	var probs []snapshot.Problem
-	for _, k := range catalog.Kinds() {
-		if !src.Has(k.Name) {
-			continue
+	for _, k := range catalog.Stored() {
+		switch {
+		case !src.Has(k.Name):
+		case k.PairOnly:
+			probs = append(probs, matchKind(m, k, src, dst, nil, nil)...)
+		default:
+			probs = append(probs, matchKind(m, k, src, dst, over[k.Name], ledger[k.Name])...)
 		}
-		probs = append(probs, matchKind(m, k, src, dst, over[k.Name], ledger[k.Name])...)
 	}
 	return m, probs
 }
@@ -356,6 +364,9 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 		key, ok := Key(k, rec)
 		if !ok {
 			msg := fmt.Sprintf("no natural key (%s empty): it could not be found again after a create", strings.Join(k.NaturalKey, ", "))
+			if k.PairOnly {
+				msg = fmt.Sprintf("no natural key (%s empty): it cannot be paired", keyFields(k))
+			}
 			m.setReason(k.Name, rec.ID(), msg)
 			probs = append(probs, problemAt(k, rec, "", "%s", msg))
 			continue
@@ -372,6 +383,16 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 		}
 		if len(group) == 1 && len(free) == 1 {
 			claim(group[0], free[0], "key")
+			continue
+		}
+		if k.PairOnly { // people: a shared key is never settled by likeness
+			if len(free) > 0 {
+				msg := sharedKey(k, group, free, key)
+				for _, rec := range group {
+					m.setReason(k.Name, rec.ID(), msg)
+					probs = append(probs, problemAt(k, rec, "", "%s", msg))
+				}
+			}
 			continue
 		}
 		pairs, restS, restT := closest(k, src, dst, group, free)
@@ -393,6 +414,28 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 		}
 	}
 	return probs
+}
+
+// sharedKey says why records of a pair-only kind that share a key stay
+// unpaired, naming every candidate on both sides.
+func sharedKey(k *catalog.Kind, S, T []snapshot.Record, key string) string {
+	if len(S) == 1 {
+		return fmt.Sprintf("target %s records %s share the key %q, and nothing tells which is which", k.Name, idList(T), key)
+	}
+	as := fmt.Sprintf("as does target %s record %s", k.Name, idList(T))
+	if len(T) > 1 {
+		as = fmt.Sprintf("as do target %s records %s", k.Name, idList(T))
+	}
+	return fmt.Sprintf("source %s records %s share the key %q, %s, and nothing tells which is which", k.Name, idList(S), key, as)
+}
+
+// keyFields names the fields of a kind's natural keys: "email, name".
+func keyFields(k *catalog.Kind) string {
+	var out []string
+	for _, fs := range k.KeyAlternatives() {
+		out = append(out, strings.Join(fs, "/"))
+	}
+	return strings.Join(out, ", ")
 }
 
 // closest pairs records that share a natural key by their other fields: a

@@ -112,8 +112,9 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			continue
 		}
 		if sl.External {
-			if _, mapped := m.Overrides[sl.Target][text]; !mapped {
-				m.note(k, rec, from[i], text)
+			_, mapped := m.Overrides[sl.Target][text]
+			if paired, _ := m.Paired(sl.Target, text); !mapped && paired == nil {
+				m.note(k, rec, from[i], text) // what --external decides, and --write-map lists
 			}
 			if p := m.external(sl, text); p != "" {
 				pr := problemAt(k, rec, r.Field, "%s", p)
@@ -260,11 +261,18 @@ func (m *Mapper) resolve(tk *catalog.Kind, text string) (t, s snapshot.Record, m
 	return nil, nil, fmt.Sprintf("points at %s %s, which is not in the snapshot: map it with --map", tk.Name, text)
 }
 
-// external rewrites one external reference; it returns a message when
-// the reference cannot go to the target as m.External says.
+// external rewrites one external reference: by the --map file, else to
+// the target's record paired with the one it points at (people: Paired),
+// else as m.External says; it returns a message when it cannot go to the
+// target so.
 func (m *Mapper) external(sl catalog.Slot, text string) string {
 	if to, ok := m.Overrides[sl.Target][text]; ok {
 		sl.Set(sameType(sl.Get(), to))
+		return ""
+	}
+	t, why := m.Paired(sl.Target, text)
+	if t != nil {
+		sl.Set(sameType(sl.Get(), t.ID()))
 		return ""
 	}
 	switch m.External {
@@ -273,7 +281,10 @@ func (m *Mapper) external(sl catalog.Slot, text string) string {
 		sl.Remove() // 0 or "", or out of its array or text list
 		setPartners(sl, "", "")
 	default:
-		return fmt.Sprintf("external %s %s is not mapped: map it with --map ({%q: {%q: TARGET_ID}}) or choose --external clear or keep", sl.Target, text, sl.Target, text)
+		if why != "" {
+			why = " (" + why + ")"
+		}
+		return fmt.Sprintf("external %s %s is not mapped%s: map it with --map ({%q: {%q: TARGET_ID}}) or choose --external clear or keep", sl.Target, text, why, sl.Target, text)
 	}
 	return ""
 }

@@ -81,6 +81,13 @@ func (t *Tenant) SlotKey(sl catalog.Slot) string {
 	case none:
 		return ""
 	case sl.External:
+		if t.HasPeople(sl.Target) { // a person by its key: "agent:email ana@example.com"
+			if rec := t.ByID(sl.Target, text); rec != nil {
+				if key, ok := Key(catalog.MustLookupStored(sl.Target), rec); ok {
+					return sl.Target + ":" + key
+				}
+			}
+		}
 		return sl.Target + "#" + text
 	}
 	tk := catalog.MustLookup(sl.Target)
@@ -105,14 +112,15 @@ func (t *Tenant) SlotKey(sl catalog.Slot) string {
 // Neutral returns rec, a record of kind k held by t, in a form that
 // compares equal across tenants exactly when the records mean the same:
 // Comparable, without the record's own id, RefField and guid, and with
-// every internal reference replaced by its RefKey (an empty one by null).
+// every internal reference replaced by its RefKey (an empty one by null),
+// and so every reference to a person of a directory t holds (HasPeople).
 // diff uses it to compare two tenants; the import tests use it to check
 // that the target now says what the source said.
 func (t *Tenant) Neutral(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 	out := rec.Clone()
 	from, to := k.Slots(rec), k.Slots(out) // keys read from rec: a row's field is rewritten too
 	for i, sl := range to {
-		if sl.External || sl.Ref.Owner {
+		if sl.External && !t.HasPeople(sl.Target) || sl.Ref.Owner {
 			continue
 		}
 		if key := t.SlotKey(from[i]); key != "" {

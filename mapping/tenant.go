@@ -10,15 +10,48 @@ import (
 // Key returns the natural key of rec as text: the values of the kind's key
 // fields joined by "/" ("Open", "1/Hardware"). ok is false when a key field
 // is absent, null or "": such a record cannot be found again by its key.
+//
+// A pair-only kind's key is the first of its KeyAlternatives whose fields
+// rec has, without case ("service desk"), named by its fields when the kind
+// has several ("email ana@example.com", "name ana lopez").
 func Key(k *catalog.Kind, rec snapshot.Record) (key string, ok bool) {
-	parts := make([]string, len(k.NaturalKey))
-	for i, f := range k.NaturalKey {
-		parts[i] = snapshot.Scalar(rec[f])
-		if parts[i] == "" {
-			return "", false
+	keys := keysOf(k, rec, true)
+	if len(keys) == 0 {
+		return "", false
+	}
+	return keys[0], true
+}
+
+// keysOf returns the keys rec has, in the order of the kind's
+// KeyAlternatives (only the first when first is set).
+func keysOf(k *catalog.Kind, rec snapshot.Record, first bool) []string {
+	alts := k.KeyAlternatives()
+	var out []string
+	for _, fields := range alts {
+		parts := make([]string, len(fields))
+		for i, f := range fields {
+			parts[i] = snapshot.Scalar(rec[f])
+			if k.PairOnly {
+				parts[i] = strings.ToLower(strings.TrimSpace(parts[i]))
+			}
+			if parts[i] == "" {
+				parts = nil
+				break
+			}
+		}
+		if parts == nil {
+			continue
+		}
+		key := strings.Join(parts, "/")
+		if len(alts) > 1 {
+			key = strings.Join(fields, "/") + " " + key
+		}
+		out = append(out, key)
+		if first {
+			break
 		}
 	}
-	return strings.Join(parts, "/"), true
+	return out
 }
 
 // Tenant indexes the records of one tenant by id, by the field references
@@ -41,7 +74,7 @@ type index struct {
 func NewTenant(recs map[string][]snapshot.Record) *Tenant {
 	t := &Tenant{kinds: map[string]*index{}}
 	for name, rs := range recs {
-		k, ok := catalog.Lookup(name)
+		k, ok := catalog.LookupStored(name)
 		if !ok {
 			continue
 		}
@@ -60,7 +93,7 @@ func (t *Tenant) Has(kind string) bool { return t.kinds[kind] != nil }
 func (t *Tenant) Put(kind string, rec snapshot.Record) {
 	ix := t.kinds[kind]
 	if ix == nil {
-		ix = newIndex(catalog.MustLookup(kind))
+		ix = newIndex(catalog.MustLookupStored(kind))
 		t.kinds[kind] = ix
 	}
 	id := rec.ID()
@@ -77,7 +110,7 @@ func (t *Tenant) Put(kind string, rec snapshot.Record) {
 	if g := snapshot.Scalar(rec["guid"]); g != "" {
 		add(ix.byGUID, strings.ToLower(g), id)
 	}
-	if key, ok := Key(ix.k, rec); ok {
+	for _, key := range keysOf(ix.k, rec, false) { // a person under each of its keys
 		add(ix.byKey, key, id)
 	}
 }
@@ -104,7 +137,7 @@ func (ix *index) remove(id string, old snapshot.Record) {
 	if g := snapshot.Scalar(old["guid"]); g != "" {
 		drop(ix.byGUID, strings.ToLower(g), id)
 	}
-	if key, ok := Key(ix.k, old); ok {
+	for _, key := range keysOf(ix.k, old, false) {
 		drop(ix.byKey, key, id)
 	}
 }

@@ -56,7 +56,7 @@ func Dir(dir string) (*Report, error) {
 	r := &Report{Dir: dir, Manifest: m, Files: len(m.Files)}
 	r.checkFiles()
 	for name := range m.Kinds {
-		if _, ok := catalog.Lookup(name); !ok {
+		if _, ok := catalog.LookupStored(name); !ok {
 			r.add(snapshot.Problem{File: snapshot.ManifestName, Kind: name, Msg: "not a kind halocfg knows"})
 		}
 	}
