@@ -152,7 +152,7 @@ func (p *Plan) WriteProblems(w io.Writer, verbose bool) error {
 	if refs == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "  %d reference(s) to %d external ids (agents, teams, mailboxes ...) that no --map entry maps (--external %s):\n",
+	fmt.Fprintf(w, "  %d reference(s) to %d external ids (reports, PDF templates, suppliers ...; people unpaired) that no --map entry maps (--external %s):\n",
 		refs, len(p.Unmapped), p.External)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "    EXTERNAL\tIDS\tRECORDS")
