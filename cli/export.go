@@ -135,7 +135,10 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds, people []
 	if err != nil {
 		return nil, exportStats{}, err
 	}
-	dirs, err := export.People(ctx, client, people)
+	dirs, err := export.People(ctx, client, people, func(k *catalog.Kind, err error) {
+		e.log.Warn("directory left out: the API refused its list; an import pairs no "+k.Name+" of this snapshot (references to them go to --map and --external)",
+			"kind", k.Name, "error", err.Error())
+	})
 	if err != nil {
 		return nil, exportStats{}, err
 	}
@@ -148,8 +151,10 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds, people []
 		st.records += len(recs[k.Name])
 	}
 	for _, k := range people {
-		s.Put(k.Name, dirs[k.Name])
-		st.people += len(dirs[k.Name])
+		if recs, ok := dirs[k.Name]; ok { // not when refused
+			s.Put(k.Name, recs)
+			st.people += len(recs)
+		}
 	}
 	st.elapsed = time.Since(start)
 	return s, st, nil

@@ -6,6 +6,7 @@ package export
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -144,7 +145,13 @@ type Lister interface {
 // each kind's list, reduced to the fields its directory keeps (Kind.Keep),
 // sorted by id, each id once. Kinds read from one list (teams and their
 // departments) share one listing. Nothing else of a person is kept.
-func People(ctx context.Context, src Lister, kinds []*catalog.Kind) (map[string][]snapshot.Record, error) {
+//
+// A list the API refuses (halo.IsRefused: an API application without the
+// permission to read agents, say) fails the call unless refused is given:
+// then each kind of that list is reported to it and left out of the result,
+// since pairing does without a directory (references go to --map and
+// --external), while a nightly backup must not fail for want of one.
+func People(ctx context.Context, src Lister, kinds []*catalog.Kind, refused func(k *catalog.Kind, err error)) (map[string][]snapshot.Record, error) {
 	type list struct{ endpoint, query string }
 	rows := map[list][]snapshot.Record{}
 	var lists []list
@@ -156,6 +163,7 @@ func People(ctx context.Context, src Lister, kinds []*catalog.Kind) (map[string]
 		}
 	}
 	got := make([][]snapshot.Record, len(lists))
+	failed := make([]error, len(lists)) // refused lists
 	g, gctx := errgroup.WithContext(ctx)
 	for i, l := range lists {
 		g.Go(func() error {
@@ -163,6 +171,11 @@ func People(ctx context.Context, src Lister, kinds []*catalog.Kind) (map[string]
 				if k.Endpoint == l.endpoint && k.ListQuery == l.query {
 					var err error
 					if got[i], err = src.List(gctx, k); err != nil {
+						if refused != nil && halo.IsRefused(err) {
+							got[i] = nil
+							failed[i] = err
+							return nil
+						}
 						return fmt.Errorf("listing %s: %w", k.Name, err)
 					}
 					return nil
@@ -179,6 +192,10 @@ func People(ctx context.Context, src Lister, kinds []*catalog.Kind) (map[string]
 	}
 	out := make(map[string][]snapshot.Record, len(kinds))
 	for _, k := range kinds {
+		if i := slices.Index(lists, list{k.Endpoint, k.ListQuery}); failed[i] != nil {
+			refused(k, failed[i])
+			continue
+		}
 		seen := map[string]bool{}
 		recs := []snapshot.Record{}
 		for _, row := range rows[list{k.Endpoint, k.ListQuery}] {

@@ -32,7 +32,7 @@ func TestPeople(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.dataset, func(t *testing.T) {
 			sim, c := tenant(t, halosim.Options{Dataset: tt.dataset, Seed: 1}, halo.Config{})
-			dirs, err := export.People(context.Background(), c, catalog.PairOnlyKinds())
+			dirs, err := export.People(context.Background(), c, catalog.PairOnlyKinds(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,6 +44,15 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &se) && se.Code == 404
 }
 
+// IsRefused reports whether err is the API refusing a request outright: a
+// fresh token refused (401), a 403, or a 404 for the endpoint itself. An API
+// application without a permission, or a Halo without the endpoint, answers
+// so; retrying cannot help, but what needs the answer may do without it.
+func IsRefused(err error) bool {
+	var se *StatusError
+	return errors.Is(err, ErrAuth) || errors.As(err, &se) && (se.Code == 403 || se.Code == 404)
+}
+
 // authError is a refused authentication; it matches ErrAuth.
 type authError struct {
 	msg string

@@ -16,7 +16,8 @@ hiddenflag:KIND        a third of the records are hidden unless asked with a sho
 extrafield:KIND        every record carries linked_item_id, an integer field the schema lacks, named like a reference
 missingfield:KIND=FIELD  FIELD is never returned
 duppriorityid          a second Policy row has the first priority's priorityid (one row per SLA)
-dangling:KIND          every reference of KIND's records that the catalog infers points at an id no record has`
+dangling:KIND          every reference of KIND's records that the catalog infers points at an id no record has
+forbidden:KIND         KIND's list answers 403 Forbidden, as to an API application without the permission (agents, teams ... too)`
 
 // ExtraField is the field extrafield:KIND adds.
 const ExtraField = "linked_item_id"
@@ -32,13 +33,15 @@ type deviations struct {
 	flag     map[string]string // kind -> the only show parameter that lists its hidden records
 	extra    map[string]bool   // kinds whose records carry ExtraField
 	missing  map[string]string // kind -> the field left out
+	// endpoints whose list answers 403 ("/Team": teams and departments alike)
+	forbidden map[string]bool
 }
 
 // parseDeviations reads Options.Deviate and applies the deviations that
 // change the records to recs.
 func parseDeviations(list []string, recs map[string][]snapshot.Record) (deviations, error) {
 	d := deviations{listKey: map[string]string{}, pageSize: map[string]bool{}, flag: map[string]string{},
-		extra: map[string]bool{}, missing: map[string]string{}}
+		extra: map[string]bool{}, missing: map[string]string{}, forbidden: map[string]bool{}}
 	for _, spec := range list {
 		name, rest, _ := strings.Cut(strings.TrimSpace(spec), ":")
 		kindName, arg, hasArg := strings.Cut(rest, "=")
@@ -58,6 +61,14 @@ func parseDeviations(list []string, recs map[string][]snapshot.Record) (deviatio
 				recs["priority"] = append(ps, twin)
 				snapshot.SortByID(recs["priority"])
 			}
+			continue
+		}
+		if name == "forbidden" {
+			k, ok := catalog.LookupStored(kindName)
+			if !ok || hasArg {
+				return d, bad(fmt.Sprintf("want forbidden:KIND, a kind or a directory (agent, team ...), not %q", rest))
+			}
+			d.forbidden[k.Endpoint] = true
 			continue
 		}
 		k, ok := catalog.Lookup(kindName)

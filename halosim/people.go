@@ -225,6 +225,10 @@ func (t *Tenant) listPeople(w http.ResponseWriter, r *http.Request, k *catalog.K
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "the simulator serves "+k.Endpoint+" as a read-only list")
 		return
 	}
+	if t.dev.forbidden[k.Endpoint] {
+		writeError(w, http.StatusForbidden, "forbidden", "the API application may not read "+k.Endpoint)
+		return
+	}
 	api := peopleAPI[k.Name]
 	var rows []snapshot.Record
 	for _, row := range t.people[k.Name] {

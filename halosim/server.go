@@ -268,6 +268,10 @@ func param(r *http.Request, name string) string {
 // list serves GET /api/{Entity}: summaries, hidden records only with the
 // kind's flags, paged endpoints capped at 100 rows a page.
 func (t *Tenant) list(w http.ResponseWriter, r *http.Request, k *catalog.Kind) {
+	if t.dev.forbidden[k.Endpoint] {
+		writeError(w, http.StatusForbidden, "forbidden", "the API application may not read "+k.Endpoint)
+		return
+	}
 	b := t.behaviour(k)
 	showHidden := true
 	for _, p := range b.showParams {

@@ -21,10 +21,11 @@ import (
 // target's own, the others go to --map and --external.
 type People struct {
 	Kind      string `json:"kind"`
-	Directory bool   `json:"directory"` // the snapshot holds the kind's directory
-	Source    int    `json:"source"`    // entries of the snapshot's directory
-	Target    int    `json:"target"`    // entries the target lists
-	Paired    int    `json:"paired"`    // source entries paired by key
+	Directory bool   `json:"directory"`         // the snapshot holds the kind's directory
+	Source    int    `json:"source"`            // entries of the snapshot's directory
+	Target    int    `json:"target"`            // entries the target lists
+	Paired    int    `json:"paired"`            // source entries paired by key
+	Refused   string `json:"refused,omitempty"` // why the target's list could not be read: no one paired
 	// Refs counts the references to the kind in the records this import
 	// writes; Unpaired lists the source's entries left unpaired (and the
 	// ids referenced that the directory lacks), those --map maps aside.
@@ -65,7 +66,11 @@ func (p *Plan) people(snap *snapshot.Snapshot, over mapping.Overrides) []People 
 		if !held && len(refs[k.Name]) == 0 {
 			continue
 		}
-		s := People{Kind: k.Name, Directory: held, Source: len(dir), Target: len(p.dst.Records(k.Name)), Unpaired: []Unpaired{}}
+		refused := p.refused[k.Name]
+		if refused != "" {
+			held, dir = false, nil
+		}
+		s := People{Kind: k.Name, Directory: held, Refused: refused, Source: len(dir), Target: len(p.dst.Records(k.Name)), Unpaired: []Unpaired{}}
 		for _, n := range refs[k.Name] {
 			s.Refs += n
 		}
@@ -108,6 +113,10 @@ func (p *Plan) writePeople(w io.Writer) error {
 	fmt.Fprintln(tw, "\nPeople and organisation records are paired by natural key, never written:")
 	for _, s := range p.People {
 		k := catalog.MustLookupStored(s.Kind)
+		if s.Refused != "" {
+			fmt.Fprintf(tw, "  %s\tnot paired: the target refused its list (%s); its %d reference(s) go to --map and --external\n", s.Kind, termsafe.Escape(s.Refused), s.Refs)
+			continue
+		}
 		if !s.Directory {
 			fmt.Fprintf(tw, "  %s\tnot paired: the snapshot holds no directory of them (an older halocfg, or export --skip %s); its %d reference(s) go to --map and --external\n", s.Kind, s.Kind, s.Refs)
 			continue

@@ -9,6 +9,7 @@ import (
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/export"
+	"github.com/halocfg/halocfg/halosim"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
 )
@@ -17,7 +18,7 @@ import (
 // export and import read them: over HTTP, lists only.
 func simPeople(t testing.TB, s *sim) map[string][]snapshot.Record {
 	t.Helper()
-	dirs, err := export.People(context.Background(), s.client, catalog.PairOnlyKinds())
+	dirs, err := export.People(context.Background(), s.client, catalog.PairOnlyKinds(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,5 +279,44 @@ func TestPeopleOldSnapshot(t *testing.T) {
 	}
 	if _, done, err := importInto(ctx, snap, dst, keep, nil); err != nil || done.Writes() != 0 {
 		t.Errorf("rerun: %v, %d writes", err, done.Writes())
+	}
+}
+
+// TestPeopleListRefused: a target whose API application may not read
+// /Team (403) pairs no team and no department (both come from /Team): the
+// plan says why, their references go to --map and --external, and the rest
+// pairs as before. Nothing is guessed, and the import is not stopped.
+func TestPeopleListRefused(t *testing.T) {
+	ctx := context.Background()
+	snap := exportSim(t, startSim(t, "demo", 1))
+	dst := startSimWith(t, halosim.Options{Dataset: "demo-target", Seed: 1, Deviate: []string{"forbidden:team"}})
+	p, err := NewPlan(ctx, snap, dst.client, Options{TargetURL: dst.client.BaseURL()})
+	if err != nil {
+		t.Fatalf("a refused directory stopped the plan: %v", err)
+	}
+	for _, kind := range []string{"team", "department"} {
+		s := peopleOf(t, p, kind)
+		if !strings.Contains(s.Refused, "403") || s.Paired != 0 || s.Refs == 0 {
+			t.Errorf("%s: %+v, want refused (403), none paired, references counted", kind, s)
+		}
+		n := 0
+		for _, pr := range peopleProblems(p) {
+			if strings.Contains(pr, "external "+kind+" ") {
+				n++
+			}
+		}
+		if n != s.Refs {
+			t.Errorf("%d problems about %s references, want %d", n, kind, s.Refs)
+		}
+	}
+	if a := peopleOf(t, p, "agent"); a.Refused != "" || a.Paired == 0 {
+		t.Errorf("agents: %+v, want them paired as before", a)
+	}
+	var table strings.Builder
+	if err := p.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	if want := "team        not paired: the target refused its list ("; !strings.Contains(table.String(), want) {
+		t.Errorf("the table does not say %q:\n%s", want, table.String())
 	}
 }

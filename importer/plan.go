@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/export"
@@ -95,6 +96,7 @@ type Plan struct {
 	External string             `json:"external"`
 	Unmapped []mapping.Unmapped `json:"unmapped_external"`
 	People   []People           `json:"people"` // how agents, teams ... paired by key
+	refused  map[string]string  // pair-only kinds whose list the target refused: why
 
 	over     mapping.Overrides // the --map file's entries
 	kinds    []*catalog.Kind
@@ -127,12 +129,21 @@ func NewPlan(ctx context.Context, snap *snapshot.Snapshot, dst Target, opt Optio
 			p.Problems = append(p.Problems, checkRecords(k, recs, imported[k.Name])...)
 		}
 	}
-	p.src = mapping.NewTenant(snap.Records)
-
-	rows, err := listTarget(ctx, dst, snap, opt.Overrides)
+	rows, refused, err := listTarget(ctx, dst, snap, opt.Overrides)
 	if err != nil {
 		return nil, err
 	}
+	// A directory the target refuses to list pairs no one: the snapshot's
+	// is set aside, so references to those people go to --map and --external.
+	src := snap.Records
+	if len(refused) > 0 {
+		src = maps.Clone(src)
+		for kind := range refused {
+			delete(src, kind)
+		}
+	}
+	p.src = mapping.NewTenant(src)
+	p.refused = refused
 	p.dst = mapping.NewTenant(rows)
 	// Records that share a natural key are told apart by their other
 	// fields: matching needs them in full.
@@ -258,8 +269,10 @@ func importedKinds(snap *snapshot.Snapshot, names []string) ([]*catalog.Kind, er
 // --map file names: the rows carry what matching and references need (id,
 // guid, natural key); full records are fetched only where an update may be
 // due. Of the pair-only kinds whose directories the snapshot holds it reads
-// the target's directories (lists only), to pair people by key.
-func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over mapping.Overrides) (map[string][]snapshot.Record, error) {
+// the target's directories (lists only), to pair people by key; a directory
+// the target refuses to list (halo.IsRefused) is left out and its refusal
+// returned in refused.
+func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over mapping.Overrides) (recs map[string][]snapshot.Record, refused map[string]string, err error) {
 	var kinds, people []*catalog.Kind
 	for _, k := range catalog.Kinds() {
 		_, inSnap := snap.Records[k.Name]
@@ -278,7 +291,14 @@ func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over m
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		var err error
-		if dirs, err = export.People(gctx, dst, people); err != nil {
+		var mu sync.Mutex
+		refused = map[string]string{}
+		dirs, err = export.People(gctx, dst, people, func(k *catalog.Kind, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			refused[k.Name] = err.Error()
+		})
+		if err != nil {
 			return fmt.Errorf("reading the target: %w", err)
 		}
 		return nil
@@ -293,13 +313,13 @@ func listTarget(ctx context.Context, dst Target, snap *snapshot.Snapshot, over m
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := dirs
 	for i, k := range kinds {
 		out[k.Name] = rows[i]
 	}
-	return out, nil
+	return out, refused, nil
 }
 
 // fetch replaces the list rows of target records by their full records
