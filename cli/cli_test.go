@@ -262,3 +262,27 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDemoLeavesForeignLedger: the demo removes its own earlier ledger, but
+// a file of the user's named ledger.json in its directory is refused and
+// kept, not deleted.
+func TestDemoLeavesForeignLedger(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(dir, "ledger.json")
+	if err := os.WriteFile(mine, []byte("my notes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(context.Background(), t, "demo", "--dir", dir)
+	if r.code != exitUsage || !strings.Contains(r.stderr, mine+": refusing to replace") {
+		t.Errorf("exit %d, stderr %s; want 2 and the ledger path refused", r.code, r.stderr)
+	}
+	if b, err := os.ReadFile(mine); err != nil || string(b) != "my notes\n" {
+		t.Errorf("the user's file: %q %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "snapshot")); !os.IsNotExist(err) {
+		t.Errorf("the demo exported before refusing: %v", err)
+	}
+}

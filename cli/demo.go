@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 
@@ -61,6 +60,10 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	if err := snapshot.MayReplaceDir(snapDir, true); err != nil {
 		return err // before the export, not after
 	}
+	ledger := filepath.Join(dir, "ledger.json")
+	if err := importer.RemoveLedger(ledger); err != nil {
+		return err // the previous demo's ledger names tenants that no longer run; anything else stays
+	}
 	id, secret, _ := source.Credentials()
 	cfg := halo.Config{URL: sourceURL, ClientID: id, ClientSecret: secret, Concurrency: 4, Logger: e.log}
 	s, st, err := exportTenant(ctx, e, cfg, catalog.Kinds(), catalog.PairOnlyKinds())
@@ -110,10 +113,6 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	fmt.Fprintf(out, "  %-32s (source, time, counts, sha256 of every file)\n", snapshot.ManifestName)
 
 	// The import half: plan, apply, and apply again to show nothing is left to do.
-	ledger := filepath.Join(dir, "ledger.json")
-	if err := os.Remove(ledger); err != nil && !os.IsNotExist(err) {
-		return err // the previous demo's ledger names tenants that no longer run
-	}
 	id, secret, _ = target.Credentials()
 	tcfg := halo.Config{URL: targetURL, ClientID: id, ClientSecret: secret, Concurrency: 4, Logger: e.log}
 	o := importOptions{ledger: ledger, yes: true}

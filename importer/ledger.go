@@ -119,6 +119,18 @@ func OpenLedger(path, target string) (*Ledger, error) {
 	return l, nil
 }
 
+// RemoveLedger deletes the ledger at path, when there is one and it is a
+// ledger halocfg wrote; anything else there is left alone and named.
+func RemoveLedger(path string) error {
+	if err := snapshot.MayReplaceFile(path, ledgerOutput); err != nil {
+		return err
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 // ledgerOutput recognises a ledger halocfg wrote, the only file Save replaces.
 var ledgerOutput = snapshot.JSONOutput("a ledger", "version", "target", "kinds")
 
