@@ -112,6 +112,18 @@ func TestXLSXReadLimits(t *testing.T) {
 		book func(t *testing.T) []byte
 		want string
 	}{
+		// Not limits but the same scan: excelize stops reading a sheet at XML
+		// that is not well formed without an error, which would lose every
+		// row after it without a word.
+		{"invalid UTF-8 in a cell", func(t *testing.T) []byte {
+			return bombBytes(t, map[string]bombPart{statusPart: statusSheet(`<row r="2"><c r="A2"><v>1</v></c>` + inlineCell("B2", "N\xffw") + `</row><row r="3"><c r="A3"><v>2</v></c></row>`)})
+		}, `sheet "status", row 2, column B: not well-formed XML at line 1: invalid UTF-8`},
+		{"a sheet cut short", func(t *testing.T) []byte {
+			return bombBytes(t, map[string]bombPart{statusPart: {head: strings.TrimSuffix(statusSheet(`<row r="2"><c r="A2"><v>1</v></c></row>`).head, "</sheetData></worksheet>")}})
+		}, `sheet "status", row 2: not well-formed XML: it ends inside an element`},
+		{"a broken tag", func(t *testing.T) []byte {
+			return bombBytes(t, map[string]bombPart{statusPart: statusSheet(`<row r="2"><c r="A2"><v>1</v></c></row><row r="3" <c></row>`)})
+		}, `sheet "status", row 2: not well-formed XML at line 1: expected attribute name in element`},
 		{"a cell over 32,767 characters", func(t *testing.T) []byte {
 			return bombBytes(t, map[string]bombPart{statusPart: statusSheet(`<row r="2"><c r="A2"><v>1</v></c>` + inlineCell("B2", strings.Repeat("é", 32768)) + `</row>`)})
 		}, `sheet "status", row 2, column B: the cell holds more than 32767 characters, the most a cell holds`},

@@ -115,7 +115,10 @@ func (p *xlsxPackage) partScan(part string, plain bool, attrsOf func(string) boo
 	}
 	dec := xml.NewDecoder(&tokenLimiter{r: rc, max: p.l.token, head: make([]byte, 0, 9)})
 	dec.CharsetReader = p.charset
-	return &partScan{&stdXML{dec: dec, max: p.l.depth}, rc}, nil
+	// Only XML parts must be well formed; a picture's bytes are scanned for
+	// their cost alone.
+	xmlPart := strings.HasSuffix(part, ".xml") || strings.HasSuffix(part, ".rels") || strings.HasSuffix(part, ".vml")
+	return &partScan{&stdXML{dec: dec, max: p.l.depth, strict: xmlPart}, rc}, nil
 }
 
 func (s *partScan) close() { s.rc.Close() }
@@ -144,19 +147,27 @@ func (p *xlsxPackage) plainFirst(part string, attrsOf func(string) bool, fn func
 
 // stdXML is encoding/xml's RawToken with limits on tokens and depth.
 type stdXML struct {
-	dec   *xml.Decoder
-	depth int
-	max   int
+	dec    *xml.Decoder
+	depth  int
+	max    int
+	strict bool // refuse what is not well formed; else stop there (io.EOF)
 }
 
 func (s *stdXML) level() int { return s.depth }
 
-// next stops (io.EOF) at XML that is not well formed: excelize stops there too.
+// next refuses XML that is not well formed (invalid UTF-8, a broken tag,
+// a part cut short). excelize stops reading a sheet there without an error,
+// which would lose the rows after it without a word.
 func (s *stdXML) next() (xml.Token, error) {
 	t, err := s.dec.RawToken()
 	var syntax *xml.SyntaxError
-	if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+	switch {
+	case !s.strict && (errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF)):
 		return nil, io.EOF
+	case errors.As(err, &syntax):
+		return nil, fmt.Errorf("not well-formed XML at line %d: %s", syntax.Line, syntax.Msg)
+	case errors.Is(err, io.ErrUnexpectedEOF), err == io.EOF && s.strict && s.depth > 0:
+		return nil, errors.New("not well-formed XML: it ends inside an element")
 	}
 	if err != nil {
 		return nil, err

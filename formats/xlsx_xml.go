@@ -77,11 +77,15 @@ func (x *plainXML) next() (xml.Token, error) {
 	for {
 		// text up to the next '<', as much as is read
 		if x.pos == len(x.buf) {
-			if err := x.more(); err != nil {
-				return nil, err
+			err := x.more()
+			if err == nil && x.pos == len(x.buf) {
+				err = io.EOF
 			}
-			if x.pos == len(x.buf) {
-				return nil, io.EOF
+			if err == io.EOF && x.depth > 0 {
+				return nil, errNotPlain // cut short: encoding/xml says so
+			}
+			if err != nil {
+				return nil, err
 			}
 		}
 		rest := x.buf[x.pos:]
@@ -123,7 +127,7 @@ func (x *plainXML) next() (xml.Token, error) {
 		}
 		if end < 0 {
 			if x.eof {
-				return nil, io.EOF // a tag cut short: excelize stops here too
+				return nil, errNotPlain // a tag cut short: encoding/xml says so
 			}
 			if err := x.more(); err != nil {
 				return nil, err
@@ -183,6 +187,9 @@ func xmlName(b []byte) xml.Name {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 func (x *plainXML) startElement(tag []byte) (xml.Token, error) {
+	if !utf8.Valid(tag) {
+		return nil, errNotPlain // encoding/xml says where
+	}
 	selfClosing := tag[len(tag)-1] == '/'
 	if selfClosing {
 		tag = tag[:len(tag)-1]
@@ -231,6 +238,9 @@ func (x *plainXML) startElement(tag []byte) (xml.Token, error) {
 }
 
 func (x *plainXML) charData(raw []byte) (xml.Token, error) {
+	if !utf8.Valid(raw) {
+		return nil, errNotPlain // encoding/xml says where
+	}
 	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
 		return xml.CharData(raw), nil
 	}
