@@ -38,7 +38,7 @@ func backupCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "root", Usage: "directory that holds the snapshots (required)"},
 			&cli.StringFlag{Name: "keep", Usage: "keep the newest N snapshots (N >= 1; without it: no count rule)"},
 			&cli.StringFlag{Name: "keep-days", Usage: "keep snapshots younger than D days (D >= 1; without it: no age rule)"},
-			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
+			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: " + formats.Names()},
 			&cli.BoolFlag{Name: "diff-previous", Usage: "print what changed since the previous snapshot"},
 		}, tenantFlags("")...),
 		Action: func(c *cli.Context) error {

@@ -16,7 +16,7 @@ func convertCommand(e *env) *cli.Command {
 		Description: "Reads SNAPSHOT (a snapshot directory, checked against its manifest, or a snapshot.xlsx\n" +
 			"workbook, edited or not) and writes a new snapshot directory in the formats given.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "to", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
+			&cli.StringFlag{Name: "to", Usage: "formats to write, comma-separated: " + formats.Names()},
 			&cli.StringFlag{Name: "out", Usage: "snapshot directory to create (must not exist, or be empty)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing halocfg snapshot; anything else is refused"},
 		},

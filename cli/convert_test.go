@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,6 +78,81 @@ func TestConvertBadInput(t *testing.T) {
 				t.Errorf("exit %d (want %d), stderr %q (want %q)", r.code, tc.code, r.stderr, tc.contains)
 			}
 			noSnapshotLeft(t, filepath.Join(tmp, "o"))
+		})
+	}
+}
+
+// TestRestoreFromOneFormat: a snapshot directory restores from any one of
+// its formats with the manifest, the other formats' files gone (parquet/
+// copied alone): convert writes the same snapshot, and import --dry-run makes
+// the same plan. verify still reports every file that is gone, and says
+// which format a restore reads.
+func TestRestoreFromOneFormat(t *testing.T) {
+	ctx := context.Background()
+	src := startTenant(t, halosim.Options{Dataset: "demo", Seed: 1})
+	dst := startTenant(t, halosim.Options{Dataset: "demo-target", Seed: 1})
+	full := exportDemo(t, src, "json,xlsx,parquet")
+	tmp := t.TempDir()
+	plan := func(snap, out string) []byte {
+		t.Helper()
+		args := append([]string{"import", "--from", snap, "--dry-run", "--external", "keep", "--ledger", filepath.Join(tmp, "ledger.json"), "--plan-out", out}, dst.flags()...)
+		if r := runCLI(ctx, t, args...); r.code != 0 {
+			t.Fatalf("import --dry-run --from %s: exit %d: %s", snap, r.code, r.stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	want, err := formats.Open(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPlan := plan(full, filepath.Join(tmp, "full-plan.json"))
+
+	for _, f := range formats.All() {
+		t.Run(f.Name(), func(t *testing.T) {
+			snap := filepath.Join(tmp, f.Name()+"-alone")
+			if err := os.CopyFS(snap, os.DirFS(full)); err != nil {
+				t.Fatal(err)
+			}
+			m, err := snapshot.ReadManifest(snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gone := 0
+			for _, fl := range m.Files {
+				if !f.Owns(fl.Path) {
+					os.Remove(filepath.Join(snap, filepath.FromSlash(fl.Path)))
+					gone++
+				}
+			}
+			out := filepath.Join(tmp, f.Name()+"-converted")
+			if r := runCLI(ctx, t, "convert", snap, "--to", "json", "--out", out); r.code != 0 {
+				t.Fatalf("convert: exit %d: %s", r.code, r.stderr)
+			}
+			got, err := formats.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for kind, recs := range want.Records {
+				if !snapshot.Equal(got.Records[kind], recs) {
+					t.Errorf("converted from %s alone: %s differs", f.Name(), kind)
+				}
+			}
+			if len(got.Records) != len(want.Records) || got.Manifest.Source != want.Manifest.Source || !got.Manifest.CreatedAt.Equal(want.Manifest.CreatedAt) {
+				t.Errorf("converted from %s alone: %d kinds, source %s, created %s", f.Name(), len(got.Records), got.Manifest.Source, got.Manifest.CreatedAt)
+			}
+			if p := plan(snap, filepath.Join(tmp, f.Name()+"-plan.json")); !bytes.Equal(p, wantPlan) {
+				t.Errorf("the plan from %s alone differs from the plan from every format", f.Name())
+			}
+
+			r := runCLI(ctx, t, "verify", snap)
+			if r.code != exitFailure || strings.Count(r.stdout, "missing (listed in the manifest)") != gone ||
+				!strings.Contains(r.stderr, fmt.Sprintf("%d problem(s); %s is complete: import and convert read it alone", gone, f.Name())) {
+				t.Errorf("verify: exit %d, want %d missing files and %s complete:\n%s%s", r.code, gone, f.Name(), r.stdout, r.stderr)
+			}
 		})
 	}
 }

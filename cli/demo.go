@@ -70,10 +70,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	if err != nil {
 		return fmt.Errorf("exporting the source tenant: %w", err)
 	}
-	fs, err := formats.Parse("json,xlsx,parquet")
-	if err != nil {
-		return err
-	}
+	fs := formats.All()
 	d, err := snapshot.NewDir(snapDir, true)
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ func exportCommand(e *env) *cli.Command {
 		ArgsUsage: " ",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "snapshot directory to create (must not exist, or be empty)"},
-			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: json, xlsx, parquet"},
+			&cli.StringFlag{Name: "format", Value: "json", Usage: "formats to write, comma-separated: " + formats.Names()},
 			&cli.StringSliceFlag{Name: "only", Usage: "export only these kinds (comma-separated)"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not export these kinds (comma-separated); a pair-only kind (agent, team ...) leaves its directory out"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing halocfg snapshot (atomically, once the new one is complete); anything else is refused"},

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/halocfg/halocfg/termsafe"
@@ -17,6 +18,7 @@ func verifyCommand(e *env) *cli.Command {
 		ArgsUsage: "SNAPSHOT",
 		Description: "Checks every file the manifest lists (size and sha256), files the manifest does not list,\n" +
 			"that every format present parses and holds the records the manifest counts, that the formats agree,\n" +
+			"which formats are complete (import and convert need one: every file there, parsed, every record),\n" +
 			"and that every reference between records resolves inside the snapshot. References to kinds the\n" +
 			"snapshot does not hold (export --only) are reported as unverifiable; references to agents, teams\n" +
 			"and other things halocfg does not export are external and not checked.\n\n" +
@@ -31,8 +33,12 @@ func verifyCommand(e *env) *cli.Command {
 				return err
 			}
 			printReport(e.stdout, rep)
-			if !rep.OK() {
+			switch {
+			case rep.OK():
+			case rep.Restore == "":
 				return exitError{exitFailure, fmt.Errorf("%s: %d problem(s); do not restore from it", args[0], len(rep.Problems))}
+			default:
+				return exitError{exitFailure, fmt.Errorf("%s: %d problem(s); %s is complete: import and convert read it alone", args[0], len(rep.Problems), rep.Restore)}
 			}
 			return nil
 		},
@@ -51,6 +57,13 @@ func printReport(w io.Writer, r *verify.Report) {
 	if !r.OK() {
 		verdict = fmt.Sprintf("%d problem(s)", len(r.Problems))
 	}
-	fmt.Fprintf(w, "%s: %s: %d files, formats %s, %d records, %d references resolved, %d external\n",
-		termsafe.Escape(r.Dir), verdict, r.Files, strings.Join(r.Formats, ","), r.Records, r.Refs, r.External)
+	complete := ""
+	if !slices.Equal(r.Complete, r.Formats) {
+		complete = " (complete: none)"
+		if len(r.Complete) > 0 {
+			complete = " (complete: " + strings.Join(r.Complete, ",") + ")"
+		}
+	}
+	fmt.Fprintf(w, "%s: %s: %d files, formats %s%s, %d records, %d references resolved, %d external\n",
+		termsafe.Escape(r.Dir), verdict, r.Files, strings.Join(r.Formats, ","), complete, r.Records, r.Refs, r.External)
 }

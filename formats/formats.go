@@ -20,30 +20,51 @@ type Creator interface {
 type Format interface {
 	// Name is the --format name: "json", "xlsx", "parquet".
 	Name() string
+	// Owns reports whether the snapshot file rel (slash-separated, relative
+	// to the snapshot root) is one this format writes.
+	Owns(rel string) bool
 	// Write writes the records of every kind in s.
 	Write(s *snapshot.Snapshot, dst Creator) error
 	// Read reads the records this format wrote under the snapshot root dir.
 	Read(dir string) (map[string][]snapshot.Record, error)
 }
 
-var registry = map[string]Format{}
+// all is every format halocfg knows, in order of preference when a snapshot
+// holds several: JSON is the plainest and exact by contract, Parquet is
+// typed and machine-written, a workbook may have been edited by hand.
+// Adding a format is adding it here: flags, Open, verify ask this list.
+var all = []Format{JSON{}, Parquet{}, XLSX{}}
 
-// order is the preference when a snapshot holds several formats: JSON is the
-// plainest and the one the contract calls exact.
-var order []string
+// All returns every format, in order of preference.
+func All() []Format { return append([]Format(nil), all...) }
 
-func register(f Format) {
-	registry[f.Name()] = f
-	order = append(order, f.Name())
+// Names lists the format names for people, in order of preference: "json, parquet, xlsx".
+func Names() string {
+	names := make([]string, len(all))
+	for i, f := range all {
+		names[i] = f.Name()
+	}
+	return strings.Join(names, ", ")
 }
 
 // Lookup returns the format of the given name.
 func Lookup(name string) (Format, error) {
-	f, ok := registry[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown format %q (known formats: %s)", name, strings.Join(order, ", "))
+	for _, f := range all {
+		if f.Name() == name {
+			return f, nil
+		}
 	}
-	return f, nil
+	return nil, fmt.Errorf("unknown format %q (known formats: %s)", name, Names())
+}
+
+// Owner returns the format that writes the snapshot file rel, nil when none does.
+func Owner(rel string) Format {
+	for _, f := range all {
+		if f.Owns(rel) {
+			return f
+		}
+	}
+	return nil
 }
 
 // Parse turns a list such as "json,xlsx" into formats, refusing unknown and repeated names.

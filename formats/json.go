@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
@@ -17,9 +18,9 @@ import (
 // sorted, two-space indent, every value exactly as Halo sent it.
 type JSON struct{}
 
-func init() { register(JSON{}) }
-
 func (JSON) Name() string { return "json" }
+
+func (JSON) Owns(rel string) bool { return strings.HasPrefix(rel, "json/") }
 
 func jsonPath(kind string) string { return path.Join("json", kind+".json") }
 

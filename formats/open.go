@@ -1,10 +1,11 @@
 package formats
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,32 +13,18 @@ import (
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// preference is the order in which Open picks a format when a snapshot holds
-// several: JSON is the plainest and exact by contract, Parquet is typed and
-// machine-written, a workbook may have been edited by hand.
-var preference = []string{"json", "parquet", "xlsx"}
-
-// ownsFile tells which format wrote a snapshot file.
-func ownsFile(format, rel string) bool {
-	switch format {
-	case "json":
-		return strings.HasPrefix(rel, "json/")
-	case "parquet":
-		return strings.HasPrefix(rel, "parquet/")
-	case "xlsx":
-		return rel == xlsxName
-	}
-	return false
-}
-
 // Open reads a snapshot from a snapshot directory (manifest.json and any of
 // json/, parquet/, snapshot.xlsx) or from a lone .xlsx workbook written by
 // halocfg, possibly edited since.
 //
-// For a directory it first verifies every file the manifest lists against its
-// size and sha256, then reads the preferred format present (json, parquet,
-// xlsx) and checks each kind's record count against the manifest. For a
-// workbook the manifest comes from its _about sheet and the counts from its rows.
+// A directory restores from any one of its formats: Open checks every file
+// the manifest lists against its size and sha256 (CheckFiles), refuses a
+// file that is there but differs, and reads the preferred format whose files
+// are all there, checking each kind's record count against the manifest. A
+// format whose files are missing (parquet/ copied alone, the workbook
+// deleted) is not read: it takes one complete format; verify still reports
+// every missing file. For a workbook the manifest comes from its _about sheet
+// and the counts from its rows.
 func Open(path string) (*snapshot.Snapshot, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -50,36 +37,20 @@ func Open(path string) (*snapshot.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := Verify(path, m); err != nil {
-		return nil, err
-	}
-	var f Format
-	for _, name := range preference {
-		if slices.ContainsFunc(m.Files, func(fl snapshot.File) bool { return ownsFile(name, fl.Path) }) {
-			f = registry[name]
-			break
+	f, err := CheckFiles(path, m).Readable()
+	if err != nil {
+		var fe *snapshot.FileError
+		if !errors.As(err, &fe) {
+			err = fmt.Errorf("%s: %w", path, err)
 		}
-	}
-	if f == nil {
-		return nil, fmt.Errorf("%s: the manifest lists no json, parquet or xlsx files", path)
+		return nil, err
 	}
 	recs, err := f.Read(path)
 	if err != nil {
 		return nil, err
 	}
-	for kind, info := range m.Kinds {
-		got, ok := recs[kind]
-		switch {
-		case !ok:
-			return nil, fmt.Errorf("%s: %s: the manifest lists %d %s records, the %s files have none", path, kind, info.Records, kind, f.Name())
-		case len(got) != info.Records:
-			return nil, fmt.Errorf("%s: %s: the manifest lists %d records, the %s files hold %d", path, kind, info.Records, f.Name(), len(got))
-		}
-	}
-	for kind := range recs {
-		if _, ok := m.Kinds[kind]; !ok {
-			return nil, fmt.Errorf("%s: the %s files hold kind %s, which the manifest does not list", path, f.Name(), kind)
-		}
+	if ps := m.CountProblems(f.Name(), recs); len(ps) > 0 {
+		return nil, fmt.Errorf("%s: %s", path, ps[0])
 	}
 	return build(m, recs), nil
 }
@@ -93,15 +64,69 @@ func build(m snapshot.Manifest, recs map[string][]snapshot.Record) *snapshot.Sna
 	return s
 }
 
-// Verify checks every file the manifest lists against its size and sha256
-// (snapshot.CheckFile) and returns the first that differs.
-func Verify(dir string, m snapshot.Manifest) error {
-	for _, fl := range m.Files {
-		if err := snapshot.CheckFile(dir, fl); err != nil {
-			return err
+// Files is what CheckFiles found of the files a manifest lists.
+type Files struct {
+	m snapshot.Manifest
+	// Errs[i] is what is wrong with the manifest's Files[i], nil when nothing is.
+	Errs []error
+	// Complete lists, in order of preference, the formats that have files
+	// listed and every one of them there and intact.
+	Complete []Format
+}
+
+// CheckFiles checks every file the manifest lists against its size and
+// sha256 (snapshot.CheckFile).
+func CheckFiles(dir string, m snapshot.Manifest) Files {
+	c := Files{m: m, Errs: make([]error, len(m.Files))}
+	listed, broken := map[Format]bool{}, map[Format]bool{}
+	for i, fl := range m.Files {
+		c.Errs[i] = snapshot.CheckFile(dir, fl)
+		if f := Owner(fl.Path); f != nil {
+			listed[f] = true
+			broken[f] = broken[f] || c.Errs[i] != nil
 		}
 	}
-	return nil
+	for _, f := range all {
+		if listed[f] && !broken[f] {
+			c.Complete = append(c.Complete, f)
+		}
+	}
+	return c
+}
+
+// Readable returns the format Open reads: the preferred complete one. A
+// listed file that is there but differs (edited, damaged) is refused
+// whatever its format, so that an edit is never silently passed over for
+// another format; a missing one only keeps its format from being read.
+func (c Files) Readable() (Format, error) {
+	missing := map[Format][]error{}
+	for i, err := range c.Errs {
+		owner := Owner(c.m.Files[i].Path)
+		switch {
+		case err == nil:
+		case owner != nil && errors.Is(err, fs.ErrNotExist):
+			missing[owner] = append(missing[owner], err)
+		default:
+			return nil, err
+		}
+	}
+	if len(c.Complete) > 0 {
+		return c.Complete[0], nil
+	}
+	if len(missing) == 0 {
+		return nil, fmt.Errorf("the manifest lists no files of any format (%s)", Names())
+	}
+	var parts []string
+	for _, f := range all {
+		if errs := missing[f]; len(errs) > 0 {
+			part := errs[0].Error()
+			if len(errs) > 1 {
+				part += fmt.Sprintf(", and %d more %s file(s)", len(errs)-1, f.Name())
+			}
+			parts = append(parts, part)
+		}
+	}
+	return nil, fmt.Errorf("no format is complete, none can be read: %s", strings.Join(parts, "; "))
 }
 
 // openWorkbook reads a lone workbook; its _about sheet stands in for the manifest.

@@ -4,15 +4,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-func allFormats() []Format { return []Format{JSON{}, XLSX{}, Parquet{}} }
+func allFormats() []Format { return All() }
 
 func TestOpenReadsEachFormatAlone(t *testing.T) {
 	s := genSnapshot(4)
@@ -50,13 +53,13 @@ func TestOpenPrefersJSONThenParquet(t *testing.T) {
 	}
 	assertSameRecords(t, s.Records, got.Records)
 
-	relist(t, dir, func(fl snapshot.File) bool { return !ownsFile("json", fl.Path) })
+	relist(t, dir, func(fl snapshot.File) bool { return !JSON{}.Owns(fl.Path) })
 	if got, err = Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	assertSameRecords(t, s.Records, got.Records)
 
-	relist(t, dir, func(fl snapshot.File) bool { return ownsFile("xlsx", fl.Path) })
+	relist(t, dir, func(fl snapshot.File) bool { return XLSX{}.Owns(fl.Path) })
 	if got, err = Open(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -119,19 +122,22 @@ func TestOpenRefusesWhatTheManifestContradicts(t *testing.T) {
 			b, _ := os.ReadFile(p)
 			os.WriteFile(p, b[:len(b)/2], 0o600)
 		}, []string{xlsxName, "checksum mismatch"}},
-		{"a missing file", func(t *testing.T, dir string) {
+		{"a file missing from every format", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "json", "outcome.json"))
 			os.Remove(filepath.Join(dir, "parquet", "outcome.parquet"))
-		}, []string{filepath.Join("parquet", "outcome.parquet"), "missing"}},
+			os.Remove(filepath.Join(dir, xlsxName))
+		}, []string{"DIR: no format is complete, none can be read: DIR/json/outcome.json: missing (listed in the manifest); " +
+			"DIR/parquet/outcome.parquet: missing (listed in the manifest); DIR/snapshot.xlsx: missing (listed in the manifest)"}},
 		{"a record count", func(t *testing.T, dir string) {
 			m, _ := snapshot.ReadManifest(dir)
 			m.Kinds["outcome"] = snapshot.KindInfo{Records: 4}
 			writeManifest(t, dir, m)
-		}, []string{"outcome", "lists 4 records", "hold 3"}},
+		}, []string{"DIR: outcome: json: 3 records, the manifest counts 4"}},
 		{"a kind the files lack", func(t *testing.T, dir string) {
 			m, _ := snapshot.ReadManifest(dir)
 			m.Kinds["nosuchkind"] = snapshot.KindInfo{Records: 1}
 			writeManifest(t, dir, m)
-		}, []string{"nosuchkind", "none"}},
+		}, []string{"DIR: nosuchkind: json: no records of this kind; the manifest counts 1"}},
 		{"no manifest", func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, snapshot.ManifestName))
 		}, []string{"not a snapshot"}},
@@ -141,7 +147,9 @@ func TestOpenRefusesWhatTheManifestContradicts(t *testing.T) {
 			dir := writeSnapshot(t, s, allFormats()...)
 			c.spoil(t, dir)
 			_, err := Open(dir)
-			assertErrorHas(t, err, c.wantErr...)
+			for _, w := range c.wantErr {
+				assertErrorHas(t, err, strings.ReplaceAll(w, "DIR", dir))
+			}
 		})
 	}
 }
@@ -176,4 +184,120 @@ func assertErrorHas(t *testing.T, err error, parts ...string) {
 			t.Errorf("error %q does not mention %q", err, p)
 		}
 	}
+}
+
+// removeFormats deletes from the snapshot directory the files of every
+// format but keep, leaving the manifest as it is: parquet/ copied alone.
+func removeFormats(t *testing.T, dir string, keep Format) {
+	t.Helper()
+	m, err := snapshot.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fl := range m.Files {
+		if !keep.Owns(fl.Path) {
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(fl.Path))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestOpenFromOneFormatAlone: a snapshot restores from any one of its
+// formats with the manifest, the other formats' files gone; a format with a
+// file missing is passed over for the next complete one.
+func TestOpenFromOneFormatAlone(t *testing.T) {
+	s := edgeSnapshot()
+	for _, f := range All() {
+		t.Run(f.Name(), func(t *testing.T) {
+			dir := writeSnapshot(t, s, All()...)
+			removeFormats(t, dir, f)
+			got, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertSameRecords(t, s.Records, got.Records)
+			m, _ := snapshot.ReadManifest(dir)
+			if r, err := CheckFiles(dir, m).Readable(); err != nil || r != f {
+				t.Errorf("reads %v (%v), want %s", r, err, f.Name())
+			}
+		})
+	}
+	t.Run("one file of json missing", func(t *testing.T) {
+		dir := writeSnapshot(t, s, All()...)
+		os.Remove(filepath.Join(dir, "json", "status.json"))
+		m, _ := snapshot.ReadManifest(dir)
+		c := CheckFiles(dir, m)
+		if r, err := c.Readable(); err != nil || r.Name() != "parquet" {
+			t.Errorf("reads %v (%v), want parquet", r, err)
+		}
+		if len(c.Complete) != 2 || c.Complete[0].Name() != "parquet" || c.Complete[1].Name() != "xlsx" {
+			t.Errorf("complete %v, want parquet, xlsx", c.Complete)
+		}
+		got, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertSameRecords(t, s.Records, got.Records)
+	})
+}
+
+// fakeFormat is a format added by registration alone: Open, Parse, Lookup,
+// Owner and the flags' list of names learn of it from the one list.
+type fakeFormat struct{ JSON }
+
+func (fakeFormat) Name() string         { return "fake" }
+func (fakeFormat) Owns(rel string) bool { return strings.HasPrefix(rel, "fake/") }
+func fakePath(rel string) string        { return "fake/" + strings.TrimPrefix(rel, "json/") }
+func (fakeFormat) Write(s *snapshot.Snapshot, dst Creator) error {
+	return JSON{}.Write(s, renamer{dst})
+}
+
+type renamer struct{ Creator }
+
+func (r renamer) Create(rel string) (io.WriteCloser, error) { return r.Creator.Create(fakePath(rel)) }
+
+func (fakeFormat) Read(dir string) (map[string][]snapshot.Record, error) {
+	out := map[string][]snapshot.Record{}
+	for _, k := range catalog.Stored() {
+		data, err := snapshot.ReadInside(dir, fakePath(jsonPath(k.Name)), snapshot.MaxFileBytes)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if out[k.Name], err = decodeJSONRecords(data); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func TestAddingAFormatIsOneRegistration(t *testing.T) {
+	saved := all
+	all = append(append([]Format(nil), all...), fakeFormat{})
+	defer func() { all = saved }()
+
+	fs, err := Parse("fake")
+	if err != nil || len(fs) != 1 || fs[0].Name() != "fake" {
+		t.Fatalf("Parse: %v %v", fs, err)
+	}
+	if Names() != "json, parquet, xlsx, fake" {
+		t.Errorf("Names: %s", Names())
+	}
+	if Owner("fake/status.json") == nil || Owner("fake/status.json").Name() != "fake" {
+		t.Errorf("Owner: %v", Owner("fake/status.json"))
+	}
+	s := genSnapshot(3)
+	dir := writeSnapshot(t, s, fs...)
+	m, _ := snapshot.ReadManifest(dir)
+	if len(m.Files) == 0 || !strings.HasPrefix(m.Files[0].Path, "fake/") {
+		t.Fatalf("manifest lists %v", m.Files)
+	}
+	got, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameRecords(t, s.Records, got.Records)
 }

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -31,9 +32,9 @@ import (
 // field order (parquet-go sorts a group's fields by name) and the format version.
 type Parquet struct{}
 
-func init() { register(Parquet{}) }
-
 func (Parquet) Name() string { return "parquet" }
+
+func (Parquet) Owns(rel string) bool { return strings.HasPrefix(rel, "parquet/") }
 
 // The sizes the writer keeps to. The reader's bounds (pqcheck.go) are
 // derived from them, so that every file the writer can write is one the

@@ -36,9 +36,9 @@ import (
 // rows and columns can be moved, deleted and added.
 type XLSX struct{}
 
-func init() { register(XLSX{}) }
-
 func (XLSX) Name() string { return "xlsx" }
+
+func (XLSX) Owns(rel string) bool { return rel == xlsxName }
 
 const (
 	xlsxName    = "snapshot.xlsx"

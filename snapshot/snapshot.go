@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -101,4 +103,27 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err = w.Write(b)
 	return err
+}
+
+// CountProblems compares the records one format of the snapshot holds (named
+// by format, "json") with the manifest: every kind it lists, with its count,
+// and no other kind. Problems come sorted by kind.
+func (m Manifest) CountProblems(format string, recs map[string][]Record) []Problem {
+	var out []Problem
+	for _, kind := range slices.Sorted(maps.Keys(m.Kinds)) {
+		want := m.Kinds[kind].Records
+		got, ok := recs[kind]
+		switch {
+		case !ok:
+			out = append(out, Problem{Kind: kind, Msg: fmt.Sprintf("%s: no records of this kind; the manifest counts %d", format, want)})
+		case len(got) != want:
+			out = append(out, Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records, the manifest counts %d", format, len(got), want)})
+		}
+	}
+	for _, kind := range slices.Sorted(maps.Keys(recs)) {
+		if _, ok := m.Kinds[kind]; !ok {
+			out = append(out, Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records of a kind the manifest does not list", format, len(recs[kind]))})
+		}
+	}
+	return out
 }

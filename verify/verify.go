@@ -32,10 +32,16 @@ type Report struct {
 	Dir      string
 	Manifest snapshot.Manifest
 	Formats  []string // formats found and read, in order of preference
-	Files    int      // files the manifest lists
-	Records  int      // records of the first readable format
-	Refs     int      // internal references checked
-	External int      // references to things halocfg does not export, not checked
+	// Complete lists the formats a restore can read alone: every file
+	// there and intact, parsed, and every record the manifest counts.
+	Complete []string
+	// Restore is the format import and convert read (formats.Open), ""
+	// when they refuse the snapshot.
+	Restore  string
+	Files    int // files the manifest lists
+	Records  int // records of the first readable format
+	Refs     int // internal references checked
+	External int // references to things halocfg does not export, not checked
 
 	Unverifiable []Unverifiable
 	Problems     []snapshot.Problem
@@ -54,13 +60,13 @@ func Dir(dir string) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{Dir: dir, Manifest: m, Files: len(m.Files)}
-	r.checkFiles()
+	intact := r.checkFiles()
 	for name := range m.Kinds {
 		if _, ok := catalog.LookupStored(name); !ok {
 			r.add(snapshot.Problem{File: snapshot.ManifestName, Kind: name, Msg: "not a kind halocfg knows"})
 		}
 	}
-	recs := r.checkFormats()
+	recs := r.checkFormats(intact)
 	if recs != nil {
 		r.checkIDs(recs)
 		r.checkRefs(recs)
@@ -68,17 +74,22 @@ func Dir(dir string) (*Report, error) {
 	return r, nil
 }
 
-// checkFiles compares the files on disk with the manifest's list.
-func (r *Report) checkFiles() {
+// checkFiles compares the files on disk with the manifest's list, and
+// returns the formats whose files are all there and intact.
+func (r *Report) checkFiles() (intact map[string]bool) {
+	files := formats.CheckFiles(r.Dir, r.Manifest)
+	if f, err := files.Readable(); err == nil {
+		r.Restore = f.Name()
+	}
 	listed := map[string]bool{snapshot.ManifestName: true}
-	for _, f := range r.Manifest.Files {
+	for i, f := range r.Manifest.Files {
 		if listed[f.Path] {
 			r.add(snapshot.Problem{File: snapshot.ManifestName, Msg: fmt.Sprintf("%s is listed twice", f.Path)})
 			continue
 		}
 		listed[f.Path] = true
 		var fe *snapshot.FileError
-		if err := snapshot.CheckFile(r.Dir, f); errors.As(err, &fe) {
+		if err := files.Errs[i]; errors.As(err, &fe) {
 			r.add(snapshot.Problem{File: f.Path, Msg: fe.Err.Error()})
 		} else if err != nil {
 			r.add(snapshot.Problem{File: f.Path, Msg: err.Error()})
@@ -91,25 +102,26 @@ func (r *Report) checkFiles() {
 	for _, rel := range extra {
 		r.add(snapshot.Problem{File: rel, Msg: "present but not in the manifest"})
 	}
+	intact = map[string]bool{}
+	for _, f := range files.Complete {
+		intact[f.Name()] = true
+	}
+	return intact
 }
 
-// formatNames are the formats verify looks for, in formats.Open's order of
-// preference: the records of the first are checked for references.
-var formatNames = []string{"json", "parquet", "xlsx"}
-
-// checkFormats reads every format present, checks its counts against the
-// manifest and its records against the first format read, and returns the
-// records of the first format that is complete (or, when none is, of the
-// first that read at all; nil when none did).
-func (r *Report) checkFormats() map[string][]snapshot.Record {
+// checkFormats reads every format present, in formats.Open's order of
+// preference, checks its counts against the manifest and its records
+// against the first format read, and returns the records of the first
+// format that is complete (or, when none is, of the first that read at all;
+// nil when none did). A format is complete when its files are all there and
+// intact (intact, from checkFiles), it parses, and it holds every record the
+// manifest counts: Open can restore from it alone.
+func (r *Report) checkFormats(intact map[string]bool) map[string][]snapshot.Record {
 	var first, best map[string][]snapshot.Record // the first read, the first complete
 	var firstName string
 	unreadable := false
-	for _, name := range formatNames {
-		f, err := formats.Lookup(name)
-		if err != nil {
-			continue // not built into this halocfg
-		}
+	for _, f := range formats.All() {
+		name := f.Name()
 		recs, err := f.Read(r.Dir)
 		if err != nil {
 			r.add(snapshot.Problem{Msg: fmt.Sprintf("%s: does not parse: %v", name, err)})
@@ -117,22 +129,32 @@ func (r *Report) checkFormats() map[string][]snapshot.Record {
 			continue
 		}
 		if len(recs) == 0 {
-			continue // this format was not written
+			continue // this format was not written, or its files are all missing
 		}
 		r.Formats = append(r.Formats, name)
+		n := len(r.Problems)
 		r.checkText(name, recs)
-		complete := r.checkCounts(name, recs)
+		for _, p := range r.Manifest.CountProblems(name, recs) {
+			r.add(p)
+		}
+		complete := len(r.Problems) == n
 		if first == nil {
 			first, firstName = recs, name
 		} else {
 			r.checkSame(firstName, first, name, recs)
 		}
-		if complete && best == nil {
-			best = recs
+		if complete && intact[name] {
+			r.Complete = append(r.Complete, name)
+			if best == nil {
+				best = recs
+			}
 		}
 	}
 	if best == nil {
 		best = first
+	}
+	if !slices.Contains(r.Complete, r.Restore) {
+		r.Restore = "" // Open would find it incomplete
 	}
 	if first == nil && !unreadable && len(r.Manifest.Kinds) > 0 {
 		r.add(snapshot.Problem{Msg: "no records in any format, although the manifest counts some"})
@@ -141,28 +163,6 @@ func (r *Report) checkFormats() map[string][]snapshot.Record {
 		r.Records += len(rs)
 	}
 	return best
-}
-
-// checkCounts reports whether a format holds every kind the manifest lists
-// with its count, and no other.
-func (r *Report) checkCounts(format string, recs map[string][]snapshot.Record) bool {
-	n := len(r.Problems)
-	for _, kind := range slices.Sorted(maps.Keys(r.Manifest.Kinds)) {
-		want := r.Manifest.Kinds[kind].Records
-		got, ok := recs[kind]
-		switch {
-		case !ok:
-			r.add(snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("%s: no records of this kind; the manifest counts %d", format, want)})
-		case len(got) != want:
-			r.add(snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records, the manifest counts %d", format, len(got), want)})
-		}
-	}
-	for _, kind := range slices.Sorted(maps.Keys(recs)) {
-		if _, ok := r.Manifest.Kinds[kind]; !ok {
-			r.add(snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records of a kind the manifest does not list", format, len(recs[kind]))})
-		}
-	}
-	return len(r.Problems) == n
 }
 
 // checkText reports the first string of each record that is not valid

@@ -139,23 +139,40 @@ func TestProblems(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "snap")
-			write(t, dir, small(t), "json")
-			tc.break_(t, dir)
-			r, err := Dir(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := strings.Split(strings.TrimSuffix(messages(r), "\n"), "\n")
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %d problems, want %d:\n%s", len(got), len(tc.want), messages(r))
-			}
-			for i, w := range tc.want {
-				if !strings.HasPrefix(got[i], w) {
-					t.Errorf("problem %d = %q, want it to start with %q", i, got[i], w)
-				}
-			}
+			assertProblems(t, broken(t, "json", tc.break_), tc.want)
 		})
+	}
+}
+
+// broken verifies the small snapshot, written in the given formats and
+// then broken by break_.
+func broken(t *testing.T, formats string, break_ func(t *testing.T, dir string)) *Report {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "snap")
+	write(t, dir, small(t), formats)
+	break_(t, dir)
+	r, err := Dir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// assertProblems checks the report's problems, one line each, in order:
+// each starts with its want.
+func assertProblems(t *testing.T, r *Report, want []string) {
+	t.Helper()
+	var got []string
+	for _, p := range r.Problems {
+		got = append(got, p.String())
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%s", len(got), len(want), messages(r))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("problem %d = %q, want it to start with %q", i, got[i], w)
+		}
 	}
 }
 
@@ -314,5 +331,53 @@ func BenchmarkVerify(b *testing.B) {
 		if err != nil || !r.OK() {
 			b.Fatal(err, r.Problems)
 		}
+	}
+}
+
+// TestCompleteFormats: a format whose files are gone is reported file by
+// file, as before; the report says which formats a restore can read alone,
+// and which one it reads. A file that is there but differs stops a restore
+// whatever its format.
+func TestCompleteFormats(t *testing.T) {
+	cases := []struct {
+		name     string
+		break_   func(t *testing.T, dir string)
+		formats  string // read
+		complete string
+		restore  string
+		problems []string
+	}{
+		{"nothing wrong", func(t *testing.T, dir string) {}, "json,parquet,xlsx", "json,parquet,xlsx", "json", nil},
+		{"json and the workbook deleted", func(t *testing.T, dir string) {
+			os.RemoveAll(filepath.Join(dir, "json"))
+			os.Remove(filepath.Join(dir, "snapshot.xlsx"))
+		}, "parquet", "parquet", "parquet", []string{
+			"json/outcome.json: missing (listed in the manifest)",
+			"json/status.json: missing (listed in the manifest)",
+			"json/tickettype.json: missing (listed in the manifest)",
+			"snapshot.xlsx: missing (listed in the manifest)",
+		}},
+		{"one json file deleted", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "json", "status.json"))
+		}, "json,parquet,xlsx", "parquet,xlsx", "parquet", []string{
+			"json/status.json: missing (listed in the manifest)",
+			"status: json: no records of this kind; the manifest counts 2",
+		}},
+		{"the workbook changed", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "snapshot.xlsx")
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, append(b, 0), 0o600)
+		}, "json,parquet,xlsx", "json,parquet", "", []string{
+			"snapshot.xlsx: checksum mismatch: ",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := broken(t, "json,parquet,xlsx", tc.break_)
+			if f, c := strings.Join(r.Formats, ","), strings.Join(r.Complete, ","); f != tc.formats || c != tc.complete || r.Restore != tc.restore {
+				t.Errorf("formats %s, complete %s, restore %q; want %s, %s, %q", f, c, r.Restore, tc.formats, tc.complete, tc.restore)
+			}
+			assertProblems(t, r, tc.problems)
+		})
 	}
 }
