@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
@@ -98,23 +99,60 @@ func formatFloat(f float64) string {
 	return string(b)
 }
 
+// A float column writes its numbers in one of two styles: as encoding/json
+// does (24, 0.5), or dotted, as Halo (.NET) writes doubles: a whole number
+// with ".0" (24.0, 0.5). A typed format picks the style most of a column's
+// numbers have, so that only the others need a note of their exact text.
+
+// numberText writes f in a column's style.
+func numberText(f float64, dotted bool) string {
+	s := formatFloat(f)
+	if dotted && !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+const (
+	styleEither  = iota // 0.5 reads the same in both styles
+	stylePlain          // 24
+	styleDotted         // 24.0
+	styleNeither        // 1E-07: noted in either
+)
+
+// wholeStyle tells which style writes n as it is.
+func wholeStyle(n json.Number) int {
+	f, _ := finiteFloat(n)
+	plain, dotted := numberText(f, false), numberText(f, true)
+	switch string(n) {
+	case plain:
+		if plain == dotted {
+			return styleEither
+		}
+		return stylePlain
+	case dotted:
+		return styleDotted
+	}
+	return styleNeither
+}
+
 // floatNumber turns a float read back from a typed cell into a JSON number:
 // the noted exact text when it still denotes the same number (the cell was
-// not edited), otherwise the float as JSON writes it.
-func floatNumber(f float64, exact string) json.Number {
+// not edited), otherwise the float in its column's style.
+func floatNumber(f float64, exact string, dotted bool) json.Number {
 	if exact != "" {
 		if g, err := strconv.ParseFloat(exact, 64); err == nil && g == f {
 			return json.Number(exact)
 		}
 	}
-	return json.Number(formatFloat(f))
+	return json.Number(numberText(f, dotted))
 }
 
 // exactText is the text to note for a number in a float column, "" when
-// formatFloat reproduces it. -0 is always noted: spreadsheets drop its sign.
-func exactText(n json.Number) string {
+// the column's style reproduces it. -0 is always noted: spreadsheets drop its sign.
+func exactText(n json.Number, dotted bool) string {
 	f, _ := finiteFloat(n)
-	if formatFloat(f) == string(n) && !(f == 0 && math.Signbit(f)) {
+	if numberText(f, dotted) == string(n) && !(f == 0 && math.Signbit(f)) {
 		return ""
 	}
 	return string(n)
@@ -126,8 +164,9 @@ type column struct {
 	Type colType
 }
 
-// fieldOrder lists the fields that occur in recs: in the order of the kind's
-// OpenAPI schema, then fields the schema does not know, sorted.
+// fieldOrder lists the fields that occur in recs: id and the natural key
+// first, then in the order of the kind's OpenAPI schema, then fields the
+// schema does not know, sorted.
 func fieldOrder(kind string, recs []snapshot.Record) []string {
 	seen := map[string]bool{}
 	for _, r := range recs {
@@ -136,13 +175,22 @@ func fieldOrder(kind string, recs []snapshot.Record) []string {
 		}
 	}
 	var out []string
+	take := func(name string) {
+		if seen[name] {
+			out = append(out, name)
+			delete(seen, name)
+		}
+	}
+	take("id")
+	if k, ok := catalog.LookupStored(kind); ok {
+		for _, f := range k.NaturalKey {
+			take(f)
+		}
+	}
 	if k, ok := catalog.Lookup(kind); ok {
 		fields, _ := catalog.Schema(k.Schema)
 		for _, f := range fields {
-			if seen[f.Name] {
-				out = append(out, f.Name)
-				delete(seen, f.Name)
-			}
+			take(f.Name)
 		}
 	}
 	rest := make([]string, 0, len(seen))

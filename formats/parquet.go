@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,11 +26,18 @@ import (
 // STRING; nested values and mixed-type fields as STRING with the JSON logical
 // type), every column optional so that null is null, zstd, bounded row groups.
 //
-// What a typed column cannot say goes in the column _halocfg, a JSON object
-// per row that is null for most rows: {"absent": [fields absent from this
-// record], "exact": {field: number text a DOUBLE does not reproduce, e.g. "2.0"}}.
-// The key-value metadata carries the kind, source, snapshot time, the original
-// field order (parquet-go sorts a group's fields by name) and the format version.
+// The columns keep the fields' order (the kind's schema order), and the last
+// one, _halocfg, says what a typed cell cannot: a JSON object that is null
+// on every row that needs no note. Each column has a default for the rest:
+// what its null cells mean (null, or a field absent from the record, when
+// most records lack it) and, for a DOUBLE column, how its numbers are
+// written (24 or, as Halo writes doubles, 24.0). A row notes only where it
+// differs: {"absent": [fields absent although the column's null means null],
+// "null": [fields null although the column's null means absent], "exact":
+// {field: number text the column's style does not reproduce, e.g. "1E-07"}}.
+// The key-value metadata carries the kind, source, snapshot time, the field
+// order, the columns whose null means absent (halocfg.absent), the dotted
+// DOUBLE columns (halocfg.dotted) and the format version.
 type Parquet struct{}
 
 func (Parquet) Name() string { return "parquet" }
@@ -64,14 +72,19 @@ const (
 )
 
 const (
-	notesColumn      = "_halocfg"
-	pqKeyVersion     = "halocfg.format_version"
-	pqKeyKind        = "halocfg.kind"
-	pqKeySource      = "halocfg.source"
-	pqKeyCreated     = "halocfg.created_at"
-	pqKeyFields      = "halocfg.fields"
-	pqKeyTool        = "halocfg.tool"
-	pqFormatVersion  = "1"
+	notesColumn  = "_halocfg"
+	pqKeyVersion = "halocfg.format_version"
+	pqKeyKind    = "halocfg.kind"
+	pqKeySource  = "halocfg.source"
+	pqKeyCreated = "halocfg.created_at"
+	pqKeyFields  = "halocfg.fields"
+	pqKeyTool    = "halocfg.tool"
+	pqKeyAbsent  = "halocfg.absent"
+	pqKeyDotted  = "halocfg.dotted"
+	// pqFormatVersion 2 added the columns' defaults (halocfg.absent,
+	// halocfg.dotted): a reader of version 1 would take an absent field
+	// for null and 24.0 for 24, so it must refuse version 2.
+	pqFormatVersion  = "2"
 	parquetBatchRows = 256
 )
 
@@ -80,8 +93,88 @@ func parquetPath(kind string) string { return path.Join("parquet", kind+".parque
 // rowNotes is what a typed row cannot carry in its cells.
 type rowNotes struct {
 	Absent []string          `json:"absent,omitempty"`
+	Null   []string          `json:"null,omitempty"`
 	Exact  map[string]string `json:"exact,omitempty"`
 }
+
+func (n *rowNotes) empty() bool { return n.Absent == nil && n.Null == nil && n.Exact == nil }
+
+// pqColumns is how a kind's fields lie in the columns of its file.
+type pqColumns struct {
+	cols   []column
+	absent map[string]bool // columns whose null cell is a field absent from the record
+	dotted map[string]bool // DOUBLE columns whose whole numbers are written 24.0
+}
+
+// pqDefaults picks each column's defaults: a null cell means absent when
+// more records lack the field than hold null, and a DOUBLE column is
+// dotted when more of its numbers are written 24.0 than 24.
+func pqDefaults(cols []column, recs []snapshot.Record) pqColumns {
+	l := pqColumns{cols: cols, absent: map[string]bool{}, dotted: map[string]bool{}}
+	for _, c := range cols {
+		var absent, null, plain, dotted int
+		for _, r := range recs {
+			v, ok := r[c.Name]
+			switch {
+			case !ok:
+				absent++
+			case v == nil:
+				null++
+			case c.Type == colFloat:
+				switch wholeStyle(v.(json.Number)) {
+				case styleDotted:
+					dotted++
+				case stylePlain:
+					plain++
+				}
+			}
+		}
+		if absent > null {
+			l.absent[c.Name] = true
+		}
+		if dotted > plain {
+			l.dotted[c.Name] = true
+		}
+	}
+	return l
+}
+
+// names lists the columns set in m, in column order, as JSON.
+func (l pqColumns) names(m map[string]bool) string {
+	out := []string{}
+	for _, c := range l.cols {
+		if m[c.Name] {
+			out = append(out, c.Name)
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// orderedGroup is a parquet.Group that keeps its columns in the order
+// given; parquet.Group sorts them by name, which put _halocfg first.
+type orderedGroup struct {
+	parquet.Group
+	fields []parquet.Field
+}
+
+func newOrderedGroup(names []string, nodes []parquet.Node) orderedGroup {
+	g := parquet.Group{}
+	for i, name := range names {
+		g[name] = nodes[i]
+	}
+	byName := map[string]parquet.Field{}
+	for _, f := range g.Fields() {
+		byName[f.Name()] = f
+	}
+	fields := make([]parquet.Field, len(names))
+	for i, name := range names {
+		fields[i] = byName[name]
+	}
+	return orderedGroup{Group: g, fields: fields}
+}
+
+func (g orderedGroup) Fields() []parquet.Field { return g.fields }
 
 func (Parquet) Write(s *snapshot.Snapshot, dst Creator) error {
 	for _, k := range catalog.Stored() {
@@ -102,8 +195,8 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 		return err
 	}
 	cols := columnsOf(kind, recs)
-	group := parquet.Group{notesColumn: parquet.Optional(parquet.JSON())}
-	fields := make([]string, len(cols))
+	fields := make([]string, len(cols), len(cols)+1)
+	nodes := make([]parquet.Node, len(cols), len(cols)+1)
 	for i, c := range cols {
 		if c.Name == notesColumn || c.Name == "" {
 			return fmt.Errorf("field name %q cannot be a Parquet column here", c.Name)
@@ -111,15 +204,11 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 		if c.Type == colNull {
 			cols[i].Type = schemaType(kind, c.Name)
 		}
-		group[c.Name] = parquet.Optional(parquetNode(cols[i].Type))
-		fields[i] = c.Name
-	}
-	schema := parquet.NewSchema(kind, group)
-	index := map[string]int{}
-	for i, p := range schema.Columns() {
-		index[p[0]] = i
+		fields[i], nodes[i] = c.Name, parquet.Optional(parquetNode(cols[i].Type))
 	}
 	order, _ := json.Marshal(fields)
+	schema := parquet.NewSchema(kind, newOrderedGroup(append(fields, notesColumn), append(nodes, parquet.Optional(parquet.JSON()))))
+	l := pqDefaults(cols, recs)
 
 	opts := []parquet.WriterOption{
 		parquet.Compression(&parquet.Zstd),
@@ -132,6 +221,8 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 		parquet.KeyValueMetadata(pqKeyCreated, s.Manifest.CreatedAt.UTC().Format(time.RFC3339Nano)),
 		parquet.KeyValueMetadata(pqKeyTool, s.Manifest.Tool),
 		parquet.KeyValueMetadata(pqKeyFields, string(order)),
+		parquet.KeyValueMetadata(pqKeyAbsent, l.names(l.absent)),
+		parquet.KeyValueMetadata(pqKeyDotted, l.names(l.dotted)),
 	}
 	unbounded := unboundedColumns(cols, recs)
 	for name := range unbounded {
@@ -151,7 +242,7 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 	}
 	groupBytes := 0
 	for n, r := range recs {
-		row, size, err := parquetRow(r, cols, index)
+		row, size, err := l.row(r)
 		if err != nil {
 			f.Close()
 			return fmt.Errorf("%s record %d (id %s), %w", kind, n+1, r.ID(), err)
@@ -190,29 +281,32 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 	return f.Close()
 }
 
-// parquetRow lays a record out as a row, with the bytes its values take.
-func parquetRow(r snapshot.Record, cols []column, index map[string]int) (parquet.Row, int, error) {
-	row := make(parquet.Row, len(index))
+// row lays a record out as a row (a column per field in order, the notes
+// last), with the bytes its values take.
+func (l pqColumns) row(r snapshot.Record) (parquet.Row, int, error) {
+	row := make(parquet.Row, len(l.cols)+1)
 	var notes rowNotes
 	size := 0
-	for _, c := range cols {
-		i := index[c.Name]
+	for i, c := range l.cols {
 		v, present := r[c.Name]
-		if !present {
+		switch {
+		case !present && !l.absent[c.Name]:
 			notes.Absent = append(notes.Absent, c.Name)
+		case present && v == nil && l.absent[c.Name]:
+			notes.Null = append(notes.Null, c.Name)
 		}
 		if s, ok := v.(string); ok && len(s) > parquetMaxCellBytes { // refused before it is copied
 			return nil, 0, cellTooLong(c.Name, len(s))
 		}
-		row[i] = parquetValue(c.Type, v, &notes, c.Name).Level(0, defLevel(v), i)
+		row[i] = parquetValue(c.Type, v, &notes, c.Name, l.dotted[c.Name]).Level(0, defLevel(v), i)
 		n := cellBytes(row[i])
 		if n > parquetMaxCellBytes {
 			return nil, 0, cellTooLong(c.Name, n)
 		}
 		size += 8 + n
 	}
-	i, nv, def := index[notesColumn], parquet.NullValue(), 0
-	if notes.Absent != nil || notes.Exact != nil {
+	i, nv, def := len(l.cols), parquet.NullValue(), 0
+	if !notes.empty() {
 		b, _ := json.Marshal(notes)
 		if len(b) > parquetMaxCellBytes {
 			return nil, 0, cellTooLong(notesColumn, len(b))
@@ -279,7 +373,7 @@ func parquetNode(t colType) parquet.Node {
 }
 
 // parquetValue converts a record value to its cell; nil is null.
-func parquetValue(t colType, v any, notes *rowNotes, field string) parquet.Value {
+func parquetValue(t colType, v any, notes *rowNotes, field string, dotted bool) parquet.Value {
 	if v == nil {
 		return parquet.NullValue()
 	}
@@ -290,7 +384,7 @@ func parquetValue(t colType, v any, notes *rowNotes, field string) parquet.Value
 	case colFloat:
 		n := v.(json.Number)
 		f, _ := finiteFloat(n)
-		if ex := exactText(n); ex != "" {
+		if ex := exactText(n, dotted); ex != "" {
 			if notes.Exact == nil {
 				notes.Exact = map[string]string{}
 			}
@@ -351,9 +445,11 @@ func readParquet(r io.ReaderAt, size int64, kind string) (recs []snapshot.Record
 
 // pqColumn is how a Parquet leaf column turns back into field values.
 type pqColumn struct {
-	name string
-	kind parquet.Kind
-	json bool // BYTE_ARRAY with the JSON logical type
+	name   string
+	kind   parquet.Kind
+	json   bool // BYTE_ARRAY with the JSON logical type
+	absent bool // a null cell is a field absent from the record
+	dotted bool // whole numbers are written 24.0
 }
 
 func decodeParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, error) {
@@ -373,11 +469,11 @@ func decodeParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, e
 		return nil, err
 	}
 	meta := func(key string) string { v, _ := pf.Lookup(key); return v }
-	if v := meta(pqKeyVersion); v != pqFormatVersion {
+	if v := meta(pqKeyVersion); v != "1" && v != pqFormatVersion {
 		if v == "" {
 			return nil, fmt.Errorf("not written by halocfg (no %s metadata)", pqKeyVersion)
 		}
-		return nil, fmt.Errorf("%s %q is not supported (this halocfg reads %s)", pqKeyVersion, v, pqFormatVersion)
+		return nil, fmt.Errorf("%s %q is not supported (this halocfg reads 1 to %s)", pqKeyVersion, v, pqFormatVersion)
 	}
 	if k := meta(pqKeyKind); k != kind {
 		return nil, fmt.Errorf("holds kind %q, want %q", k, kind)
@@ -406,6 +502,29 @@ func decodeParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, e
 	}
 	if len(fields)+1 != len(cols) {
 		return nil, fmt.Errorf("wrong schema: %d columns for %d fields", len(cols), len(fields))
+	}
+	for _, d := range []struct {
+		key string
+		set func(c *pqColumn)
+	}{
+		{pqKeyAbsent, func(c *pqColumn) { c.absent = true }},
+		{pqKeyDotted, func(c *pqColumn) { c.dotted = true }},
+	} {
+		v := meta(d.key)
+		if v == "" {
+			continue // version 1: no defaults
+		}
+		var names []string
+		if err := json.Unmarshal([]byte(v), &names); err != nil {
+			return nil, fmt.Errorf("metadata %s: %w", d.key, err)
+		}
+		for _, name := range names {
+			i, ok := byName[name]
+			if !ok || i == notesAt {
+				return nil, fmt.Errorf("metadata %s: field %q has no column", d.key, name)
+			}
+			d.set(&cols[i])
+		}
 	}
 
 	recs := make([]snapshot.Record, 0, pf.NumRows())
@@ -482,7 +601,9 @@ func parquetRecord(row parquet.Row, cols []pqColumn, notesAt, n int) (snapshot.R
 			continue
 		}
 		if v.IsNull() {
-			rec[c.name] = nil
+			if !c.absent {
+				rec[c.name] = nil
+			}
 			continue
 		}
 		val, err := parquetField(c, v)
@@ -491,17 +612,18 @@ func parquetRecord(row parquet.Row, cols []pqColumn, notesAt, n int) (snapshot.R
 		}
 		rec[c.name] = val
 	}
-	for field, ex := range notes.Exact {
-		if f, ok := rec[field].(float64); ok {
-			rec[field] = floatNumber(f, ex)
-		}
-	}
 	for _, field := range notes.Absent {
 		delete(rec, field)
 	}
-	for field, v := range rec {
-		if f, ok := v.(float64); ok {
-			rec[field] = floatNumber(f, "")
+	for _, field := range notes.Null {
+		if !slices.ContainsFunc(cols, func(c pqColumn) bool { return c.name == field }) || field == notesColumn {
+			return nil, fmt.Errorf("row %d, column %s: field %q has no column", n, notesColumn, field)
+		}
+		rec[field] = nil
+	}
+	for _, c := range cols {
+		if f, ok := rec[c.name].(float64); ok {
+			rec[c.name] = floatNumber(f, notes.Exact[c.name], c.dotted)
 		}
 	}
 	return rec, nil

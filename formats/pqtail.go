@@ -18,6 +18,14 @@ import (
 // skips pages by it (Spark, Trino) would skip pages holding what it looks
 // for. tailWriter holds that end of the file back and writes it without
 // those column indexes.
+//
+// The parts it keeps stay in parquet-go's order (every column index, then
+// every offset index, each by row group and column) and back to back:
+// parquet-go's own reader (File.ReadPageIndex) reads each section in one
+// piece from the offset of the first column chunk's part, and reads no
+// column index at all when the first column has none. The first column is a
+// kind's id (fieldOrder), which has one; _halocfg, which has none, is the
+// last (it sorted first while the columns were sorted by name).
 type tailWriter struct {
 	w      io.Writer
 	passed int64 // bytes written through to w

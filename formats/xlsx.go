@@ -371,7 +371,7 @@ func xlsxCell(c xcol, v any, present bool) (any, []cellNote) {
 		return i, nil
 	case c.typ == colFloat:
 		n := v.(json.Number)
-		if ex := exactText(n); ex != "" {
+		if ex := exactText(n, false); ex != "" {
 			notes = append(notes, cellNote{noteExact, ex})
 		}
 		f, _ := finiteFloat(n)
@@ -476,9 +476,10 @@ func splitCellText(s string) (head string, more []string) {
 	return parts[0], parts[1:]
 }
 
-// sheetColumns lays out a kind's fields: id, natural key, then the schema's
-// order, each reference followed by its name partner field or, lacking one,
-// a display column showing the referenced record's name.
+// sheetColumns lays out a kind's fields in their order (fieldOrder: id,
+// natural key, then the schema's order), each reference followed by its name
+// partner field or, lacking one, a display column showing the referenced
+// record's name.
 func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, error) {
 	typed := columnsOf(kind, recs)
 	byName := map[string]column{}
@@ -493,11 +494,6 @@ func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, 
 		typed = append([]column{byName["id"]}, typed...)
 	}
 	k, _ := catalog.LookupStored(kind)
-	var first []string
-	first = append(first, "id")
-	if k != nil {
-		first = append(first, k.NaturalKey...)
-	}
 	placed := map[string]bool{}
 	var cols []xcol
 	var add func(name string)
@@ -529,10 +525,7 @@ func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, 
 			cols = append(cols, xcol{header: header, typ: colString, ref: x.namesOf(r.Target), field: name})
 		}
 	}
-	for _, name := range first {
-		add(name)
-	}
-	for _, c := range typed {
+	for _, c := range typed { // id and natural key first (fieldOrder)
 		add(c.Name)
 	}
 	for i := range cols {

@@ -457,7 +457,7 @@ func (r *xlsxReader) value(sheet string, row, col int, c rcol, text string, note
 		if notes != nil {
 			exact = notes.exact
 		}
-		return floatNumber(f, exact), nil
+		return floatNumber(f, exact, false), nil
 	case colBool:
 		switch strings.ToLower(text) {
 		case "1", "true":
