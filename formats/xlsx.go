@@ -93,8 +93,7 @@ type xlsxWriter struct {
 	f            *excelize.File
 	s            *snapshot.Snapshot
 	bold, italic int
-	cells        *excelize.StreamWriter
-	cellsRow     int
+	cells        *noteSpill // the rows of _cells, written last
 	names        map[string]*xlsxNames
 	l            xlsxLimits
 	cost         int64 // what the reader charges for the cells written (xlsxLimits.cellCost)
@@ -144,28 +143,11 @@ func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsx
 	if err := x.about(kinds); err != nil {
 		return err
 	}
-	types, err := f.NewStreamWriter(typesSheet)
-	if err != nil {
+	if x.cells, err = newNoteSpill(tmp); err != nil {
 		return err
 	}
-	if x.cells, err = f.NewStreamWriter(cellsSheet); err != nil {
-		return err
-	}
-	header := func(sw *excelize.StreamWriter, cols ...string) error {
-		row := make([]any, len(cols))
-		for i, c := range cols {
-			row[i] = excelize.Cell{StyleID: x.bold, Value: c}
-		}
-		return x.setRow(sw, 1, row)
-	}
-	if err := header(types, "sheet", "column", "type", "empty cell"); err != nil {
-		return err
-	}
-	if err := header(x.cells, "sheet", "id", "column", "note", "value"); err != nil {
-		return err
-	}
-	x.cellsRow = 1
-	typesRow := 1
+	defer x.cells.close()
+	var types [][]any
 	for _, kind := range kinds {
 		cols, err := x.kindSheet(kind, s.Records[kind])
 		if err != nil {
@@ -176,19 +158,64 @@ func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsx
 			if c.ref != nil {
 				typ = displayType
 			}
-			typesRow++
-			if err := x.setRow(types, typesRow, []any{kind, c.header, typ, c.empty}); err != nil {
+			types = append(types, []any{kind, c.header, typ, c.empty})
+		}
+	}
+	// The hidden sheets come last: a sheet's dimension opens its XML, and
+	// theirs is known only once every kind sheet is written.
+	err = x.hiddenSheet(typesSheet, []string{"sheet", "column", "type", "empty cell"}, len(types), func(row func([]any) error) error {
+		for _, r := range types {
+			if err := row(r); err != nil {
 				return err
 			}
 		}
-	}
-	if err := types.Flush(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	if err := x.cells.Flush(); err != nil {
+	err = x.hiddenSheet(cellsSheet, []string{"sheet", "id", "column", "note", "value"}, x.cells.n, func(row func([]any) error) error {
+		return x.cells.each(func(n [5]string) error { return row([]any{n[0], n[1], n[2], n[3], n[4]}) })
+	})
+	if err != nil {
 		return err
 	}
 	return f.Write(io.Discard)
+}
+
+// hiddenSheet streams one of the hidden sheets: a bold header, then rows
+// rows that each calls row with.
+func (x *xlsxWriter) hiddenSheet(name string, header []string, rows int, each func(row func([]any) error) error) error {
+	sw, err := x.newSheet(name, len(header), rows+1)
+	if err != nil {
+		return err
+	}
+	head := make([]any, len(header))
+	for i, h := range header {
+		head[i] = excelize.Cell{StyleID: x.bold, Value: h}
+	}
+	if err := x.setRow(sw, 1, head); err != nil {
+		return err
+	}
+	n := 1
+	err = each(func(cells []any) error {
+		n++
+		return x.setRow(sw, n, cells)
+	})
+	if err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+// newSheet starts streaming a sheet of cols columns and rows rows, which
+// its dimension declares: readers that trust it (openpyxl in read-only
+// mode) see no more than it says, and excelize's stream writer declares A1.
+func (x *xlsxWriter) newSheet(name string, cols, rows int) (*excelize.StreamWriter, error) {
+	if err := x.f.SetSheetDimension(name, "A1:"+cellName(max(cols, 1), max(rows, 1))); err != nil {
+		return nil, err
+	}
+	return x.f.NewStreamWriter(name)
 }
 
 func cellName(col, row int) string {
@@ -223,16 +250,6 @@ var aboutText = []struct {
 }
 
 func (x *xlsxWriter) about(kinds []string) error {
-	sw, err := x.f.NewStreamWriter(aboutSheet)
-	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, 1, 22); err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(2, 2, 100); err != nil {
-		return err
-	}
 	m := x.s.Manifest
 	rows := [][]any{
 		{excelize.Cell{StyleID: x.bold, Value: "halocfg snapshot"}},
@@ -256,6 +273,16 @@ func (x *xlsxWriter) about(kinds []string) error {
 		}
 		rows = append(rows, []any{nil, line.text})
 	}
+	sw, err := x.newSheet(aboutSheet, 2, len(rows))
+	if err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(1, 1, 22); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(2, 2, 100); err != nil {
+		return err
+	}
 	for i, r := range rows {
 		if err := x.setRow(sw, i+1, r); err != nil {
 			return err
@@ -273,7 +300,7 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 	if err != nil {
 		return nil, err
 	}
-	sw, err := x.f.NewStreamWriter(kind)
+	sw, err := x.newSheet(kind, len(cols), len(recs)+1)
 	if err != nil {
 		return nil, err
 	}
@@ -282,10 +309,7 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 			return nil, err
 		}
 	}
-	if err := sw.SetPanes(&excelize.Panes{
-		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
-	}); err != nil {
+	if err := sw.SetPanes(frozenPanes(kind, cols)); err != nil {
 		return nil, err
 	}
 	last := cellName(max(len(cols), 1), len(recs)+1)
@@ -343,8 +367,35 @@ func (x *xlsxWriter) setRow(sw *excelize.StreamWriter, row int, cells []any) err
 type cellNote struct{ note, value string }
 
 func (x *xlsxWriter) note(sheet, id, column string, n cellNote) error {
-	x.cellsRow++
-	return x.setRow(x.cells, x.cellsRow, []any{sheet, id, column, n.note, n.value})
+	return x.cells.add([5]string{sheet, id, column, n.note, n.value})
+}
+
+// frozenPanes freezes the header row and the columns up to the last of the
+// id and natural key (a ticket type's sheet is 325 columns wide: its name
+// stays in sight).
+func frozenPanes(kind string, cols []xcol) *excelize.Panes {
+	key := map[string]bool{"id": true}
+	if k, ok := catalog.LookupStored(kind); ok {
+		for _, f := range k.NaturalKey {
+			key[f] = true
+		}
+	}
+	split := 0
+	for i, c := range cols {
+		if c.ref == nil && key[c.header] {
+			split = i + 1
+		}
+	}
+	// split is at least 1: every sheet has an id column (sheetColumns).
+	corner := cellName(split+1, 2)
+	return &excelize.Panes{
+		Freeze: true, XSplit: split, YSplit: 1, TopLeftCell: corner, ActivePane: "bottomRight",
+		Selection: []excelize.Selection{
+			{SQRef: cellName(split+1, 1), ActiveCell: cellName(split+1, 1), Pane: "topRight"},
+			{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"},
+			{SQRef: corner, ActiveCell: corner, Pane: "bottomRight"},
+		},
+	}
 }
 
 // xlsxCell is the cell of value v in column c, and the notes it needs.
