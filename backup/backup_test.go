@@ -101,7 +101,7 @@ func writeSnapshot(t *testing.T, path string) {
 	defer d.Abort()
 	s := snapshot.New("http://test", t0)
 	s.Put("status", []snapshot.Record{{"id": "1", "name": "New"}})
-	if err := (formats.JSON{}).Write(s, d); err != nil {
+	if err := (formats.JSON{}).Write(formats.FromSnapshot(s), d); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Commit(s.Manifest); err != nil {
@@ -152,7 +152,7 @@ func TestRunPrunesOnlyItsOwnSnapshots(t *testing.T) {
 	}
 	s := snapshot.New("http://test", t0)
 	s.Put("status", nil)
-	if err := (formats.JSON{}).Write(s, r.Dir()); err != nil {
+	if err := (formats.JSON{}).Write(formats.FromSnapshot(s), r.Dir()); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Commit(s.Manifest); err != nil {

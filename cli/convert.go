@@ -40,7 +40,8 @@ func convertCommand(e *env) *cli.Command {
 			if _, err := os.Stat(args[0]); err != nil {
 				return usageError{fmt.Errorf("SNAPSHOT: %w", err)}
 			}
-			s, err := formats.Open(args[0])
+			// One kind at a time: a large snapshot is never held whole.
+			src, err := formats.OpenSource(args[0])
 			if err != nil {
 				return err
 			}
@@ -49,14 +50,17 @@ func convertCommand(e *env) *cli.Command {
 				return err
 			}
 			defer d.Abort()
-			if err := save(d, s, fs); err != nil {
+			if err := formats.WriteSource(src, d, fs); err != nil {
+				return err
+			}
+			if err := d.Commit(src.Manifest); err != nil {
 				return err
 			}
 			records := 0
-			for _, r := range s.Records {
-				records += len(r)
+			for _, k := range src.Manifest.Kinds {
+				records += k.Records
 			}
-			e.log.Info("convert complete", "from", args[0], "dir", d.Final(), "formats", to, "kinds", len(s.Records), "records", records)
+			e.log.Info("convert complete", "from", args[0], "dir", d.Final(), "formats", to, "kinds", len(src.Manifest.Kinds), "records", records)
 			return nil
 		},
 	}

@@ -90,7 +90,7 @@ func TestBadFilesAreErrorsNamingTheFile(t *testing.T) {
 					t.Fatal(err)
 				}
 				f, _ := Lookup(format)
-				recs, err := f.Read(dir)
+				recs, err := ReadAll(f, dir)
 				assertErrorHas(t, err, p)
 				if recs != nil {
 					t.Errorf("records %v alongside the error", recs)

@@ -7,12 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/internal/heaptest"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -102,7 +101,7 @@ func benchWrite(b *testing.B, s *snapshot.Snapshot, f Format, n int) string {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := f.Write(s, sampledDir{d, h}); err != nil {
+		if err := f.Write(FromSnapshot(s), sampledDir{d, h}); err != nil {
 			b.Fatal(err)
 		}
 		if err := d.Commit(s.Manifest); err != nil {
@@ -125,7 +124,7 @@ func benchWrite(b *testing.B, s *snapshot.Snapshot, f Format, n int) string {
 // dir, and reports records/s and the peak heap.
 func benchRead(b *testing.B, s *snapshot.Snapshot, f Format, dir string, n int) {
 	read := func() {
-		got, err := f.Read(dir)
+		got, err := ReadAll(f, dir)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -147,30 +146,19 @@ func benchRead(b *testing.B, s *snapshot.Snapshot, f Format, dir string, n int) 
 type heapSampler struct{ base, peak uint64 }
 
 func newHeapSampler() *heapSampler {
-	// A first collection empties the sync.Pools into their victim caches,
-	// the second drops those: buffers an earlier run left there would be
-	// reused by the run measured without showing in its peak.
-	runtime.GC()
-	h := &heapSampler{base: liveHeap()}
+	runtime.GC() // see heaptest.Peak
+	h := &heapSampler{base: heaptest.Live()}
 	h.peak = h.base
 	return h
 }
 
 func (h *heapSampler) sample() {
 	if h != nil {
-		h.peak = max(h.peak, liveHeap())
+		h.peak = max(h.peak, heaptest.Live())
 	}
 }
 
 func (h *heapSampler) peakAbove() uint64 { return h.peak - h.base }
-
-// liveHeap collects garbage and returns the live heap.
-func liveHeap() uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	return sample[0].Value.Uint64()
-}
 
 // sampledDir samples the heap as the writer fills its files.
 type sampledDir struct {
@@ -207,22 +195,4 @@ func (f *sampledFile) Close() error {
 
 // peakHeap runs fn while a goroutine collects back to back, and returns the
 // most live heap seen above the live heap before.
-func peakHeap(fn func()) uint64 {
-	h := newHeapSampler()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			h.sample()
-			select {
-			case <-done:
-				return
-			default:
-			}
-		}
-	})
-	fn()
-	close(done)
-	wg.Wait()
-	return h.peakAbove()
-}
+func peakHeap(fn func()) uint64 { return heaptest.Peak(fn) }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -16,17 +17,57 @@ type Creator interface {
 	Create(rel string) (io.WriteCloser, error)
 }
 
-// Format is one file format of a snapshot.
+// Format is one file format of a snapshot. It reads and writes one kind
+// at a time, so that converting a snapshot holds one kind's records, not
+// every kind's.
 type Format interface {
 	// Name is the --format name: "json", "xlsx", "parquet".
 	Name() string
 	// Owns reports whether the snapshot file rel (slash-separated, relative
 	// to the snapshot root) is one this format writes.
 	Owns(rel string) bool
-	// Write writes the records of every kind in s.
-	Write(s *snapshot.Snapshot, dst Creator) error
-	// Read reads the records this format wrote under the snapshot root dir.
-	Read(dir string) (map[string][]snapshot.Record, error)
+	// Write writes the records of every kind of src.
+	Write(src Source, dst Creator) error
+	// Each reads the records this format wrote under the snapshot root dir
+	// and calls fn with each kind's, in the order the format holds them.
+	Each(dir string, fn func(kind string, recs []snapshot.Record) error) error
+}
+
+// Source is a snapshot to write, read one kind at a time.
+type Source struct {
+	// Manifest says where the snapshot comes from, and which kinds it holds
+	// with how many records.
+	Manifest snapshot.Manifest
+	// Each calls fn with each kind's records, sorted by id, in the
+	// catalog's order (catalog.Stored). It may be called more than once.
+	Each func(fn func(kind string, recs []snapshot.Record) error) error
+}
+
+// FromSnapshot is the source of a snapshot held in memory.
+func FromSnapshot(s *snapshot.Snapshot) Source {
+	return Source{Manifest: s.Manifest, Each: func(fn func(string, []snapshot.Record) error) error {
+		for _, k := range catalog.Stored() {
+			if recs, ok := s.Records[k.Name]; ok {
+				if err := fn(k.Name, recs); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}}
+}
+
+// ReadAll reads every kind format f wrote under the snapshot root dir.
+func ReadAll(f Format, dir string) (map[string][]snapshot.Record, error) {
+	out := map[string][]snapshot.Record{}
+	err := f.Each(dir, func(kind string, recs []snapshot.Record) error {
+		out[kind] = recs
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // all is every format halocfg knows, in order of preference when a snapshot
@@ -95,8 +136,14 @@ func Parse(list string) ([]Format, error) {
 // Write writes s in each of the given formats into dst (a *snapshot.Dir); the
 // caller commits dst with s.Manifest, which then lists every file written.
 func Write(s *snapshot.Snapshot, dst Creator, fs []Format) error {
+	return WriteSource(FromSnapshot(s), dst, fs)
+}
+
+// WriteSource writes src in each of the given formats into dst, as Write
+// does; each format reads src anew.
+func WriteSource(src Source, dst Creator, fs []Format) error {
 	for _, f := range fs {
-		if err := f.Write(s, dst); err != nil {
+		if err := f.Write(src, dst); err != nil {
 			return fmt.Errorf("writing %s: %w", f.Name(), err)
 		}
 	}

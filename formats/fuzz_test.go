@@ -53,7 +53,7 @@ func seedWith(f *testing.F, format string, files ...string) {
 func FuzzReadJSON(f *testing.F) {
 	seedWith(f, "json", "json/status.json", "json/priority.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		recs, err := decodeJSONRecords(data)
+		recs, err := decodeJSONRecords(bytes.NewReader(data))
 		if err != nil {
 			return
 		}
@@ -61,7 +61,7 @@ func FuzzReadJSON(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := decodeJSONRecords(b)
+		again, err := decodeJSONRecords(bytes.NewReader(b))
 		if err != nil {
 			t.Fatalf("reading what was written: %v", err)
 		}
@@ -92,16 +92,16 @@ func FuzzReadXLSX(f *testing.F) {
 		if len(data) > 0 && int(data[0]) < len(xlsxParts) {
 			data = withZipPart(t, book, xlsxParts[data[0]], data[1:])
 		}
-		wb, err := readWorkbook(data)
+		wb, err := readWorkbook(data, nil)
 		if err != nil {
 			return
 		}
 		s := build(snapshot.Manifest{}, wb.records)
 		var b bytes.Buffer
-		if err := writeWorkbook(s, &b); err != nil {
+		if err := writeWorkbook(FromSnapshot(s), &b); err != nil {
 			t.Skipf("accepted but not writable: %v", err) // e.g. a header longer than a writer allows
 		}
-		again, err := readWorkbook(b.Bytes())
+		again, err := readWorkbook(b.Bytes(), nil)
 		if err != nil {
 			t.Fatalf("reading what was written: %v", err)
 		}
@@ -168,7 +168,7 @@ func FuzzReadParquet(f *testing.F) {
 			}
 			s := build(snapshot.Manifest{}, map[string][]snapshot.Record{kind: recs})
 			m := memDir{}
-			if err := writeParquetFile(s, kind, s.Records[kind], m, "p"); err != nil {
+			if err := writeParquetFile(s.Manifest, kind, s.Records[kind], m, "p"); err != nil {
 				t.Skipf("accepted but not writable: %v", err)
 			}
 			again, err := readParquet(bytes.NewReader(m["p"].Bytes()), int64(m["p"].Len()), kind)

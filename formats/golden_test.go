@@ -77,7 +77,7 @@ func TestGolden(t *testing.T) {
 	assertSameRecords(t, want.Records, got.Records)
 	for _, f := range allFormats() {
 		t.Run(f.Name(), func(t *testing.T) {
-			recs, err := f.Read(goldenDir)
+			recs, err := ReadAll(f, goldenDir)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,10 +1,12 @@
 package formats
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -24,70 +26,115 @@ func (JSON) Owns(rel string) bool { return strings.HasPrefix(rel, "json/") }
 
 func jsonPath(kind string) string { return path.Join("json", kind+".json") }
 
-func (JSON) Write(s *snapshot.Snapshot, dst Creator) error {
-	for _, k := range catalog.Stored() {
-		recs, ok := s.Records[k.Name]
-		if !ok {
-			continue
-		}
-		if err := writeJSONFile(dst, jsonPath(k.Name), recs); err != nil {
-			return err
-		}
-	}
-	return nil
+func (JSON) Write(src Source, dst Creator) error {
+	return src.Each(func(kind string, recs []snapshot.Record) error {
+		return writeJSONFile(dst, jsonPath(kind), recs)
+	})
 }
 
+// writeJSONFile writes the records as snapshot.MarshalIndent writes the
+// array, one record at a time: the file is never held whole in memory.
 func writeJSONFile(dst Creator, rel string, recs []snapshot.Record) error {
-	if recs == nil {
-		recs = []snapshot.Record{}
-	}
-	b, err := snapshot.MarshalIndent(recs)
-	if err != nil {
-		return fmt.Errorf("%s: %w", rel, err)
-	}
 	w, err := dst.Create(rel)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(b); err != nil {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	err = encodeJSONArray(bw, recs)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
 		w.Close()
 		return fmt.Errorf("%s: %w", rel, err)
 	}
 	return w.Close()
 }
 
-func (JSON) Read(dir string) (map[string][]snapshot.Record, error) {
-	out := map[string][]snapshot.Record{}
+func encodeJSONArray(w *bufio.Writer, recs []snapshot.Record) error {
+	if len(recs) == 0 {
+		_, err := w.WriteString("[]\n")
+		return err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ")
+	w.WriteString("[\n  ")
+	for i, r := range recs {
+		b.Reset()
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+		if i > 0 {
+			w.WriteString(",\n  ")
+		}
+		w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	}
+	_, err := w.WriteString("\n]\n")
+	return err
+}
+
+func (JSON) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
 	for _, k := range catalog.Stored() {
-		p := filepath.Join(dir, filepath.FromSlash(jsonPath(k.Name)))
-		data, err := snapshot.ReadInside(dir, jsonPath(k.Name), snapshot.MaxFileBytes)
+		recs, err := readJSONFile(dir, jsonPath(k.Name))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		recs, err := decodeJSONRecords(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+		if err := fn(k.Name, recs); err != nil {
+			return err
 		}
-		out[k.Name] = recs
 	}
-	return out, nil
+	return nil
 }
 
-func decodeJSONRecords(data []byte) ([]snapshot.Record, error) {
-	var raw []json.RawMessage
-	if err := snapshot.Unmarshal(bytes.TrimSpace(data), &raw); err != nil {
-		return nil, fmt.Errorf("not a JSON array of records: %w", err)
+// readJSONFile decodes a kind's file record by record, never holding its
+// text whole.
+func readJSONFile(dir, rel string) ([]snapshot.Record, error) {
+	f, err := snapshot.OpenInside(dir, rel, snapshot.MaxFileBytes)
+	if err != nil {
+		return nil, err
 	}
-	recs := make([]snapshot.Record, 0, len(raw))
-	for i, r := range raw {
-		rec, err := snapshot.DecodeRecord(r)
+	defer f.Close()
+	recs, err := decodeJSONRecords(io.LimitReader(f, snapshot.MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, filepath.FromSlash(rel)), err)
+	}
+	return recs, nil
+}
+
+func decodeJSONRecords(r io.Reader) ([]snapshot.Record, error) {
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
+	dec.UseNumber()
+	notArray := func(err error) error { return fmt.Errorf("not a JSON array of records: %w", err) }
+	if t, err := dec.Token(); err != nil {
+		return nil, notArray(err)
+	} else if t != json.Delim('[') {
+		return nil, notArray(fmt.Errorf("starts with %v", t))
+	}
+	var recs []snapshot.Record
+	for dec.More() {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, notArray(err)
+		}
+		rec, err := snapshot.DecodeRecord(raw)
 		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", i+1, err)
+			return nil, fmt.Errorf("record %d: %w", len(recs)+1, err)
 		}
 		recs = append(recs, rec)
+	}
+	if _, err := dec.Token(); err != nil { // the closing ]
+		return nil, notArray(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, notArray(errors.New("unexpected data after the JSON value"))
+	}
+	if recs == nil {
+		recs = []snapshot.Record{}
 	}
 	return recs, nil
 }

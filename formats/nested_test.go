@@ -26,7 +26,7 @@ func TestNestedJSONCellRepeatedKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Abort()
-	if err := (XLSX{}).Write(s, d); err != nil {
+	if err := (XLSX{}).Write(FromSnapshot(s), d); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Commit(s.Manifest); err != nil {
@@ -36,7 +36,7 @@ func TestNestedJSONCellRepeatedKey(t *testing.T) {
 		row := f.findRow("status", "1")
 		f.set("status", f.column("status", "tickettypes")+strconv.Itoa(row), `[{"value": "5", "label": "Incident", "value": "6"}]`)
 	})
-	_, err = (XLSX{}).Read(dir)
+	_, err = ReadAll(XLSX{}, dir)
 	if err == nil || !strings.Contains(err.Error(), `field "[0]": key "value" appears twice`) {
 		t.Errorf("err = %v, want the repeated key named", err)
 	}

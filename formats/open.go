@@ -37,22 +37,73 @@ func Open(path string) (*snapshot.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := CheckFiles(path, m).Readable()
-	if err != nil {
-		var fe *snapshot.FileError
-		if !errors.As(err, &fe) {
-			err = fmt.Errorf("%s: %w", path, err)
-		}
-		return nil, err
-	}
-	recs, err := f.Read(path)
+	f, err := readable(path, m)
 	if err != nil {
 		return nil, err
 	}
-	if ps := m.CountProblems(f.Name(), recs); len(ps) > 0 {
+	recs, err := ReadAll(f, path)
+	if err != nil {
+		return nil, err
+	}
+	if ps := m.CountProblems(f.Name(), countsOf(recs)); len(ps) > 0 {
 		return nil, fmt.Errorf("%s: %s", path, ps[0])
 	}
 	return build(m, recs), nil
+}
+
+// countsOf counts each kind's records.
+func countsOf(recs map[string][]snapshot.Record) map[string]int {
+	out := make(map[string]int, len(recs))
+	for kind, r := range recs {
+		out[kind] = len(r)
+	}
+	return out
+}
+
+// OpenSource opens a snapshot as Open does, to be read one kind at a time
+// (convert): a directory's files are checked at once, and each kind's
+// records are read when the source's Each comes to them, their count checked
+// against the manifest before they are handed on. A lone workbook is read
+// whole, as Open reads it.
+func OpenSource(path string) (Source, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return Source{}, err
+	}
+	if !st.IsDir() {
+		s, err := openWorkbook(path)
+		if err != nil {
+			return Source{}, err
+		}
+		return FromSnapshot(s), nil
+	}
+	m, err := snapshot.ReadManifest(path)
+	if err != nil {
+		return Source{}, err
+	}
+	f, err := readable(path, m)
+	if err != nil {
+		return Source{}, err
+	}
+	each := func(fn func(string, []snapshot.Record) error) error {
+		counts := map[string]int{}
+		err := f.Each(path, func(kind string, recs []snapshot.Record) error {
+			counts[kind] = len(recs)
+			if p, bad := m.CountProblem(f.Name(), kind, len(recs)); bad {
+				return fmt.Errorf("%s: %s", path, p)
+			}
+			snapshot.SortByID(recs)
+			return fn(kind, recs)
+		})
+		if err != nil {
+			return err
+		}
+		if ps := m.CountProblems(f.Name(), counts); len(ps) > 0 {
+			return fmt.Errorf("%s: %s", path, ps[0])
+		}
+		return nil
+	}
+	return Source{Manifest: m, Each: each}, nil
 }
 
 func build(m snapshot.Manifest, recs map[string][]snapshot.Record) *snapshot.Snapshot {
@@ -62,6 +113,20 @@ func build(m snapshot.Manifest, recs map[string][]snapshot.Record) *snapshot.Sna
 		s.Put(kind, r)
 	}
 	return s
+}
+
+// readable checks the files of the snapshot directory dir and returns the
+// format to read (Files.Readable).
+func readable(dir string, m snapshot.Manifest) (Format, error) {
+	f, err := CheckFiles(dir, m).Readable()
+	if err != nil {
+		var fe *snapshot.FileError
+		if !errors.As(err, &fe) {
+			err = fmt.Errorf("%s: %w", dir, err)
+		}
+		return nil, err
+	}
+	return f, nil
 }
 
 // Files is what CheckFiles found of the files a manifest lists.
@@ -137,7 +202,7 @@ func openWorkbook(path string) (*snapshot.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	wb, err := readWorkbookFile(filepath.Dir(real), filepath.Base(real))
+	wb, err := readWorkbookFile(filepath.Dir(real), filepath.Base(real), nil)
 	if err != nil {
 		return nil, err
 	}

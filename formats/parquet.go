@@ -176,21 +176,17 @@ func newOrderedGroup(names []string, nodes []parquet.Node) orderedGroup {
 
 func (g orderedGroup) Fields() []parquet.Field { return g.fields }
 
-func (Parquet) Write(s *snapshot.Snapshot, dst Creator) error {
-	for _, k := range catalog.Stored() {
-		recs, ok := s.Records[k.Name]
-		if !ok {
-			continue
-		}
-		rel := parquetPath(k.Name)
-		if err := writeParquetFile(s, k.Name, recs, dst, rel); err != nil {
+func (Parquet) Write(src Source, dst Creator) error {
+	return src.Each(func(kind string, recs []snapshot.Record) error {
+		rel := parquetPath(kind)
+		if err := writeParquetFile(src.Manifest, kind, recs, dst, rel); err != nil {
 			return fmt.Errorf("%s: %w", rel, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
-func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record, dst Creator, rel string) error {
+func writeParquetFile(m snapshot.Manifest, kind string, recs []snapshot.Record, dst Creator, rel string) error {
 	if err := checkIDs(kind, recs); err != nil {
 		return err
 	}
@@ -214,12 +210,12 @@ func writeParquetFile(s *snapshot.Snapshot, kind string, recs []snapshot.Record,
 		parquet.Compression(&parquet.Zstd),
 		parquet.MaxRowsPerRowGroup(parquetGroupRows),
 		parquet.PageBufferSize(parquetPageBytes),
-		parquet.CreatedBy("halocfg", s.Manifest.Tool, ""),
+		parquet.CreatedBy("halocfg", m.Tool, ""),
 		parquet.KeyValueMetadata(pqKeyVersion, pqFormatVersion),
 		parquet.KeyValueMetadata(pqKeyKind, kind),
-		parquet.KeyValueMetadata(pqKeySource, s.Manifest.Source),
-		parquet.KeyValueMetadata(pqKeyCreated, s.Manifest.CreatedAt.UTC().Format(time.RFC3339Nano)),
-		parquet.KeyValueMetadata(pqKeyTool, s.Manifest.Tool),
+		parquet.KeyValueMetadata(pqKeySource, m.Source),
+		parquet.KeyValueMetadata(pqKeyCreated, m.CreatedAt.UTC().Format(time.RFC3339Nano)),
+		parquet.KeyValueMetadata(pqKeyTool, m.Tool),
 		parquet.KeyValueMetadata(pqKeyFields, string(order)),
 		parquet.KeyValueMetadata(pqKeyAbsent, l.names(l.absent)),
 		parquet.KeyValueMetadata(pqKeyDotted, l.names(l.dotted)),
@@ -399,19 +395,20 @@ func parquetValue(t colType, v any, notes *rowNotes, field string, dotted bool) 
 	return parquet.ByteArrayValue(snapshot.Canonical(v))
 }
 
-func (Parquet) Read(dir string) (map[string][]snapshot.Record, error) {
-	out := map[string][]snapshot.Record{}
+func (Parquet) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
 	for _, k := range catalog.Stored() {
 		recs, err := readParquetFile(dir, parquetPath(k.Name), k.Name)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out[k.Name] = recs
+		if err := fn(k.Name, recs); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 func readParquetFile(dir, rel, kind string) ([]snapshot.Record, error) {

@@ -139,7 +139,7 @@ func TestParquetLargeTextReadsBack(t *testing.T) {
 	const n, size = 9, 8 << 20
 	s := largeTextSnapshot(n, size)
 	dir := writeSnapshot(t, s, Parquet{})
-	got, err := Parquet{}.Read(dir)
+	got, err := ReadAll(Parquet{}, dir)
 	if err != nil {
 		t.Fatalf("reading what the writer wrote: %v", err)
 	}

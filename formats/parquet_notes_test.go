@@ -108,7 +108,7 @@ func TestParquetNotesLastAndNullOnOrdinaryRows(t *testing.T) {
 			t.Errorf("row %d (id %v): %s %v, want %v", i+1, row["id"], notesColumn, row[notesColumn], want[i])
 		}
 	}
-	got, err := Parquet{}.Read(dir)
+	got, err := ReadAll(Parquet{}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,12 +200,12 @@ func TestParquetBadDefaults(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := write(t, c.notes, c.meta...)
-			_, err := Parquet{}.Read(dir)
+			_, err := ReadAll(Parquet{}, dir)
 			assertErrorHas(t, err, filepath.Join(dir, "parquet", "status.parquet"), c.want)
 		})
 	}
 	// The same file, well formed: name is absent from the record, not null.
-	got, err := Parquet{}.Read(write(t, "", pqKeyVersion, "2", pqKeyAbsent, `["name"]`))
+	got, err := ReadAll(Parquet{}, write(t, "", pqKeyVersion, "2", pqKeyAbsent, `["name"]`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func testFormat(t *testing.T, f Format) {
 func roundTrip(t testing.TB, f Format, s *snapshot.Snapshot) map[string][]snapshot.Record {
 	t.Helper()
 	dir := writeSnapshot(t, s, f)
-	got, err := f.Read(dir)
+	got, err := ReadAll(f, dir)
 	if err != nil {
 		t.Fatalf("%s read: %v", f.Name(), err)
 	}

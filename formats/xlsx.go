@@ -76,12 +76,12 @@ type xcol struct {
 	width  float64
 }
 
-func (XLSX) Write(s *snapshot.Snapshot, dst Creator) error {
+func (XLSX) Write(src Source, dst Creator) error {
 	w, err := dst.Create(xlsxName)
 	if err != nil {
 		return err
 	}
-	if err := writeWorkbook(s, w); err != nil {
+	if err := writeWorkbook(src, w); err != nil {
 		w.Close()
 		return fmt.Errorf("%s: %w", xlsxName, err)
 	}
@@ -91,7 +91,7 @@ func (XLSX) Write(s *snapshot.Snapshot, dst Creator) error {
 // xlsxWriter holds a workbook being streamed.
 type xlsxWriter struct {
 	f            *excelize.File
-	s            *snapshot.Snapshot
+	src          Source
 	bold, italic int
 	cells        *noteSpill // the rows of _cells, written last
 	names        map[string]*xlsxNames
@@ -99,16 +99,16 @@ type xlsxWriter struct {
 	cost         int64 // what the reader charges for the cells written (xlsxLimits.cellCost)
 }
 
-func writeWorkbook(s *snapshot.Snapshot, out io.Writer) error {
-	return inTempDir(func(tmp string) error { return writeWorkbookWithin(s, out, tmp, xlsxLimit) })
+func writeWorkbook(src Source, out io.Writer) error {
+	return inTempDir(func(tmp string) error { return writeWorkbookWithin(src, out, tmp, xlsxLimit) })
 }
 
 // writeWorkbookWithin writes a workbook that reads back within l, with
 // excelize's temporary files in tmp.
-func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsxLimits) error {
+func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) error {
 	f := excelize.NewFile(excelize.Options{TmpDir: tmp})
 	defer f.Close()
-	x := &xlsxWriter{f: f, s: s, names: map[string]*xlsxNames{}, l: l}
+	x := &xlsxWriter{f: f, src: src, names: map[string]*xlsxNames{}, l: l}
 	// excelize builds the whole zip in memory on Write; a zip writer of our own
 	// streams it to out instead (the sheets themselves spill to temp files),
 	// and keeps the workbook within what the reader allows.
@@ -116,9 +116,12 @@ func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsx
 
 	var kinds []string
 	for _, k := range catalog.Stored() {
-		if _, ok := s.Records[k.Name]; ok {
+		if _, ok := src.Manifest.Kinds[k.Name]; ok {
 			kinds = append(kinds, k.Name)
 		}
+	}
+	if err := x.indexNames(); err != nil {
+		return err
 	}
 	err := f.SetSheetName("Sheet1", aboutSheet)
 	if err != nil {
@@ -148,8 +151,9 @@ func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsx
 	}
 	defer x.cells.close()
 	var types [][]any
-	for _, kind := range kinds {
-		cols, err := x.kindSheet(kind, s.Records[kind])
+	written := 0
+	err = src.Each(func(kind string, recs []snapshot.Record) error {
+		cols, err := x.kindSheet(kind, recs)
 		if err != nil {
 			return fmt.Errorf("sheet %q: %w", kind, err)
 		}
@@ -160,6 +164,14 @@ func writeWorkbookWithin(s *snapshot.Snapshot, out io.Writer, tmp string, l xlsx
 			}
 			types = append(types, []any{kind, c.header, typ, c.empty})
 		}
+		written++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if written != len(kinds) { // a sheet made for a kind the source did not give
+		return fmt.Errorf("the source gave %d kinds, its manifest lists %d", written, len(kinds))
 	}
 	// The hidden sheets come last: a sheet's dimension opens its XML, and
 	// theirs is known only once every kind sheet is written.
@@ -250,7 +262,7 @@ var aboutText = []struct {
 }
 
 func (x *xlsxWriter) about(kinds []string) error {
-	m := x.s.Manifest
+	m := x.src.Manifest
 	rows := [][]any{
 		{excelize.Cell{StyleID: x.bold, Value: "halocfg snapshot"}},
 		{},
@@ -263,7 +275,7 @@ func (x *xlsxWriter) about(kinds []string) error {
 		{excelize.Cell{StyleID: x.bold, Value: "sheet"}, excelize.Cell{StyleID: x.bold, Value: "records"}},
 	}
 	for _, k := range kinds {
-		rows = append(rows, []any{k, len(x.s.Records[k])})
+		rows = append(rows, []any{k, m.Kinds[k].Records})
 	}
 	rows = append(rows, []any{})
 	for _, line := range aboutText {
@@ -570,7 +582,7 @@ func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, 
 			if _, clash := byName[header]; clash {
 				continue
 			}
-			if _, exported := x.s.Records[r.Target]; !exported {
+			if _, exported := x.src.Manifest.Kinds[r.Target]; !exported {
 				continue
 			}
 			cols = append(cols, xcol{header: header, typ: colString, ref: x.namesOf(r.Target), field: name})
@@ -643,14 +655,37 @@ func (n *xlsxNames) name(id any) string {
 	return n.byID[snapshot.Scalar(id)]
 }
 
-// namesOf indexes a kind's records by the field references use (id, or
-// priorityid), naming each by its natural key.
+// indexNames reads the source once for the names of the records the
+// display columns show: of every kind a reference points at.
+func (x *xlsxWriter) indexNames() error {
+	targets := map[string]bool{}
+	for kind := range x.src.Manifest.Kinds {
+		if k, ok := catalog.Lookup(kind); ok {
+			for _, r := range k.InternalRefs() {
+				targets[r.Target] = true
+			}
+		}
+	}
+	return x.src.Each(func(kind string, recs []snapshot.Record) error {
+		if targets[kind] {
+			x.names[kind] = namesIndex(kind, recs)
+		}
+		return nil
+	})
+}
+
+// namesOf returns the names of a kind's records (indexNames).
 func (x *xlsxWriter) namesOf(kind string) *xlsxNames {
 	if n, ok := x.names[kind]; ok {
 		return n
 	}
+	return &xlsxNames{byID: map[string]string{}}
+}
+
+// namesIndex indexes a kind's records by the field references use (id, or
+// priorityid), naming each by its natural key.
+func namesIndex(kind string, recs []snapshot.Record) *xlsxNames {
 	n := &xlsxNames{byID: map[string]string{}}
-	x.names[kind] = n
 	k, ok := catalog.Lookup(kind)
 	if !ok {
 		return n
@@ -659,7 +694,7 @@ func (x *xlsxWriter) namesOf(kind string) *xlsxNames {
 	if refField == "" {
 		refField = "id"
 	}
-	for _, r := range x.s.Records[kind] {
+	for _, r := range recs {
 		var parts []string
 		for _, f := range k.NaturalKey {
 			if s := snapshot.Scalar(r[f]); s != "" {

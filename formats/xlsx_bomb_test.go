@@ -265,7 +265,7 @@ func bombs() []bomb {
 // seedBook is the small snapshot's workbook, which the bombs start from.
 func seedBook(t testing.TB) []byte {
 	var b bytes.Buffer
-	if err := writeWorkbook(smallSnapshot(), &b); err != nil {
+	if err := writeWorkbook(FromSnapshot(smallSnapshot()), &b); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

@@ -183,7 +183,7 @@ func TestXLSXReadLimits(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			book := c.book(t)
 			tempDir(t)
-			_, err := readWorkbook(book)
+			_, err := readWorkbook(book, nil)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v\nwant it to say %q", err, c.want)
 			}
@@ -197,7 +197,7 @@ func TestXLSXPictureIsNoSheet(t *testing.T) {
 	tempDir(t)
 	picture := "\x89PNG\r\n<!DOCTYPE" + strings.Repeat("<", 1000) + randomBytes(900<<10)
 	book := zipOf(t, append(seedParts(t), [2]string{"xl/media/image1.png", picture})...)
-	wb, err := readWorkbook(book)
+	wb, err := readWorkbook(book, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestXLSXSharedStringsChargedPerReference(t *testing.T) {
 				sstName:   {head: long},
 				aboutPart: sheetRows(`<row r="1">`+inlineCell("A1", "halocfg snapshot")+`</row>`, `<row>`+c.cell+`</row>`, 3000),
 			})
-			_, err := readWorkbook(book)
+			_, err := readWorkbook(book, nil)
 			refused := err != nil && strings.Contains(err.Error(), `sheet "_about", row `) && strings.Contains(err.Error(), "the workbook's cells cost more than")
 			if refused != c.refused {
 				t.Errorf("refused %v, want %v (%v)", refused, c.refused, err)
@@ -248,7 +248,7 @@ func TestXLSXUntypedColumnTakesCellTypes(t *testing.T) {
 		`<row><c r="A9"><v>908</v></c><c r="B9" t="str"><v>7</v></c></row>` +
 		`<row><c><v>909</v></c><c t="b"><v>0</v></c></row>`
 	book := bombBytes(t, map[string]bombPart{statusPart: {head: sheetXML(`<row r="1">` + inlineCell("A1", "id") + inlineCell("B1", "extra") + `</row>` + rows)}})
-	wb, err := readWorkbook(book)
+	wb, err := readWorkbook(book, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,12 +320,12 @@ func TestXLSXWriterPadsToTheReadBudget(t *testing.T) {
 			l := xlsxLimit
 			l.floor, l.ratio = 1<<20, c.ratio
 			var padded, plain bytes.Buffer
-			if err := writeWorkbookWithin(c.s, &padded, tmp, l); err != nil {
+			if err := writeWorkbookWithin(FromSnapshot(c.s), &padded, tmp, l); err != nil {
 				t.Fatal(err)
 			}
 			unlimited := l
 			unlimited.floor = math.MaxInt64 / 2
-			if err := writeWorkbookWithin(c.s, &plain, tmp, unlimited); err != nil {
+			if err := writeWorkbookWithin(FromSnapshot(c.s), &plain, tmp, unlimited); err != nil {
 				t.Fatal(err)
 			}
 			inflated := inflatedSize(t, padded.Bytes())
@@ -334,12 +334,12 @@ func TestXLSXWriterPadsToTheReadBudget(t *testing.T) {
 				t.Errorf("%d bytes inflating to %d: want the budget (%d) met, padding less than its share",
 					padded.Len(), inflated, l.budget(int64(padded.Len())))
 			}
-			wb, err := readWorkbookWithin(padded.Bytes(), tmp, l)
+			wb, err := readWorkbookWithin(padded.Bytes(), tmp, l, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			sameRecords(t, c.s.Records["status"], wb.records["status"])
-			if _, err := readWorkbookWithin(plain.Bytes(), tmp, l); err == nil || !strings.Contains(err.Error(), c.want) {
+			if _, err := readWorkbookWithin(plain.Bytes(), tmp, l, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("unpadded: %v, want refused (%s)", err, c.want)
 			}
 		})
@@ -355,7 +355,7 @@ func TestXLSXLargeWorkbookReadsBack(t *testing.T) {
 	tempDir(t)
 	s := repetitiveSnapshot(2200, 32_000)
 	var b bytes.Buffer
-	if err := writeWorkbook(s, &b); err != nil {
+	if err := writeWorkbook(FromSnapshot(s), &b); err != nil {
 		t.Fatal(err)
 	}
 	inflated := inflatedSize(t, b.Bytes())
@@ -363,7 +363,7 @@ func TestXLSXLargeWorkbookReadsBack(t *testing.T) {
 	if inflated <= xlsxLimit.floor {
 		t.Fatalf("inflates to %d, not beyond the floor", inflated)
 	}
-	wb, err := readWorkbook(b.Bytes())
+	wb, err := readWorkbook(b.Bytes(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,13 +379,13 @@ func TestXLSXTemporaryFilesRemoved(t *testing.T) {
 
 	t.Run("after reading", func(t *testing.T) {
 		tempDir(t)
-		if _, err := readWorkbook(book); err != nil {
+		if _, err := readWorkbook(book, nil); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("after opening fails", func(t *testing.T) {
 		tempDir(t)
-		if _, err := readWorkbook(broken); err == nil || !strings.Contains(err.Error(), "not an XLSX workbook: expected element <styleSheet>") {
+		if _, err := readWorkbook(broken, nil); err == nil || !strings.Contains(err.Error(), "not an XLSX workbook: expected element <styleSheet>") {
 			t.Fatalf("%v, want excelize's error on styles.xml", err)
 		}
 	})
@@ -403,7 +403,7 @@ func TestXLSXTemporaryFilesRemoved(t *testing.T) {
 	})
 	t.Run("after writing", func(t *testing.T) {
 		tempDir(t)
-		if err := writeWorkbook(repetitiveSnapshot(600, 30_000), io.Discard); err != nil { // sheets over 16 MB spill
+		if err := writeWorkbook(FromSnapshot(repetitiveSnapshot(600, 30_000)), io.Discard); err != nil { // sheets over 16 MB spill
 			t.Fatal(err)
 		}
 	})

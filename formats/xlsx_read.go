@@ -24,15 +24,12 @@ import (
 // by header, records by id; a value that does not fit its column is an error
 // naming sheet, row and column.
 
-func (XLSX) Read(dir string) (map[string][]snapshot.Record, error) {
-	wb, err := readWorkbookFile(dir, xlsxName)
+func (XLSX) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
+	_, err := readWorkbookFile(dir, xlsxName, fn)
 	if errors.Is(err, os.ErrNotExist) {
-		return map[string][]snapshot.Record{}, nil
+		return nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	return wb.records, nil
+	return err
 }
 
 // workbook is what a halocfg workbook holds.
@@ -41,24 +38,37 @@ type workbook struct {
 	records map[string][]snapshot.Record
 }
 
-func readWorkbookFile(dir, name string) (*workbook, error) {
+// kindFunc takes the records of one kind of a workbook, sheet by sheet; a
+// reader given none keeps them all in workbook.records.
+type kindFunc func(kind string, recs []snapshot.Record) error
+
+func readWorkbookFile(dir, name string, fn kindFunc) (*workbook, error) {
 	path := filepath.Join(dir, name)
 	data, err := snapshot.ReadInside(dir, name, snapshot.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
-	wb, err := readWorkbook(data)
+	wb, err := readWorkbook(data, fn)
+	var fe *kindError
+	if errors.As(err, &fe) {
+		return nil, fe.err // fn's own error, as it gave it
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return wb, nil
 }
 
+// kindError carries an error of a kindFunc out of the reader untouched.
+type kindError struct{ err error }
+
+func (e *kindError) Error() string { return e.err.Error() }
+
 // readWorkbook decodes a workbook within halocfg's limits (xlsx_limits.go).
-func readWorkbook(data []byte) (*workbook, error) {
+func readWorkbook(data []byte, fn kindFunc) (*workbook, error) {
 	var wb *workbook
 	err := inTempDir(func(tmp string) (err error) {
-		wb, err = readWorkbookWithin(data, tmp, xlsxLimit)
+		wb, err = readWorkbookWithin(data, tmp, xlsxLimit, fn)
 		return err
 	})
 	return wb, err
@@ -66,7 +76,7 @@ func readWorkbook(data []byte) (*workbook, error) {
 
 // readWorkbookWithin decodes a workbook within l, with excelize's temporary
 // files in tmp. excelize panics on some malformed files, which become errors here.
-func readWorkbookWithin(data []byte, tmp string, l xlsxLimits) (wb *workbook, err error) {
+func readWorkbookWithin(data []byte, tmp string, l xlsxLimits, fn kindFunc) (wb *workbook, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			wb, err = nil, fmt.Errorf("not a readable XLSX workbook (%v)", r)
@@ -93,7 +103,7 @@ func readWorkbookWithin(data []byte, tmp string, l xlsxLimits) (wb *workbook, er
 	}
 	r := &xlsxReader{f: f, pkg: pkg, types: map[[2]string]xtype{}, notes: map[noteKey]*cellNotes{}, cellTypes: map[string]*cellTypes{}}
 	defer r.close()
-	return r.workbook()
+	return r.workbook(fn)
 }
 
 type xlsxReader struct {
@@ -128,7 +138,7 @@ type cellNotes struct {
 	more  []string
 }
 
-func (r *xlsxReader) workbook() (*workbook, error) {
+func (r *xlsxReader) workbook(fn kindFunc) (*workbook, error) {
 	wb := &workbook{about: map[string]string{}, records: map[string][]snapshot.Record{}}
 	sheets := r.f.GetSheetList()
 	has := func(name string) bool {
@@ -162,19 +172,25 @@ func (r *xlsxReader) workbook() (*workbook, error) {
 	if !has(aboutSheet) && !slices.ContainsFunc(sheets, func(s string) bool { return sheetKind(s) != "" }) {
 		return nil, fmt.Errorf("not a halocfg workbook: no %s sheet and no sheet named after a kind (%s)", aboutSheet, strings.Join(catalog.Names(), ", "))
 	}
+	seen := map[string]bool{}
 	for _, sheet := range sheets {
 		kind := sheetKind(sheet)
 		if kind == "" {
 			continue // _about, hidden sheets, an analyst's own sheets
 		}
-		if _, dup := wb.records[kind]; dup {
+		if seen[kind] {
 			return nil, fmt.Errorf("two sheets hold kind %q", kind)
 		}
+		seen[kind] = true
 		recs, err := r.kindSheet(sheet, kind)
 		if err != nil {
 			return nil, err
 		}
-		wb.records[kind] = recs
+		if fn == nil {
+			wb.records[kind] = recs
+		} else if err := fn(kind, recs); err != nil {
+			return nil, &kindError{err}
+		}
 	}
 	return wb, nil
 }

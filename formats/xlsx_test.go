@@ -189,7 +189,7 @@ func TestXLSXRestoresEdits(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeSnapshot(t, s, XLSX{})
 			editWorkbook(t, filepath.Join(dir, xlsxName), c.edit)
-			got, err := XLSX{}.Read(dir)
+			got, err := ReadAll(XLSX{}, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,7 +241,7 @@ func TestXLSXEditErrorsNameSheetRowColumn(t *testing.T) {
 			dir := writeSnapshot(t, s, XLSX{})
 			p := filepath.Join(dir, xlsxName)
 			editWorkbook(t, p, c.edit)
-			_, err := XLSX{}.Read(dir)
+			_, err := ReadAll(XLSX{}, dir)
 			assertErrorHas(t, err, p+": "+c.want)
 		})
 	}
@@ -326,7 +326,7 @@ func TestXLSXWithoutHiddenSheets(t *testing.T) {
 		f.must(f.DeleteSheet(typesSheet))
 		f.must(f.DeleteSheet(cellsSheet))
 	})
-	got, err := XLSX{}.Read(dir)
+	got, err := ReadAll(XLSX{}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,24 +106,37 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // CountProblems compares the records one format of the snapshot holds (named
-// by format, "json") with the manifest: every kind it lists, with its count,
-// and no other kind. Problems come sorted by kind.
-func (m Manifest) CountProblems(format string, recs map[string][]Record) []Problem {
+// by format, "json"), counted per kind, with the manifest: every kind it
+// lists, with its count, and no other kind. Problems come sorted by kind,
+// those of the kinds the manifest lists first.
+func (m Manifest) CountProblems(format string, counts map[string]int) []Problem {
 	var out []Problem
 	for _, kind := range slices.Sorted(maps.Keys(m.Kinds)) {
-		want := m.Kinds[kind].Records
-		got, ok := recs[kind]
-		switch {
-		case !ok:
-			out = append(out, Problem{Kind: kind, Msg: fmt.Sprintf("%s: no records of this kind; the manifest counts %d", format, want)})
-		case len(got) != want:
-			out = append(out, Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records, the manifest counts %d", format, len(got), want)})
+		n, ok := counts[kind]
+		if !ok {
+			out = append(out, Problem{Kind: kind, Msg: fmt.Sprintf("%s: no records of this kind; the manifest counts %d", format, m.Kinds[kind].Records)})
+		} else if p, bad := m.CountProblem(format, kind, n); bad {
+			out = append(out, p)
 		}
 	}
-	for _, kind := range slices.Sorted(maps.Keys(recs)) {
+	for _, kind := range slices.Sorted(maps.Keys(counts)) {
 		if _, ok := m.Kinds[kind]; !ok {
-			out = append(out, Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records of a kind the manifest does not list", format, len(recs[kind]))})
+			p, _ := m.CountProblem(format, kind, counts[kind])
+			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// CountProblem checks the n records of one kind a format holds against the
+// manifest, for a reader that reads one kind at a time.
+func (m Manifest) CountProblem(format, kind string, n int) (Problem, bool) {
+	info, ok := m.Kinds[kind]
+	switch {
+	case !ok:
+		return Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records of a kind the manifest does not list", format, n)}, true
+	case n != info.Records:
+		return Problem{Kind: kind, Msg: fmt.Sprintf("%s: %d records, the manifest counts %d", format, n, info.Records)}, true
+	}
+	return Problem{}, false
 }

@@ -116,37 +116,59 @@ func (r *Report) checkFiles() (intact map[string]bool) {
 // nil when none did). A format is complete when its files are all there and
 // intact (intact, from checkFiles), it parses, and it holds every record the
 // manifest counts: Open can restore from it alone.
+//
+// Formats are read one kind at a time: besides the records it returns,
+// verify holds one kind of the other formats at once.
 func (r *Report) checkFormats(intact map[string]bool) map[string][]snapshot.Record {
 	var first, best map[string][]snapshot.Record // the first read, the first complete
 	var firstName string
 	unreadable := false
 	for _, f := range formats.All() {
 		name := f.Name()
-		recs, err := f.Read(r.Dir)
+		// Hold this format's records if it is the first read, or may be
+		// the first complete one.
+		var kept map[string][]snapshot.Record
+		if first == nil || best == nil {
+			kept = map[string][]snapshot.Record{}
+		}
+		var text, same []snapshot.Problem
+		counts := map[string]int{}
+		err := f.Each(r.Dir, func(kind string, recs []snapshot.Record) error {
+			counts[kind] = len(recs)
+			text = append(text, textProblems(name, kind, recs)...)
+			if first != nil {
+				if p, bad := sameProblem(firstName, kind, first[kind], name, recs); bad {
+					same = append(same, p)
+				}
+			}
+			if kept != nil {
+				kept[kind] = recs
+			}
+			return nil
+		})
 		if err != nil {
 			r.add(snapshot.Problem{Msg: fmt.Sprintf("%s: does not parse: %v", name, err)})
 			unreadable = true
 			continue
 		}
-		if len(recs) == 0 {
+		if len(counts) == 0 {
 			continue // this format was not written, or its files are all missing
 		}
 		r.Formats = append(r.Formats, name)
-		n := len(r.Problems)
-		r.checkText(name, recs)
-		for _, p := range r.Manifest.CountProblems(name, recs) {
-			r.add(p)
+		byKind := func(ps []snapshot.Problem) []snapshot.Problem {
+			sort.SliceStable(ps, func(i, j int) bool { return ps[i].Kind < ps[j].Kind })
+			return ps
 		}
-		complete := len(r.Problems) == n
+		countProblems := r.Manifest.CountProblems(name, counts)
+		r.Problems = append(append(append(r.Problems, byKind(text)...), countProblems...), byKind(same)...)
+		complete := len(text) == 0 && len(countProblems) == 0
 		if first == nil {
-			first, firstName = recs, name
-		} else {
-			r.checkSame(firstName, first, name, recs)
+			first, firstName = kept, name
 		}
 		if complete && intact[name] {
 			r.Complete = append(r.Complete, name)
 			if best == nil {
-				best = recs
+				best = kept
 			}
 		}
 	}
@@ -165,33 +187,31 @@ func (r *Report) checkFormats(intact map[string]bool) map[string][]snapshot.Reco
 	return best
 }
 
-// checkText reports the first string of each record that is not valid
+// textProblems reports the first string of each record that is not valid
 // UTF-8. JSON's decoder refuses such text; Parquet's strings are bytes, and
 // would reach a tenant as they are.
-func (r *Report) checkText(format string, recs map[string][]snapshot.Record) {
-	for _, kind := range slices.Sorted(maps.Keys(recs)) {
-		for _, rec := range recs[kind] {
-			if field, msg, bad := snapshot.BadText(rec); bad {
-				r.add(snapshot.Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: format + ": " + msg})
-			}
+func textProblems(format, kind string, recs []snapshot.Record) []snapshot.Problem {
+	var out []snapshot.Problem
+	for _, rec := range recs {
+		if field, msg, bad := snapshot.BadText(rec); bad {
+			out = append(out, snapshot.Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: format + ": " + msg})
 		}
 	}
+	return out
 }
 
-// checkSame reports the first record of each kind where two formats disagree.
-func (r *Report) checkSame(aName string, a map[string][]snapshot.Record, bName string, b map[string][]snapshot.Record) {
-	for _, kind := range slices.Sorted(maps.Keys(a)) {
-		ra, rb := a[kind], b[kind]
-		if len(ra) != len(rb) {
-			continue // already a count problem
-		}
-		for i := range ra {
-			if !snapshot.Same(ra[i], rb[i]) {
-				r.add(snapshot.Problem{Kind: kind, ID: ra[i].ID(), Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)})
-				break
-			}
+// sameProblem reports the first record of a kind where two formats
+// disagree; a kind whose counts differ is already a count problem.
+func sameProblem(aName, kind string, ra []snapshot.Record, bName string, rb []snapshot.Record) (snapshot.Problem, bool) {
+	if len(ra) != len(rb) {
+		return snapshot.Problem{}, false
+	}
+	for i := range ra {
+		if !snapshot.Same(ra[i], rb[i]) {
+			return snapshot.Problem{Kind: kind, ID: ra[i].ID(), Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)}, true
 		}
 	}
+	return snapshot.Problem{}, false
 }
 
 // checkIDs reports records without an id and ids that repeat: references to

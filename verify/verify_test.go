@@ -270,10 +270,10 @@ func TestFormatsDisagree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := (formats.JSON{}).Write(a, d); err != nil {
+	if err := (formats.JSON{}).Write(formats.FromSnapshot(a), d); err != nil {
 		t.Fatal(err)
 	}
-	if err := (formats.Parquet{}).Write(b, d); err != nil {
+	if err := (formats.Parquet{}).Write(formats.FromSnapshot(b), d); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Commit(a.Manifest); err != nil {

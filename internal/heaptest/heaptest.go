@@ -1,0 +1,44 @@
+// Package heaptest measures the live heap, for tests that hold code to a
+// memory bound.
+package heaptest
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"sync"
+)
+
+// Live collects garbage and returns the live heap.
+func Live() uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
+// Peak runs fn while a goroutine collects back to back, and returns the
+// most live heap seen above the live heap before.
+func Peak(fn func()) uint64 {
+	// A first collection empties the sync.Pools into their victim caches,
+	// the second drops those: buffers an earlier run left there would be
+	// reused by the run measured without showing in its peak.
+	runtime.GC()
+	base := Live()
+	peak := base
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			peak = max(peak, Live())
+			select {
+			case <-done:
+				return
+			default:
+			}
+		}
+	})
+	fn()
+	close(done)
+	wg.Wait()
+	return peak - base
+}

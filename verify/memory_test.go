@@ -1,0 +1,62 @@
+package verify
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/halocfg/halocfg/formats"
+	"github.com/halocfg/halocfg/internal/heaptest"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// TestVerifyHoldsOneFormat (issue 12): verify read every format whole
+// before comparing them: three copies of the snapshot (8 GB at 50,000
+// records). It now holds the records of one format, and one kind of the
+// others at a time.
+func TestVerifyHoldsOneFormat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 24,000 records in three formats")
+	}
+	s := snapshot.New("https://memory.halopsa.com", time.Date(2026, 11, 27, 3, 15, 0, 0, time.UTC))
+	text := strings.Repeat("Dear {{user}}, your ticket was updated. ", 20)
+	for _, kind := range []string{"status", "emailtemplate", "tickettypegroup", "ticketarea", "sla", "workflow", "template", "tickettab"} {
+		recs := make([]snapshot.Record, 3000)
+		for i := range recs {
+			recs[i] = snapshot.Record{"id": json.Number(strconv.Itoa(i + 1)), "name": fmt.Sprintf("%s %d", kind, i), "note": text + strconv.Itoa(i), "sequence": json.Number(strconv.Itoa(i * 10))}
+		}
+		s.Put(kind, recs)
+	}
+	dir := filepath.Join(t.TempDir(), "snap")
+	write(t, dir, s, "json,parquet,xlsx")
+	s = nil
+
+	// What one copy of the records takes, held.
+	before := heaptest.Live()
+	held, err := formats.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := heaptest.Live() - before
+	runtime.KeepAlive(held)
+	held = nil
+	var r *Report
+	all := heaptest.Peak(func() {
+		var err error
+		if r, err = Dir(dir); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !r.OK() || len(r.Formats) != 3 {
+		t.Fatalf("formats %v, problems:\n%s", r.Formats, messages(r))
+	}
+	t.Logf("verify: peak live heap %d MiB; one format's records, held: %d MiB", all>>20, one>>20)
+	if all > one*2 { // three copies before
+		t.Errorf("verify held %d MiB at its peak; one format's records take %d MiB", all>>20, one>>20)
+	}
+}
