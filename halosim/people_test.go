@@ -71,11 +71,7 @@ func TestReferencesToPeople(t *testing.T) {
 		for kind, rows := range tn.people {
 			who[kind] = map[string]string{}
 			for _, r := range rows {
-				key := snapshot.Scalar(r["email"])
-				if key == "" {
-					key = snapshot.Scalar(r["name"])
-				}
-				who[kind][r.ID()] = strings.ToLower(key)
+				who[kind][r.ID()] = rowKey(catalog.MustLookupStored(kind), r)
 			}
 		}
 		for _, r := range tn.people["team"] {
@@ -90,6 +86,9 @@ func TestReferencesToPeople(t *testing.T) {
 						continue
 					}
 					at := k.Name + " " + naturalKey(rec, k) + " " + sl.At
+					if strings.Contains(sl.At, "priorities[") {
+						continue // an SLA's priorities[] come in the order of the tenant's own ids
+					}
 					w, ok := who[sl.Target][text]
 					if !ok {
 						t.Errorf("%s: %s: %s %s is not one of its people", ds, at, sl.Target, text)
