@@ -148,7 +148,26 @@ var pairOnly = []*Kind{
 	{Name: "databaselookup", Endpoint: "/DatabaseLookup", ListKey: "lookups"},   // PartsLookup rows
 	{Name: "certificate", Endpoint: "/Certificate", ListKey: "certificates"},    // Certificate rows
 	{Name: "screenlayout", Endpoint: "/ScreenLayout", ListKey: "screenlayouts"}, // ScreenLayout rows
-	{Name: "dashboard", Endpoint: "/DashboardLinks", ListKey: "dashboards"},     // DashboardLinks rows
+	{Name: "dashboard", Endpoint: "/DashboardLinks", ListKey: "dashboards"},
+	// Views, each agent's, team's and the global ones (showall=true): names
+	// may repeat, and a reference to a repeated one is reported, not guessed.
+	{
+		Name: "columnprofile", Endpoint: "/ViewColumns", ListKey: "columns", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a column profile (default_columns_id, childticketcolumnsoverride) is a ViewColumns row"}},
+	},
+	{
+		Name: "filter", Endpoint: "/ViewFilter", ListKey: "filters", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a ticket area's filters[].filter_id is a ViewFilter row"}},
+	},
+	{
+		// The same list as filter.
+		Name: "filterprofile", Endpoint: "/ViewFilter", ListKey: "filters", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a ticket area's default_filter_id is a ViewFilter row, as its filters[].filter_id"}},
+	},
+	{
+		Name: "viewlist", Endpoint: "/ViewLists", ListKey: "lists", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a ticket area's filters[].list_id is a ViewLists row"}},
+	}, // DashboardLinks rows
 }
 
 func init() {

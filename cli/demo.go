@@ -66,7 +66,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	}
 	id, secret, _ := source.Credentials()
 	// The two tenants are in-process simulators without a rate limit: the
-	// demo keeps no budget. Its import alone sends 263 requests: past
+	// demo keeps no budget. Its import alone sends 266 requests: past
 	// 250/5m, it would wait minutes for the rate window.
 	cfg := halo.Config{URL: sourceURL, ClientID: id, ClientSecret: secret, Concurrency: 4, Logger: e.log, Rate: halo.Unlimited}
 	s, st, err := exportTenant(ctx, e, cfg, catalog.Kinds(), catalog.PairOnlyKinds())

@@ -157,6 +157,9 @@ func demoPeople() peopleUniverse {
 		"certificate":    named("SQL Server CA", "ERP Client Cert"),
 		"screenlayout":   named("Default Layout", "Compact", "Change Layout"),
 		"dashboard":      named("Service Desk Overview", "Management", "NOC Wall"),
+		"columnprofile":  named("Default Columns", "Service Desk Columns", "Projects Columns", "My Columns"),
+		"filter":         named("Open Tickets", "My Team's Tickets", "Unassigned", "Awaiting Customer"), // filterprofile's too
+		"viewlist":       named("All Tickets", "Service Desk Queue", "Projects Board", "Escalations"),
 	}
 	pu["language"][6].hidden = true  // Polski: inactive, still pointed at
 	pu["language"][7].spare = true   // Italiano
@@ -298,6 +301,11 @@ func genPeople(pu peopleUniverse, ref peopleUniverse, seed int64, salt string, i
 	for _, d := range depts {
 		pools["department"] = append(pools["department"], someone{byKey["department"][strings.ToLower(d)], d})
 	}
+	for _, k := range catalog.PairOnlyKinds() { // a kind read from another's list: filterprofile from filter's
+		if _, own := ref[k.Name]; !own && k.Name != "department" {
+			pools[k.Name] = pools[listedWith(k).Name]
+		}
+	}
 	return rows, pools
 }
 
@@ -376,4 +384,10 @@ func peopleOf(entity string) *catalog.Kind {
 		}
 	}
 	return nil
+}
+
+// listedWith is the first pair-only kind listed where k is: k itself, or
+// the kind whose list k is read from (a filterprofile: filter's).
+func listedWith(k *catalog.Kind) *catalog.Kind {
+	return peopleOf(strings.TrimPrefix(k.Endpoint, "/"))
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // TestPeopleLists: the people lists are read-only; disabled agents and
-// inactive teams, clients and sites are listed only with the list's
-// flags (the catalog's ListQuery); clients and sites page.
+// inactive teams, clients, sites, languages (active false), end users,
+// suppliers and KB articles are listed only with the list's flags (the
+// catalog's ListQuery); clients and sites page.
 func TestPeopleLists(t *testing.T) {
 	s := newSim(t, Options{Dataset: "demo", Seed: 1})
 	names := func(k *catalog.Kind, query string) []string {
@@ -27,7 +28,8 @@ func TestPeopleLists(t *testing.T) {
 		}
 		return out
 	}
-	for kind, hidden := range map[string]string{"agent": "Henry Walsh", "team": "Legacy Support", "client": "Orchid Spa", "site": "Old Depot"} {
+	for kind, hidden := range map[string]string{"agent": "Henry Walsh", "team": "Legacy Support", "client": "Orchid Spa", "site": "Old Depot",
+		"language": "Polski", "user": "Former Contact", "supplier": "Old Telecom Co", "kbarticle": "Outdated article"} {
 		k, _ := catalog.LookupPairOnly(kind)
 		if slices.Contains(names(k, "pageinate=true&page_size=100"), hidden) {
 			t.Errorf("%s: %q listed without %s", kind, hidden, k.ListQuery)
@@ -72,6 +74,11 @@ func TestReferencesToPeople(t *testing.T) {
 			who[kind] = map[string]string{}
 			for _, r := range rows {
 				who[kind][r.ID()] = rowKey(catalog.MustLookupStored(kind), r)
+			}
+		}
+		for _, k := range catalog.PairOnlyKinds() { // read from another kind's list: filterprofile
+			if _, own := tn.people[k.Name]; !own && k.Name != "department" {
+				who[k.Name] = who[listedWith(k).Name]
 			}
 		}
 		for _, r := range tn.people["team"] {

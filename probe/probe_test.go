@@ -194,12 +194,12 @@ func TestRequestBudget(t *testing.T) {
 	for _, k := range catalog.PairOnlyKinds() {
 		lists[k.Endpoint+"?"+k.ListQuery] = true
 	}
-	if len(lists) != 29 {
-		t.Errorf("%d lists of pair-only kinds, want 29", len(lists))
+	if len(lists) != 32 {
+		t.Errorf("%d lists of pair-only kinds, want 32", len(lists))
 	}
 	fixed += 2 * len(lists)
-	if got := Budget(nil); got != fixed+extraRequests || got != Budget(catalog.Kinds()) || got != 123 {
-		t.Fatalf("Budget = %d, want %d + %d = 123", got, fixed, extraRequests)
+	if got := Budget(nil); got != fixed+extraRequests || got != Budget(catalog.Kinds()) || got != 129 {
+		t.Fatalf("Budget = %d, want %d + %d = 129", got, fixed, extraRequests)
 	}
 	tests := []struct {
 		name string
