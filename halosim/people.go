@@ -168,7 +168,31 @@ func demoPeople() peopleUniverse {
 	pu["supplier"][8].spare = true   // Spare Parts Direct
 	pu["kbarticle"][6].hidden = true // Outdated article: inactive
 	pu["report"][6].spare = true     // Tickets by Client (old)
+	defaultDirectories(pu)
 	return pu
+}
+
+// defaultDirectories gives every pair-only kind that has its own list and
+// no records in pu four made-up ones ("Dashboard 1" ...; the other key
+// fields "client_name 1" ...), so that a kind added to the catalog is
+// served, and pointed at, before it is given demo records of its own.
+func defaultDirectories(pu peopleUniverse) {
+	for _, k := range catalog.PairOnlyKinds() {
+		if _, ok := pu[k.Name]; ok || listedWith(k) != k {
+			continue
+		}
+		for i := range 4 {
+			p := person{name: fmt.Sprintf("%s%s %d", strings.ToUpper(k.Name[:1]), k.Name[1:], i+1), set: f{}}
+			for _, alt := range k.KeyAlternatives() {
+				for _, fl := range alt {
+					if fl != k.DisplayField() {
+						p.set[fl] = fmt.Sprintf("%s %d", fl, i+1)
+					}
+				}
+			}
+			pu[k.Name] = append(pu[k.Name], p)
+		}
+	}
 }
 
 // named makes people of the given names and no other fields.

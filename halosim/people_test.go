@@ -1,6 +1,7 @@
 package halosim
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -45,6 +46,7 @@ func TestPeopleLists(t *testing.T) {
 	before := s.tenant.people["agent"]
 	for _, req := range []struct{ method, path string }{
 		{http.MethodPost, "/api/Agent"}, {http.MethodGet, "/api/Agent/1"}, {http.MethodDelete, "/api/Team/1"}, {http.MethodPost, "/api/Roles"},
+		{http.MethodPost, "/api/Languages"}, {http.MethodDelete, "/api/Supplier/1"},
 	} {
 		resp, body, err := s.do(req.method, req.path, []byte(`[{"id":1,"name":"Mallory"}]`), "application/json")
 		if err != nil {
@@ -121,5 +123,31 @@ func TestReferencesToPeople(t *testing.T) {
 	}
 	if same < 100 {
 		t.Errorf("%d references to people in common, want many", same)
+	}
+}
+
+// TestDefaultDirectories: a pair-only kind the demo names no records of
+// (one just added to the catalog) gets four made-up ones, told apart by
+// every key; one read from another kind's list gets none of its own.
+func TestDefaultDirectories(t *testing.T) {
+	pu := peopleUniverse{"agent": named("Ana")}
+	defaultDirectories(pu)
+	if got := pu["agent"]; len(got) != 1 {
+		t.Errorf("agent: %v, want the one given", got)
+	}
+	for _, kind := range []string{"department", "filterprofile"} {
+		if _, ok := pu[kind]; ok {
+			t.Errorf("%s: records of its own, want its list's kind's", kind)
+		}
+	}
+	contract := catalog.MustLookupStored("contract")
+	var keys []string
+	for _, p := range pu["contract"] {
+		row := snapshot.Record{contract.DisplayField(): p.name}
+		maps.Copy(row, p.set)
+		keys = append(keys, rowKey(contract, row))
+	}
+	if want := []string{"client_name 1/contract 1", "client_name 2/contract 2", "client_name 3/contract 3", "client_name 4/contract 4"}; !slices.Equal(keys, want) {
+		t.Errorf("contract keys %v, want %v", keys, want)
 	}
 }
