@@ -83,6 +83,8 @@ const (
 	OnDetailQuery Aspect = "DetailQuery" // the detail, with DetailQuery, holds every field
 	OnIDs         Aspect = "ids"         // how records are identified: ids, natural keys
 	OnWrites      Aspect = "writes"      // how a write behaves: not checked read-only
+	OnKeep        Aspect = "Keep"        // a pair-only kind's list rows hold the fields its directory keeps
+	OnTarget      Aspect = "target"      // which list a pair-only kind's references point at: not checked read-only
 )
 
 // Ref is a field holding the id of another record.

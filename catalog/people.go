@@ -15,8 +15,9 @@ import (
 // the external references at the target's own. Each is named after the
 // external target (Ref.Target) it serves. Keys compare without case.
 //
-// What the lists answer is read from Halo's API description alone:
-// halocfg probe should check each "probe:".
+// What the lists answer is read from Halo's API description alone: each
+// kind's Unverified (directoryAssumptions, and what its entry adds) is
+// checked by halocfg probe.
 var pairOnly = []*Kind{
 	{
 		// probe: includeenabled and includedisabled together list every
@@ -66,6 +67,107 @@ var pairOnly = []*Kind{
 		Keep:       []string{"id", "client_name", "name"},
 		NaturalKey: []string{"client_name", "name"},
 	},
+
+	// Named lists the configuration points at but halocfg does not copy:
+	// each a list in Halo's API description (GET /X, "List of <schema>"),
+	// paired by its name unless said otherwise. Keep defaults to the id and
+	// the key's fields. probe: each ListKey is a guess (the description
+	// gives no answer schema), and so is, where a list has flags, that
+	// they list every record.
+	{
+		// LanguagePack rows; showall=true adds the inactive (active false)
+		Name: "language", Endpoint: "/Languages", ListKey: "languages",
+		ListQuery: "showall=true",
+	},
+	{
+		// End users (Users rows), paged: keyed by their email address,
+		// else by their client and name, as agents are
+		Name: "user", Endpoint: "/Users", ListKey: "users",
+		ListQuery: "includeactive=true&includeinactive=true",
+		Keep:      []string{"id", "name", "emailaddress", "client_name"},
+		Keys:      [][]string{{"emailaddress"}, {"client_name", "name"}},
+	},
+	{
+		// ServSite rows, paged; no flag for inactive services is documented
+		Name: "service", Endpoint: "/Service", ListKey: "services",
+	},
+	{
+		// Company rows, paged
+		Name: "supplier", Endpoint: "/Supplier", ListKey: "suppliers",
+		ListQuery: "includeactive=true&includeinactive=true",
+	},
+	{
+		// KBEntry rows, paged
+		Name: "kbarticle", Endpoint: "/KBArticle", ListKey: "articles",
+		ListQuery: "includeactive=true&includeinactive=true",
+	},
+	{
+		// AnalyzerProfile rows, paged
+		Name: "report", Endpoint: "/Report", ListKey: "reports",
+	},
+	{Name: "pdftemplate", Endpoint: "/PdfTemplate", ListKey: "pdftemplates"}, // PdfTemplate rows
+	{Name: "budgettype", Endpoint: "/BudgetType", ListKey: "budgettypes"},    // BudgetType rows
+	{
+		Name: "appointmenttype", Endpoint: "/BookingType", ListKey: "bookingtypes",
+		Unverified: []Assumption{{On: OnTarget, Text: "an appointment type (bookingtype_id, appointmenttype_id, default_appt_type) is a BookingType row"}},
+	},
+	{
+		// The description documents GET /ResourceType without parameters
+		// or schema.
+		Name: "resourcetype", Endpoint: "/ResourceType", ListKey: "resourcetypes",
+		Unverified: []Assumption{{On: OnTarget, Text: "a resource type (defaultresourcetype) is a row of /ResourceType"}},
+	},
+	{
+		// ContractHeader rows, paged: a contract's ref within its client
+		Name: "contract", Endpoint: "/ClientContract", ListKey: "contracts",
+		ListQuery:  "includeinactive=true",
+		NaturalKey: []string{"client_name", "ref"},
+	},
+	{
+		// Contract rows, paged: a supplier contract's ref within its supplier
+		Name: "suppliercontract", Endpoint: "/SupplierContract", ListKey: "contracts",
+		ListQuery:  "includeinactive=true",
+		NaturalKey: []string{"supplier_name", "ref"},
+	},
+	{Name: "callscript", Endpoint: "/CallScript", ListKey: "scripts"},        // ScriptHeader rows
+	{Name: "customtable", Endpoint: "/CustomTable", ListKey: "customtables"}, // CustomTable rows
+	{Name: "assettype", Endpoint: "/AssetType", ListKey: "assettypes"},       // Xtype rows
+	{
+		// Tag rows: a tag is its text
+		Name: "tag", Endpoint: "/Tags", ListKey: "tags",
+		NaturalKey: []string{"text"},
+	},
+	{
+		// OutboundIntegrationMethod rows, paged: a method's name within
+		// its integration
+		Name: "integrationmethod", Endpoint: "/CustomIntegrationMethod", ListKey: "methods",
+		NaturalKey: []string{"integration_name", "name"},
+	},
+	{Name: "organisation", Endpoint: "/Organisation", ListKey: "organisations"}, // Organisation rows
+	{Name: "faqlist", Endpoint: "/FAQLists", ListKey: "faqlists"},               // FAQListHead rows
+	{Name: "databaselookup", Endpoint: "/DatabaseLookup", ListKey: "lookups"},   // PartsLookup rows
+	{Name: "certificate", Endpoint: "/Certificate", ListKey: "certificates"},    // Certificate rows
+	{Name: "screenlayout", Endpoint: "/ScreenLayout", ListKey: "screenlayouts"}, // ScreenLayout rows
+	{Name: "dashboard", Endpoint: "/DashboardLinks", ListKey: "dashboards"},
+	// Views, each agent's, team's and the global ones (showall=true): names
+	// may repeat, and a reference to a repeated one is reported, not guessed.
+	{
+		Name: "columnprofile", Endpoint: "/ViewColumns", ListKey: "columns", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a column profile (default_columns_id, childticketcolumnsoverride) is a ViewColumns row"}},
+	},
+	{
+		Name: "filter", Endpoint: "/ViewFilter", ListKey: "filters", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a ticket area's filters[].filter_id is a ViewFilter row"}},
+	},
+	{
+		// The same list as filter.
+		Name: "filterprofile", Endpoint: "/ViewFilter", ListKey: "filters", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a ticket area's default_filter_id is a ViewFilter row, as its filters[].filter_id"}},
+	},
+	{
+		Name: "viewlist", Endpoint: "/ViewLists", ListKey: "lists", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a ticket area's filters[].list_id is a ViewLists row"}},
+	}, // DashboardLinks rows
 }
 
 func init() {
@@ -74,7 +176,30 @@ func init() {
 		if k.NaturalKey == nil {
 			k.NaturalKey = []string{"name"}
 		}
+		if k.Keep == nil {
+			k.Keep = append([]string{"id"}, k.NaturalKey...)
+		}
+		k.Unverified = append(directoryAssumptions(k), k.Unverified...)
 	}
+}
+
+// directoryAssumptions are what a pair-only kind's entry assumes of its
+// list, read from Halo's API description alone: where its rows are, that
+// its flags list every record, and that the rows hold the fields kept.
+func directoryAssumptions(k *Kind) []Assumption {
+	out := []Assumption{{On: OnListKey, Text: fmt.Sprintf("%s answers a bare array or an object holding %s", k.Endpoint, k.ListKey)}}
+	if k.ListQuery != "" {
+		out = append(out, Assumption{On: OnListQuery, Text: fmt.Sprintf("%s?%s lists every record, inactive ones too", k.Endpoint, k.ListQuery)})
+	}
+	var fields []string
+	for _, f := range k.Keep {
+		_, from, renamed := strings.Cut(f, "=")
+		if !renamed {
+			from = f
+		}
+		fields = append(fields, from)
+	}
+	return append(out, Assumption{On: OnKeep, Text: "the list's rows hold " + strings.Join(fields, ", "), Fields: fields})
 }
 
 // PairOnlyKinds returns the pair-only kinds (Kind.PairOnly), in the order

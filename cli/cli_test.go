@@ -138,8 +138,8 @@ func TestExportOnlySkip(t *testing.T) {
 		args []string
 		want map[string]bool
 	}{
-		{[]string{"--only", "status,outcome", "--skip", "outcome"}, map[string]bool{"status": true}}, // a status points at no one
-		{[]string{"--only", "emailtemplate", "--skip", "agent,role"}, map[string]bool{"emailtemplate": true, "team": true, "department": true}},
+		{[]string{"--only", "status,outcome", "--skip", "outcome"}, map[string]bool{"status": true, "language": true}}, // a status points at no one, but its translations at languages
+		{[]string{"--only", "emailtemplate", "--skip", "agent,role"}, map[string]bool{"emailtemplate": true, "team": true, "department": true, "user": true}},
 		{[]string{"--skip", "agent"}, every},
 	}
 	for _, tt := range tests {

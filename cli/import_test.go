@@ -22,11 +22,11 @@ func TestImportCommand(t *testing.T) {
 	planOut := filepath.Join(work, "plan.json")
 
 	// Unmapped external references fail by default: summed up per external
-	// kind, nothing written. Agents pair by email with the target's, so they
-	// are no problem.
+	// kind, nothing written. Agents pair by email with the target's, reports
+	// by name, so they are no problem; tickets are data, never paired.
 	r := runCLI(ctx, t, args("--dry-run")...)
 	if r.code != exitFailure || !strings.Contains(r.stderr, "problem(s); nothing was written") ||
-		!regexp.MustCompile(`(?m)^    report +\d+ +\d+$`).MatchString(r.stderr) || regexp.MustCompile(`(?m)^    agent +\d`).MatchString(r.stderr) {
+		!regexp.MustCompile(`(?m)^    ticket +\d+ +\d+$`).MatchString(r.stderr) || regexp.MustCompile(`(?m)^    (agent|report) +\d`).MatchString(r.stderr) {
 		t.Errorf("--external fail: exit %d, stderr:\n%.600s", r.code, r.stderr)
 	}
 

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"context"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -18,16 +19,28 @@ import (
 // inactive teams, clients and sites, which the lists show only with their
 // flags — with the id and key fields alone; departments come from the
 // teams' rows, each once; a list over 100 rows is read page by page, and
-// the requests are few: one per list page, teams and departments sharing.
+// the requests are few: one per list page (32 lists: one per pair-only
+// kind, teams and departments sharing /Team).
 func TestPeople(t *testing.T) {
+	demo := map[string]int{"agent": 22, "team": 12, "department": 6, "role": 8, "mailbox": 4, "client": 16, "site": 14,
+		"language": 8, "user": 13, "service": 9, "supplier": 9, "kbarticle": 7, "report": 7, "pdftemplate": 5,
+		"budgettype": 4, "appointmenttype": 4, "resourcetype": 4, "contract": 5, "suppliercontract": 4, "callscript": 3,
+		"customtable": 3, "assettype": 6, "tag": 5, "integrationmethod": 5, "organisation": 3, "faqlist": 4,
+		"databaselookup": 3, "certificate": 2, "screenlayout": 3, "dashboard": 3,
+		"columnprofile": 4, "filter": 4, "filterprofile": 4, "viewlist": 4}
+	with := func(m map[string]int, kind string, n int) map[string]int {
+		out := maps.Clone(m)
+		out[kind] = n
+		return out
+	}
 	tests := []struct {
 		dataset  string
 		counts   map[string]int
 		requests int
 	}{
-		{"demo", map[string]int{"agent": 22, "team": 12, "department": 6, "role": 8, "mailbox": 4, "client": 16, "site": 14}, 6},
-		{"scale:150", map[string]int{"agent": 22, "team": 12, "department": 6, "role": 8, "mailbox": 4, "client": 166, "site": 14}, 7}, // clients: two pages
-		{"empty", map[string]int{"agent": 0, "team": 0, "department": 0, "role": 0, "mailbox": 0, "client": 0, "site": 0}, 6},
+		{"demo", demo, 32},
+		{"scale:150", with(demo, "client", 166), 33}, // clients: two pages
+		{"empty", map[string]int{}, 32},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dataset, func(t *testing.T) {
@@ -67,7 +80,8 @@ func TestPeople(t *testing.T) {
 				t.Errorf("%s %q is not in the directory", kind, name)
 				return nil
 			}
-			for kind, name := range map[string]string{"agent": "Henry Walsh", "team": "Legacy Support", "client": "Orchid Spa", "site": "Old Depot"} {
+			for kind, name := range map[string]string{"agent": "Henry Walsh", "team": "Legacy Support", "client": "Orchid Spa", "site": "Old Depot",
+				"language": "Polski", "user": "Former Contact", "supplier": "Old Telecom Co", "kbarticle": "Outdated article"} {
 				find(kind, name) // disabled or inactive
 			}
 			if got := find("agent", "Alice Carter"); !reflect.DeepEqual(got, snapshot.Record{"id": got["id"], "name": "Alice Carter", "email": "alice.carter@msp.example"}) {

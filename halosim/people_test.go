@@ -1,6 +1,7 @@
 package halosim
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,8 +12,9 @@ import (
 )
 
 // TestPeopleLists: the people lists are read-only; disabled agents and
-// inactive teams, clients and sites are listed only with the list's
-// flags (the catalog's ListQuery); clients and sites page.
+// inactive teams, clients, sites, languages (active false), end users,
+// suppliers and KB articles are listed only with the list's flags (the
+// catalog's ListQuery); clients and sites page.
 func TestPeopleLists(t *testing.T) {
 	s := newSim(t, Options{Dataset: "demo", Seed: 1})
 	names := func(k *catalog.Kind, query string) []string {
@@ -27,7 +29,8 @@ func TestPeopleLists(t *testing.T) {
 		}
 		return out
 	}
-	for kind, hidden := range map[string]string{"agent": "Henry Walsh", "team": "Legacy Support", "client": "Orchid Spa", "site": "Old Depot"} {
+	for kind, hidden := range map[string]string{"agent": "Henry Walsh", "team": "Legacy Support", "client": "Orchid Spa", "site": "Old Depot",
+		"language": "Polski", "user": "Former Contact", "supplier": "Old Telecom Co", "kbarticle": "Outdated article"} {
 		k, _ := catalog.LookupPairOnly(kind)
 		if slices.Contains(names(k, "pageinate=true&page_size=100"), hidden) {
 			t.Errorf("%s: %q listed without %s", kind, hidden, k.ListQuery)
@@ -43,6 +46,7 @@ func TestPeopleLists(t *testing.T) {
 	before := s.tenant.people["agent"]
 	for _, req := range []struct{ method, path string }{
 		{http.MethodPost, "/api/Agent"}, {http.MethodGet, "/api/Agent/1"}, {http.MethodDelete, "/api/Team/1"}, {http.MethodPost, "/api/Roles"},
+		{http.MethodPost, "/api/Languages"}, {http.MethodDelete, "/api/Supplier/1"},
 	} {
 		resp, body, err := s.do(req.method, req.path, []byte(`[{"id":1,"name":"Mallory"}]`), "application/json")
 		if err != nil {
@@ -71,11 +75,12 @@ func TestReferencesToPeople(t *testing.T) {
 		for kind, rows := range tn.people {
 			who[kind] = map[string]string{}
 			for _, r := range rows {
-				key := snapshot.Scalar(r["email"])
-				if key == "" {
-					key = snapshot.Scalar(r["name"])
-				}
-				who[kind][r.ID()] = strings.ToLower(key)
+				who[kind][r.ID()] = rowKey(catalog.MustLookupStored(kind), r)
+			}
+		}
+		for _, k := range catalog.PairOnlyKinds() { // read from another kind's list: filterprofile
+			if _, own := tn.people[k.Name]; !own && k.Name != "department" {
+				who[k.Name] = who[listedWith(k).Name]
 			}
 		}
 		for _, r := range tn.people["team"] {
@@ -90,6 +95,9 @@ func TestReferencesToPeople(t *testing.T) {
 						continue
 					}
 					at := k.Name + " " + naturalKey(rec, k) + " " + sl.At
+					if strings.Contains(sl.At, "priorities[") {
+						continue // an SLA's priorities[] come in the order of the tenant's own ids
+					}
 					w, ok := who[sl.Target][text]
 					if !ok {
 						t.Errorf("%s: %s: %s %s is not one of its people", ds, at, sl.Target, text)
@@ -115,5 +123,31 @@ func TestReferencesToPeople(t *testing.T) {
 	}
 	if same < 100 {
 		t.Errorf("%d references to people in common, want many", same)
+	}
+}
+
+// TestDefaultDirectories: a pair-only kind the demo names no records of
+// (one just added to the catalog) gets four made-up ones, told apart by
+// every key; one read from another kind's list gets none of its own.
+func TestDefaultDirectories(t *testing.T) {
+	pu := peopleUniverse{"agent": named("Ana")}
+	defaultDirectories(pu)
+	if got := pu["agent"]; len(got) != 1 {
+		t.Errorf("agent: %v, want the one given", got)
+	}
+	for _, kind := range []string{"department", "filterprofile"} {
+		if _, ok := pu[kind]; ok {
+			t.Errorf("%s: records of its own, want its list's kind's", kind)
+		}
+	}
+	contract := catalog.MustLookupStored("contract")
+	var keys []string
+	for _, p := range pu["contract"] {
+		row := snapshot.Record{contract.DisplayField(): p.name}
+		maps.Copy(row, p.set)
+		keys = append(keys, rowKey(contract, row))
+	}
+	if want := []string{"client_name 1/contract 1", "client_name 2/contract 2", "client_name 3/contract 3", "client_name 4/contract 4"}; !slices.Equal(keys, want) {
+		t.Errorf("contract keys %v, want %v", keys, want)
 	}
 }

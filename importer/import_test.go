@@ -339,7 +339,7 @@ func TestProblemsWriteNothing(t *testing.T) {
 			name:  "unmapped external references with --external fail",
 			opt:   Options{External: mapping.ExternalFail},
 			edit:  func(*snapshot.Snapshot) {},
-			probs: []string{`: translations[].language_id: external language`, `: reportid: external report`, `or choose --external clear or keep`},
+			probs: []string{`: clone_parent_id: external ticket`, `: releaseid: external release`, `or choose --external clear or keep`},
 		},
 	}
 	for _, tt := range tests {

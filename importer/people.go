@@ -110,7 +110,7 @@ func (p *Plan) writePeople(w io.Writer) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nPeople and organisation records are paired by natural key, never written:")
+	fmt.Fprintln(tw, "\nPeople, organisations and named lists (pair-only) are paired by natural key, never written:")
 	for _, s := range p.People {
 		k := catalog.MustLookupStored(s.Kind)
 		if s.Refused != "" {

@@ -71,7 +71,7 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		if p.External == mapping.ExternalClear.String() {
 			done = "cleared"
 		}
-		if _, err := fmt.Fprintf(w, "%d external id(s) of %d kind(s) (reports, PDF templates ...) that no --map entry maps: %s (--external %s).\n",
+		if _, err := fmt.Fprintf(w, "%d external id(s) of %d kind(s) (tickets, releases ...) that no --map entry maps: %s (--external %s).\n",
 			len(p.Unmapped), len(p.externalTargets()), done, p.External); err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (p *Plan) WriteProblems(w io.Writer, verbose bool) error {
 	if refs == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "  %d reference(s) to %d external ids (reports, PDF templates, suppliers ...; people unpaired) that no --map entry maps (--external %s):\n",
+	fmt.Fprintf(w, "  %d reference(s) to %d external ids (tickets, releases ...; pair-only records unpaired) that no --map entry maps (--external %s):\n",
 		refs, len(p.Unmapped), p.External)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "    EXTERNAL\tIDS\tRECORDS")

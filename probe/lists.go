@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -211,4 +212,44 @@ func count(n int, known bool) string {
 		return "an unknown number of records"
 	}
 	return fmt.Sprintf("%d records", n)
+}
+
+// kept: every row of a pair-only kind's list holds its id and the fields
+// its directory keeps (catalog Keep) to pair it by.
+func (ks *kindState) kept() Finding {
+	k := ks.k
+	if ks.paged.err != nil {
+		return ks.finding("directory", Unconfirmed, "the list failed (see list-shape)")
+	}
+	if len(ks.rows) == 0 {
+		return ks.finding("directory", Unconfirmed, "the tenant has no "+k.Name+": no row to read")
+	}
+	var fields []string
+	for _, a := range k.Unverified {
+		if a.On == catalog.OnKeep {
+			fields = a.Fields
+		}
+	}
+	missing := map[string]int{}
+	for _, row := range ks.rows {
+		for _, f := range fields {
+			if _, ok := row[f]; !ok {
+				missing[f]++
+			}
+		}
+	}
+	found := fmt.Sprintf("%d rows read; kept: %s", len(ks.rows), strings.Join(fields, ", "))
+	if len(missing) == 0 {
+		return ks.finding("directory", OK, found+": every row holds them")
+	}
+	var lacks []string
+	for _, f := range fields {
+		if n := missing[f]; n > 0 {
+			lacks = append(lacks, fmt.Sprintf("%s (%d rows)", f, n))
+		}
+	}
+	f := ks.finding("directory", Deviates, found+"; missing: "+strings.Join(lacks, ", "))
+	f.Means = "the directory of " + k.Name + " lacks what pairing keys it by: its references pair with no one, and go to --map and --external"
+	f.Do = "report it with this report; map the references with --map meanwhile"
+	return f
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -58,7 +59,9 @@ const (
 // sends, retries aside: three for each kind (a small page of the list as
 // export asks for it, the list without pageinate and with the other show
 // flags, one record's detail), one more for each kind whose detail export
-// asks without parameters (the detail with them), and extraRequests.
+// asks without parameters (the detail with them), two for each list of the
+// pair-only kinds they point at (the same two lists; no detail: export
+// reads none), and extraRequests.
 func Budget(kinds []*catalog.Kind) int {
 	if len(kinds) == 0 {
 		kinds = catalog.Kinds()
@@ -70,7 +73,32 @@ func Budget(kinds []*catalog.Kind) int {
 			n++
 		}
 	}
+	for _, d := range directories(kinds) {
+		if d.reads {
+			n += 2
+		}
+	}
 	return n
+}
+
+// directory is a pair-only kind a probe checks; reads is false for one
+// whose list an earlier one reads (departments: /Team, read for teams).
+type directory struct {
+	k     *catalog.Kind
+	reads bool
+}
+
+// directories are the pair-only kinds that the references of kinds point
+// at, as export reads them: one list request for those that share a list.
+func directories(kinds []*catalog.Kind) []directory {
+	pk, _ := catalog.PairOnlyFor(kinds, nil)
+	var out []directory
+	for _, k := range pk {
+		out = append(out, directory{k, !slices.ContainsFunc(out, func(d directory) bool {
+			return d.k.Endpoint == k.Endpoint && d.k.ListQuery == k.ListQuery
+		})})
+	}
+	return out
 }
 
 // Run probes the tenant c reaches and returns the report. It fails only
@@ -88,13 +116,20 @@ func Run(ctx context.Context, c Client, o Options) (*Report, error) {
 	start := now()
 	before := c.Stats()
 	p := &prober{c: c, extra: extraRequests, kinds: map[string]*kindState{}}
-	for _, k := range kinds {
+	dirs := directories(kinds)
+	read := slices.Clone(kinds) // the kinds whose lists the probe reads
+	for _, d := range dirs {
+		if d.reads {
+			read = append(read, d.k)
+		}
+	}
+	for _, k := range append(slices.Clone(kinds), pairOnly(dirs)...) {
 		p.kinds[k.Name] = &kindState{k: k, rows: map[string]snapshot.Record{}, looked: map[string]bool{}}
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
-	for _, k := range kinds {
+	for _, k := range read {
 		g.Go(func() error { return p.gather(gctx, p.kinds[k.Name]) })
 	}
 	if err := g.Wait(); err != nil {
@@ -109,6 +144,20 @@ func Run(ctx context.Context, c Client, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The directories' long lists get what the configuration left of the
+	// extra budget.
+	for _, d := range dirs {
+		if d.reads {
+			if err := p.pageOn(ctx, p.kinds[d.k.Name]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, d := range dirs { // a list read for an earlier kind answers for this one
+		if !d.reads {
+			p.kinds[d.k.Name].shareLists(p.kinds, dirs)
+		}
+	}
 
 	r := &Report{Probe: reportTitle, Format: 1, Tool: o.Tool, StartedAt: start.UTC(), Kinds: len(kinds), Budget: Budget(kinds)}
 	r.add(p.auth()...)
@@ -121,6 +170,12 @@ func Run(ctx context.Context, c Client, o Options) (*Report, error) {
 			r.add(p.priorities(ks))
 		}
 	}
+	for _, d := range dirs {
+		ks := p.kinds[d.k.Name]
+		r.add(ks.listFindings()...)
+		r.add(ks.kept())
+	}
+	r.Directories = len(dirs)
 	r.Unverified = unverified(r.Findings, refs)
 	after := c.Stats()
 	r.Requests = after.Requests - before.Requests
@@ -227,7 +282,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// gather makes the fixed requests of one kind.
+// gather makes the fixed requests of one kind: of a pair-only kind, its
+// two lists alone (export reads no detail of them).
 func (p *prober) gather(ctx context.Context, ks *kindState) error {
 	k := ks.k
 	var err error
@@ -239,7 +295,7 @@ func (p *prober) gather(ctx context.Context, ks *kindState) error {
 	}
 	ks.keep(ks.paged, ks.other)
 	id := firstID(ks.paged, ks.other)
-	if id == "" {
+	if id == "" || k.PairOnly {
 		return nil // nothing to read a detail of
 	}
 	if ks.detail, err = p.get(ctx, k, id, k.DetailQuery); err != nil {
@@ -249,6 +305,28 @@ func (p *prober) gather(ctx context.Context, ks *kindState) error {
 		ks.plus, err = p.get(ctx, k, id, trueQuery(detailParams()))
 	}
 	return err
+}
+
+// pairOnly are the kinds of dirs.
+func pairOnly(dirs []directory) []*catalog.Kind {
+	out := make([]*catalog.Kind, len(dirs))
+	for i, d := range dirs {
+		out[i] = d.k
+	}
+	return out
+}
+
+// shareLists takes the list answers of the directory that reads the same
+// list as ks (a department: its team's /Team).
+func (ks *kindState) shareLists(states map[string]*kindState, dirs []directory) {
+	for _, d := range dirs {
+		if d.reads && d.k.Endpoint == ks.k.Endpoint && d.k.ListQuery == ks.k.ListQuery {
+			from := states[d.k.Name]
+			ks.paged, ks.other, ks.cap, ks.page2, ks.pages = from.paged, from.other, from.cap, from.page2, from.pages
+			ks.keep(ks.paged, ks.other, ks.cap, ks.page2)
+			return
+		}
+	}
 }
 
 // pageOn reads, from the extra budget, a page over the cap and page 2 of a

@@ -88,6 +88,19 @@ func TestDefaultSimulatorProbesClean(t *testing.T) {
 			}
 		}
 	}
+	for _, k := range catalog.PairOnlyKinds() {
+		for _, check := range []string{"list-shape", "page-size", "page-cap", "default-page", "hidden", "directory"} {
+			if f := find(r, k.Name, check); f.Verdict == "" || f.Found == "" {
+				t.Errorf("%s: no %s finding", k.Name, check)
+			}
+		}
+		if f := find(r, k.Name, "directory"); f.Verdict != OK {
+			t.Errorf("%s directory: %+v, want ok", k.Name, f)
+		}
+	}
+	if r.Directories != len(catalog.PairOnlyKinds()) {
+		t.Errorf("%d directories checked, want %d", r.Directories, len(catalog.PairOnlyKinds()))
+	}
 	for _, want := range []struct{ kind, check string }{
 		{"", "auth"}, {"", "rate-limit"}, {"priority", "priorities"}, {"todogroup", "detail-query"},
 		{"workday", "detail-query"}, {"outcome", "inferred-refs"}, {"template", "page-size"},
@@ -104,6 +117,11 @@ func TestDefaultSimulatorProbesClean(t *testing.T) {
 		{"template", "page-size", "a page of 2 rows as asked, of 10 records"},
 		{"status", "hidden", "with showall=true 12 records; without them, with includeinactive, showallcodes, showhidden, showinactive: 11: showall=true shows 1 hidden or inactive records"},
 		{"status", "schema-extra", "fields the schema lacks: x_halo_new_setting (number): halocfg carries them as they are"},
+		{"agent", "hidden", "with includeenabled=true&includedisabled=true 22 records; without them, with includeinactive, showall, showallcodes, showhidden, showinactive: 21: includeenabled=true&includedisabled=true shows 1 hidden or inactive records"},
+		{"language", "list-shape", "a bare array"},
+		{"user", "page-size", "a page of 2 rows as asked, of 13 records"},
+		{"department", "directory", "12 rows read; kept: department_id, department_name: every row holds them"},
+		{"user", "directory", "12 rows read; kept: id, name, emailaddress, client_name: every row holds them"},
 		{"priority", "priorities", "8 Policy rows, 8 distinct priorityid; at most 1 rows for one priorityid; the SLA read lists 4 priorities, 4 of them among the Policy rows"},
 	} {
 		if f := find(r, want.kind, want.check); f.Found != want.found {
@@ -172,8 +190,16 @@ func TestRequestBudget(t *testing.T) {
 			fixed++
 		}
 	}
-	if got := Budget(nil); got != fixed+extraRequests || got != Budget(catalog.Kinds()) {
-		t.Fatalf("Budget = %d, want %d + %d", got, fixed, extraRequests)
+	lists := map[string]bool{} // the pair-only kinds' lists: two requests each
+	for _, k := range catalog.PairOnlyKinds() {
+		lists[k.Endpoint+"?"+k.ListQuery] = true
+	}
+	if len(lists) != 32 {
+		t.Errorf("%d lists of pair-only kinds, want 32", len(lists))
+	}
+	fixed += 2 * len(lists)
+	if got := Budget(nil); got != fixed+extraRequests || got != Budget(catalog.Kinds()) || got != 129 {
+		t.Fatalf("Budget = %d, want %d + %d = 129", got, fixed, extraRequests)
 	}
 	tests := []struct {
 		name string
@@ -183,9 +209,10 @@ func TestRequestBudget(t *testing.T) {
 		// template pages (2 of 10 rows): one page of 100 reads the hidden template a reference points at
 		{"demo", halosim.Options{}, fixed + 1},
 		{"demo-target", halosim.Options{Dataset: "demo-target"}, fixed},
-		{"empty", halosim.Options{Dataset: "empty"}, 2 * len(catalog.Kinds())}, // no record: no detail
-		// template pages: a page over the cap, page 2, and page 3 for the ids references point at
-		{"scale:300", halosim.Options{Dataset: "scale:300"}, fixed + 3},
+		{"empty", halosim.Options{Dataset: "empty"}, 2*len(catalog.Kinds()) + 2*len(lists)}, // no record: no detail
+		// template pages: a page over the cap, page 2, and page 3 for the ids
+		// references point at; the client list, past the cap too, gets the last one
+		{"scale:300", halosim.Options{Dataset: "scale:300"}, fixed + extraRequests},
 		// Every list ignores page_size: no list is read in full, and the ids
 		// references point at are looked up one by one until the budget is spent.
 		{"scale:120, no kind honours page_size", halosim.Options{Dataset: "scale:120", Deviate: allKinds("pagesize:")}, fixed + extraRequests},

@@ -43,6 +43,7 @@ var Checks = []Check{
 	{"ids", "ids are integers (priority: a uuid, referred to by its integer priorityid), unique in a list; records carry a guid where the schema has one"},
 	{"priorities", "a priorityid names one Policy row: it is unique across SLAs"},
 	{"inferred-refs", "a reference the catalog infers from a field's name holds ids of records of the inferred kind"},
+	{"directory", "the list of a pair-only kind (agents, languages, suppliers ...) holds, in every row, the id and the fields export keeps to pair it by"},
 }
 
 // Finding is one check's verdict on one kind, or on the tenant (Kind "").
@@ -78,8 +79,9 @@ type Report struct {
 	StartedAt     time.Time     `json:"started_at"`
 	Elapsed       time.Duration `json:"-"`
 	Kinds         int           `json:"kinds"`
-	Requests      int64         `json:"requests"` // API requests sent, retries included: GETs only
-	Budget        int           `json:"budget"`   // the most a probe of these kinds sends, retries aside
+	Directories   int           `json:"directories"` // pair-only kinds whose lists were checked
+	Requests      int64         `json:"requests"`    // API requests sent, retries included: GETs only
+	Budget        int           `json:"budget"`      // the most a probe of these kinds sends, retries aside
 	Writes        int64         `json:"writes"`
 	TokenRequests int64         `json:"token_requests"`
 	Deviations    int           `json:"deviations"`
@@ -157,6 +159,7 @@ var checkOf = map[catalog.Aspect]string{
 	catalog.OnListQuery:   "hidden",
 	catalog.OnDetailQuery: "detail-query",
 	catalog.OnIDs:         "ids",
+	catalog.OnKeep:        "directory",
 }
 
 // UnverifiedEntries lists the catalog entries that no tenant has confirmed:
@@ -173,7 +176,7 @@ func unverified(findings []Finding, refs refResults) []Entry {
 		verdict[f.Kind+"/"+f.Check] = f.Verdict
 	}
 	var out []Entry
-	for _, k := range catalog.Kinds() {
+	for _, k := range catalog.Stored() {
 		for _, a := range k.Unverified {
 			e := Entry{Entry: k.Name + "." + string(a.On), Assumes: a.Text, Check: checkOf[a.On]}
 			if e.Check != "" && findings != nil {
@@ -255,8 +258,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("%s: %s, %s\n", reportTitle, r.Tool, r.StartedAt.Format(time.RFC3339))
-	ew.printf("%d kinds; API requests: %d, GET only (budget %d); writes: %d; token requests: %d; %s\n",
-		r.Kinds, r.Requests, r.Budget, r.Writes, r.TokenRequests, r.Elapsed.Round(time.Millisecond))
+	ew.printf("%d kinds, %d directories; API requests: %d, GET only (budget %d); writes: %d; token requests: %d; %s\n",
+		r.Kinds, r.Directories, r.Requests, r.Budget, r.Writes, r.TokenRequests, r.Elapsed.Round(time.Millisecond))
 	ew.printf("result: %d deviations, %d unconfirmed, %d ok\n", r.Deviations, r.Unconfirmed, r.OK)
 	if r.Deviations > 0 {
 		ew.printf("\ndeviations\n")
