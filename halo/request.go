@@ -99,10 +99,13 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			}
 			uncertain = uncertain || connected
 		} else {
+			if resp.code >= 200 && resp.code < 300 {
+				return resp, nil
+			}
+			// Only now: the error's snippet scans the body, which for an
+			// answer that succeeded is work and memory for nothing.
 			se := c.statusError(resp)
 			switch {
-			case resp.code >= 200 && resp.code < 300:
-				return resp, nil
 			case resp.code == http.StatusUnauthorized && r.api:
 				if !refreshed { // the token may have been revoked or expired early
 					refreshed = true
