@@ -74,7 +74,7 @@ func TestLimiterWindowStartsAtCompletion(t *testing.T) {
 		t.Fatalf("acquire beyond budget: %v, want to wait until the deadline", err)
 	}
 	released := time.Now()
-	l.release()
+	l.release(time.Now())
 	waited, err := l.acquire(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +248,7 @@ func BenchmarkLimiter(b *testing.B) {
 		if _, err := l.acquire(ctx, nil); err != nil {
 			b.Fatal(err)
 		}
-		l.release()
+		l.release(time.Now())
 	}
 }
 
@@ -260,7 +260,7 @@ func BenchmarkLimiterParallel(b *testing.B) {
 			if _, err := l.acquire(ctx, nil); err != nil {
 				b.Fatal(err)
 			}
-			l.release()
+			l.release(time.Now())
 		}
 	})
 }
