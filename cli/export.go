@@ -130,15 +130,11 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds, people []
 	if err != nil {
 		return nil, exportStats{}, err
 	}
-	progress, finish := e.progress("export")
-	recs, err := export.Fetch(ctx, client, export.Options{Kinds: kinds, Concurrency: 2 * cfg.Concurrency, Progress: progress, Gone: gone(e)})
-	finish()
-	if err != nil {
-		return nil, exportStats{}, err
-	}
-	dirs, err := export.People(ctx, client, people, func(k *catalog.Kind, err error) {
-		e.log.Warn("directory left out: the API refused its list; an import pairs no "+k.Name+" of this snapshot (references to them go to --map and --external)",
-			"kind", k.Name, "error", err.Error())
+	var recs map[string][]snapshot.Record
+	dirs, err := fetchTenant(ctx, e, client, cfg, kinds, people, func(ctx context.Context, opt export.Options) error {
+		var err error
+		recs, err = export.Fetch(ctx, client, opt)
+		return err
 	})
 	if err != nil {
 		return nil, exportStats{}, err
@@ -157,6 +153,30 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds, people []
 	}
 	st.elapsed = time.Since(start)
 	return s, st, nil
+}
+
+// fetchTenant runs fetch, which reads the kinds with the options given, and
+// returns the directories of the pair-only kinds people. The directories
+// are few requests, listed beside the kinds so that they use the budget
+// while it is fresh rather than wait for a window at the end.
+func fetchTenant(ctx context.Context, e *env, client *halo.Client, cfg halo.Config, kinds, people []*catalog.Kind, fetch func(context.Context, export.Options) error) (map[string][]snapshot.Record, error) {
+	var dirs map[string][]snapshot.Record
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		dirs, err = export.People(gctx, client, people, func(k *catalog.Kind, err error) {
+			e.log.Warn("directory left out: the API refused its list; an import pairs no "+k.Name+" of this snapshot (references to them go to --map and --external)",
+				"kind", k.Name, "error", err.Error())
+		})
+		return err
+	})
+	progress, finish := e.progress("export")
+	g.Go(func() error {
+		return fetch(gctx, export.Options{Kinds: kinds, Concurrency: 2 * cfg.Concurrency, Progress: progress, Gone: gone(e)})
+	})
+	err := g.Wait()
+	finish()
+	return dirs, err
 }
 
 // exportInto exports the tenant into the snapshot directory d (not yet
@@ -192,29 +212,14 @@ func exportInto(ctx context.Context, e *env, cfg halo.Config, kinds, people []*c
 		dst, root = sp, sp.dir
 	}
 
-	// The directories of people are small and listed beside the kinds, so
-	// that their few requests use the budget while it is fresh rather than
-	// wait for a window at the end.
 	var counts map[string]int
-	var dirs map[string][]snapshot.Record
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
+	dirs, err := fetchTenant(ctx, e, client, cfg, kinds, people, func(ctx context.Context, opt export.Options) error {
 		var err error
-		dirs, err = export.People(gctx, client, people, func(k *catalog.Kind, err error) {
-			e.log.Warn("directory left out: the API refused its list; an import pairs no "+k.Name+" of this snapshot (references to them go to --map and --external)",
-				"kind", k.Name, "error", err.Error())
+		counts, err = export.Stream(ctx, client, opt, func(k *catalog.Kind) (export.RecordWriter, error) {
+			return formats.CreateJSON(dst, k.Name)
 		})
 		return err
 	})
-	progress, finish := e.progress("export")
-	g.Go(func() error {
-		var err error
-		counts, err = export.Stream(gctx, client, export.Options{Kinds: kinds, Concurrency: 2 * cfg.Concurrency, Progress: progress, Gone: gone(e)},
-			func(k *catalog.Kind) (export.RecordWriter, error) { return formats.CreateJSON(dst, k.Name) })
-		return err
-	})
-	err = g.Wait()
-	finish()
 	if err != nil {
 		return snapshot.Manifest{}, exportStats{}, err
 	}
@@ -230,7 +235,6 @@ func exportInto(ctx context.Context, e *env, cfg halo.Config, kinds, people []*c
 		if !ok { // refused
 			continue
 		}
-		snapshot.SortByID(recs)
 		one := formats.Source{Each: func(fn func(string, []snapshot.Record) error) error { return fn(k.Name, recs) }}
 		if err := (formats.JSON{}).Write(one, dst); err != nil {
 			return snapshot.Manifest{}, exportStats{}, err
