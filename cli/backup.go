@@ -98,14 +98,11 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 	}
 	defer run.Close()
 
-	s, st, err := exportTenant(c.Context, e, cfg, catalog.Kinds(), catalog.PairOnlyKinds())
+	m, st, err := exportInto(c.Context, e, cfg, catalog.Kinds(), catalog.PairOnlyKinds(), run.Dir(), fs)
 	if err != nil {
 		return err
 	}
-	if err := formats.Write(s, run.Dir(), fs); err != nil {
-		return err
-	}
-	if err := run.Commit(s.Manifest); err != nil {
+	if err := run.Commit(m); err != nil {
 		return err
 	}
 
@@ -144,7 +141,12 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 				e.log.Warn("cannot compare with the previous snapshot", "dir", prev.Path, "err", err)
 				break
 			}
-			res := diff.Compare(old.Records, s.Records)
+			// The export held no snapshot: the new one is read back, as verified.
+			cur, err := formats.Open(run.Path())
+			if err != nil {
+				return err
+			}
+			res := diff.Compare(old.Records, cur.Records)
 			res.A, res.B = prev.Path, run.Path()
 			if err := res.WriteText(e.stdout); err != nil {
 				return err

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"github.com/halocfg/halocfg/halo"
 	"github.com/halocfg/halocfg/snapshot"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sync/errgroup"
 )
 
 func exportCommand(e *env) *cli.Command {
@@ -52,11 +56,11 @@ func exportCommand(e *env) *cli.Command {
 				return err
 			}
 			defer d.Abort()
-			s, st, err := exportTenant(c.Context, e, cfg, kinds, people)
+			m, st, err := exportInto(c.Context, e, cfg, kinds, people, d, fs)
 			if err != nil {
 				return err
 			}
-			if err := save(d, s, fs); err != nil {
+			if err := d.Commit(m); err != nil {
 				return err
 			}
 			st.log(e, "export complete", d.Final())
@@ -126,25 +130,16 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds, people []
 	if err != nil {
 		return nil, exportStats{}, err
 	}
-	progress, finish := e.progress("export")
-	gone := func(kind, id string) {
-		e.log.Warn("record deleted during the export; left out", "kind", kind, "id", id)
-	}
-	recs, err := export.Fetch(ctx, client, export.Options{Kinds: kinds, Concurrency: 2 * cfg.Concurrency, Progress: progress, Gone: gone})
-	finish()
-	if err != nil {
-		return nil, exportStats{}, err
-	}
-	dirs, err := export.People(ctx, client, people, func(k *catalog.Kind, err error) {
-		e.log.Warn("directory left out: the API refused its list; an import pairs no "+k.Name+" of this snapshot (references to them go to --map and --external)",
-			"kind", k.Name, "error", err.Error())
+	var recs map[string][]snapshot.Record
+	dirs, err := fetchTenant(ctx, e, client, cfg, kinds, people, func(ctx context.Context, opt export.Options) error {
+		var err error
+		recs, err = export.Fetch(ctx, client, opt)
+		return err
 	})
 	if err != nil {
 		return nil, exportStats{}, err
 	}
-	s := snapshot.New(client.BaseURL(), start)
-	s.Manifest.Tool = "halocfg " + Version
-	s.Manifest.Tenant = cfg.Tenant
+	s := &snapshot.Snapshot{Manifest: newManifest(client, cfg, start), Records: map[string][]snapshot.Record{}}
 	st := exportStats{kinds: len(kinds), client: client.Stats()}
 	for _, k := range kinds {
 		s.Put(k.Name, recs[k.Name])
@@ -158,6 +153,147 @@ func exportTenant(ctx context.Context, e *env, cfg halo.Config, kinds, people []
 	}
 	st.elapsed = time.Since(start)
 	return s, st, nil
+}
+
+// fetchTenant runs fetch, which reads the kinds with the options given, and
+// returns the directories of the pair-only kinds people. The directories
+// are few requests, listed beside the kinds so that they use the budget
+// while it is fresh rather than wait for a window at the end.
+func fetchTenant(ctx context.Context, e *env, client *halo.Client, cfg halo.Config, kinds, people []*catalog.Kind, fetch func(context.Context, export.Options) error) (map[string][]snapshot.Record, error) {
+	var dirs map[string][]snapshot.Record
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		dirs, err = export.People(gctx, client, people, func(k *catalog.Kind, err error) {
+			e.log.Warn("directory left out: the API refused its list; an import pairs no "+k.Name+" of this snapshot (references to them go to --map and --external)",
+				"kind", k.Name, "error", err.Error())
+		})
+		return err
+	})
+	progress, finish := e.progress("export")
+	g.Go(func() error {
+		return fetch(gctx, export.Options{Kinds: kinds, Concurrency: 2 * cfg.Concurrency, Progress: progress, Gone: gone(e)})
+	})
+	err := g.Wait()
+	finish()
+	return dirs, err
+}
+
+// exportInto exports the tenant into the snapshot directory d (not yet
+// committed) in the formats fs, and returns the manifest to commit it with.
+// It never holds the snapshot: each kind's records go to json/<kind>.json
+// as they are fetched (export.Stream), and the other formats are written
+// from those files, read back one kind at a time. Without json among fs the
+// files are spooled in a private directory inside d's temporary one and
+// removed before the commit; on failure d.Abort removes everything.
+func exportInto(ctx context.Context, e *env, cfg halo.Config, kinds, people []*catalog.Kind, d *snapshot.Dir, fs []formats.Format) (snapshot.Manifest, exportStats, error) {
+	start := time.Now()
+	client, err := connect(ctx, cfg)
+	if err != nil {
+		return snapshot.Manifest{}, exportStats{}, err
+	}
+	var others []formats.Format
+	keepJSON := false
+	for _, f := range fs {
+		if _, ok := f.(formats.JSON); ok {
+			keepJSON = true
+		} else {
+			others = append(others, f)
+		}
+	}
+	var dst formats.Creator = d
+	root := d.Path()
+	if !keepJSON {
+		sp, err := newSpool(d.Path())
+		if err != nil {
+			return snapshot.Manifest{}, exportStats{}, err
+		}
+		defer sp.remove()
+		dst, root = sp, sp.dir
+	}
+
+	var counts map[string]int
+	dirs, err := fetchTenant(ctx, e, client, cfg, kinds, people, func(ctx context.Context, opt export.Options) error {
+		var err error
+		counts, err = export.Stream(ctx, client, opt, func(k *catalog.Kind) (export.RecordWriter, error) {
+			return formats.CreateJSON(dst, k.Name)
+		})
+		return err
+	})
+	if err != nil {
+		return snapshot.Manifest{}, exportStats{}, err
+	}
+
+	m := newManifest(client, cfg, start)
+	st := exportStats{kinds: len(kinds)}
+	for _, k := range kinds {
+		m.Kinds[k.Name] = snapshot.KindInfo{Records: counts[k.Name]}
+		st.records += counts[k.Name]
+	}
+	for _, k := range people {
+		recs, ok := dirs[k.Name]
+		if !ok { // refused
+			continue
+		}
+		one := formats.Source{Each: func(fn func(string, []snapshot.Record) error) error { return fn(k.Name, recs) }}
+		if err := (formats.JSON{}).Write(one, dst); err != nil {
+			return snapshot.Manifest{}, exportStats{}, err
+		}
+		m.Kinds[k.Name] = snapshot.KindInfo{Records: len(recs)}
+		st.people += len(recs)
+	}
+	st.client = client.Stats()
+	st.elapsed = time.Since(start)
+	if len(others) > 0 {
+		src := formats.Source{Manifest: m, Each: func(fn func(string, []snapshot.Record) error) error {
+			return formats.JSON{}.Each(root, fn)
+		}}
+		if err := formats.WriteSource(src, d, others); err != nil {
+			return snapshot.Manifest{}, exportStats{}, err
+		}
+	}
+	return m, st, nil
+}
+
+// spool holds the JSON files of an export that does not keep them, in a
+// private directory inside the snapshot's temporary one: whatever happens,
+// they go with it.
+type spool struct{ dir string }
+
+func newSpool(parent string) (*spool, error) {
+	dir, err := os.MkdirTemp(parent, ".spool-")
+	if err != nil {
+		return nil, err
+	}
+	return &spool{dir}, nil
+}
+
+func (s *spool) Create(rel string) (io.WriteCloser, error) {
+	path := filepath.Join(s.dir, filepath.FromSlash(rel))
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return nil, fmt.Errorf("spool file %q: not allowed", rel)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+}
+
+func (s *spool) remove() { os.RemoveAll(s.dir) }
+
+// gone logs a record deleted between its list and its detail request.
+func gone(e *env) func(kind, id string) {
+	return func(kind, id string) {
+		e.log.Warn("record deleted during the export; left out", "kind", kind, "id", id)
+	}
+}
+
+// newManifest starts the manifest of a snapshot of client's tenant.
+func newManifest(client *halo.Client, cfg halo.Config, start time.Time) snapshot.Manifest {
+	m := snapshot.New(client.BaseURL(), start).Manifest
+	m.Tool = "halocfg " + Version
+	m.Tenant = cfg.Tenant
+	return m
 }
 
 // progress returns a callback that draws "label: done/total records" on a

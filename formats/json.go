@@ -28,50 +28,91 @@ func jsonPath(kind string) string { return path.Join("json", kind+".json") }
 
 func (JSON) Write(src Source, dst Creator) error {
 	return src.Each(func(kind string, recs []snapshot.Record) error {
-		return writeJSONFile(dst, jsonPath(kind), recs)
+		w, err := CreateJSON(dst, kind)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := w.Write(r); err != nil {
+				w.Close()
+				return err
+			}
+		}
+		return w.Close()
 	})
 }
 
-// writeJSONFile writes the records as snapshot.MarshalIndent writes the
-// array, one record at a time: the file is never held whole in memory.
-func writeJSONFile(dst Creator, rel string, recs []snapshot.Record) error {
-	w, err := dst.Create(rel)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(w, 256<<10)
-	err = encodeJSONArray(bw, recs)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err != nil {
-		w.Close()
-		return fmt.Errorf("%s: %w", rel, err)
-	}
-	return w.Close()
+// JSONKind writes one kind's json/<kind>.json a record at a time, as
+// snapshot.MarshalIndent writes the array: the file is never held whole in
+// memory, and a writer that fetches records one by one (export) need not
+// hold the kind either. Records must come sorted by id.
+type JSONKind struct {
+	rel string
+	f   io.WriteCloser
+	w   *bufio.Writer
+	b   bytes.Buffer
+	enc *json.Encoder
+	n   int
+	err error
 }
 
-func encodeJSONArray(w *bufio.Writer, recs []snapshot.Record) error {
-	if len(recs) == 0 {
-		_, err := w.WriteString("[]\n")
-		return err
+// CreateJSON starts the file of kind's records in dst.
+func CreateJSON(dst Creator, kind string) (*JSONKind, error) {
+	rel := jsonPath(kind)
+	f, err := dst.Create(rel)
+	if err != nil {
+		return nil, err
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("  ", "  ")
-	w.WriteString("[\n  ")
-	for i, r := range recs {
-		b.Reset()
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-		if i > 0 {
-			w.WriteString(",\n  ")
-		}
-		w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	w := &JSONKind{rel: rel, f: f, w: bufio.NewWriterSize(f, 256<<10)}
+	w.enc = json.NewEncoder(&w.b)
+	w.enc.SetEscapeHTML(false)
+	w.enc.SetIndent("  ", "  ")
+	return w, nil
+}
+
+// Write adds the next record.
+func (w *JSONKind) Write(r snapshot.Record) error {
+	if w.err != nil {
+		return w.err
 	}
-	_, err := w.WriteString("\n]\n")
+	w.b.Reset()
+	if err := w.enc.Encode(r); err != nil {
+		w.err = fmt.Errorf("%s: record %d: %w", w.rel, w.n+1, err)
+		return w.err
+	}
+	sep := ",\n  "
+	if w.n == 0 {
+		sep = "[\n  "
+	}
+	w.w.WriteString(sep)
+	if _, err := w.w.Write(bytes.TrimSuffix(w.b.Bytes(), []byte("\n"))); err != nil {
+		w.err = fmt.Errorf("%s: %w", w.rel, err)
+		return w.err
+	}
+	w.n++
+	return nil
+}
+
+// Close ends the array and closes the file; the file is complete only when
+// it returns nil.
+func (w *JSONKind) Close() error {
+	err := w.err
+	if err == nil {
+		end := "\n]\n"
+		if w.n == 0 {
+			end = "[]\n"
+		}
+		w.w.WriteString(end)
+		if err = w.w.Flush(); err != nil {
+			err = fmt.Errorf("%s: %w", w.rel, err)
+		}
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	if w.err == nil {
+		w.err = errors.New(w.rel + ": closed")
+	}
 	return err
 }
 

@@ -28,6 +28,28 @@ const pageSize = 100
 // caps it.
 func (c *Client) List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, error) {
 	out := []snapshot.Record{}
+	err := c.ListEach(ctx, k, func(row snapshot.Record) { out = append(out, row) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListIDs returns the ids of every record of k, as List finds them, without
+// keeping the rows: an export of a large tenant holds its ids, not its lists.
+func (c *Client) ListIDs(ctx context.Context, k *catalog.Kind) ([]string, error) {
+	ids := []string{}
+	err := c.ListEach(ctx, k, func(row snapshot.Record) { ids = append(ids, row.ID()) })
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// ListEach pages through k's list as List does, and calls keep with each
+// row the first time its id comes, as the page arrives: a caller that keeps
+// a few fields of each row (ids, a directory's names) never holds the list.
+func (c *Client) ListEach(ctx context.Context, k *catalog.Kind, keep func(snapshot.Record)) error {
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		q := fmt.Sprintf("pageinate=true&page_size=%d&page_no=%d", pageSize, page)
@@ -40,27 +62,27 @@ func (c *Client) List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, 
 		}
 		resp, err := c.do(ctx, r)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var v any
 		if err := c.decode(r, resp, &v); err != nil {
-			return nil, err
+			return err
 		}
 		l, err := ParseList(v, k.ListKey)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", r.what, err)
+			return fmt.Errorf("%s: %w", r.what, err)
 		}
 		rows, total := l.Rows, l.Total
 		fresh := 0
 		for i, row := range rows {
 			id := row.ID()
 			if id == "" {
-				return nil, fmt.Errorf("%s: row %d has no id", r.what, i+1)
+				return fmt.Errorf("%s: row %d has no id", r.what, i+1)
 			}
 			if !seen[id] {
 				seen[id] = true
 				fresh++
-				out = append(out, row)
+				keep(row)
 			}
 		}
 		var done bool
@@ -68,12 +90,12 @@ func (c *Client) List(ctx context.Context, k *catalog.Kind) ([]snapshot.Record, 
 		case len(rows) > pageSize, fresh == 0: // paging ignored
 			done = true
 		case total >= 0: // trusted over the page size: a server may cap pages lower
-			done = len(out) >= total
+			done = len(seen) >= total
 		default:
 			done = len(rows) < pageSize
 		}
 		if done {
-			return out, nil
+			return nil
 		}
 	}
 }

@@ -3,6 +3,7 @@ package halo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,11 +92,13 @@ func (r Rate) valid() error {
 }
 
 // limiter is a rolling-window budget. A request holds a slot from the moment
-// it is sent until Window after it completed. The server counts a request
-// when it arrives, which is after we send it and before we see it complete,
-// so every request the server counts in any window of its own still holds a
-// slot here: a budget equal to the server's limit never meets a 429, whatever
-// the latency. (A token bucket refills during the window and would not.)
+// it is sent until Window after the first byte of its answer arrived (or it
+// failed). The server counts a request when it arrives, which is after we
+// send it and before it answers, so every request the server counts in any
+// window of its own still holds a slot here: a budget equal to the server's
+// limit never meets a 429, whatever the latency. Holding the slot until the
+// whole answer is read would add the time of reading it to every window,
+// for nothing. (A token bucket refills during the window and would not.)
 type limiter struct {
 	n      int
 	window time.Duration
@@ -188,11 +191,16 @@ func (l *limiter) full() bool {
 	return l.waiting > 0 || l.inflight+len(l.done)-expired >= l.n
 }
 
-// release ends the request holding a slot; the slot frees Window later.
-func (l *limiter) release() {
+// release ends the request holding a slot, answered at the time at (not in
+// the future); the slot frees Window after it.
+func (l *limiter) release(at time.Time) {
 	l.mu.Lock()
 	l.inflight--
-	l.done = append(l.done, time.Now())
+	i := len(l.done) // kept oldest first: answers may end in another order than they began
+	for i > 0 && l.done[i-1].After(at) {
+		i--
+	}
+	l.done = slices.Insert(l.done, i, at)
 	if l.waiting > 0 {
 		close(l.wake)
 		l.wake = make(chan struct{})

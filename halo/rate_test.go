@@ -3,6 +3,7 @@ package halo
 import (
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -74,13 +75,52 @@ func TestLimiterWindowStartsAtCompletion(t *testing.T) {
 		t.Fatalf("acquire beyond budget: %v, want to wait until the deadline", err)
 	}
 	released := time.Now()
-	l.release()
+	l.release(time.Now())
 	waited, err := l.acquire(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if since := time.Since(released); since < window || waited < window {
 		t.Errorf("slot reused %s after completion (waited %s), want at least %s", since, waited, window)
+	}
+}
+
+// A slot frees a window after the first byte of its answer: the server
+// counted the request before it answered, and an answer slow to read (a large
+// record) must not hold the next window back by the time it takes to read.
+func TestRateSlotFreesAtFirstByte(t *testing.T) {
+	const window, body = 400 * time.Millisecond, 250 * time.Millisecond
+	var mu sync.Mutex
+	var arrivals []time.Time
+	tn := newTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		text := record(12)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, text[:10])
+		w.(http.Flusher).Flush()
+		time.Sleep(body) // the rest of a large answer
+		io.WriteString(w, text[10:])
+	})
+	c := tn.client(t, func(c *Config) { c.Rate = Rate{N: 1, Window: window} })
+	ctx := context.Background()
+	if err := c.Authenticate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(window) // the slots of authinfo and the token free
+	for range 2 {
+		if _, err := c.Get(ctx, kind(t, "status"), "12"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gap := arrivals[1].Sub(arrivals[0])
+	if gap < window {
+		t.Errorf("the second request arrived %s after the first: within the window of %s", gap, window)
+	}
+	if gap >= window+body {
+		t.Errorf("the second request arrived %s after the first: its slot waited for the whole answer (%s) and the window (%s)", gap, body, window)
 	}
 }
 
@@ -248,7 +288,7 @@ func BenchmarkLimiter(b *testing.B) {
 		if _, err := l.acquire(ctx, nil); err != nil {
 			b.Fatal(err)
 		}
-		l.release()
+		l.release(time.Now())
 	}
 }
 
@@ -260,7 +300,7 @@ func BenchmarkLimiterParallel(b *testing.B) {
 			if _, err := l.acquire(ctx, nil); err != nil {
 				b.Fatal(err)
 			}
-			l.release()
+			l.release(time.Now())
 		}
 	})
 }

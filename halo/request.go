@@ -99,10 +99,13 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			}
 			uncertain = uncertain || connected
 		} else {
+			if resp.code >= 200 && resp.code < 300 {
+				return resp, nil
+			}
+			// Only now: the error's snippet scans the body, which for an
+			// answer that succeeded is work and memory for nothing.
 			se := c.statusError(resp)
 			switch {
-			case resp.code >= 200 && resp.code < 300:
-				return resp, nil
 			case resp.code == http.StatusUnauthorized && r.api:
 				if !refreshed { // the token may have been revoked or expired early
 					refreshed = true
@@ -193,13 +196,12 @@ func (c *Client) send(ctx context.Context, r *request, token string, attempt int
 		return nil, sent{}, err
 	}
 	crowded := waited > 0 || c.budget != nil && c.budget.full()
-	if c.budget != nil {
-		defer c.budget.release()
-	}
-
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	w := &wire{c: c, ctx: actx}
+	if c.budget != nil {
+		defer func() { c.budget.release(w.answeredAt()) }()
+	}
 	defer w.release()
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(withRedirectRule(actx, r), w.trace()), r.method, r.url.String(), bytes.NewReader(r.body))
 	if err != nil {
@@ -282,11 +284,23 @@ type wire struct {
 	c   *Client
 	ctx context.Context
 
-	mu       sync.Mutex
-	conns    int
-	repeats  int  // connections taken without an answer since the previous one
-	answered bool // an answer arrived since the last connection
-	slots    int  // extra rate slots held
+	mu        sync.Mutex
+	conns     int
+	repeats   int       // connections taken without an answer since the previous one
+	answered  bool      // an answer arrived since the last connection
+	firstByte time.Time // when the last answer began to arrive
+	slots     int       // extra rate slots held
+}
+
+// answeredAt is when the server certainly had counted the request: the first
+// byte of its last answer, or now when none came.
+func (w *wire) answeredAt() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.firstByte.IsZero() {
+		return time.Now()
+	}
+	return w.firstByte
 }
 
 func (w *wire) trace() *httptrace.ClientTrace {
@@ -312,6 +326,7 @@ func (w *wire) trace() *httptrace.ClientTrace {
 		GotFirstResponseByte: func() {
 			w.mu.Lock()
 			w.answered = true
+			w.firstByte = time.Now()
 			w.mu.Unlock()
 		},
 	}
@@ -340,7 +355,7 @@ func (w *wire) release() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for range w.slots {
-		w.c.budget.release()
+		w.c.budget.release(time.Now())
 	}
 }
 
