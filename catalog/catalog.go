@@ -106,6 +106,13 @@ type Ref struct {
 	// Owner marks a nested back-reference to the record that contains it
 	// (allowed_status[].ticketype_id inside a ticket type).
 	Owner bool
+	// OwnerRow, on an Owner reference, names the nested array whose row
+	// holds it, which it points at instead of the record: a workflow step's
+	// translations (steps[].translations[].entity_id) hold the step's id,
+	// a row of "steps[]". Halo sets it when it saves the row, by the id it
+	// gives the row (RowIDField); like every owner back-reference it is
+	// derived, and an import leaves it out.
+	OwnerRow string
 	// List is true when the field is a text holding a comma-separated list
 	// of ids ("12,13,14"); each is carried as a string.
 	List bool

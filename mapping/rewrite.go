@@ -65,7 +65,9 @@ type Mapper struct {
 //
 // targetID is the target record rec updates, "" for a create. A create
 // carries no id, RefField nor owner back-reference (allowed_status[].
-// ticketype_id): Halo assigns them. It keeps the source's guid, which Halo
+// ticketype_id): Halo assigns them. No write carries a back-reference to a
+// nested row (Ref.OwnerRow: a step's translations[].entity_id): Halo sets
+// it to the id it gives the row. It keeps the source's guid, which Halo
 // keeps when no record of the tenant has it, so that a later import can
 // pair the two records by guid even once one of them is renamed. An update
 // carries the target's id and guid.
@@ -96,7 +98,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 	for i, sl := range to {
 		r := sl.Ref
 		if r.Owner {
-			if self == nil {
+			if self == nil || r.OwnerRow != "" { // Halo sets it: to the row's id, which it issues
 				delete(sl.Holder, sl.Leaf)
 			} else {
 				sl.Set(json.Number(snapshot.Scalar(self[k.RefField])))
