@@ -127,7 +127,11 @@ type Ref struct {
 	// Row of a Target record: the record that the sibling field In names (a
 	// custom field value: lookup_value_id is a row of the values[] of the
 	// field lookup_field_id names). Rows pair across tenants by the target
-	// kind's RowKeys.
+	// kind's RowKeys. Without In the row is one of the record that holds
+	// the reference (Target is its own kind): a template milestone's
+	// dependencies[].parent is a row of the same template's milestones.
+	// An import creates such a record with these references empty and
+	// sets them once the target has numbered the rows.
 	Row, In string
 	// Inferred marks a reference read from a field name alone (the OpenAPI
 	// description has no field descriptions): check it against a tenant.

@@ -102,6 +102,12 @@ func valueOf(field, in, guid, name string) Ref {
 	return Ref{Field: field, Target: "customfield", Row: "values", In: in, GUID: guid, Name: name}
 }
 
+// rowOf: a reference to a row of the nested array row of the record that
+// holds it (Ref.Row without In), read from the field name.
+func rowOf(field, kind, row, name string) Ref {
+	return Ref{Field: field, Target: kind, Row: row, Name: name, Inferred: true}
+}
+
 // described marks a kind added from Halo's API description alone: what its
 // list answers is unverified, and so is each of more.
 func described(more ...Assumption) []Assumption {
@@ -470,6 +476,7 @@ var kinds = []*Kind{
 		Name: "workflow", Endpoint: "/Workflow", Schema: "FlowHeader", ListKey: "workflows",
 		ListQuery: "includeinactive=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
+		RowKeys:    map[string]string{"stages": "name"}, // targets[] and ticket rules' olas[] point at them
 		Refs: join([]Ref{
 			owner("steps[].flow_id", "workflow"),
 			ref("steps[].newticket_tickettype_id", "tickettype", "", ""),
@@ -499,10 +506,9 @@ var kinds = []*Kind{
 			inferred(ext("stages[].edit_outcome", "stageoutcome", "")),
 			inferred(ext("stages[].outcome_step", "workflowstep", "")),
 			owner("targets[].flow_id", "workflow"),
-			// start/end stages are rows of stages[] of the same record, which
-			// get new ids in another tenant
-			ext("targets[].start_stage_id", "workflowstage", "targets[].start_stage_name"),
-			ext("targets[].end_stage_id", "workflowstage", "targets[].end_stage_name"),
+			// start/end stages are rows of stages[] of the same record, paired by name
+			rowOf("targets[].start_stage_id", "workflow", "stages", "targets[].start_stage_name"),
+			rowOf("targets[].end_stage_id", "workflow", "stages", "targets[].end_stage_name"),
 			ref("targets[].workday", "workday", "", "targets[].workday_name"),
 			inferred(ref("targets[].rule_id", "ticketrule", "", "")),
 			copyOf("targets[].rules[]", "ticketrule"),
@@ -620,6 +626,7 @@ var kinds = []*Kind{
 		Name: "template", Endpoint: "/Template", Schema: "StdRequest", ListKey: "templates",
 		ListQuery: "showall=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
+		RowKeys:    map[string]string{"milestones": "name"},     // dependencies[] point at them
 		Computed:   []string{"lastcreated", "nextcreationdate"}, // a recurring template's runs
 		Refs: join([]Ref{
 			ref("tickettype_id", "tickettype", "tickettype_guid", ""),
@@ -649,9 +656,9 @@ var kinds = []*Kind{
 			ext("budgets[].budgettype_id", "budgettype", "budgets[].budgettype_name"),
 			owner("milestones[].from_template_id", "template"),
 			ext("milestones[].ticket_id", "ticket", ""),
-			// milestone rows of the same template, issued anew by the target
-			ext("milestones[].dependencies[].parent", "milestone", ""),
-			ext("milestones[].dependencies[].child", "milestone", ""),
+			// milestone rows of the same template, paired by name
+			rowOf("milestones[].dependencies[].parent", "template", "milestones", "milestones[].dependencies[].parent_name"),
+			rowOf("milestones[].dependencies[].child", "template", "milestones", ""),
 			ext("additional_agents[].id", "agent", "additional_agents[].name"),
 			ext("additional_agents[].faultid", "ticket", ""),
 			copyOf("customfields[]", "customfield"),
@@ -821,8 +828,9 @@ var kinds = []*Kind{
 			// the rule's OLAs (WorkflowTarget rows, as a workflow's targets[])
 			owner("olas[].rule_id", "ticketrule"),
 			inferred(ref("olas[].flow_id", "workflow", "olas[].flow_guid", "")),
-			ext("olas[].start_stage_id", "workflowstage", "olas[].start_stage_name"),
-			ext("olas[].end_stage_id", "workflowstage", "olas[].end_stage_name"),
+			// stages of the workflow flow_id names, paired by name
+			inferred(Ref{Field: "olas[].start_stage_id", Target: "workflow", Row: "stages", In: "flow_id", Name: "olas[].start_stage_name"}),
+			inferred(Ref{Field: "olas[].end_stage_id", Target: "workflow", Row: "stages", In: "flow_id", Name: "olas[].end_stage_name"}),
 			ref("olas[].workday", "workday", "", "olas[].workday_name"),
 			copyOf("olas[].rules[]", "ticketrule"),
 			inferred(ref("olas[].start_steps[].flowheader_id", "workflow", "", "")),

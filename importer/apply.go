@@ -75,12 +75,15 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 			continue
 		}
 		k := catalog.MustLookup(a.Kind)
-		body, err := p.rewrite(k, a.SourceID, "")
-		if err != nil {
-			return done, err
+		body, pending, probs := p.mapper.Rewrite(k, p.src.ByID(k.Name, a.SourceID), "")
+		if len(probs) > 0 {
+			return done, probs[0]
 		}
+		rows := ownRowsOnly(k, pending)
 		for _, f := range withPartners(k, a.Deferred) {
-			delete(body, f)
+			if !rows[f] {
+				delete(body, f)
+			}
 		}
 		saved, err := p.post(ctx, dst, k, a, body, &done, log, func(ctx context.Context) (snapshot.Record, error) {
 			return p.findCreated(ctx, dst, k, a.Key, body)
@@ -156,6 +159,21 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		step()
 	}
 	return done, nil
+}
+
+// ownRowsOnly returns the top-level fields whose pending references all
+// point at rows of the record itself (Pending.OwnRow): Rewrite emptied
+// them, so the create carries the field, rows and all, and the patch after
+// it sets them to the rows the target numbered.
+func ownRowsOnly(k *catalog.Kind, pending []mapping.Pending) map[string]bool {
+	out := map[string]bool{}
+	for _, pd := range pending {
+		own := pd.OwnRow(k)
+		if _, seen := out[pd.Top()]; !seen || !own {
+			out[pd.Top()] = own
+		}
+	}
+	return out
 }
 
 // rewrite rewrites a source record for the target; at apply time every

@@ -33,6 +33,18 @@ type Pending struct {
 	To    Node
 }
 
+// OwnRow reports whether p is a reference of a record of k to a row of
+// itself (Ref.Row without In): Rewrite empties it, so the rest of its field
+// can go with the create, and it is set once the target numbered the rows.
+func (p Pending) OwnRow(k *catalog.Kind) bool {
+	for _, r := range k.Refs {
+		if r.Field == p.Field {
+			return r.Row != "" && r.In == "" && p.To.Kind == k.Name
+		}
+	}
+	return false
+}
+
 // Top is the top-level field that holds the reference: "outcomes".
 func (p Pending) Top() string { return catalog.Ref{Field: p.Field}.Top() }
 
@@ -131,6 +143,10 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			switch {
 			case msg != "":
 				probs = append(probs, problemAt(k, rec, r.Field, "%s", msg))
+			case p != nil && r.In == "":
+				sl.Remove()
+				setPartners(sl, nil, "")
+				pending = append(pending, Pending{Field: r.Field, To: *p}) // emptied: see OwnRow
 			case p != nil:
 				pending = append(pending, Pending{Field: r.Field, To: *p})
 			}
