@@ -71,7 +71,8 @@ func byField(field, guid string) Ref {
 // the rule and stdid the template they belong to: owners in a rule's and a
 // template's own rows, otherwise inferred references. In a workflow
 // action's conditions, flowsubdetails_criteria_id is the action that holds
-// them (elsewhere it is unused: notRefs).
+// them (elsewhere it is unused: notRefs); qualification_criteria_id is
+// the like of a qualification's criteria (notRefs).
 func criteria(array, kind string) []Ref {
 	rule := inferred(ref(array+".rule_id", "ticketrule", array+".autoassign_guid", ""))
 	if kind == "ticketrule" {
@@ -84,8 +85,6 @@ func criteria(array, kind string) []Ref {
 	refs := []Ref{
 		rule, std,
 		byField(array+".value_int", array+".valueint_guid"),
-		// Halo's qualification criteria, not in the API description: external until known
-		inferred(ext(array+".qualification_criteria_id", "qualificationcriteria", "")),
 	}
 	if action, ok := strings.CutSuffix(array, ".conditions[]"); ok {
 		refs = append(refs, inferred(rowOwner(array+".flowsubdetails_criteria_id", kind, action)))
@@ -502,9 +501,8 @@ var kinds = []*Kind{
 			ext("steps[].output_variables[].method_id", "integrationmethod", ""),
 			ref("always_allow_actions[].id", "outcome", "", "always_allow_actions[].outcome"),
 			owner("stages[].flow_id", "workflow"),
-			// edit_outcome and outcome_step may name an outcome and a step
+			// edit_outcome may name an outcome; outcome_step is a step_id (notRefs)
 			inferred(ext("stages[].edit_outcome", "stageoutcome", "")),
-			inferred(ext("stages[].outcome_step", "workflowstep", "")),
 			owner("targets[].flow_id", "workflow"),
 			// start/end stages are rows of stages[] of the same record, paired by name
 			rowOf("targets[].start_stage_id", "workflow", "stages", "targets[].start_stage_name"),
