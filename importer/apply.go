@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,6 +144,9 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		done.Update++
 		log.Debug("updated", "kind", k.Name, "key", a.Key, "target_id", a.TargetID, "fields", strings.Join(fields, ","))
 		step()
+		if err := p.patchOwnRows(ctx, dst, k, a, &done, log); err != nil {
+			return done, err
+		}
 	}
 
 	for _, a := range p.Actions {
@@ -159,6 +163,30 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		step()
 	}
 	return done, nil
+}
+
+// patchOwnRows sends again the fields of a record just updated whose
+// references to rows of the record itself pointed at rows the update added
+// (Rewrite left them empty): now that the target numbered those rows they
+// resolve.
+func (p *Plan) patchOwnRows(ctx context.Context, dst Target, k *catalog.Kind, a Action, done *Summary, log *slog.Logger) error {
+	if !slices.ContainsFunc(k.Refs, func(r catalog.Ref) bool { return r.Row != "" && r.In == "" }) {
+		return nil
+	}
+	want, err := p.rewrite(k, a.SourceID, a.TargetID)
+	if err != nil {
+		return err
+	}
+	fields := changedFields(k, want, p.dst.ByID(k.Name, a.TargetID), nil)
+	if len(fields) == 0 {
+		return nil
+	}
+	if err := p.send(ctx, dst, k, a, fields, done, log); err != nil {
+		return fmt.Errorf("patching %s %q (%s): %w", k.Name, a.Key, strings.Join(fields, ", "), err)
+	}
+	done.Patch++
+	log.Debug("patched", "kind", k.Name, "key", a.Key, "target_id", a.TargetID, "fields", strings.Join(fields, ","))
+	return nil
 }
 
 // ownRowsOnly returns the top-level fields whose pending references all

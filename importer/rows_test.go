@@ -161,3 +161,58 @@ func rerunWritesNothing(t *testing.T, snap *snapshot.Snapshot, dst *sim) {
 		t.Errorf("second run: %v, plan %+v, %d writes", err, p.Summary, dst.tenant.Stats().Writes)
 	}
 }
+
+// An update that adds a row to a record and a reference to it from another
+// row of the same record (a new milestone that an existing one depends on)
+// sets the reference once the target numbered the row: one patch after the
+// update. A second run writes nothing.
+func TestOwnRowAddedByAnUpdate(t *testing.T) {
+	snap := cloneSnapshot(exportSim(t, startSim(t, "demo", 1)))
+	dst := startSim(t, "demo-target", 1)
+	tk := catalog.MustLookup("template")
+	tgt := mapping.NewTenant(dst.tenant.AllRecords())
+	var rec snapshot.Record
+	for _, r := range snap.Records["template"] {
+		key, _ := mapping.Key(tk, r)
+		if ms, _ := r["milestones"].([]any); len(ms) > 0 && len(tgt.ByKey("template", key)) == 1 {
+			rec = r
+			break
+		}
+	}
+	if rec == nil {
+		t.Fatal("no template with milestones in both tenants: the test does not exercise an update")
+	}
+	key, _ := mapping.Key(tk, rec)
+	ms := rec["milestones"].([]any)
+	first := ms[0].(map[string]any)
+	extra := map[string]any{}
+	for f, v := range first {
+		extra[f] = v
+	}
+	extra["id"], extra["name"], extra["dependencies"] = snapshotNumber(99001), "Extra", []any{}
+	first["dependencies"] = append(first["dependencies"].([]any), map[string]any{"id": snapshotNumber(99002),
+		"parent": snapshotNumber(99001), "child": first["id"], "parent_name": "Extra"})
+	rec["milestones"] = append(ms, extra)
+
+	_, done := importKeep(t, snap, dst)
+	if done.Patch == 0 {
+		t.Errorf("%d patches, want the updated template %q patched once its new milestone has an id", done.Patch, key)
+	}
+	got := mapping.NewTenant(dst.tenant.AllRecords()).ByKey("template", key)[0]
+	trow := tk.RowByKey(got, "milestones", "Extra")
+	if trow == nil {
+		t.Fatalf("template %q: no milestone Extra in the target", key)
+	}
+	found := false
+	for _, m := range got["milestones"].([]any) {
+		for _, d := range m.(map[string]any)["dependencies"].([]any) {
+			if snapshot.Same(d.(map[string]any)["parent"], trow["id"]) {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("template %q: no dependency points at the target's milestone Extra (id %v)", key, trow["id"])
+	}
+	rerunWritesNothing(t, snap, dst)
+}

@@ -217,6 +217,13 @@ func (m *Mapper) rewriteRow(tk *catalog.Kind, src, sl catalog.Slot, text string)
 		return &Node{tk.Name, s.ID()}, ""
 	}
 	trow := tk.RowByKey(t, r.Row, key)
+	if trow == nil && r.In == "" {
+		// a row this update adds to the record itself: empty until the
+		// target has numbered it (importer.Apply then sends the field again)
+		sl.Remove()
+		setPartners(sl, nil, "")
+		return nil, ""
+	}
 	if trow == nil {
 		return nil, fmt.Sprintf("points at %s %q of %s %q, which the target's %s %s lacks: import %s first, then this",
 			r.Row, key, tk.Name, skey, tk.Name, t.ID(), tk.Name)
