@@ -108,6 +108,13 @@ type Ref struct {
 	// Owner marks a nested back-reference to the record that contains it
 	// (allowed_status[].ticketype_id inside a ticket type).
 	Owner bool
+	// OwnerRow, on an Owner reference, names the nested array whose row
+	// holds it, which it points at instead of the record: a workflow step's
+	// translations (steps[].translations[].entity_id) hold the step's id,
+	// a row of "steps[]". Halo sets it when it saves the row, by the id it
+	// gives the row (RowIDField); like every owner back-reference it is
+	// derived, and an import leaves it out.
+	OwnerRow string
 	// List is true when the field is a text holding a comma-separated list
 	// of ids ("12,13,14"); each is carried as a string.
 	List bool
@@ -122,7 +129,11 @@ type Ref struct {
 	// Row of a Target record: the record that the sibling field In names (a
 	// custom field value: lookup_value_id is a row of the values[] of the
 	// field lookup_field_id names). Rows pair across tenants by the target
-	// kind's RowKeys.
+	// kind's RowKeys. Without In the row is one of the record that holds
+	// the reference (Target is its own kind): a template milestone's
+	// dependencies[].parent is a row of the same template's milestones.
+	// An import creates such a record with these references empty and
+	// sets them once the target has numbered the rows.
 	Row, In string
 	// Inferred marks a reference read from a field name alone (the OpenAPI
 	// description has no field descriptions): check it against a tenant.

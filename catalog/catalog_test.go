@@ -223,7 +223,11 @@ func checkShape(t *testing.T, schemas map[string][]Field, k *Kind, r Ref) {
 		}
 		in := strings.TrimSuffix(r.Field, Leaf(r.Field)) + r.In
 		i := slices.IndexFunc(k.Refs, func(x Ref) bool { return x.Field == in })
-		if i < 0 || k.Refs[i].Target != r.Target {
+		switch {
+		case r.In == "" && r.Target != k.Name:
+			t.Errorf("%s: a row of the record itself (no In) must target %s", where, k.Name)
+		case r.In == "":
+		case i < 0 || k.Refs[i].Target != r.Target:
 			t.Errorf("%s: In %s is not a reference to %s beside it", where, in, r.Target)
 		}
 	}

@@ -206,6 +206,14 @@ var notRefs = map[string]string{
 	"FlowHeader.workflow_history[].*":         "tickets' moves through the workflow, written by Halo",
 	"RequestType.cors_whitelist_list[].value": "an allowed CORS origin (a URL)",
 
+	// Keys and numbers Halo gives rows, read from the field names alone.
+	"LanguagePackTranslationsCustom.entity_id2":     "second part of the translated thing's key beside entity and entity_id (a sub-entity number), not an id of another record (inferred)",
+	"AutoassignCriteria.flowsubdetails_criteria_id": "the workflow action whose conditions hold the row (a Ref there); unused in the conditions of steps, templates and ticket rules (inferred)",
+	// Qualification.criteria[] (QualificationCategory) hold AutoassignCriteria rows in fields[]:
+	"AutoassignCriteria.qualification_criteria_id": "the qualification criterion (a row of a qualification's criteria[]) whose fields[] hold the row; unused in the conditions of workflows, templates and ticket rules (inferred)",
+	"FlowStages.outcome_step":                      "the step_id of a step of the same workflow (a number within it, as an action's start_step and end_step) (inferred)",
+	"StdRequestRule.group_id":                      "a number grouping a template's creation rules, not an id of another record (inferred)",
+
 	// Enumerations, flags, counts and numbers.
 	"ApprovalProcess.type":                                    "enumeration",
 	"ApprovalProcessStep.type":                                "enumeration: who approves (agent_id_or_cab_id an agent or a CAB ...)",

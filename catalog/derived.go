@@ -19,7 +19,8 @@ import (
 //     reference beside it says);
 //   - the *_guid and *_name partners of references and KeyPair2 labels, which
 //     Halo recomputes from the reference on every save;
-//   - owner back-references (allowed_status[].ticketype_id), which Halo fills in;
+//   - owner back-references (allowed_status[].ticketype_id), and those to
+//     the nested row that holds them (Ref.OwnerRow), which Halo fills in;
 //   - the row ids ("id", "fdid") of nested rows that hold references or that
 //     other records point at, which each tenant issues (RowID);
 //   - the kind's Computed fields (a recurring template's run times).
@@ -59,7 +60,7 @@ func DerivedRules() string {
 	}
 	s := "fields starting with _ (_warning, _canupdate ...) or ending in _count (ticket_count, rule_count) or in guid, " +
 		"at any depth; the *_guid and *_name partners of references and KeyPair2 labels; owner back-references " +
-		"(allowed_status[].ticketype_id); the row ids (id, fdid) of nested rows that hold references"
+		"(allowed_status[].ticketype_id), to the record or to the row that holds them (steps[].translations[].entity_id); the row ids (id, fdid) of nested rows that hold references"
 	if len(computed) > 0 {
 		s += "; " + strings.Join(computed, "; ")
 	}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -86,5 +87,32 @@ func TestStripRowIDs(t *testing.T) {
 	want := `{"_warning":"x","allowed_status":[{"seq":2,"status_guid":"s","status_id":4,"ticketype_id":7}],"guid":"g","id":7}`
 	if string(got) != want {
 		t.Errorf("StripRowIDs:\n got %s\nwant %s", got, want)
+	}
+}
+
+// Fields that looked like external references to rows and are none (read
+// from Halo's schemas: keys beside entity, numbers within a record, owners
+// of criteria rows in other records) are no Ref and are listed for probe.
+func TestRowFieldsThatAreNoReference(t *testing.T) {
+	unverified := map[string]bool{}
+	for _, n := range UnverifiedNotRefs() {
+		unverified[n.Key] = true
+	}
+	for _, tt := range []struct{ kind, field, key string }{
+		{"workflow", "steps[].translations[].entity_id2", "LanguagePackTranslationsCustom.entity_id2"},
+		{"status", "translations[].entity_id2", "LanguagePackTranslationsCustom.entity_id2"},
+		{"workflow", "steps[].step_conditions[].flowsubdetails_criteria_id", "AutoassignCriteria.flowsubdetails_criteria_id"},
+		{"ticketrule", "criteria[].qualification_criteria_id", "AutoassignCriteria.qualification_criteria_id"},
+		{"template", "automationcriteria[].qualification_criteria_id", "AutoassignCriteria.qualification_criteria_id"},
+		{"workflow", "stages[].outcome_step", "FlowStages.outcome_step"},
+		{"template", "creation_rules[].group_id", "StdRequestRule.group_id"},
+	} {
+		k := MustLookup(tt.kind)
+		if i := slices.IndexFunc(k.Refs, func(r Ref) bool { return r.Field == tt.field }); i >= 0 {
+			t.Errorf("%s %s: a Ref (%+v), want no reference", tt.kind, tt.field, k.Refs[i])
+		}
+		if !unverified[tt.key] {
+			t.Errorf("%s %s: %s is not among the unverified no-references", tt.kind, tt.field, tt.key)
+		}
 	}
 }

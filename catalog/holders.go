@@ -114,3 +114,39 @@ func (r Ref) Value(text string) any {
 	}
 	return json.Number(text)
 }
+
+// RowHolder is a holder of an owner back-reference to a row (Ref.OwnerRow)
+// with the row it lies in.
+type RowHolder struct {
+	Row, Holder map[string]any
+}
+
+// RowHolders returns the holders of r, an owner back-reference to a row
+// (Ref.OwnerRow), each with the row of OwnerRow that holds it, and the leaf.
+func (r Ref) RowHolders(rec map[string]any) (out []RowHolder, leaf string) {
+	rows, _ := Ref{Field: r.OwnerRow + ".id"}.Holders(rec)
+	rest := Ref{Field: strings.TrimPrefix(r.Field, r.OwnerRow+".")}
+	for _, row := range rows {
+		hs, l := rest.Holders(row)
+		leaf = l
+		for _, h := range hs {
+			out = append(out, RowHolder{Row: row, Holder: h})
+		}
+	}
+	if leaf == "" {
+		leaf = Leaf(r.Field)
+	}
+	return out, leaf
+}
+
+// RowIDField is the field that numbers the rows of the nested array
+// ("steps[]") of k: "id", or "fdid" for a workflow's steps.
+func (k *Kind) RowIDField(array string) string {
+	if _, _, ok := FieldAt(k.Schema, array+".id"); ok {
+		return "id"
+	}
+	if _, _, ok := FieldAt(k.Schema, array+".fdid"); ok {
+		return "fdid"
+	}
+	return "id"
+}

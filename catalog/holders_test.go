@@ -2,7 +2,9 @@ package catalog
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -160,6 +162,41 @@ func TestFieldAt(t *testing.T) {
 	} {
 		if got := tt.f.Fits(tt.v); got != tt.fits {
 			t.Errorf("%s.Fits(%#v) = %v", tt.f.Name, tt.v, got)
+		}
+	}
+}
+
+// A back-reference to a row (Ref.OwnerRow) is walked with the row that
+// holds it; a workflow's steps are numbered by fdid, other rows by id.
+func TestRowHolders(t *testing.T) {
+	wf := MustLookup("workflow")
+	var r Ref
+	for _, x := range wf.Refs {
+		if x.Field == "steps[].actions[].translations[].entity_id" {
+			r = x
+		}
+	}
+	if !r.Owner || r.OwnerRow != "steps[].actions[]" || !wf.Derived(r.Field) {
+		t.Fatalf("steps[].actions[].translations[].entity_id: %+v, derived %v; want a derived back-reference to steps[].actions[]", r, wf.Derived(r.Field))
+	}
+	rec := map[string]any{"steps": []any{
+		map[string]any{"fdid": 7, "actions": []any{
+			map[string]any{"id": 70, "translations": []any{map[string]any{"entity_id": 1}, map[string]any{"entity_id": 2}}},
+			map[string]any{"id": 71, "translations": []any{map[string]any{"entity_id": 3}}},
+		}},
+		map[string]any{"fdid": 8, "actions": []any{map[string]any{"id": 80}}},
+	}}
+	hs, leaf := r.RowHolders(rec)
+	var got []string
+	for _, h := range hs {
+		got = append(got, fmt.Sprint(h.Row["id"], "<-", h.Holder[leaf]))
+	}
+	if want := []string{"70<-1", "70<-2", "71<-3"}; leaf != "entity_id" || !slices.Equal(got, want) {
+		t.Errorf("RowHolders: %v (leaf %s), want %v", got, leaf, want)
+	}
+	for array, want := range map[string]string{"steps[]": "fdid", "steps[].actions[]": "id", "stages[]": "id"} {
+		if got := wf.RowIDField(array); got != want {
+			t.Errorf("RowIDField(%s) = %s, want %s", array, got, want)
 		}
 	}
 }

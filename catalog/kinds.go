@@ -24,6 +24,12 @@ func owner(field, target string) Ref {
 	return Ref{Field: field, Target: target, Owner: true}
 }
 
+// rowOwner: a back-reference to the row of the nested array row of a
+// record of kind that holds it (Ref.OwnerRow).
+func rowOwner(field, kind, row string) Ref {
+	return Ref{Field: field, Target: kind, Owner: true, OwnerRow: row}
+}
+
 // inferred marks a Ref read from a field name alone.
 func inferred(r Ref) Ref {
 	r.Inferred = true
@@ -63,7 +69,10 @@ func byField(field, guid string) Ref {
 // criteria: AutoassignCriteria rows, the conditions of a ticket rule, of a
 // template's automation and of a workflow's steps and actions. rule_id is
 // the rule and stdid the template they belong to: owners in a rule's and a
-// template's own rows, otherwise inferred references.
+// template's own rows, otherwise inferred references. In a workflow
+// action's conditions, flowsubdetails_criteria_id is the action that holds
+// them (elsewhere it is unused: notRefs); qualification_criteria_id is
+// the like of a qualification's criteria (notRefs).
 func criteria(array, kind string) []Ref {
 	rule := inferred(ref(array+".rule_id", "ticketrule", array+".autoassign_guid", ""))
 	if kind == "ticketrule" {
@@ -73,12 +82,16 @@ func criteria(array, kind string) []Ref {
 	if kind == "template" {
 		std = owner(array+".stdid", "template")
 	}
-	return []Ref{
+	refs := []Ref{
 		rule, std,
 		byField(array+".value_int", array+".valueint_guid"),
-		ext(array+".qualification_criteria_id", "qualificationcriteria", ""),
-		ext(array+".flowsubdetails_criteria_id", "workflowaction", ""),
 	}
+	if action, ok := strings.CutSuffix(array, ".conditions[]"); ok {
+		refs = append(refs, inferred(rowOwner(array+".flowsubdetails_criteria_id", kind, action)))
+	} else if action, ok := strings.CutSuffix(array, ".conditions_exec[]"); ok {
+		refs = append(refs, inferred(rowOwner(array+".flowsubdetails_criteria_id", kind, action)))
+	}
+	return refs
 }
 
 // valueOf: a reference to a custom field's value, a row of the values[] of
@@ -86,6 +99,12 @@ func criteria(array, kind string) []Ref {
 // tenants a value is the row with the same name in the paired field.
 func valueOf(field, in, guid, name string) Ref {
 	return Ref{Field: field, Target: "customfield", Row: "values", In: in, GUID: guid, Name: name}
+}
+
+// rowOf: a reference to a row of the nested array row of the record that
+// holds it (Ref.Row without In), read from the field name.
+func rowOf(field, kind, row, name string) Ref {
+	return Ref{Field: field, Target: kind, Row: row, Name: name, Inferred: true}
 }
 
 // described marks a kind added from Halo's API description alone: what its
@@ -117,13 +136,12 @@ func accessControl(kind string) []Ref {
 	}
 }
 
-// translations: LanguagePackTranslationsCustom rows. What entity_id2 keys is
-// undocumented, so it is external: the user decides.
+// translations: LanguagePackTranslationsCustom rows. entity_id2 is no
+// reference (notRefs).
 func translations(kind string) []Ref {
 	return []Ref{
 		owner("translations[].entity_id", kind),
 		ext("translations[].language_id", "language", ""),
-		ext("translations[].entity_id2", "translationentity", ""),
 	}
 }
 
@@ -135,12 +153,13 @@ func fieldRows(kind string) []Ref {
 	if kind == "fieldgroup" {
 		group = inferred(owner("fields[].groupid", "fieldgroup"))
 	}
-	return fieldRowsAt("fields[]", owner("fields[].rtid", kind), group)
+	return fieldRowsAt(kind, "fields[]", owner("fields[].rtid", kind), group)
 }
 
 // fieldRowsAt: RequestTypeField rows of the nested array a ("fields[]",
-// "steps[].fields[]"), with their owning row rtid and their group.
-func fieldRowsAt(a string, rtid, group Ref) []Ref {
+// "steps[].fields[]") of a record of kind, with their owning row rtid and
+// their group.
+func fieldRowsAt(kind, a string, rtid, group Ref) []Ref {
 	return join([]Ref{
 		rtid,
 		ref(a+".fieldid", "customfield", a+".fieldguid", a+".fieldname"),
@@ -166,7 +185,7 @@ func fieldRowsAt(a string, rtid, group Ref) []Ref {
 		ref(a+".visibility_conditions_value[].field_id", "customfield", "", ""),
 		ref(a+".visibility_conditions_value[].lookup_field_id", "customfield", "", ""),
 		valueOf(a+".visibility_conditions_value[].lookup_value_id", "lookup_field_id", "", ""),
-	}, rowTranslations(a, "fieldrow"))
+	}, rowTranslations(kind, a))
 }
 
 // visibility: CustomFieldVisibility rows of a field or a field group: shown
@@ -186,14 +205,13 @@ func visibility(kind string) []Ref {
 	}
 }
 
-// rowTranslations: LanguagePackTranslationsCustom rows of nested rows
-// (a workflow's steps[]). entity_id is the translated row's id, which the
-// target issues anew, so every id of them is external: the user decides.
-func rowTranslations(array, row string) []Ref {
+// rowTranslations: LanguagePackTranslationsCustom rows of the nested rows
+// array of a record of kind (a workflow's steps[]). entity_id is the
+// translated row's id: a back-reference Halo sets (Ref.OwnerRow).
+func rowTranslations(kind, array string) []Ref {
 	return []Ref{
-		ext(array+".translations[].entity_id", row, ""),
+		rowOwner(array+".translations[].entity_id", kind, array),
 		ext(array+".translations[].language_id", "language", ""),
-		ext(array+".translations[].entity_id2", "translationentity", ""),
 	}
 }
 
@@ -206,7 +224,8 @@ func approvalRules(array string) []Ref {
 		ext(array+".role_id", "role", array+".role_name"),
 		// approval_process_guid is the process's guid: its owner
 		owner(array+".approval_process_id", "approvalprocess"),
-		inferred(ext(array+".approval_process_step_id", "approvalstep", "")),
+		// the step that holds the rule
+		inferred(rowOwner(array+".approval_process_step_id", "approvalprocess", "steps[]")),
 		ref(array+".accept_emailtemplate_id", "emailtemplate", array+".accept_emailtemplate_guid", array+".accept_emailtemplate_name"),
 		ref(array+".reject_emailtemplate_id", "emailtemplate", array+".reject_emailtemplate_guid", array+".reject_emailtemplate_name"),
 		ref(array+".customfieldid", "customfield", "", array+".customfield_name"),
@@ -215,11 +234,12 @@ func approvalRules(array string) []Ref {
 	}
 }
 
-// rowAccessControl: AccessControl rows of nested rows (a custom field's
-// values[]); entity_id is the row's id, which the target issues anew.
-func rowAccessControl(array, row string) []Ref {
+// rowAccessControl: AccessControl rows of the nested rows array of a record
+// of kind (a custom field's values[]); entity_id is the row's id: a
+// back-reference Halo sets (Ref.OwnerRow).
+func rowAccessControl(kind, array string) []Ref {
 	return []Ref{
-		ext(array+".access_control[].entity_id", row, ""),
+		rowOwner(array+".access_control[].entity_id", kind, array),
 		ext(array+".access_control[].agent_id", "agent", ""),
 		ext(array+".access_control[].user_id", "user", ""),
 		ext(array+".access_control[].role_id", "role", ""),
@@ -379,7 +399,7 @@ var kinds = []*Kind{
 			inferred(owner("validation_data[].fiid", "customfield")),
 			inferred(ref("validation_data[].filinktoid", "customfield", "", "")),
 		}, visibility("customfield"), accessControl("customfield"),
-			rowAccessControl("values[]", "fieldvaluerow"), rowTranslations("values[]", "fieldvaluerow")),
+			rowAccessControl("customfield", "values[]"), rowTranslations("customfield", "values[]")),
 	},
 	{
 		Name: "fieldgroup", Endpoint: "/FieldGroup", Schema: "FieldGroup", ListKey: "fieldgroups",
@@ -438,7 +458,6 @@ var kinds = []*Kind{
 			// priorities[] are copies of priorities, translations included
 			ref("priorities[].translations[].entity_id", "priority", "", ""),
 			ext("priorities[].translations[].language_id", "language", ""),
-			ext("priorities[].translations[].entity_id2", "translationentity", ""),
 		}, accessControl("sla")),
 	},
 	{
@@ -456,6 +475,7 @@ var kinds = []*Kind{
 		Name: "workflow", Endpoint: "/Workflow", Schema: "FlowHeader", ListKey: "workflows",
 		ListQuery: "includeinactive=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
+		RowKeys:    map[string]string{"stages": "name"}, // targets[] and ticket rules' olas[] point at them
 		Refs: join([]Ref{
 			owner("steps[].flow_id", "workflow"),
 			ref("steps[].newticket_tickettype_id", "tickettype", "", ""),
@@ -481,14 +501,12 @@ var kinds = []*Kind{
 			ext("steps[].output_variables[].method_id", "integrationmethod", ""),
 			ref("always_allow_actions[].id", "outcome", "", "always_allow_actions[].outcome"),
 			owner("stages[].flow_id", "workflow"),
-			// edit_outcome and outcome_step may name an outcome and a step
+			// edit_outcome may name an outcome; outcome_step is a step_id (notRefs)
 			inferred(ext("stages[].edit_outcome", "stageoutcome", "")),
-			inferred(ext("stages[].outcome_step", "workflowstep", "")),
 			owner("targets[].flow_id", "workflow"),
-			// start/end stages are rows of stages[] of the same record, which
-			// get new ids in another tenant
-			ext("targets[].start_stage_id", "workflowstage", "targets[].start_stage_name"),
-			ext("targets[].end_stage_id", "workflowstage", "targets[].end_stage_name"),
+			// start/end stages are rows of stages[] of the same record, paired by name
+			rowOf("targets[].start_stage_id", "workflow", "stages", "targets[].start_stage_name"),
+			rowOf("targets[].end_stage_id", "workflow", "stages", "targets[].end_stage_name"),
 			ref("targets[].workday", "workday", "", "targets[].workday_name"),
 			inferred(ref("targets[].rule_id", "ticketrule", "", "")),
 			copyOf("targets[].rules[]", "ticketrule"),
@@ -496,8 +514,8 @@ var kinds = []*Kind{
 			owner("targets[].end_steps[].flowheader_id", "workflow"),
 		}, criteria("steps[].step_conditions[]", "workflow"),
 			criteria("steps[].actions[].conditions[]", "workflow"), criteria("steps[].actions[].conditions_exec[]", "workflow"),
-			rowTranslations("steps[]", "workflowstep"), rowTranslations("steps[].actions[]", "workflowaction"),
-			rowTranslations("stages[]", "workflowstage"), accessControl("workflow")),
+			rowTranslations("workflow", "steps[]"), rowTranslations("workflow", "steps[].actions[]"),
+			rowTranslations("workflow", "stages[]"), accessControl("workflow")),
 	},
 	{
 		Name: "tickettype", Endpoint: "/TicketType", Schema: "RequestType", ListKey: "tickettypes",
@@ -606,6 +624,7 @@ var kinds = []*Kind{
 		Name: "template", Endpoint: "/Template", Schema: "StdRequest", ListKey: "templates",
 		ListQuery: "showall=true", DetailQuery: "includedetails=true",
 		NaturalKey: []string{"name"},
+		RowKeys:    map[string]string{"milestones": "name"},     // dependencies[] point at them
 		Computed:   []string{"lastcreated", "nextcreationdate"}, // a recurring template's runs
 		Refs: join([]Ref{
 			ref("tickettype_id", "tickettype", "tickettype_guid", ""),
@@ -622,23 +641,22 @@ var kinds = []*Kind{
 			copyOf("todo_list[].group", "todogroup"),
 			ext("todo_list[].allowed_clients[].client_id", "client", ""),
 			owner("todo_list[].allowed_clients[].template_id", "template"),
-			// the to-do row the client is allowed for: issued anew by the target
-			ext("todo_list[].allowed_clients[].todo_id", "todo", ""),
+			// the to-do row the client is allowed for: the one that holds it
+			rowOwner("todo_list[].allowed_clients[].todo_id", "template", "todo_list[]"),
 			owner("creation_rules[].parent_template_id", "template"),
 			ref("creation_rules[].child_template_id", "template", "", ""),
 			ref("creation_rules[].outcome_id", "outcome", "", "creation_rules[].outcome_name"),
 			// another creation rule or a template; external until known
 			inferred(ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name")),
 			ref("creation_rules[].field_id", "customfield", "", "creation_rules[].field_name"),
-			ext("creation_rules[].group_id", "creationrulegroup", ""),
 			ext("creation_rules[].optionalservice_id", "service", ""),
 			owner("budgets[].template_id", "template"),
 			ext("budgets[].budgettype_id", "budgettype", "budgets[].budgettype_name"),
 			owner("milestones[].from_template_id", "template"),
 			ext("milestones[].ticket_id", "ticket", ""),
-			// milestone rows of the same template, issued anew by the target
-			ext("milestones[].dependencies[].parent", "milestone", ""),
-			ext("milestones[].dependencies[].child", "milestone", ""),
+			// milestone rows of the same template, paired by name
+			rowOf("milestones[].dependencies[].parent", "template", "milestones", "milestones[].dependencies[].parent_name"),
+			rowOf("milestones[].dependencies[].child", "template", "milestones", ""),
 			ext("additional_agents[].id", "agent", "additional_agents[].name"),
 			ext("additional_agents[].faultid", "ticket", ""),
 			copyOf("customfields[]", "customfield"),
@@ -773,7 +791,7 @@ var kinds = []*Kind{
 			inferred(ext("steps[].pssid", "approvalstepstatus", "")),
 		},
 			// the fields the approver fills in; rtid is the step's row
-			fieldRowsAt("steps[].fields[]", inferred(ext("steps[].fields[].rtid", "approvalstep", "")),
+			fieldRowsAt("approvalprocess", "steps[].fields[]", inferred(rowOwner("steps[].fields[].rtid", "approvalprocess", "steps[]")),
 				ref("steps[].fields[].groupid", "fieldgroup", "steps[].fields[].groupguid", "")),
 			approvalRules("steps[].rules[]"), approvalRules("steps[].notification_rules[]"), accessControl("approvalprocess")),
 	},
@@ -808,8 +826,9 @@ var kinds = []*Kind{
 			// the rule's OLAs (WorkflowTarget rows, as a workflow's targets[])
 			owner("olas[].rule_id", "ticketrule"),
 			inferred(ref("olas[].flow_id", "workflow", "olas[].flow_guid", "")),
-			ext("olas[].start_stage_id", "workflowstage", "olas[].start_stage_name"),
-			ext("olas[].end_stage_id", "workflowstage", "olas[].end_stage_name"),
+			// stages of the workflow flow_id names, paired by name
+			inferred(Ref{Field: "olas[].start_stage_id", Target: "workflow", Row: "stages", In: "flow_id", Name: "olas[].start_stage_name"}),
+			inferred(Ref{Field: "olas[].end_stage_id", Target: "workflow", Row: "stages", In: "flow_id", Name: "olas[].end_stage_name"}),
 			ref("olas[].workday", "workday", "", "olas[].workday_name"),
 			copyOf("olas[].rules[]", "ticketrule"),
 			inferred(ref("olas[].start_steps[].flowheader_id", "workflow", "", "")),

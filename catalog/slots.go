@@ -25,6 +25,7 @@ type Slot struct {
 
 	elems *elements // the array or text list the value is an element of; nil: the field itself
 	index int
+	rec   map[string]any // the record walked: its own id names the record of a row of itself (Ref.In "")
 }
 
 // elements are the values of an array of ids or a text list, shared by its
@@ -82,7 +83,7 @@ func (r Ref) slots(rec map[string]any, paths bool) []Slot {
 			}
 		}
 		_, isKind := Lookup(target)
-		s := Slot{Ref: r, Holder: h, Leaf: leaf, Target: target, External: !isKind, index: -1}
+		s := Slot{Ref: r, Holder: h, Leaf: leaf, Target: target, External: !isKind, index: -1, rec: rec}
 		if paths {
 			s.At = at[i]
 		}
@@ -217,8 +218,13 @@ func (s Slot) ref() Ref {
 }
 
 // In returns the id text of the record of Ref.Target whose row the slot
-// points at (Ref.Row): the value of the sibling field Ref.In.
+// points at (Ref.Row): the value of the sibling field Ref.In, or without
+// In the record's own (a row of itself).
 func (s Slot) In() (text string, none bool, err error) {
+	if s.Ref.In == "" {
+		f := MustLookup(s.Ref.Target).RefField
+		return Ref{Field: f, Target: s.Ref.Target}.IDText(s.rec[f])
+	}
 	return Ref{Field: s.Ref.In, Target: s.Ref.Target}.IDText(s.Holder[s.Ref.In])
 }
 

@@ -93,8 +93,8 @@ func shiftRefs(k *catalog.Kind, rec map[string]any, skip map[string]bool) {
 			continue
 		}
 		prefix := r.Field[:strings.LastIndex(r.Field, ".")]
-		if done[prefix] {
-			continue
+		if _, keyed := k.RowKeys[strings.TrimSuffix(prefix, "[]")]; done[prefix] || keyed {
+			continue // keyed rows were shifted above
 		}
 		done[prefix] = true
 		hs, _ := r.Holders(rec)

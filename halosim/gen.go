@@ -144,10 +144,16 @@ func (g *generator) keyedRows(k *catalog.Kind, rec snapshot.Record, key string) 
 }
 
 // rowRef fills a reference to a keyed row (Ref.Row) in h: a row of the
-// record its sibling Ref.In names, chosen by hash; none when that names
-// nothing or a record without rows.
-func (g *generator) rowRef(h map[string]any, r catalog.Ref, x uint64) {
+// record its sibling Ref.In names (without In, of rec itself), chosen by
+// hash; none when that names nothing or a record without rows.
+func (g *generator) rowRef(rec snapshot.Record, h map[string]any, r catalog.Ref, x uint64) {
 	h[catalog.Leaf(r.Field)] = num(0)
+	if r.In == "" {
+		if rows, _ := rec[r.Row].([]any); len(rows) > 0 {
+			h[catalog.Leaf(r.Field)] = rows[x%uint64(len(rows))].(map[string]any)["id"]
+		}
+		return
+	}
 	in, none, err := catalog.Ref{Target: r.Target}.IDText(h[r.In])
 	if err != nil || none {
 		return
@@ -350,7 +356,7 @@ func (g *generator) fillRow(el map[string]any, k *catalog.Kind, rec snapshot.Rec
 		}
 	}
 	for _, r := range rowRefs {
-		g.rowRef(el, r, hash(g.seed, k.Name, key, r.Field, at))
+		g.rowRef(rec, el, r, hash(g.seed, k.Name, key, r.Field, at))
 	}
 	for _, step := range order {
 		name := strings.TrimSuffix(step, "[]")

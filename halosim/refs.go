@@ -35,6 +35,14 @@ func indexRecords(recs map[string][]snapshot.Record) lookup {
 // References to missing records keep whatever partners they carry.
 func fillPartners(rec snapshot.Record, k *catalog.Kind, find lookup) {
 	for _, r := range k.Refs {
+		if r.OwnerRow != "" { // the id of the row that holds it
+			idf := k.RowIDField(r.OwnerRow)
+			hs, leaf := r.RowHolders(rec)
+			for _, h := range hs {
+				h.Holder[leaf] = h.Row[idf]
+			}
+			continue
+		}
 		if r.Owner { // also where a write left it out
 			hs, leaf := r.Holders(rec)
 			for _, h := range hs {
@@ -123,6 +131,8 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 			continue
 		case none:
 			continue
+		case r.OwnerRow != "":
+			continue // checked below, row by row
 		case r.Owner:
 			if key != own {
 				bad(r.Field, "owner reference %s, want the record's own %s %s", key, k.RefField, own)
@@ -145,6 +155,18 @@ func checkRecord(rec snapshot.Record, k *catalog.Kind, find lookup) []error {
 		}
 		if r.Name != "" && !snapshot.Same(sl.Holder[catalog.Leaf(r.Name)], name) {
 			bad(r.Name, "%q, want %s %s's name %q", sl.Holder[catalog.Leaf(r.Name)], sl.Target, key, name)
+		}
+	}
+	for _, r := range k.Refs {
+		if r.OwnerRow == "" {
+			continue
+		}
+		idf := k.RowIDField(r.OwnerRow)
+		hs, leaf := r.RowHolders(rec)
+		for _, h := range hs {
+			if got, want := snapshot.Scalar(h.Holder[leaf]), snapshot.Scalar(h.Row[idf]); got != want {
+				bad(r.Field, "row back-reference %s, want the id %s of its %s row", got, want, r.OwnerRow)
+			}
 		}
 	}
 	return errs

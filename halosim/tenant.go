@@ -92,7 +92,7 @@ type Tenant struct {
 	mu      sync.RWMutex // guards data, idRand and rowID
 	data    map[string]*table
 	people  map[string][]snapshot.Record // list rows of pair-only kinds; never written
-	rowID   int64                        // the last id given to a keyed row (numberRows)
+	rowID   int64                        // the last id given to a numbered row (numberRows)
 	idRand  *mrand.Rand
 	onWrite func(kind string, rec snapshot.Record)
 	dev     deviations
@@ -163,7 +163,7 @@ func New(o Options) (*Tenant, error) {
 	for _, k := range catalog.Kinds() {
 		t.data[k.Name] = newTable(k, recs[k.Name])
 		for _, r := range recs[k.Name] {
-			eachKeyedRow(k, r, func(_ map[string]any, id int64) { t.rowID = max(t.rowID, id) })
+			eachNumberedRow(k, r, func(_ map[string]any, _ string, id int64) { t.rowID = max(t.rowID, id) })
 		}
 	}
 	return t, nil

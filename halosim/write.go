@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -209,27 +211,36 @@ func (t *Tenant) apply(tb *table, m map[string]any) snapshot.Record {
 }
 
 // numberRows gives the rows of rec's keyed arrays (Kind.RowKeys: a custom
-// field's values) that came without an id one of their own, as Halo numbers
-// the rows it adds. Callers hold t.mu.
+// field's values) and of the arrays whose rows back-references point at
+// (Ref.OwnerRow: a workflow's steps) that came without an id one of their
+// own, as Halo numbers the rows it adds. Callers hold t.mu.
 func (t *Tenant) numberRows(k *catalog.Kind, rec snapshot.Record) {
-	eachKeyedRow(k, rec, func(row map[string]any, id int64) {
+	eachNumberedRow(k, rec, func(row map[string]any, idf string, id int64) {
 		if id <= 0 {
 			t.rowID++
-			row["id"] = num(t.rowID)
+			row[idf] = num(t.rowID)
 		}
 	})
 }
 
-// eachKeyedRow calls fn with each row of rec's keyed arrays and its id (0
-// when it has none).
-func eachKeyedRow(k *catalog.Kind, rec snapshot.Record, fn func(row map[string]any, id int64)) {
+// eachNumberedRow calls fn with each row of rec that the tenant numbers
+// (see numberRows), the field holding its id and the id (0 when it has none).
+func eachNumberedRow(k *catalog.Kind, rec snapshot.Record, fn func(row map[string]any, idf string, id int64)) {
+	arrays := map[string]string{} // path of the rows -> their id field
 	for array := range k.RowKeys {
-		rows, _ := rec[array].([]any)
-		for _, e := range rows {
-			if row, ok := e.(map[string]any); ok {
-				id, _ := strconv.ParseInt(snapshot.Scalar(row["id"]), 10, 64)
-				fn(row, id)
-			}
+		arrays[array+"[]"] = "id"
+	}
+	for _, r := range k.Refs {
+		if r.OwnerRow != "" {
+			arrays[r.OwnerRow] = k.RowIDField(r.OwnerRow)
+		}
+	}
+	for _, array := range slices.Sorted(maps.Keys(arrays)) {
+		idf := arrays[array]
+		rows, _ := catalog.Ref{Field: array + "." + idf}.Holders(rec)
+		for _, row := range rows {
+			id, _ := strconv.ParseInt(snapshot.Scalar(row[idf]), 10, 64)
+			fn(row, idf, id)
 		}
 	}
 }

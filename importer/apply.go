@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -75,12 +76,15 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 			continue
 		}
 		k := catalog.MustLookup(a.Kind)
-		body, err := p.rewrite(k, a.SourceID, "")
-		if err != nil {
-			return done, err
+		body, pending, probs := p.mapper.Rewrite(k, p.src.ByID(k.Name, a.SourceID), "")
+		if len(probs) > 0 {
+			return done, probs[0]
 		}
+		rows := ownRowsOnly(k, pending)
 		for _, f := range withPartners(k, a.Deferred) {
-			delete(body, f)
+			if !rows[f] {
+				delete(body, f)
+			}
 		}
 		saved, err := p.post(ctx, dst, k, a, body, &done, log, func(ctx context.Context) (snapshot.Record, error) {
 			return p.findCreated(ctx, dst, k, a.Key, body)
@@ -140,6 +144,9 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		done.Update++
 		log.Debug("updated", "kind", k.Name, "key", a.Key, "target_id", a.TargetID, "fields", strings.Join(fields, ","))
 		step()
+		if err := p.patchOwnRows(ctx, dst, k, a, &done, log); err != nil {
+			return done, err
+		}
 	}
 
 	for _, a := range p.Actions {
@@ -156,6 +163,45 @@ func (p *Plan) Apply(ctx context.Context, dst Target, opt ApplyOptions) (Summary
 		step()
 	}
 	return done, nil
+}
+
+// patchOwnRows sends again the fields of a record just updated whose
+// references to rows of the record itself pointed at rows the update added
+// (Rewrite left them empty): now that the target numbered those rows they
+// resolve.
+func (p *Plan) patchOwnRows(ctx context.Context, dst Target, k *catalog.Kind, a Action, done *Summary, log *slog.Logger) error {
+	if !slices.ContainsFunc(k.Refs, func(r catalog.Ref) bool { return r.Row != "" && r.In == "" }) {
+		return nil
+	}
+	want, err := p.rewrite(k, a.SourceID, a.TargetID)
+	if err != nil {
+		return err
+	}
+	fields := changedFields(k, want, p.dst.ByID(k.Name, a.TargetID), nil)
+	if len(fields) == 0 {
+		return nil
+	}
+	if err := p.send(ctx, dst, k, a, fields, done, log); err != nil {
+		return fmt.Errorf("patching %s %q (%s): %w", k.Name, a.Key, strings.Join(fields, ", "), err)
+	}
+	done.Patch++
+	log.Debug("patched", "kind", k.Name, "key", a.Key, "target_id", a.TargetID, "fields", strings.Join(fields, ","))
+	return nil
+}
+
+// ownRowsOnly returns the top-level fields whose pending references all
+// point at rows of the record itself (Pending.OwnRow): Rewrite emptied
+// them, so the create carries the field, rows and all, and the patch after
+// it sets them to the rows the target numbered.
+func ownRowsOnly(k *catalog.Kind, pending []mapping.Pending) map[string]bool {
+	out := map[string]bool{}
+	for _, pd := range pending {
+		own := pd.OwnRow(k)
+		if _, seen := out[pd.Top()]; !seen || !own {
+			out[pd.Top()] = own
+		}
+	}
+	return out
 }
 
 // rewrite rewrites a source record for the target; at apply time every

@@ -33,6 +33,18 @@ type Pending struct {
 	To    Node
 }
 
+// OwnRow reports whether p is a reference of a record of k to a row of
+// itself (Ref.Row without In): Rewrite empties it, so the rest of its field
+// can go with the create, and it is set once the target numbered the rows.
+func (p Pending) OwnRow(k *catalog.Kind) bool {
+	for _, r := range k.Refs {
+		if r.Field == p.Field {
+			return r.Row != "" && r.In == "" && p.To.Kind == k.Name
+		}
+	}
+	return false
+}
+
 // Top is the top-level field that holds the reference: "outcomes".
 func (p Pending) Top() string { return catalog.Ref{Field: p.Field}.Top() }
 
@@ -65,7 +77,9 @@ type Mapper struct {
 //
 // targetID is the target record rec updates, "" for a create. A create
 // carries no id, RefField nor owner back-reference (allowed_status[].
-// ticketype_id): Halo assigns them. It keeps the source's guid, which Halo
+// ticketype_id): Halo assigns them. No write carries a back-reference to a
+// nested row (Ref.OwnerRow: a step's translations[].entity_id): Halo sets
+// it to the id it gives the row. It keeps the source's guid, which Halo
 // keeps when no record of the tenant has it, so that a later import can
 // pair the two records by guid even once one of them is renamed. An update
 // carries the target's id and guid.
@@ -96,7 +110,7 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 	for i, sl := range to {
 		r := sl.Ref
 		if r.Owner {
-			if self == nil {
+			if self == nil || r.OwnerRow != "" { // Halo sets it: to the row's id, which it issues
 				delete(sl.Holder, sl.Leaf)
 			} else {
 				sl.Set(json.Number(snapshot.Scalar(self[k.RefField])))
@@ -129,6 +143,10 @@ func (m *Mapper) Rewrite(k *catalog.Kind, rec snapshot.Record, targetID string) 
 			switch {
 			case msg != "":
 				probs = append(probs, problemAt(k, rec, r.Field, "%s", msg))
+			case p != nil && r.In == "":
+				sl.Remove()
+				setPartners(sl, nil, "")
+				pending = append(pending, Pending{Field: r.Field, To: *p}) // emptied: see OwnRow
 			case p != nil:
 				pending = append(pending, Pending{Field: r.Field, To: *p})
 			}
@@ -199,6 +217,13 @@ func (m *Mapper) rewriteRow(tk *catalog.Kind, src, sl catalog.Slot, text string)
 		return &Node{tk.Name, s.ID()}, ""
 	}
 	trow := tk.RowByKey(t, r.Row, key)
+	if trow == nil && r.In == "" {
+		// a row this update adds to the record itself: empty until the
+		// target has numbered it (importer.Apply then sends the field again)
+		sl.Remove()
+		setPartners(sl, nil, "")
+		return nil, ""
+	}
 	if trow == nil {
 		return nil, fmt.Sprintf("points at %s %q of %s %q, which the target's %s %s lacks: import %s first, then this",
 			r.Row, key, tk.Name, skey, tk.Name, t.ID(), tk.Name)

@@ -102,6 +102,10 @@ func (p *prober) resolve(kinds []*catalog.Kind, out refResults) []pendingID {
 			}
 			c := &refCount{kind: k.Name, ref: r}
 			for _, rec := range recs {
+				if r.OwnerRow != "" {
+					countRowOwners(c, k, rec)
+					continue
+				}
 				for _, sl := range r.Slots(rec) {
 					if pid, ok := p.count(c, k, rec, sl); !ok && !seen[pid] {
 						seen[pid] = true
@@ -167,6 +171,25 @@ func (p *prober) count(c *refCount, k *catalog.Kind, rec snapshot.Record, sl cat
 		}
 	}
 	return pendingID{}, true
+}
+
+// countRowOwners adds to c the values of c.ref, a back-reference to the
+// row that holds it (Ref.OwnerRow), in rec: resolved when it is that row's id.
+func countRowOwners(c *refCount, k *catalog.Kind, rec snapshot.Record) {
+	idf := k.RowIDField(c.ref.OwnerRow)
+	hs, leaf := c.ref.RowHolders(rec)
+	for _, h := range hs {
+		switch text, none, err := c.ref.IDText(h.Holder[leaf]); {
+		case err != nil:
+			c.malformed++
+		case none:
+			c.empty++
+		case text == snapshot.Scalar(h.Row[idf]):
+			c.resolved++
+		default:
+			c.unresolved++
+		}
+	}
 }
 
 // records are the records read of a kind: its detail, then its list rows.

@@ -223,6 +223,8 @@ func refAssumes(r catalog.Ref) string {
 	switch {
 	case r.By != "":
 		return "holds what its " + r.By + " names (a status, a ticket type ... by the catalog's table; other fieldnames make it external)"
+	case r.OwnerRow != "":
+		return "holds the id of the " + r.Target + "'s " + strings.TrimSuffix(catalog.Leaf(r.OwnerRow), "[]") + " row that contains it"
 	case r.Owner:
 		return "holds the id of the " + r.Target + " that contains it"
 	case r.External:

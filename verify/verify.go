@@ -259,8 +259,8 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 				case err != nil:
 					r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})
 					continue
-				case none:
-					continue
+				case none, ref.OwnerRow != "":
+					continue // a back-reference to the row that holds it: Halo sets it from the row
 				case !listed[sl.Target]:
 					unverifiable[[3]string{k.Name, ref.Field, sl.Target}]++
 					continue
