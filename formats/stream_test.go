@@ -1,0 +1,192 @@
+package formats
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/internal/heaptest"
+	"github.com/halocfg/halocfg/snapshot"
+)
+
+// kindSnapshot is a snapshot of n full-schema records of one kind.
+func kindSnapshot(kind string, n int) *snapshot.Snapshot {
+	s := benchSnapshot(0)
+	k := catalog.MustLookup(kind)
+	recs := make([]snapshot.Record, n)
+	for i := range recs {
+		recs[i] = genRecord(k, i)
+	}
+	s.Put(kind, recs)
+	return s
+}
+
+// TestJSONToParquetStreamsAKind (issue 12): convert held one kind whole
+// (its records decoded, ten times their JSON) while writing its Parquet
+// file, so that its memory grew with the largest kind. The Parquet writer
+// now reads a JSON kind twice, a record at a time: once to learn the
+// columns, once to write them a row group at a time.
+func TestJSONToParquetStreamsAKind(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 6,000 full-schema records")
+	}
+	const kind = "tickettype"
+	dir := writeSnapshot(t, kindSnapshot(kind, 6000), JSON{})
+
+	before := heaptest.Live()
+	held, err := ReadAll(JSON{}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := heaptest.Live() - before
+	runtime.KeepAlive(held)
+	held = nil
+
+	out := filepath.Join(t.TempDir(), "out")
+	peak := heaptest.Peak(func() {
+		src, err := OpenSource(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := snapshot.NewDir(out, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteSource(src, d, []Format{Parquet{}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Commit(src.Manifest); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("peak live heap %d MiB; the kind's records, held: %d MiB", peak>>20, one>>20)
+	if peak > one/3 {
+		t.Errorf("converting %s to Parquet held %d MiB at its peak; the kind's records take %d MiB", kind, peak>>20, one>>20)
+	}
+	got, err := ReadAll(Parquet{}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := kindSnapshot(kind, 6000).Records[kind]
+	if len(got[kind]) != len(want) {
+		t.Fatalf("%d records back, want %d", len(got[kind]), len(want))
+	}
+	for i := range want {
+		if !snapshot.Same(got[kind][i], want[i]) {
+			t.Fatalf("record %d (id %s) differs after the round trip", i+1, want[i].ID())
+		}
+	}
+}
+
+// convertTo converts the snapshot directory dir to format to as convert
+// does (OpenSource, WriteSource, Commit), and returns the new directory.
+func convertTo(t *testing.T, dir string, to Format) (string, error) {
+	t.Helper()
+	src, err := OpenSource(dir)
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	d, err := snapshot.NewDir(out, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSource(src, d, []Format{to}); err != nil {
+		d.Abort()
+		return "", err
+	}
+	if err := d.Commit(src.Manifest); err != nil {
+		t.Fatal(err)
+	}
+	return out, nil
+}
+
+// A JSON file out of id order (not halocfg's, but listed with its
+// checksum) cannot be streamed in order: it is read whole and sorted.
+func TestStreamedJSONOutOfIDOrder(t *testing.T) {
+	s := genSnapshot(5)
+	dir := writeSnapshot(t, s, JSON{})
+	rel := filepath.Join(dir, "json", "status.json")
+	recs := slices.Clone(s.Records["status"])
+	slices.Reverse(recs)
+	b, err := json.Marshal(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rel, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	relist(t, dir, func(snapshot.File) bool { return true })
+
+	out, err := convertTo(t, dir, Parquet{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadAll(Parquet{}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameRecords(t, s.Records, got)
+}
+
+// The streamed JSON kind is checked against the manifest's count, and
+// nothing is committed when it differs.
+func TestStreamedJSONCountChecked(t *testing.T) {
+	s := genSnapshot(3)
+	dir := writeSnapshot(t, s, JSON{})
+	m, err := snapshot.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := m.Kinds["status"]
+	info.Records = 4
+	m.Kinds["status"] = info
+	writeManifest(t, dir, m)
+	_, err = convertTo(t, dir, Parquet{})
+	assertErrorHas(t, err, dir, "status", "json: 3 records, the manifest counts 4")
+}
+
+// A file read twice may change between the reads; what the first read
+// learnt must not be trusted for the second: a value of another type, a
+// field with no column, another count are refused, naming record and field.
+func TestParquetWriterRefusesAKindThatChanged(t *testing.T) {
+	first := []snapshot.Record{
+		{"id": json.Number("1"), "name": "a", "sequence": json.Number("10")},
+		{"id": json.Number("2"), "name": "b", "sequence": json.Number("20")},
+	}
+	cases := []struct {
+		name   string
+		second []snapshot.Record
+		want   []string
+	}{
+		{"type", []snapshot.Record{first[0], {"id": json.Number("2"), "name": "b", "sequence": "twenty"}},
+			[]string{"status record 2 (id 2)", `field "sequence": a string value no longer fits its int column`}},
+		{"field", []snapshot.Record{first[0], {"id": json.Number("2"), "name": "b", "sequence": json.Number("20"), "color": "red"}},
+			[]string{"status record 2 (id 2)", "1 of its fields have no column"}},
+		{"count", first[:1], []string{"status: 1 records on the second read, 2 on the first"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			runs := 0
+			recs := func(yield func(snapshot.Record) error) error {
+				runs++
+				rs := first
+				if runs > 1 {
+					rs = c.second
+				}
+				return sliceRecords(rs)(yield)
+			}
+			d, err := snapshot.NewDir(filepath.Join(t.TempDir(), "out"), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Abort()
+			err = writeParquetFile(genSnapshot(0).Manifest, "status", recs, d, "parquet/status.parquet")
+			assertErrorHas(t, err, c.want...)
+		})
+	}
+}
