@@ -164,20 +164,9 @@ type column struct {
 	Type colType
 }
 
-// fieldOrder lists the fields that occur in recs: id and the natural key
-// first, then in the order of the kind's OpenAPI schema, then fields the
-// schema does not know, sorted.
-func fieldOrder(kind string, recs []snapshot.Record) []string {
-	seen := map[string]bool{}
-	for _, r := range recs {
-		for f := range r {
-			seen[f] = true
-		}
-	}
-	return orderFields(kind, seen)
-}
-
-// orderFields orders the fields seen as fieldOrder does; it empties seen.
+// orderFields lists the fields seen: id and the natural key first, then in
+// the order of the kind's OpenAPI schema, then fields the schema does not
+// know, sorted. It empties seen.
 func orderFields(kind string, seen map[string]bool) []string {
 	var out []string
 	take := func(name string) {
@@ -206,15 +195,6 @@ func orderFields(kind string, seen map[string]bool) []string {
 	return append(out, rest...)
 }
 
-// columnsOf types each field from the values the records hold.
-func columnsOf(kind string, recs []snapshot.Record) []column {
-	sc := newKindScan(kind)
-	for _, r := range recs {
-		sc.add(r)
-	}
-	return sc.columns()
-}
-
 // kindScan learns a kind's columns one record at a time, so that a writer
 // can lay out a kind it reads twice (once to learn, once to write) without
 // holding its records.
@@ -223,12 +203,17 @@ type kindScan struct {
 	n      int            // records seen
 	ids    map[string]int // id -> record index, for checkID
 	fields map[string]*fieldScan
+	head   []snapshot.Record // the first scanHead records, to size columns by
 }
+
+// scanHead is how many records a scan keeps (columnWidth looks at them).
+const scanHead = 50
 
 // fieldScan is what the values of one field seen so far say.
 type fieldScan struct {
 	t             colType
 	present, null int  // records holding the field, and holding it null
+	empty         int  // records holding it ""
 	plain, dotted int  // numbers written 24, and 24.0 (wholeStyle)
 	long          bool // a string longer than parquetStatBytes
 }
@@ -237,9 +222,26 @@ func newKindScan(kind string) *kindScan {
 	return &kindScan{kind: kind, ids: map[string]int{}, fields: map[string]*fieldScan{}}
 }
 
+// scanKind runs recs once, checking ids, to learn the kind's columns: a
+// writer's first pass.
+func scanKind(kind string, recs Records) (*kindScan, error) {
+	sc := newKindScan(kind)
+	err := recs(func(r snapshot.Record) error {
+		if err := sc.checkID(sc.n+1, r); err != nil {
+			return err
+		}
+		sc.add(r)
+		return nil
+	})
+	return sc, err
+}
+
 // add takes in the next record's values.
 func (sc *kindScan) add(r snapshot.Record) {
 	sc.n++
+	if len(sc.head) < scanHead {
+		sc.head = append(sc.head, r)
+	}
 	for name, v := range r {
 		f := sc.fields[name]
 		if f == nil {
@@ -254,6 +256,9 @@ func (sc *kindScan) add(r snapshot.Record) {
 			f.null++
 		case string:
 			f.long = f.long || len(v) > parquetStatBytes
+			if v == "" {
+				f.empty++
+			}
 		case json.Number:
 			style := stylePlain // every canonical int a float64 holds exactly is written 24
 			if i, _ := canonicalInt(v); t == colFloat || i > 1<<53 || i < -(1<<53) {
@@ -286,7 +291,7 @@ func (sc *kindScan) checkID(n int, r snapshot.Record) error {
 	return nil
 }
 
-// columns lays out the fields seen, in fieldOrder's order, typed from their values.
+// columns lays out the fields seen, in orderFields' order, typed from their values.
 func (sc *kindScan) columns() []column {
 	seen := make(map[string]bool, len(sc.fields))
 	for name := range sc.fields {

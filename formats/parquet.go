@@ -174,18 +174,11 @@ func (Parquet) Write(src Source, dst Creator) error {
 // defaults, which take statistics), once to write the rows, a row group
 // at a time. It holds one record and one row group, not the kind.
 func writeParquetFile(m snapshot.Manifest, kind string, recs Records, dst Creator, rel string) error {
-	sc := newKindScan(kind)
-	err := recs(func(r snapshot.Record) error {
-		if err := sc.checkID(sc.n+1, r); err != nil {
-			return err
-		}
-		sc.add(r)
-		return nil
-	})
+	sc, err := scanKind(kind, recs)
 	if err != nil {
 		return err
 	}
-	sc.ids = nil
+	sc.ids, sc.head = nil, nil
 	cols := sc.columns()
 	fields := make([]string, len(cols), len(cols)+1)
 	nodes := make([]parquet.Node, len(cols), len(cols)+1)

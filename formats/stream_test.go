@@ -25,17 +25,18 @@ func kindSnapshot(kind string, n int) *snapshot.Snapshot {
 	return s
 }
 
-// TestJSONToParquetStreamsAKind (issue 12): convert held one kind whole
-// (its records decoded, ten times their JSON) while writing its Parquet
-// file, so that its memory grew with the largest kind. The Parquet writer
-// now reads a JSON kind twice, a record at a time: once to learn the
-// columns, once to write them a row group at a time.
-func TestJSONToParquetStreamsAKind(t *testing.T) {
+// TestConvertStreamsAKind (issue 12): convert held one kind whole (its
+// records decoded, ten times their JSON) while writing it, so that its
+// memory grew with the largest kind. The Parquet and workbook writers now
+// read a JSON kind twice, a record at a time: once to learn the columns,
+// once to write the rows.
+func TestConvertStreamsAKind(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 6,000 full-schema records")
 	}
 	const kind = "tickettype"
-	dir := writeSnapshot(t, kindSnapshot(kind, 6000), JSON{})
+	s := kindSnapshot(kind, 6000)
+	dir := writeSnapshot(t, s, JSON{})
 
 	before := heaptest.Live()
 	held, err := ReadAll(JSON{}, dir)
@@ -46,39 +47,24 @@ func TestJSONToParquetStreamsAKind(t *testing.T) {
 	runtime.KeepAlive(held)
 	held = nil
 
-	out := filepath.Join(t.TempDir(), "out")
-	peak := heaptest.Peak(func() {
-		src, err := OpenSource(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := snapshot.NewDir(out, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := WriteSource(src, d, []Format{Parquet{}}); err != nil {
-			t.Fatal(err)
-		}
-		if err := d.Commit(src.Manifest); err != nil {
-			t.Fatal(err)
-		}
-	})
-	t.Logf("peak live heap %d MiB; the kind's records, held: %d MiB", peak>>20, one>>20)
-	if peak > one/3 {
-		t.Errorf("converting %s to Parquet held %d MiB at its peak; the kind's records take %d MiB", kind, peak>>20, one>>20)
-	}
-	got, err := ReadAll(Parquet{}, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := kindSnapshot(kind, 6000).Records[kind]
-	if len(got[kind]) != len(want) {
-		t.Fatalf("%d records back, want %d", len(got[kind]), len(want))
-	}
-	for i := range want {
-		if !snapshot.Same(got[kind][i], want[i]) {
-			t.Fatalf("record %d (id %s) differs after the round trip", i+1, want[i].ID())
-		}
+	for _, to := range []Format{Parquet{}, XLSX{}} {
+		t.Run(to.Name(), func(t *testing.T) {
+			var out string
+			peak := heaptest.Peak(func() {
+				if out, err = convertTo(t, dir, to); err != nil {
+					t.Fatal(err)
+				}
+			})
+			t.Logf("peak live heap %d MiB; the kind's records, held: %d MiB", peak>>20, one>>20)
+			if peak > one/2 { // before: more than one
+				t.Errorf("converting %s to %s held %d MiB at its peak; the kind's records take %d MiB", kind, to.Name(), peak>>20, one>>20)
+			}
+			got, err := ReadAll(to, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertSameRecords(t, s.Records, got)
+		})
 	}
 }
 
@@ -150,10 +136,11 @@ func TestStreamedJSONCountChecked(t *testing.T) {
 	assertErrorHas(t, err, dir, "status", "json: 3 records, the manifest counts 4")
 }
 
-// A file read twice may change between the reads; what the first read
-// learnt must not be trusted for the second: a value of another type, a
-// field with no column, another count are refused, naming record and field.
-func TestParquetWriterRefusesAKindThatChanged(t *testing.T) {
+// A file read more than once may change between the reads; what the first
+// read learnt must not be trusted for the last, which writes: a value of
+// another type, a field with no column, another count are refused, naming
+// record and field.
+func TestWritersRefuseAKindThatChanged(t *testing.T) {
 	first := []snapshot.Record{
 		{"id": json.Number("1"), "name": "a", "sequence": json.Number("10")},
 		{"id": json.Number("2"), "name": "b", "sequence": json.Number("20")},
@@ -164,29 +151,43 @@ func TestParquetWriterRefusesAKindThatChanged(t *testing.T) {
 		want   []string
 	}{
 		{"type", []snapshot.Record{first[0], {"id": json.Number("2"), "name": "b", "sequence": "twenty"}},
-			[]string{"status record 2 (id 2)", `field "sequence": a string value no longer fits its int column`}},
+			[]string{"status", "record 2 (id 2)", `field "sequence": a string value no longer fits its int column`}},
 		{"field", []snapshot.Record{first[0], {"id": json.Number("2"), "name": "b", "sequence": json.Number("20"), "color": "red"}},
-			[]string{"status record 2 (id 2)", "1 of its fields have no column"}},
-		{"count", first[:1], []string{"status: 1 records on the second read, 2 on the first"}},
+			[]string{"status", "record 2 (id 2)", "1 of its fields have no column"}},
+		{"count", first[:1], []string{"status", "1 records on the second read, 2 on the first"}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			runs := 0
-			recs := func(yield func(snapshot.Record) error) error {
-				runs++
-				rs := first
-				if runs > 1 {
-					rs = c.second
-				}
-				return sliceRecords(rs)(yield)
+	m := genSnapshot(0).Manifest
+	m.Kinds = map[string]snapshot.KindInfo{"status": {Records: 2}}
+	// write runs f with a source whose status records are first until the
+	// run change, then second; it returns the runs made.
+	write := func(t *testing.T, f Format, change int, second []snapshot.Record) (int, error) {
+		runs := 0
+		recs := func(yield func(snapshot.Record) error) error {
+			runs++
+			rs := first
+			if runs >= change {
+				rs = second
 			}
-			d, err := snapshot.NewDir(filepath.Join(t.TempDir(), "out"), false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Abort()
-			err = writeParquetFile(genSnapshot(0).Manifest, "status", recs, d, "parquet/status.parquet")
-			assertErrorHas(t, err, c.want...)
-		})
+			return sliceRecords(rs)(yield)
+		}
+		src := Source{Manifest: m, Stream: func(fn func(string, Records) error) error { return fn("status", recs) }}
+		d, err := snapshot.NewDir(filepath.Join(t.TempDir(), "out"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Abort()
+		return runs, f.Write(src, d)
+	}
+	for _, f := range []Format{Parquet{}, XLSX{}} {
+		runs, err := write(t, f, 1<<30, nil)
+		if err != nil {
+			t.Fatalf("%s, unchanged: %v", f.Name(), err)
+		}
+		for _, c := range cases {
+			t.Run(f.Name()+"/"+c.name, func(t *testing.T) {
+				_, err := write(t, f, runs, c.second)
+				assertErrorHas(t, err, c.want...)
+			})
+		}
 	}
 }
