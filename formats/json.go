@@ -116,7 +116,8 @@ func decodeJSONRecords(r io.Reader) ([]snapshot.Record, error) {
 }
 
 // decodeJSONEach decodes a JSON array of records, handing each to fn as
-// it comes.
+// it comes. One goroutine cuts the array into records while this one
+// decodes them: the two scans of a record run side by side.
 func decodeJSONEach(r io.Reader, fn func(snapshot.Record) error) error {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
 	dec.UseNumber()
@@ -126,27 +127,47 @@ func decodeJSONEach(r io.Reader, fn func(snapshot.Record) error) error {
 	} else if t != json.Delim('[') {
 		return notArray(fmt.Errorf("starts with %v", t))
 	}
-	var raw json.RawMessage
-	for n := 1; dec.More(); n++ {
-		raw = raw[:0]
-		if err := dec.Decode(&raw); err != nil {
-			return notArray(err)
+	raws := make(chan json.RawMessage, 64) // a few records ahead, no more
+	stop := make(chan struct{})
+	var cutErr error // set before raws is closed
+	go func() {
+		defer close(raws)
+		for dec.More() {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				cutErr = notArray(err)
+				return
+			}
+			select {
+			case raws <- raw:
+			case <-stop:
+				return
+			}
 		}
+		if _, err := dec.Token(); err != nil { // the closing ]
+			cutErr = notArray(err)
+		} else if _, err := dec.Token(); err != io.EOF {
+			cutErr = notArray(errors.New("unexpected data after the JSON value"))
+		}
+	}()
+	fail := func(err error) error {
+		close(stop)
+		for range raws { // let the cutter end before the reader is closed
+		}
+		return err
+	}
+	n := 0
+	for raw := range raws {
+		n++
 		rec, err := snapshot.DecodeRecord(raw)
 		if err != nil {
-			return fmt.Errorf("record %d: %w", n, err)
+			return fail(fmt.Errorf("record %d: %w", n, err))
 		}
 		if err := fn(rec); err != nil {
-			return err
+			return fail(err)
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing ]
-		return notArray(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return notArray(errors.New("unexpected data after the JSON value"))
-	}
-	return nil
+	return cutErr
 }
 
 // jsonRecords streams a kind's file, decoding it anew on each run, in the

@@ -2,11 +2,14 @@ package formats
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/internal/heaptest"
@@ -208,5 +211,53 @@ func TestWritersRefuseAKindThatChanged(t *testing.T) {
 				assertErrorHas(t, err, c.want...)
 			})
 		}
+	}
+}
+
+// decodeJSONEach cuts records in one goroutine and decodes them in the
+// caller's: errors come in the file's order, and the cutter is gone when it
+// returns, whatever ended it.
+func TestDecodeJSONEachStops(t *testing.T) {
+	many := "[" + strings.Repeat(`{"id":1},`, 1000) + `{"id":2}]`
+	stopAt := errors.New("stop")
+	cases := []struct {
+		name, text string
+		stop       int // fn fails at this record; 0: never
+		want       string
+		records    int
+	}{
+		{"whole", many, 0, "", 1001},
+		{"fn fails", many, 2, "stop", 2},
+		{"bad record before bad syntax", `[{"id":1},{"id":2,"a":1,"a":2},{"id":3},}`, 0, "record 2: id 2", 1},
+		{"bad syntax", `[{"id":1},{"id":2},}`, 0, "not a JSON array of records", 2},
+		{"trailing data", `[{"id":1}] x`, 0, "unexpected data after the JSON value", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			n := 0
+			err := decodeJSONEach(strings.NewReader(c.text), func(snapshot.Record) error {
+				n++
+				if n == c.stop {
+					return stopAt
+				}
+				return nil
+			})
+			if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+			if n != c.records {
+				t.Errorf("%d records handed on, want %d", n, c.records)
+			}
+			// The cutter has closed its channel; give it a moment to exit.
+			after := runtime.NumGoroutine()
+			for i := 0; i < 100 && after > before; i++ {
+				time.Sleep(10 * time.Millisecond)
+				after = runtime.NumGoroutine()
+			}
+			if after > before {
+				t.Errorf("%d goroutines after, %d before", after, before)
+			}
+		})
 	}
 }
