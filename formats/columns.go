@@ -164,16 +164,10 @@ type column struct {
 	Type colType
 }
 
-// fieldOrder lists the fields that occur in recs: id and the natural key
-// first, then in the order of the kind's OpenAPI schema, then fields the
-// schema does not know, sorted.
-func fieldOrder(kind string, recs []snapshot.Record) []string {
-	seen := map[string]bool{}
-	for _, r := range recs {
-		for f := range r {
-			seen[f] = true
-		}
-	}
+// orderFields lists the fields seen: id and the natural key first, then in
+// the order of the kind's OpenAPI schema, then fields the schema does not
+// know, sorted. It empties seen.
+func orderFields(kind string, seen map[string]bool) []string {
 	var out []string
 	take := func(name string) {
 		if seen[name] {
@@ -201,19 +195,112 @@ func fieldOrder(kind string, recs []snapshot.Record) []string {
 	return append(out, rest...)
 }
 
-// columnsOf types each field from the values the records hold.
-func columnsOf(kind string, recs []snapshot.Record) []column {
-	names := fieldOrder(kind, recs)
+// kindScan learns a kind's columns one record at a time, so that a writer
+// can lay out a kind it reads twice (once to learn, once to write) without
+// holding its records.
+type kindScan struct {
+	kind   string
+	n      int            // records seen
+	ids    map[string]int // id -> record index, for checkID
+	fields map[string]*fieldScan
+	head   []snapshot.Record // the first scanHead records, to size columns by
+}
+
+// scanHead is how many records a scan keeps (columnWidth looks at them).
+const scanHead = 50
+
+// fieldScan is what the values of one field seen so far say.
+type fieldScan struct {
+	t             colType
+	present, null int  // records holding the field, and holding it null
+	empty         int  // records holding it ""
+	plain, dotted int  // numbers written 24, and 24.0 (wholeStyle)
+	long          bool // a string longer than parquetStatBytes
+}
+
+func newKindScan(kind string) *kindScan {
+	return &kindScan{kind: kind, ids: map[string]int{}, fields: map[string]*fieldScan{}}
+}
+
+// scanKind runs recs once, checking ids, to learn the kind's columns: a
+// writer's first pass.
+func scanKind(kind string, recs Records) (*kindScan, error) {
+	sc := newKindScan(kind)
+	err := recs(func(r snapshot.Record) error {
+		if err := sc.checkID(sc.n+1, r); err != nil {
+			return err
+		}
+		sc.add(r)
+		return nil
+	})
+	return sc, err
+}
+
+// add takes in the next record's values.
+func (sc *kindScan) add(r snapshot.Record) {
+	sc.n++
+	if len(sc.head) < scanHead {
+		sc.head = append(sc.head, r)
+	}
+	for name, v := range r {
+		f := sc.fields[name]
+		if f == nil {
+			f = &fieldScan{}
+			sc.fields[name] = f
+		}
+		f.present++
+		t := valueType(v)
+		f.t = f.t.merge(t)
+		switch v := v.(type) {
+		case nil:
+			f.null++
+		case string:
+			f.long = f.long || len(v) > parquetStatBytes
+			if v == "" {
+				f.empty++
+			}
+		case json.Number:
+			style := stylePlain // every canonical int a float64 holds exactly is written 24
+			if i, _ := canonicalInt(v); t == colFloat || i > 1<<53 || i < -(1<<53) {
+				style = wholeStyle(v)
+			}
+			if t == colInt || t == colFloat {
+				switch style {
+				case stylePlain:
+					f.plain++
+				case styleDotted:
+					f.dotted++
+				}
+			}
+		}
+	}
+}
+
+// checkID refuses the next record (the n-th, from 1) when it has no
+// scalar id or one an earlier record has: the typed formats key their
+// notes by id, and a restore needs it.
+func (sc *kindScan) checkID(n int, r snapshot.Record) error {
+	id := r.ID()
+	if id == "" {
+		return fmt.Errorf("%s record %d: no id", sc.kind, n)
+	}
+	if j, dup := sc.ids[id]; dup {
+		return fmt.Errorf("%s records %d and %d: both have id %s", sc.kind, j, n, id)
+	}
+	sc.ids[id] = n
+	return nil
+}
+
+// columns lays out the fields seen, in orderFields' order, typed from their values.
+func (sc *kindScan) columns() []column {
+	seen := make(map[string]bool, len(sc.fields))
+	for name := range sc.fields {
+		seen[name] = true
+	}
+	names := orderFields(sc.kind, seen)
 	cols := make([]column, len(names))
 	for i, name := range names {
-		t := colNull
-		for _, r := range recs {
-			if t == colJSON {
-				break
-			}
-			t = t.merge(valueType(r[name]))
-		}
-		cols[i] = column{Name: name, Type: t}
+		cols[i] = column{Name: name, Type: sc.fields[name].t}
 	}
 	return cols
 }
@@ -246,19 +333,14 @@ func schemaType(kind, field string) colType {
 	return colNull
 }
 
-// checkIDs makes sure every record has a scalar id and no id repeats: the
-// typed formats key their notes by id, and a restore needs it.
+// checkIDs makes sure every record has a scalar id and no id repeats
+// (kindScan.checkID).
 func checkIDs(kind string, recs []snapshot.Record) error {
-	seen := make(map[string]int, len(recs))
+	sc := newKindScan(kind)
 	for i, r := range recs {
-		id := r.ID()
-		if id == "" {
-			return fmt.Errorf("%s record %d: no id", kind, i+1)
+		if err := sc.checkID(i+1, r); err != nil {
+			return err
 		}
-		if j, dup := seen[id]; dup {
-			return fmt.Errorf("%s records %d and %d: both have id %s", kind, j+1, i+1, id)
-		}
-		seen[id] = i
 	}
 	return nil
 }

@@ -4,6 +4,7 @@
 package formats
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -41,6 +42,43 @@ type Source struct {
 	// Each calls fn with each kind's records, sorted by id, in the
 	// catalog's order (catalog.Stored). It may be called more than once.
 	Each func(fn func(kind string, recs []snapshot.Record) error) error
+	// Stream, when set, hands each kind as Each does, but as Records read
+	// one at a time, so that a writer that can (Parquet) holds one record
+	// of the kind, not all of them. Nil: Each's records are handed on.
+	Stream func(fn func(kind string, recs Records) error) error
+}
+
+// Records is one kind's records, sorted by id, read one at a time; a writer
+// may run it more than once (a pass to learn the columns, one to write).
+//
+// A writer must write nothing before its first run has ended: a source that
+// finds the kind out of id order on that run fails it with errUnsorted, and
+// hands the kind again, sorted in memory.
+type Records func(yield func(snapshot.Record) error) error
+
+// errUnsorted is how Records says a file's records are not in id order.
+var errUnsorted = errors.New("records are not in id order")
+
+// sliceRecords streams records held in memory.
+func sliceRecords(recs []snapshot.Record) Records {
+	return func(yield func(snapshot.Record) error) error {
+		for _, r := range recs {
+			if err := yield(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// stream calls fn with each kind of src as Records: src's Stream, or its Each's records.
+func (src Source) stream(fn func(kind string, recs Records) error) error {
+	if src.Stream != nil {
+		return src.Stream(fn)
+	}
+	return src.Each(func(kind string, recs []snapshot.Record) error {
+		return fn(kind, sliceRecords(recs))
+	})
 }
 
 // FromSnapshot is the source of a snapshot held in memory.

@@ -168,7 +168,7 @@ func FuzzReadParquet(f *testing.F) {
 			}
 			s := build(snapshot.Manifest{}, map[string][]snapshot.Record{kind: recs})
 			m := memDir{}
-			if err := writeParquetFile(s.Manifest, kind, s.Records[kind], m, "p"); err != nil {
+			if err := writeParquetFile(s.Manifest, kind, sliceRecords(s.Records[kind]), m, "p"); err != nil {
 				t.Skipf("accepted but not writable: %v", err)
 			}
 			again, err := readParquet(bytes.NewReader(m["p"].Bytes()), int64(m["p"].Len()), kind)

@@ -148,34 +148,98 @@ func readJSONFile(dir, rel string) ([]snapshot.Record, error) {
 }
 
 func decodeJSONRecords(r io.Reader) ([]snapshot.Record, error) {
+	recs := []snapshot.Record{}
+	err := decodeJSONEach(r, func(rec snapshot.Record) error {
+		recs = append(recs, rec)
+		return nil
+	})
+	return recs, err
+}
+
+// decodeJSONEach decodes a JSON array of records, handing each to fn as
+// it comes. One goroutine cuts the array into records while this one
+// decodes them: the two scans of a record run side by side.
+func decodeJSONEach(r io.Reader, fn func(snapshot.Record) error) error {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
 	dec.UseNumber()
 	notArray := func(err error) error { return fmt.Errorf("not a JSON array of records: %w", err) }
 	if t, err := dec.Token(); err != nil {
-		return nil, notArray(err)
+		return notArray(err)
 	} else if t != json.Delim('[') {
-		return nil, notArray(fmt.Errorf("starts with %v", t))
+		return notArray(fmt.Errorf("starts with %v", t))
 	}
-	var recs []snapshot.Record
-	for dec.More() {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, notArray(err)
+	raws := make(chan json.RawMessage, 64) // a few records ahead, no more
+	stop := make(chan struct{})
+	var cutErr error // set before raws is closed
+	go func() {
+		defer close(raws)
+		for dec.More() {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				cutErr = notArray(err)
+				return
+			}
+			select {
+			case raws <- raw:
+			case <-stop:
+				return
+			}
 		}
+		if _, err := dec.Token(); err != nil { // the closing ]
+			cutErr = notArray(err)
+		} else if _, err := dec.Token(); err != io.EOF {
+			cutErr = notArray(errors.New("unexpected data after the JSON value"))
+		}
+	}()
+	fail := func(err error) error {
+		close(stop)
+		for range raws { // let the cutter end before the reader is closed
+		}
+		return err
+	}
+	n := 0
+	for raw := range raws {
+		n++
 		rec, err := snapshot.DecodeRecord(raw)
 		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", len(recs)+1, err)
+			return fail(fmt.Errorf("record %d: %w", n, err))
 		}
-		recs = append(recs, rec)
+		if err := fn(rec); err != nil {
+			return fail(err)
+		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing ]
-		return nil, notArray(err)
+	return cutErr
+}
+
+// jsonRecords streams a kind's file, decoding it anew on each run, in the
+// order of the file. A run fails with errUnsorted at the first record out
+// of id order, and with a count problem when it holds other than want
+// records.
+func jsonRecords(dir, rel string, count func(n int) error) Records {
+	return func(yield func(snapshot.Record) error) error {
+		f, err := snapshot.OpenInside(dir, rel, snapshot.MaxFileBytes)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		n, prev, ours := 0, "", true
+		err = decodeJSONEach(io.LimitReader(f, snapshot.MaxFileBytes+1), func(rec snapshot.Record) error {
+			id := rec.ID()
+			if n > 0 && snapshot.LessID(id, prev) {
+				ours = false
+				return errUnsorted
+			}
+			n, prev = n+1, id
+			err := yield(rec)
+			ours = err == nil
+			return err
+		})
+		if err != nil {
+			if ours { // the file's, not the writer's: name the file
+				err = fmt.Errorf("%s: %w", filepath.Join(dir, filepath.FromSlash(rel)), err)
+			}
+			return err
+		}
+		return count(n)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, notArray(errors.New("unexpected data after the JSON value"))
-	}
-	if recs == nil {
-		recs = []snapshot.Record{}
-	}
-	return recs, nil
 }

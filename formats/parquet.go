@@ -106,33 +106,17 @@ type pqColumns struct {
 	dotted map[string]bool // DOUBLE columns whose whole numbers are written 24.0
 }
 
-// pqDefaults picks each column's defaults: a null cell means absent when
-// more records lack the field than hold null, and a DOUBLE column is
-// dotted when more of its numbers are written 24.0 than 24.
-func pqDefaults(cols []column, recs []snapshot.Record) pqColumns {
+// pqDefaults picks each column's defaults from what the scan saw: a null
+// cell means absent when more records lack the field than hold null, and a
+// DOUBLE column is dotted when more of its numbers are written 24.0 than 24.
+func pqDefaults(cols []column, sc *kindScan) pqColumns {
 	l := pqColumns{cols: cols, absent: map[string]bool{}, dotted: map[string]bool{}}
 	for _, c := range cols {
-		var absent, null, plain, dotted int
-		for _, r := range recs {
-			v, ok := r[c.Name]
-			switch {
-			case !ok:
-				absent++
-			case v == nil:
-				null++
-			case c.Type == colFloat:
-				switch wholeStyle(v.(json.Number)) {
-				case styleDotted:
-					dotted++
-				case stylePlain:
-					plain++
-				}
-			}
-		}
-		if absent > null {
+		f := sc.fields[c.Name]
+		if sc.n-f.present > f.null {
 			l.absent[c.Name] = true
 		}
-		if dotted > plain {
+		if c.Type == colFloat && f.dotted > f.plain {
 			l.dotted[c.Name] = true
 		}
 	}
@@ -177,7 +161,7 @@ func newOrderedGroup(names []string, nodes []parquet.Node) orderedGroup {
 func (g orderedGroup) Fields() []parquet.Field { return g.fields }
 
 func (Parquet) Write(src Source, dst Creator) error {
-	return src.Each(func(kind string, recs []snapshot.Record) error {
+	return src.stream(func(kind string, recs Records) error {
 		rel := parquetPath(kind)
 		if err := writeParquetFile(src.Manifest, kind, recs, dst, rel); err != nil {
 			return fmt.Errorf("%s: %w", rel, err)
@@ -186,11 +170,16 @@ func (Parquet) Write(src Source, dst Creator) error {
 	})
 }
 
-func writeParquetFile(m snapshot.Manifest, kind string, recs []snapshot.Record, dst Creator, rel string) error {
-	if err := checkIDs(kind, recs); err != nil {
+// writeParquetFile runs recs twice: once to learn the columns (types,
+// defaults, which take statistics), once to write the rows, a row group
+// at a time. It holds one record and one row group, not the kind.
+func writeParquetFile(m snapshot.Manifest, kind string, recs Records, dst Creator, rel string) error {
+	sc, err := scanKind(kind, recs)
+	if err != nil {
 		return err
 	}
-	cols := columnsOf(kind, recs)
+	sc.ids, sc.head = nil, nil
+	cols := sc.columns()
 	fields := make([]string, len(cols), len(cols)+1)
 	nodes := make([]parquet.Node, len(cols), len(cols)+1)
 	for i, c := range cols {
@@ -204,7 +193,7 @@ func writeParquetFile(m snapshot.Manifest, kind string, recs []snapshot.Record, 
 	}
 	order, _ := json.Marshal(fields)
 	schema := parquet.NewSchema(kind, newOrderedGroup(append(fields, notesColumn), append(nodes, parquet.Optional(parquet.JSON()))))
-	l := pqDefaults(cols, recs)
+	l := pqDefaults(cols, sc)
 
 	opts := []parquet.WriterOption{
 		parquet.Compression(&parquet.Zstd),
@@ -220,7 +209,7 @@ func writeParquetFile(m snapshot.Manifest, kind string, recs []snapshot.Record, 
 		parquet.KeyValueMetadata(pqKeyAbsent, l.names(l.absent)),
 		parquet.KeyValueMetadata(pqKeyDotted, l.names(l.dotted)),
 	}
-	unbounded := unboundedColumns(cols, recs)
+	unbounded := unboundedColumns(cols, sc)
 	for name := range unbounded {
 		opts = append(opts, parquet.SkipPageStatistics(name), parquet.SkipPageBounds(name))
 	}
@@ -236,29 +225,33 @@ func writeParquetFile(m snapshot.Manifest, kind string, recs []snapshot.Record, 
 		batch = batch[:0]
 		return err
 	}
-	groupBytes := 0
-	for n, r := range recs {
+	groupBytes, n := 0, 0
+	err = recs(func(r snapshot.Record) error {
+		n++
 		row, size, err := l.row(r)
 		if err != nil {
-			f.Close()
-			return fmt.Errorf("%s record %d (id %s), %w", kind, n+1, r.ID(), err)
+			return fmt.Errorf("%s record %d (id %s), %w", kind, n, r.ID(), err)
 		}
 		groupBytes += size
 		if batch = append(batch, row); len(batch) == cap(batch) || groupBytes >= parquetGroupBytes {
 			if err := flush(); err != nil {
-				f.Close()
 				return err
 			}
 		}
 		if groupBytes >= parquetGroupBytes {
 			if err := w.Flush(); err != nil {
-				f.Close()
 				return err
 			}
 			groupBytes = 0
 		}
+		return nil
+	})
+	if err == nil && n != sc.n {
+		err = fmt.Errorf("%s: %d records on the second read, %d on the first", kind, n, sc.n)
 	}
-	err = flush()
+	if err == nil {
+		err = flush()
+	}
 	if err == nil {
 		err = w.Flush()
 	}
@@ -282,9 +275,12 @@ func writeParquetFile(m snapshot.Manifest, kind string, recs []snapshot.Record, 
 func (l pqColumns) row(r snapshot.Record) (parquet.Row, int, error) {
 	row := make(parquet.Row, len(l.cols)+1)
 	var notes rowNotes
-	size := 0
+	size, held := 0, 0
 	for i, c := range l.cols {
 		v, present := r[c.Name]
+		if present {
+			held++
+		}
 		switch {
 		case !present && !l.absent[c.Name]:
 			notes.Absent = append(notes.Absent, c.Name)
@@ -294,12 +290,19 @@ func (l pqColumns) row(r snapshot.Record) (parquet.Row, int, error) {
 		if s, ok := v.(string); ok && len(s) > parquetMaxCellBytes { // refused before it is copied
 			return nil, 0, cellTooLong(c.Name, len(s))
 		}
-		row[i] = parquetValue(c.Type, v, &notes, c.Name, l.dotted[c.Name]).Level(0, defLevel(v), i)
+		pv, ok := parquetValue(c.Type, v, &notes, c.Name, l.dotted[c.Name])
+		if !ok {
+			return nil, 0, fmt.Errorf("field %q: a %s value no longer fits its %s column (the file changed while it was read)", c.Name, valueType(v), c.Type)
+		}
+		row[i] = pv.Level(0, defLevel(v), i)
 		n := cellBytes(row[i])
 		if n > parquetMaxCellBytes {
 			return nil, 0, cellTooLong(c.Name, n)
 		}
 		size += 8 + n
+	}
+	if held != len(r) {
+		return nil, 0, fmt.Errorf("%d of its fields have no column (the file changed while it was read)", len(r)-held)
 	}
 	i, nv, def := len(l.cols), parquet.NullValue(), 0
 	if !notes.empty() {
@@ -328,18 +331,15 @@ func cellTooLong(field string, n int) error {
 // unboundedColumns are the columns written without min/max statistics: JSON
 // text and the notes (a range of JSON helps no query), and text columns
 // holding a value longer than parquetStatBytes.
-func unboundedColumns(cols []column, recs []snapshot.Record) map[string]bool {
+func unboundedColumns(cols []column, sc *kindScan) map[string]bool {
 	out := map[string]bool{notesColumn: true}
 	for _, c := range cols {
 		switch c.Type {
 		case colJSON, colNull:
 			out[c.Name] = true
 		case colString:
-			for _, r := range recs {
-				if s, _ := r[c.Name].(string); len(s) > parquetStatBytes {
-					out[c.Name] = true
-					break
-				}
+			if sc.fields[c.Name].long {
+				out[c.Name] = true
 			}
 		}
 	}
@@ -368,31 +368,39 @@ func parquetNode(t colType) parquet.Node {
 	return parquet.JSON()
 }
 
-// parquetValue converts a record value to its cell; nil is null.
-func parquetValue(t colType, v any, notes *rowNotes, field string, dotted bool) parquet.Value {
+// parquetValue converts a record value to its cell; nil is null. It
+// reports false for a value the column's type cannot hold: a file read
+// twice that changed between the reads.
+func parquetValue(t colType, v any, notes *rowNotes, field string, dotted bool) (parquet.Value, bool) {
 	if v == nil {
-		return parquet.NullValue()
+		return parquet.NullValue(), true
 	}
 	switch t {
 	case colInt:
-		i, _ := canonicalInt(v.(json.Number))
-		return parquet.Int64Value(i)
+		n, _ := v.(json.Number)
+		i, ok := canonicalInt(n)
+		return parquet.Int64Value(i), ok
 	case colFloat:
-		n := v.(json.Number)
-		f, _ := finiteFloat(n)
+		n, _ := v.(json.Number)
+		f, ok := finiteFloat(n)
+		if !ok {
+			return parquet.Value{}, false
+		}
 		if ex := exactText(n, dotted); ex != "" {
 			if notes.Exact == nil {
 				notes.Exact = map[string]string{}
 			}
 			notes.Exact[field] = ex
 		}
-		return parquet.DoubleValue(f)
+		return parquet.DoubleValue(f), true
 	case colBool:
-		return parquet.BooleanValue(v.(bool))
+		b, ok := v.(bool)
+		return parquet.BooleanValue(b), ok
 	case colString:
-		return parquet.ByteArrayValue([]byte(v.(string)))
+		s, ok := v.(string)
+		return parquet.ByteArrayValue([]byte(s)), ok
 	}
-	return parquet.ByteArrayValue(snapshot.Canonical(v))
+	return parquet.ByteArrayValue(snapshot.Canonical(v)), true
 }
 
 func (Parquet) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {

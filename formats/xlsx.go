@@ -152,7 +152,7 @@ func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) er
 	defer x.cells.close()
 	var types [][]any
 	written := 0
-	err = src.Each(func(kind string, recs []snapshot.Record) error {
+	err = src.stream(func(kind string, recs Records) error {
 		cols, err := x.kindSheet(kind, recs)
 		if err != nil {
 			return fmt.Errorf("sheet %q: %w", kind, err)
@@ -303,16 +303,20 @@ func (x *xlsxWriter) about(kinds []string) error {
 	return sw.Flush()
 }
 
-// kindSheet streams one kind's records and returns its columns.
-func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, error) {
-	if err := checkIDs(kind, recs); err != nil {
-		return nil, err
-	}
-	cols, err := x.sheetColumns(kind, recs)
+// kindSheet writes one kind's sheet and returns its columns. It runs recs
+// twice: once to learn the columns (kindScan), once to write the rows.
+func (x *xlsxWriter) kindSheet(kind string, recs Records) ([]xcol, error) {
+	sc, err := scanKind(kind, recs)
 	if err != nil {
 		return nil, err
 	}
-	sw, err := x.newSheet(kind, len(cols), len(recs)+1)
+	sc.ids = nil
+	cols, err := x.sheetColumns(kind, sc)
+	if err != nil {
+		return nil, err
+	}
+	sc.head = nil
+	sw, err := x.newSheet(kind, len(cols), sc.n+1)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +328,7 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 	if err := sw.SetPanes(frozenPanes(kind, cols)); err != nil {
 		return nil, err
 	}
-	last := cellName(max(len(cols), 1), len(recs)+1)
+	last := cellName(max(len(cols), 1), sc.n+1)
 	if err := x.f.AutoFilter(kind, "A1:"+last, nil); err != nil {
 		return nil, err
 	}
@@ -339,8 +343,10 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 	if err := x.setRow(sw, 1, row); err != nil {
 		return nil, err
 	}
-	for n, r := range recs {
-		id := r.ID()
+	n := 0
+	err = recs(func(r snapshot.Record) error {
+		n++
+		id, held := r.ID(), 0
 		for i, c := range cols {
 			row[i] = nil
 			if c.ref != nil {
@@ -348,17 +354,30 @@ func (x *xlsxWriter) kindSheet(kind string, recs []snapshot.Record) ([]xcol, err
 				continue
 			}
 			v, present := r[c.header]
-			cell, notes := xlsxCell(c, v, present)
+			if present {
+				held++
+			}
+			cell, notes, ok := xlsxCell(c, v, present)
+			if !ok {
+				return fmt.Errorf("record %d (id %s): field %q: a %s value no longer fits its %s column (the file changed while it was read)", n, id, c.header, valueType(v), c.typ)
+			}
 			row[i] = cell
 			for _, nt := range notes {
 				if err := x.note(kind, id, c.header, nt); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
-		if err := x.setRow(sw, n+2, row); err != nil {
-			return nil, err
+		if held != len(r) {
+			return fmt.Errorf("record %d (id %s): %d of its fields have no column (the file changed while it was read)", n, id, len(r)-held)
 		}
+		return x.setRow(sw, n+1, row)
+	})
+	if err == nil && n != sc.n {
+		err = fmt.Errorf("%d records on the second read, %d on the first", n, sc.n)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return cols, sw.Flush()
 }
@@ -410,8 +429,19 @@ func frozenPanes(kind string, cols []xcol) *excelize.Panes {
 	}
 }
 
-// xlsxCell is the cell of value v in column c, and the notes it needs.
-func xlsxCell(c xcol, v any, present bool) (any, []cellNote) {
+// xlsxCell is the cell of value v in column c, and the notes it needs;
+// false for a value the column's type cannot hold (a file read twice that
+// changed between the reads).
+func xlsxCell(c xcol, v any, present bool) (any, []cellNote, bool) {
+	if present && v != nil && c.typ != colJSON && c.typ.merge(valueType(v)) != c.typ {
+		return nil, nil, false
+	}
+	cell, notes := typedCell(c, v, present)
+	return cell, notes, true
+}
+
+// typedCell is xlsxCell for a value of the column's type.
+func typedCell(c xcol, v any, present bool) (any, []cellNote) {
 	var notes []cellNote
 	empty := func(meaning string) (any, []cellNote) {
 		if meaning != c.empty {
@@ -543,8 +573,8 @@ func splitCellText(s string) (head string, more []string) {
 // natural key, then the schema's order), each reference followed by its name
 // partner field or, lacking one, a display column showing the referenced
 // record's name.
-func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, error) {
-	typed := columnsOf(kind, recs)
+func (x *xlsxWriter) sheetColumns(kind string, sc *kindScan) ([]xcol, error) {
+	typed := sc.columns()
 	byName := map[string]column{}
 	for _, c := range typed {
 		if c.Name == "" || !cellSafe(c.Name) || utf8.RuneCountInString(c.Name) > 255 {
@@ -566,7 +596,7 @@ func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, 
 			return
 		}
 		placed[name] = true
-		cols = append(cols, xcol{header: name, typ: c.Type, empty: emptyMeaning(name, c.Type, recs)})
+		cols = append(cols, xcol{header: name, typ: c.Type, empty: emptyMeaning(sc.fields[name], sc.n, c.Type)})
 		if k == nil {
 			return
 		}
@@ -592,23 +622,20 @@ func (x *xlsxWriter) sheetColumns(kind string, recs []snapshot.Record) ([]xcol, 
 		add(c.Name)
 	}
 	for i := range cols {
-		cols[i].width = columnWidth(cols[i], recs)
+		cols[i].width = columnWidth(cols[i], sc.head)
 	}
 	return cols, nil
 }
 
-// emptyMeaning picks what an empty cell of the column most often stands for.
-func emptyMeaning(field string, t colType, recs []snapshot.Record) string {
-	var null, empty, absent int
-	for _, r := range recs {
-		v, ok := r[field]
-		switch {
-		case !ok:
-			absent++
-		case v == nil:
-			null++
-		case v == "" && t == colString:
-			empty++
+// emptyMeaning picks what an empty cell of the column most often stands
+// for, from what the scan saw of the field (f is nil for an id column no
+// record holds) in n records.
+func emptyMeaning(f *fieldScan, n int, t colType) string {
+	var null, empty, absent int = 0, 0, n
+	if f != nil {
+		null, absent = f.null, n-f.present
+		if t == colString {
+			empty = f.empty
 		}
 	}
 	switch {
@@ -666,11 +693,13 @@ func (x *xlsxWriter) indexNames() error {
 			}
 		}
 	}
-	return x.src.Each(func(kind string, recs []snapshot.Record) error {
-		if targets[kind] {
-			x.names[kind] = namesIndex(kind, recs)
+	return x.src.stream(func(kind string, recs Records) error {
+		if !targets[kind] {
+			return nil
 		}
-		return nil
+		n, err := namesIndex(kind, recs)
+		x.names[kind] = n
+		return err
 	})
 }
 
@@ -684,17 +713,17 @@ func (x *xlsxWriter) namesOf(kind string) *xlsxNames {
 
 // namesIndex indexes a kind's records by the field references use (id, or
 // priorityid), naming each by its natural key.
-func namesIndex(kind string, recs []snapshot.Record) *xlsxNames {
+func namesIndex(kind string, recs Records) (*xlsxNames, error) {
 	n := &xlsxNames{byID: map[string]string{}}
 	k, ok := catalog.Lookup(kind)
 	if !ok {
-		return n
+		return n, nil
 	}
 	refField := k.RefField
 	if refField == "" {
 		refField = "id"
 	}
-	for _, r := range recs {
+	err := recs(func(r snapshot.Record) error {
 		var parts []string
 		for _, f := range k.NaturalKey {
 			if s := snapshot.Scalar(r[f]); s != "" {
@@ -704,6 +733,7 @@ func namesIndex(kind string, recs []snapshot.Record) *xlsxNames {
 		if id := snapshot.Scalar(r[refField]); id != "" {
 			n.byID[id] = strings.Join(parts, " / ")
 		}
-	}
-	return n
+		return nil
+	})
+	return n, err
 }
