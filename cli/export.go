@@ -245,10 +245,7 @@ func exportInto(ctx context.Context, e *env, cfg halo.Config, kinds, people []*c
 	st.client = client.Stats()
 	st.elapsed = time.Since(start)
 	if len(others) > 0 {
-		src := formats.Source{Manifest: m, Each: func(fn func(string, []snapshot.Record) error) error {
-			return formats.JSON{}.Each(root, fn)
-		}}
-		if err := formats.WriteSource(src, d, others); err != nil {
+		if err := formats.WriteSource(formats.JSONSource(root, m), d, others); err != nil {
 			return snapshot.Manifest{}, exportStats{}, err
 		}
 	}

@@ -111,6 +111,15 @@ func OpenSource(path string) (Source, error) {
 	return src, nil
 }
 
+// JSONSource is the snapshot whose JSON files are in the directory dir and
+// whose manifest is m, read one record at a time: export writes its JSON
+// first, then the other formats from it.
+func JSONSource(dir string, m snapshot.Manifest) Source {
+	return Source{Manifest: m, Stream: jsonStream(dir, m), Each: func(fn func(string, []snapshot.Record) error) error {
+		return JSON{}.Each(dir, fn)
+	}}
+}
+
 // jsonStream streams each kind's JSON file in the snapshot directory dir,
 // its count checked against the manifest at the end of each run. A kind
 // whose file is out of id order (edited by hand) is read whole and sorted.
