@@ -138,13 +138,17 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 		case !ok:
 			fmt.Fprintf(e.stdout, "no previous snapshot in %s to compare with\n", root)
 		default:
-			old, err := formats.Open(prev.Path)
+			// The previous snapshot is read one kind at a time (diff.CompareSources).
+			old, err := formats.OpenSource(prev.Path)
+			var res *diff.Result
+			if err == nil {
+				res, err = diff.CompareSources(old, formats.FromSnapshot(s))
+			}
 			if err != nil {
 				// The new snapshot is good; an unreadable old one must not fail tonight's backup.
 				e.log.Warn("cannot compare with the previous snapshot", "dir", prev.Path, "err", err)
 				break
 			}
-			res := diff.Compare(old.Records, s.Records)
 			res.A, res.B = prev.Path, run.Path()
 			if err := res.WriteText(e.stdout); err != nil {
 				return err
