@@ -245,12 +245,14 @@ func skeleton(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
 }
 
 // zip reads a and b again and calls fn with the records of each kind in
-// both, one kind at a time. b is read alongside a, a kind ahead at most; a
-// kind b holds before a does (sheets reordered by hand) waits for a's.
+// both, one kind at a time: b is read alongside a, in step with it, so that
+// a kind of each side is held at once. A kind b holds before a does (sheets
+// reordered by hand) waits for a's.
 func zip(a, b formats.Source, both map[string]bool, fn func(kind string, ra, rb []snapshot.Record)) error {
 	type batch struct {
 		kind string
 		recs []snapshot.Record
+		done chan struct{} // closed when the records are no longer needed
 	}
 	feed, stop := make(chan batch), make(chan struct{})
 	errB := make(chan error, 1)
@@ -261,8 +263,14 @@ func zip(a, b formats.Source, both map[string]bool, fn func(kind string, ra, rb 
 			if !both[kind] {
 				return nil
 			}
+			bt := batch{kind, recs, make(chan struct{})}
 			select {
-			case feed <- batch{kind, recs}:
+			case feed <- bt:
+			case <-stop:
+				return errStop
+			}
+			select { // read on only once this kind is compared
+			case <-bt.done:
 				return nil
 			case <-stop:
 				return errStop
@@ -270,28 +278,30 @@ func zip(a, b formats.Source, both map[string]bool, fn func(kind string, ra, rb 
 		})
 	}()
 	early, left := map[string][]snapshot.Record{}, maps.Clone(both)
-	next := func(kind string) ([]snapshot.Record, bool) {
+	next := func(kind string) (recs []snapshot.Record, done func(), ok bool) {
 		if recs, ok := early[kind]; ok {
 			delete(early, kind)
-			return recs, true
+			return recs, func() {}, true
 		}
 		for bt := range feed {
 			if bt.kind == kind {
-				return bt.recs, true
+				return bt.recs, func() { close(bt.done) }, true
 			}
 			early[bt.kind] = bt.recs
+			close(bt.done)
 		}
-		return nil, false
+		return nil, nil, false
 	}
 	err := a.Each(func(kind string, ra []snapshot.Record) error {
 		if !left[kind] {
 			return nil
 		}
-		rb, ok := next(kind)
+		rb, done, ok := next(kind)
 		if !ok {
 			return fmt.Errorf("%s: B's records were not read again", kind)
 		}
 		fn(kind, ra, rb)
+		done()
 		delete(left, kind)
 		return nil
 	})
@@ -320,6 +330,9 @@ func sharedPeople(recs, other map[string][]snapshot.Record) map[string][]snapsho
 	return out
 }
 
+// compareBatch is how many paired records are rendered neutral at once.
+const compareBatch = 256
+
 // kindResult is the comparison of one kind.
 type kindResult struct {
 	sum     KindSummary
@@ -337,6 +350,27 @@ func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matchin
 		}
 		return fmt.Sprintf("%d records in A and %d in B have this key; they are not paired by guess", na, nb)
 	}
+	var pa, pb []snapshot.Record // paired records, compared a batch at a time
+	compare := func() {
+		na, nb := make([]map[string]any, len(pa)), make([]map[string]any, len(pb))
+		var wg sync.WaitGroup // each side's neutral forms on a core of its own
+		wg.Go(func() {
+			for i, rb := range pb {
+				nb[i] = normal(tb, k, lv, rb)
+			}
+		})
+		for i, ra := range pa {
+			na[i] = normal(ta, k, lv, ra)
+		}
+		wg.Wait()
+		for i, ra := range pa {
+			if fs := fields("", na[i], nb[i], true, true, lv); len(fs) > 0 {
+				changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Changed, IDA: ra.ID(), IDB: pb[i].ID(), Fields: fs})
+				sum.Changed++
+			}
+		}
+		pa, pb = pa[:0], pb[:0]
+	}
 	for _, ra := range ta.Records(k.Name) {
 		p, ok := match.Get(k.Name, ra.ID())
 		if !ok {
@@ -344,13 +378,12 @@ func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matchin
 			sum.Removed++
 			continue
 		}
-		rb := tb.ByID(k.Name, p.TargetID)
-		fs := fields("", normal(ta, k, lv, ra), normal(tb, k, lv, rb), true, true, lv)
-		if len(fs) > 0 {
-			changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Changed, IDA: ra.ID(), IDB: rb.ID(), Fields: fs})
-			sum.Changed++
+		pa, pb = append(pa, ra), append(pb, tb.ByID(k.Name, p.TargetID))
+		if len(pa) == compareBatch {
+			compare()
 		}
 	}
+	compare()
 	for _, rb := range tb.Records(k.Name) {
 		if _, ok := match.Source(k.Name, rb.ID()); !ok {
 			changes = append(changes, Change{Kind: k.Name, Key: key(k, rb), Op: Added, IDB: rb.ID(), Note: shared(key(k, rb))})
