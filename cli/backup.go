@@ -135,18 +135,22 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 		case !ok:
 			fmt.Fprintf(e.stdout, "no previous snapshot in %s to compare with\n", root)
 		default:
-			old, err := formats.Open(prev.Path)
+			// Both snapshots are read one kind at a time (diff.CompareSources);
+			// the export held none: the new one is read back, as verified.
+			old, err := formats.OpenSource(prev.Path)
+			var res *diff.Result
+			if err == nil {
+				var cur formats.Source
+				if cur, err = formats.OpenSource(run.Path()); err != nil {
+					return err // the new snapshot was verified: reading it again must not fail
+				}
+				res, err = diff.CompareSources(old, cur)
+			}
 			if err != nil {
 				// The new snapshot is good; an unreadable old one must not fail tonight's backup.
 				e.log.Warn("cannot compare with the previous snapshot", "dir", prev.Path, "err", err)
 				break
 			}
-			// The export held no snapshot: the new one is read back, as verified.
-			cur, err := formats.Open(run.Path())
-			if err != nil {
-				return err
-			}
-			res := diff.Compare(old.Records, cur.Records)
 			res.A, res.B = prev.Path, run.Path()
 			if err := res.WriteText(e.stdout); err != nil {
 				return err

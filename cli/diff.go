@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/diff"
@@ -65,16 +66,19 @@ func runDiff(c *cli.Context, e *env) (differ bool, err error) {
 		return false, usageError{fmt.Errorf("--output %q: want text, json or xlsx", output)}
 	}
 
-	sides := make([]*snapshot.Snapshot, 2)
+	// Each side is read one kind at a time (diff.CompareSources).
+	sides := make([]*formats.Source, 2)
 	labels := make([]string, 2)
 	for i, arg := range args {
 		if arg == "live" {
 			continue
 		}
-		if sides[i], err = formats.Open(arg); err != nil {
+		src, err := formats.OpenSource(arg)
+		if err != nil {
 			return false, err
 		}
-		m := sides[i].Manifest
+		m := src.Manifest
+		sides[i] = &src
 		labels[i] = fmt.Sprintf("%s (%s, %s)", arg, m.Source, m.CreatedAt.Format("2006-01-02 15:04:05Z"))
 	}
 	for i, arg := range args {
@@ -86,7 +90,7 @@ func runDiff(c *cli.Context, e *env) (differ bool, err error) {
 		kinds, people := catalog.Kinds(), []*catalog.Kind(nil)
 		if other := sides[1-i]; other != nil {
 			var names []string
-			for _, n := range kindNames(other) {
+			for _, n := range slices.Sorted(maps.Keys(other.Manifest.Kinds)) {
 				if k, ok := catalog.LookupPairOnly(n); ok {
 					people = append(people, k)
 				} else {
@@ -105,10 +109,14 @@ func runDiff(c *cli.Context, e *env) (differ bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		sides[i], labels[i] = s, "live ("+s.Manifest.Source+")"
+		src := formats.FromSnapshot(s)
+		sides[i], labels[i] = &src, "live ("+s.Manifest.Source+")"
 	}
 
-	res := diff.Compare(sides[0].Records, sides[1].Records)
+	res, err := diff.CompareSources(*sides[0], *sides[1])
+	if err != nil {
+		return false, err
+	}
 	res.A, res.B = labels[0], labels[1]
 	write := res.WriteText
 	switch output {
@@ -130,13 +138,4 @@ var diffOutputs = map[string]snapshot.Output{
 	"text": snapshot.TextOutput("a diff report", "A: ", "B: "),
 	"json": snapshot.JSONOutput("a diff report", "a", "b", "equal", "changes"),
 	"xlsx": snapshot.WorkbookOutput("a diff workbook", "summary", "changes"),
-}
-
-func kindNames(s *snapshot.Snapshot) []string {
-	names := make([]string, 0, len(s.Records))
-	for k := range s.Records {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }

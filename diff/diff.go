@@ -6,12 +6,17 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/mapping"
 	"github.com/halocfg/halocfg/snapshot"
 )
@@ -94,26 +99,222 @@ func Ignored() string {
 // References to people (agents, teams ...) compare by the person's key
 // when both sides hold that directory, else by id, on both sides alike.
 func Compare(a, b map[string][]snapshot.Record) *Result {
-	r := &Result{}
-	a, b = sharedPeople(a, b), sharedPeople(b, a)
-	ta, tb := mapping.NewTenant(a), mapping.NewTenant(b)
+	r, err := CompareSources(memory(a), memory(b))
+	if err != nil {
+		panic(err) // records held in memory are read without fail
+	}
+	return r
+}
+
+// memory is a source of records held in memory.
+func memory(recs map[string][]snapshot.Record) formats.Source {
+	return formats.FromSnapshot(&snapshot.Snapshot{Records: recs})
+}
+
+// CompareSources compares A and B as Compare does, holding the records of
+// one kind of each side at a time (issue 12): a first reading of each side
+// keeps of every record only what pairing and references need (skeleton),
+// a second compares the kinds one by one.
+func CompareSources(a, b formats.Source) (*Result, error) {
+	var skb map[string][]snapshot.Record
+	var errB error
+	var wg sync.WaitGroup
+	wg.Go(func() { skb, errB = skeletons(b) })
+	ska, errA := skeletons(a)
+	wg.Wait()
+	if errA != nil {
+		return nil, errA
+	}
+	if errB != nil {
+		return nil, errB
+	}
+	ska, skb = sharedPeople(ska, skb), sharedPeople(skb, ska)
+	ta, tb := mapping.NewTenant(ska), mapping.NewTenant(skb)
 	match, _ := mapping.Match(ta, tb, nil, nil) // what cannot be paired stays unpaired
+
+	r := &Result{}
+	both := map[string]bool{}
 	for _, k := range catalog.Kinds() {
-		_, inA := a[k.Name]
-		_, inB := b[k.Name]
+		_, inA := ska[k.Name]
+		_, inB := skb[k.Name]
 		switch {
 		case inA && !inB:
 			r.OnlyA = append(r.OnlyA, k.Name)
-			continue
 		case inB && !inA:
 			r.OnlyB = append(r.OnlyB, k.Name)
-			continue
-		case !inA:
+		case inA:
+			both[k.Name] = true
+		}
+	}
+	done := map[string]kindResult{}
+	err := zip(a, b, both, func(kind string, ra, rb []snapshot.Record) {
+		k := catalog.MustLookup(kind)
+		for _, rec := range ra {
+			ta.Put(kind, rec)
+		}
+		for _, rec := range rb {
+			tb.Put(kind, rec)
+		}
+		m := match
+		if len(mapping.Contested(ta, tb, kind)) > 0 {
+			// Records that share a key are told apart by their other
+			// fields: match again, this kind held whole.
+			m, _ = mapping.Match(ta, tb, nil, nil)
+		}
+		done[kind] = compareKind(k, ta, tb, m)
+		for _, rec := range ska[kind] {
+			ta.Put(kind, rec)
+		}
+		for _, rec := range skb[kind] {
+			tb.Put(kind, rec)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range catalog.Kinds() {
+		if kr, ok := done[k.Name]; ok {
+			r.Kinds = append(r.Kinds, kr.sum)
+			r.Changes = append(r.Changes, kr.changes...)
+		}
+	}
+	return r, nil
+}
+
+// skeletons reads every kind of src and keeps of each record its skeleton.
+func skeletons(src formats.Source) (map[string][]snapshot.Record, error) {
+	out := map[string][]snapshot.Record{}
+	err := src.Each(func(kind string, recs []snapshot.Record) error {
+		k, ok := catalog.LookupStored(kind)
+		if !ok {
+			return nil
+		}
+		sk := make([]snapshot.Record, len(recs))
+		for i, rec := range recs {
+			sk[i] = skeleton(k, rec)
+		}
+		out[kind] = sk
+		return nil
+	})
+	return out, err
+}
+
+// skeleton is what of rec a mapping.Tenant needs to pair it (id, guid,
+// natural key) and to render references to it (RefField, the key of each
+// row other records point at); the rest is read again when its kind is
+// compared.
+func skeleton(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
+	out := snapshot.Record{}
+	keep := func(f string) {
+		if v, ok := rec[f]; ok {
+			out[f] = v
+		}
+	}
+	keep("id")
+	keep("guid")
+	keep(k.RefField)
+	for _, fs := range k.KeyAlternatives() {
+		for _, f := range fs {
+			keep(f)
+		}
+	}
+	for array, f := range k.RowKeys {
+		rows, ok := rec[array].([]any)
+		if !ok {
+			keep(array)
 			continue
 		}
-		r.compareKind(k, ta, tb, match)
+		kept := make([]any, len(rows))
+		for i, e := range rows {
+			row, ok := e.(map[string]any)
+			if !ok {
+				kept[i] = e
+				continue
+			}
+			sr := map[string]any{}
+			for _, name := range []string{"id", f} {
+				if v, ok := row[name]; ok {
+					sr[name] = v
+				}
+			}
+			kept[i] = sr
+		}
+		out[array] = kept
 	}
-	return r
+	return out
+}
+
+// zip reads a and b again and calls fn with the records of each kind in
+// both, one kind at a time: b is read alongside a, in step with it, so that
+// a kind of each side is held at once. A kind b holds before a does (sheets
+// reordered by hand) waits for a's.
+func zip(a, b formats.Source, both map[string]bool, fn func(kind string, ra, rb []snapshot.Record)) error {
+	type batch struct {
+		kind string
+		recs []snapshot.Record
+		done chan struct{} // closed when the records are no longer needed
+	}
+	feed, stop := make(chan batch), make(chan struct{})
+	errB := make(chan error, 1)
+	errStop := errors.New("stopped")
+	go func() {
+		defer close(feed)
+		errB <- b.Each(func(kind string, recs []snapshot.Record) error {
+			if !both[kind] {
+				return nil
+			}
+			bt := batch{kind, recs, make(chan struct{})}
+			select {
+			case feed <- bt:
+			case <-stop:
+				return errStop
+			}
+			select { // read on only once this kind is compared
+			case <-bt.done:
+				return nil
+			case <-stop:
+				return errStop
+			}
+		})
+	}()
+	early, left := map[string][]snapshot.Record{}, maps.Clone(both)
+	next := func(kind string) (recs []snapshot.Record, done func(), ok bool) {
+		if recs, ok := early[kind]; ok {
+			delete(early, kind)
+			return recs, func() {}, true
+		}
+		for bt := range feed {
+			if bt.kind == kind {
+				return bt.recs, func() { close(bt.done) }, true
+			}
+			early[bt.kind] = bt.recs
+			close(bt.done)
+		}
+		return nil, nil, false
+	}
+	err := a.Each(func(kind string, ra []snapshot.Record) error {
+		if !left[kind] {
+			return nil
+		}
+		rb, done, ok := next(kind)
+		if !ok {
+			return fmt.Errorf("%s: B's records were not read again", kind)
+		}
+		fn(kind, ra, rb)
+		done()
+		delete(left, kind)
+		return nil
+	})
+	close(stop)
+	for range feed { // let b's reader finish
+	}
+	if e := <-errB; e != nil && !errors.Is(e, errStop) {
+		return e
+	}
+	if err == nil && len(left) > 0 {
+		err = fmt.Errorf("%s: A's records were not read again", slices.Sorted(maps.Keys(left))[0])
+	}
+	return err
 }
 
 // sharedPeople returns recs without the directories of pair-only kinds
@@ -129,7 +330,16 @@ func sharedPeople(recs, other map[string][]snapshot.Record) map[string][]snapsho
 	return out
 }
 
-func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matching) {
+// compareBatch is how many paired records are rendered neutral at once.
+const compareBatch = 256
+
+// kindResult is the comparison of one kind.
+type kindResult struct {
+	sum     KindSummary
+	changes []Change
+}
+
+func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matching) kindResult {
 	sum := KindSummary{Kind: k.Name, A: len(ta.Records(k.Name)), B: len(tb.Records(k.Name))}
 	var changes []Change
 	lv := levels(k)
@@ -140,6 +350,27 @@ func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *map
 		}
 		return fmt.Sprintf("%d records in A and %d in B have this key; they are not paired by guess", na, nb)
 	}
+	var pa, pb []snapshot.Record // paired records, compared a batch at a time
+	compare := func() {
+		na, nb := make([]map[string]any, len(pa)), make([]map[string]any, len(pb))
+		var wg sync.WaitGroup // each side's neutral forms on a core of its own
+		wg.Go(func() {
+			for i, rb := range pb {
+				nb[i] = normal(tb, k, lv, rb)
+			}
+		})
+		for i, ra := range pa {
+			na[i] = normal(ta, k, lv, ra)
+		}
+		wg.Wait()
+		for i, ra := range pa {
+			if fs := fields("", na[i], nb[i], true, true, lv); len(fs) > 0 {
+				changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Changed, IDA: ra.ID(), IDB: pb[i].ID(), Fields: fs})
+				sum.Changed++
+			}
+		}
+		pa, pb = pa[:0], pb[:0]
+	}
 	for _, ra := range ta.Records(k.Name) {
 		p, ok := match.Get(k.Name, ra.ID())
 		if !ok {
@@ -147,13 +378,12 @@ func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *map
 			sum.Removed++
 			continue
 		}
-		rb := tb.ByID(k.Name, p.TargetID)
-		fs := fields("", normal(ta, k, lv, ra), normal(tb, k, lv, rb), true, true, lv)
-		if len(fs) > 0 {
-			changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Changed, IDA: ra.ID(), IDB: rb.ID(), Fields: fs})
-			sum.Changed++
+		pa, pb = append(pa, ra), append(pb, tb.ByID(k.Name, p.TargetID))
+		if len(pa) == compareBatch {
+			compare()
 		}
 	}
+	compare()
 	for _, rb := range tb.Records(k.Name) {
 		if _, ok := match.Source(k.Name, rb.ID()); !ok {
 			changes = append(changes, Change{Kind: k.Name, Key: key(k, rb), Op: Added, IDB: rb.ID(), Note: shared(key(k, rb))})
@@ -166,8 +396,7 @@ func (r *Result) compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *map
 		}
 		return changes[i].Op > changes[j].Op // removed before added
 	})
-	r.Changes = append(r.Changes, changes...)
-	r.Kinds = append(r.Kinds, sum)
+	return kindResult{sum, changes}
 }
 
 func key(k *catalog.Kind, rec snapshot.Record) string {
