@@ -191,57 +191,12 @@ func skeletons(src formats.Source) (map[string][]snapshot.Record, error) {
 		}
 		sk := make([]snapshot.Record, len(recs))
 		for i, rec := range recs {
-			sk[i] = skeleton(k, rec)
+			sk[i] = mapping.Skeleton(k, rec)
 		}
 		out[kind] = sk
 		return nil
 	})
 	return out, err
-}
-
-// skeleton is what of rec a mapping.Tenant needs to pair it (id, guid,
-// natural key) and to render references to it (RefField, the key of each
-// row other records point at); the rest is read again when its kind is
-// compared.
-func skeleton(k *catalog.Kind, rec snapshot.Record) snapshot.Record {
-	out := snapshot.Record{}
-	keep := func(f string) {
-		if v, ok := rec[f]; ok {
-			out[f] = v
-		}
-	}
-	keep("id")
-	keep("guid")
-	keep(k.RefField)
-	for _, fs := range k.KeyAlternatives() {
-		for _, f := range fs {
-			keep(f)
-		}
-	}
-	for array, f := range k.RowKeys {
-		rows, ok := rec[array].([]any)
-		if !ok {
-			keep(array)
-			continue
-		}
-		kept := make([]any, len(rows))
-		for i, e := range rows {
-			row, ok := e.(map[string]any)
-			if !ok {
-				kept[i] = e
-				continue
-			}
-			sr := map[string]any{}
-			for _, name := range []string{"id", f} {
-				if v, ok := row[name]; ok {
-					sr[name] = v
-				}
-			}
-			kept[i] = sr
-		}
-		out[array] = kept
-	}
-	return out
 }
 
 // zip reads a and b again and calls fn with the records of each kind in

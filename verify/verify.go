@@ -7,6 +7,7 @@
 package verify
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -66,10 +67,10 @@ func Dir(dir string) (*Report, error) {
 			r.add(snapshot.Problem{File: snapshot.ManifestName, Kind: name, Msg: "not a kind halocfg knows"})
 		}
 	}
-	recs := r.checkFormats(intact)
+	recs, f := r.checkFormats(intact)
 	if recs != nil {
 		r.checkIDs(recs)
-		r.checkRefs(recs)
+		r.checkRefs(recs, f)
 	}
 	return r, nil
 }
@@ -111,25 +112,32 @@ func (r *Report) checkFiles() (intact map[string]bool) {
 
 // checkFormats reads every format present, in formats.Open's order of
 // preference, checks its counts against the manifest and its records
-// against the first format read, and returns the records of the first
-// format that is complete (or, when none is, of the first that read at all;
-// nil when none did). A format is complete when its files are all there and
-// intact (intact, from checkFiles), it parses, and it holds every record the
-// manifest counts: Open can restore from it alone.
+// against the first format read, and returns the skeletons
+// (mapping.Skeleton) of the records of the first format that is complete
+// (or, when none is, of the first that read at all; nil when none did),
+// with that format. A format is complete when its files are all there and
+// intact (intact, from checkFiles), it parses, and it holds every record
+// the manifest counts: Open can restore from it alone.
 //
-// Formats are read one kind at a time: besides the records it returns,
-// verify holds one kind of the other formats at once.
-func (r *Report) checkFormats(intact map[string]bool) map[string][]snapshot.Record {
-	var first, best map[string][]snapshot.Record // the first read, the first complete
-	var firstName string
+// Formats are read one kind at a time, and of the first format read verify
+// keeps a digest of each record, not the record: at 50,000 records holding
+// it whole took gigabytes.
+func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Record, formats.Format) {
+	var first, best map[string][]snapshot.Record // skeletons of the first read, the first complete
+	var firstF, bestF formats.Format
+	var firstSums map[string][]digest
 	unreadable := false
 	for _, f := range formats.All() {
 		name := f.Name()
-		// Hold this format's records if it is the first read, or may be
+		// Keep this format's skeletons if it is the first read, or may be
 		// the first complete one.
 		var kept map[string][]snapshot.Record
+		var sums map[string][]digest
 		if first == nil || best == nil {
 			kept = map[string][]snapshot.Record{}
+		}
+		if first == nil {
+			sums = map[string][]digest{}
 		}
 		var text, same []snapshot.Problem
 		counts := map[string]int{}
@@ -137,12 +145,24 @@ func (r *Report) checkFormats(intact map[string]bool) map[string][]snapshot.Reco
 			counts[kind] = len(recs)
 			text = append(text, textProblems(name, kind, recs)...)
 			if first != nil {
-				if p, bad := sameProblem(firstName, kind, first[kind], name, recs); bad {
+				if p, bad := sameProblem(firstF.Name(), kind, firstSums[kind], name, recs); bad {
 					same = append(same, p)
 				}
 			}
+			if sums != nil {
+				sums[kind] = digests(recs)
+			}
 			if kept != nil {
-				kept[kind] = recs
+				k, known := catalog.LookupStored(kind)
+				sk := make([]snapshot.Record, len(recs))
+				for i, rec := range recs {
+					if known {
+						sk[i] = mapping.Skeleton(k, rec)
+					} else {
+						sk[i] = snapshot.Record{"id": rec["id"]}
+					}
+				}
+				kept[kind] = sk
 			}
 			return nil
 		})
@@ -163,17 +183,17 @@ func (r *Report) checkFormats(intact map[string]bool) map[string][]snapshot.Reco
 		r.Problems = append(append(append(r.Problems, byKind(text)...), countProblems...), byKind(same)...)
 		complete := len(text) == 0 && len(countProblems) == 0
 		if first == nil {
-			first, firstName = kept, name
+			first, firstF, firstSums = kept, f, sums
 		}
 		if complete && intact[name] {
 			r.Complete = append(r.Complete, name)
 			if best == nil {
-				best = kept
+				best, bestF = kept, f
 			}
 		}
 	}
 	if best == nil {
-		best = first
+		best, bestF = first, firstF
 	}
 	if !slices.Contains(r.Complete, r.Restore) {
 		r.Restore = "" // Open would find it incomplete
@@ -184,7 +204,22 @@ func (r *Report) checkFormats(intact map[string]bool) map[string][]snapshot.Reco
 	for _, rs := range best {
 		r.Records += len(rs)
 	}
-	return best
+	return best, bestF
+}
+
+// digest stands for a record when formats are compared: its id, and the
+// SHA-256 of its canonical JSON, equal exactly when snapshot.Same is.
+type digest struct {
+	id  string
+	sum [sha256.Size]byte
+}
+
+func digests(recs []snapshot.Record) []digest {
+	out := make([]digest, len(recs))
+	for i, rec := range recs {
+		out[i] = digest{rec.ID(), sha256.Sum256(snapshot.Canonical(map[string]any(rec)))}
+	}
+	return out
 }
 
 // textProblems reports the first string of each record that is not valid
@@ -200,15 +235,16 @@ func textProblems(format, kind string, recs []snapshot.Record) []snapshot.Proble
 	return out
 }
 
-// sameProblem reports the first record of a kind where two formats
-// disagree; a kind whose counts differ is already a count problem.
-func sameProblem(aName, kind string, ra []snapshot.Record, bName string, rb []snapshot.Record) (snapshot.Problem, bool) {
+// sameProblem reports the first record of a kind where a format disagrees
+// with the first format read (its digests); a kind whose counts differ is
+// already a count problem.
+func sameProblem(aName, kind string, ra []digest, bName string, rb []snapshot.Record) (snapshot.Problem, bool) {
 	if len(ra) != len(rb) {
 		return snapshot.Problem{}, false
 	}
-	for i := range ra {
-		if !snapshot.Same(ra[i], rb[i]) {
-			return snapshot.Problem{Kind: kind, ID: ra[i].ID(), Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)}, true
+	for i, d := range digests(rb) {
+		if d.sum != ra[i].sum {
+			return snapshot.Problem{Kind: kind, ID: ra[i].id, Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)}, true
 		}
 	}
 	return snapshot.Problem{}, false
@@ -234,16 +270,24 @@ func (r *Report) checkIDs(recs map[string][]snapshot.Record) {
 
 // checkRefs resolves every internal reference of every record to a record
 // of its target kind, by the target's RefField. 0, -1, null and "" are "no
-// reference".
-func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
+// reference". What references point at is in recs, the skeletons of the
+// records; the references themselves are read again from format f, one
+// kind at a time.
+func (r *Report) checkRefs(recs map[string][]snapshot.Record, f formats.Format) {
 	tenant := mapping.NewTenant(recs)
 	listed := map[string]bool{}
 	for kind := range r.Manifest.Kinds {
 		listed[kind] = true
 	}
 	unverifiable := map[[3]string]int{}
-	for _, k := range catalog.Kinds() {
-		for _, rec := range recs[k.Name] {
+	found := map[string][]snapshot.Problem{} // by kind: reported in the catalog's order
+	err := f.Each(r.Dir, func(kind string, full []snapshot.Record) error {
+		k, ok := catalog.Lookup(kind)
+		if !ok || recs[kind] == nil {
+			return nil // a directory of people holds no references; a kind not read the first time is already a problem
+		}
+		add := func(p snapshot.Problem) { found[kind] = append(found[kind], p) }
+		for _, rec := range full {
 			for _, sl := range k.Slots(rec) {
 				ref := sl.Ref
 				if sl.External {
@@ -257,7 +301,7 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 				text, none, err := sl.IDText()
 				switch {
 				case err != nil:
-					r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})
+					add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field, Msg: err.Error()})
 					continue
 				case none, ref.OwnerRow != "":
 					continue // a back-reference to the row that holds it: Halo sets it from the row
@@ -271,7 +315,7 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 				tk := catalog.MustLookup(sl.Target)
 				if ref.Row == "" {
 					if tenant.ByRef(sl.Target, text) == nil {
-						r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+						add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
 							Msg: fmt.Sprintf("dangling reference: no %s with %s %s in the snapshot", sl.Target, tk.RefField, text)})
 					}
 					continue
@@ -279,14 +323,21 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record) {
 				in, _, _ := sl.In()
 				switch t := tenant.ByRef(sl.Target, in); {
 				case t == nil:
-					r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+					add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
 						Msg: fmt.Sprintf("dangling reference: %s row %s of %s %q, which is not in the snapshot (%s)", ref.Row, text, sl.Target, in, ref.In)})
 				case catalog.RowByID(t, ref.Row, text) == nil:
-					r.add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
+					add(snapshot.Problem{Kind: k.Name, ID: rec.ID(), Field: ref.Field,
 						Msg: fmt.Sprintf("dangling reference: %s %s has no %s row %s", sl.Target, in, ref.Row, text)})
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		r.add(snapshot.Problem{Msg: fmt.Sprintf("%s: does not parse when read again: %v", f.Name(), err)})
+	}
+	for _, k := range catalog.Kinds() {
+		r.Problems = append(r.Problems, found[k.Name]...)
 	}
 	for key, n := range unverifiable {
 		r.Unverifiable = append(r.Unverifiable, Unverifiable{Kind: key[0], Field: key[1], Target: key[2], Count: n})
