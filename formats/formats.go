@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -93,6 +94,25 @@ func FromSnapshot(s *snapshot.Snapshot) Source {
 		}
 		return nil
 	}}
+}
+
+// eachFile is Each for a format with a file per kind: it calls fn with the
+// records read reads for each kind, in the catalog's order, passing over the
+// kinds whose file is not there.
+func eachFile(fn func(kind string, recs []snapshot.Record) error, read func(k *catalog.Kind) ([]snapshot.Record, error)) error {
+	for _, k := range catalog.Stored() {
+		recs, err := read(k)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(k.Name, recs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReadAll reads every kind format f wrote under the snapshot root dir.

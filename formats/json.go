@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -117,19 +116,7 @@ func (w *JSONKind) Close() error {
 }
 
 func (JSON) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
-	for _, k := range catalog.Stored() {
-		recs, err := readJSONFile(dir, jsonPath(k.Name))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(k.Name, recs); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachFile(fn, func(k *catalog.Kind) ([]snapshot.Record, error) { return readJSONFile(dir, jsonPath(k.Name)) })
 }
 
 // readJSONFile decodes a kind's file record by record, never holding its

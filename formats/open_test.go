@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -264,19 +263,9 @@ type renamer struct{ Creator }
 func (r renamer) Create(rel string) (io.WriteCloser, error) { return r.Creator.Create(fakePath(rel)) }
 
 func (fakeFormat) Each(dir string, fn func(string, []snapshot.Record) error) error {
-	for _, k := range catalog.Stored() {
-		recs, err := readJSONFile(dir, fakePath(jsonPath(k.Name)))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(k.Name, recs); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachFile(fn, func(k *catalog.Kind) ([]snapshot.Record, error) {
+		return readJSONFile(dir, fakePath(jsonPath(k.Name)))
+	})
 }
 
 func TestAddingAFormatIsOneRegistration(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -404,19 +403,9 @@ func parquetValue(t colType, v any, notes *rowNotes, field string, dotted bool) 
 }
 
 func (Parquet) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
-	for _, k := range catalog.Stored() {
-		recs, err := readParquetFile(dir, parquetPath(k.Name), k.Name)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(k.Name, recs); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachFile(fn, func(k *catalog.Kind) ([]snapshot.Record, error) {
+		return readParquetFile(dir, parquetPath(k.Name), k.Name)
+	})
 }
 
 func readParquetFile(dir, rel, kind string) ([]snapshot.Record, error) {
