@@ -217,9 +217,13 @@ type digest struct {
 func digests(recs []snapshot.Record) []digest {
 	out := make([]digest, len(recs))
 	for i, rec := range recs {
-		out[i] = digest{rec.ID(), sha256.Sum256(snapshot.Canonical(map[string]any(rec)))}
+		out[i] = digest{rec.ID(), sumOf(rec)}
 	}
 	return out
+}
+
+func sumOf(rec snapshot.Record) [sha256.Size]byte {
+	return sha256.Sum256(snapshot.Canonical(map[string]any(rec)))
 }
 
 // textProblems reports the first string of each record that is not valid
@@ -242,8 +246,8 @@ func sameProblem(aName, kind string, ra []digest, bName string, rb []snapshot.Re
 	if len(ra) != len(rb) {
 		return snapshot.Problem{}, false
 	}
-	for i, d := range digests(rb) {
-		if d.sum != ra[i].sum {
+	for i, rec := range rb {
+		if sumOf(rec) != ra[i].sum {
 			return snapshot.Problem{Kind: kind, ID: ra[i].id, Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)}, true
 		}
 	}
