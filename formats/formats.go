@@ -72,8 +72,10 @@ func sliceRecords(recs []snapshot.Record) Records {
 	}
 }
 
-// stream calls fn with each kind of src as Records: src's Stream, or its Each's records.
-func (src Source) stream(fn func(kind string, recs Records) error) error {
+// Kinds calls fn with each kind of src as Records: src's Stream, or its
+// Each's records. A reader that can go through a kind one record at a time
+// (verify, diff) asks this, not Each.
+func (src Source) Kinds(fn func(kind string, recs Records) error) error {
 	if src.Stream != nil {
 		return src.Stream(fn)
 	}

@@ -160,7 +160,7 @@ func newOrderedGroup(names []string, nodes []parquet.Node) orderedGroup {
 func (g orderedGroup) Fields() []parquet.Field { return g.fields }
 
 func (Parquet) Write(src Source, dst Creator) error {
-	return src.stream(func(kind string, recs Records) error {
+	return src.Kinds(func(kind string, recs Records) error {
 		rel := parquetPath(kind)
 		if err := writeParquetFile(src.Manifest, kind, recs, dst, rel); err != nil {
 			return fmt.Errorf("%s: %w", rel, err)

@@ -152,7 +152,7 @@ func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) er
 	defer x.cells.close()
 	var types [][]any
 	written := 0
-	err = src.stream(func(kind string, recs Records) error {
+	err = src.Kinds(func(kind string, recs Records) error {
 		cols, err := x.kindSheet(kind, recs)
 		if err != nil {
 			return fmt.Errorf("sheet %q: %w", kind, err)
@@ -693,7 +693,7 @@ func (x *xlsxWriter) indexNames() error {
 			}
 		}
 	}
-	return x.src.stream(func(kind string, recs Records) error {
+	return x.src.Kinds(func(kind string, recs Records) error {
 		if !targets[kind] {
 			return nil
 		}
