@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
@@ -200,12 +201,84 @@ func Write(s *snapshot.Snapshot, dst Creator, fs []Format) error {
 }
 
 // WriteSource writes src in each of the given formats into dst, as Write
-// does; each format reads src anew.
+// does. The formats are written at once, each reading src anew: export and
+// convert take the time of the slowest format, not the sum of all (each
+// format holds one record at a time, or one kind, so memory adds up little).
+// When one format fails the others stop at their next record, and the error
+// is the first failed format's, in the order given.
 func WriteSource(src Source, dst Creator, fs []Format) error {
-	for _, f := range fs {
-		if err := f.Write(src, dst); err != nil {
-			return fmt.Errorf("writing %s: %w", f.Name(), err)
+	if len(fs) == 1 {
+		return writeFormat(fs[0], src, dst)
+	}
+	stop := make(chan struct{})
+	var once sync.Once
+	errs := make([]error, len(fs))
+	var wg sync.WaitGroup
+	for i, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = writeFormat(f, src.until(stop), dst); errs[i] != nil {
+				once.Do(func() { close(stop) })
+			}
+		}()
+	}
+	wg.Wait()
+	var stopped error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case !errors.Is(err, errStopped):
+			return err
+		case stopped == nil:
+			stopped = err
 		}
 	}
+	return stopped
+}
+
+func writeFormat(f Format, src Source, dst Creator) error {
+	if err := f.Write(src, dst); err != nil {
+		return fmt.Errorf("writing %s: %w", f.Name(), err)
+	}
 	return nil
+}
+
+// errStopped is how a format written beside a failed one ends.
+var errStopped = errors.New("stopped: another format failed")
+
+// until is src, ending with errStopped at the next kind or record once stop is closed.
+func (src Source) until(stop <-chan struct{}) Source {
+	check := func() error {
+		select {
+		case <-stop:
+			return errStopped
+		default:
+			return nil
+		}
+	}
+	out := src
+	if src.Each != nil {
+		out.Each = func(fn func(string, []snapshot.Record) error) error {
+			return src.Each(func(kind string, recs []snapshot.Record) error {
+				if err := check(); err != nil {
+					return err
+				}
+				return fn(kind, recs)
+			})
+		}
+	}
+	out.Stream = func(fn func(string, Records) error) error {
+		return src.Kinds(func(kind string, recs Records) error {
+			return fn(kind, func(yield func(snapshot.Record) error) error {
+				return recs(func(r snapshot.Record) error {
+					if err := check(); err != nil {
+						return err
+					}
+					return yield(r)
+				})
+			})
+		})
+	}
+	return out
 }
