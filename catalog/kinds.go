@@ -646,8 +646,10 @@ var kinds = []*Kind{
 			owner("creation_rules[].parent_template_id", "template"),
 			ref("creation_rules[].child_template_id", "template", "", ""),
 			ref("creation_rules[].outcome_id", "outcome", "", "creation_rules[].outcome_name"),
-			// another creation rule or a template; external until known
-			inferred(ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name")),
+			// the template a ticket is created from when the rule's child
+			// closes: it has a name partner, and of what a rule reaches
+			// only templates have names (StdRequestRule has none)
+			inferred(ref("creation_rules[].createonchildclose_id", "template", "", "creation_rules[].createonchildclose_name")),
 			ref("creation_rules[].field_id", "customfield", "", "creation_rules[].field_name"),
 			ext("creation_rules[].optionalservice_id", "service", ""),
 			owner("budgets[].template_id", "template"),
@@ -695,8 +697,9 @@ var kinds = []*Kind{
 			ext("created_ticket_id", "ticket", ""),
 			ext("one_ticket_id", "ticket", ""),
 			ext("parentticketid", "ticket", ""),
-			// a flag or the parent's status on close; external until known
-			inferred(ext("updateparent_status_close", "parentstatus", "")),
+			// the status the parent ticket takes when this child closes
+			// (an integer, beside parentticketid)
+			inferred(ref("updateparent_status_close", "status", "", "")),
 		}, criteria("automationcriteria[]", "template"), accessControl("template")),
 	},
 	{
