@@ -219,7 +219,7 @@ func rowTranslations(kind, array string) []Ref {
 // approves, and the email templates of the answer.
 func approvalRules(array string) []Ref {
 	return []Ref{
-		Ref{Field: array + ".agent_id_or_cab_id", Target: "approver", External: true, GUID: array + ".arunumcab_guid", Name: array + ".agent_name"},
+		approver(array, "arunumcab_guid"),
 		ext(array+".user_id", "user", array+".user_name"),
 		ext(array+".role_id", "role", array+".role_name"),
 		// approval_process_guid is the process's guid: its owner
@@ -232,6 +232,15 @@ func approvalRules(array string) []Ref {
 		// ApprovalProcessRuleCriteria: when the rule applies
 		byField(array+".criteria[].value_int", array+".criteria[].valueint_guid"),
 	}
+}
+
+// approver: agent_id_or_cab_id of an approval step or rule (array) is an
+// agent or a CAB (/CAB lists CabHeader rows), as its type says; the
+// description lists no type codes, so it stays external and probe shows
+// the type and which of the name partners is set beside each value.
+func approver(array, guid string) Ref {
+	return Ref{Field: array + ".agent_id_or_cab_id", Target: "approver", External: true, GUID: array + "." + guid, Name: array + ".agent_name",
+		Hint: []string{"type", "agent_name", "cab_name"}}
 }
 
 // rowAccessControl: AccessControl rows of the nested rows array of a record
@@ -774,8 +783,7 @@ var kinds = []*Kind{
 			Assumption{On: OnDetailQuery, Text: "the detail holds steps[] with their rules[]", Fields: []string{"steps", "steps[].rules"}}),
 		Refs: join([]Ref{
 			owner("steps[].processid", "approvalprocess"),
-			// an agent or a CAB, as the step's type says
-			Ref{Field: "steps[].agent_id_or_cab_id", Target: "approver", External: true, GUID: "steps[].asunumcab_guid", Name: "steps[].agent_name"},
+			approver("steps[]", "asunumcab_guid"),
 			ext("steps[].user_id", "user", "steps[].user_name"),
 			ext("steps[].client_id", "client", "steps[].client_name"),
 			ext("steps[].site_id", "site", "steps[].site_name"),
