@@ -336,8 +336,8 @@ var kinds = []*Kind{
 			inferred(ext("rates[].area", "client", "")),
 			ext("rates[].contract_id", "contract", ""),
 			inferred(ext("rates[].travel_surchargeid", "travelsurcharge", "")),
-			// the codes below a code of a tree list
-			inferred(embedded("sub_lookup[]", "sublookup")),
+			// the codes below a code of a tree list: Lookup copies
+			inferred(copyOf("sub_lookup[]", "lookup")),
 		}, accessControl("lookup"), translations("lookup")),
 	},
 	{
@@ -740,9 +740,11 @@ var kinds = []*Kind{
 			ext("script_id", "script", "script_name"),
 			ext("azure_connection_id", "azureconnection", ""),
 			embedded("azure_connection", "azureconnection"),
-			inferred(ext("azure_input_mappings[].fiid", "integrationfield", "")),
+			// IntegrationFieldMapping rows: fiid is the Halo field (a FieldInfo
+			// id, named in name), msid the other side's field
+			inferred(ref("azure_input_mappings[].fiid", "customfield", "", "azure_input_mappings[].name")),
 			inferred(ext("azure_input_mappings[].msid", "integrationfield", "")),
-			inferred(ext("azure_output_mappings[].fiid", "integrationfield", "")),
+			inferred(ref("azure_output_mappings[].fiid", "customfield", "", "azure_output_mappings[].name")),
 			inferred(ext("azure_output_mappings[].msid", "integrationfield", "")),
 			ext("callscreencallscript", "callscript", ""),
 			inferred(ext("create_issue_type", "integrationissuetype", "")),

@@ -9,13 +9,16 @@ import (
 // References the catalog once left external and now places from what
 // Halo's API description says of them (inferred, for probe to check): a
 // template's updateparent_status_close is a status, a creation rule's
-// createonchildclose_id a template. Each is remapped into an empty and
+// createonchildclose_id a template, an integration field mapping's fiid a
+// custom field (FieldInfo), a lookup code's sub_lookup[] lookup codes. Each is remapped into an empty and
 // into an overlapping target; a second run writes nothing.
 func TestPlacedReferences(t *testing.T) {
 	snap := exportSim(t, startSim(t, "demo", 1))
 	fields := []string{
 		"template updateparent_status_close",
 		"template creation_rules[].createonchildclose_id",
+		"outcome azure_input_mappings[].fiid", "outcome azure_output_mappings[].fiid",
+		"lookup sub_lookup[].id",
 	}
 	for _, target := range []string{"empty", "demo-target"} {
 		t.Run(target, func(t *testing.T) {
