@@ -138,6 +138,13 @@ type Ref struct {
 	// Inferred marks a reference read from a field name alone (the OpenAPI
 	// description has no field descriptions): check it against a tenant.
 	Inferred bool
+	// Hint names sibling fields that tell what an external reference
+	// points at, in a way Halo's API description leaves undocumented (an
+	// approval step's type says whether agent_id_or_cab_id is an agent or
+	// a CAB, by codes it does not list). halocfg probe shows, beside the
+	// reference's values, the codes they hold (numbers) or whether they
+	// are set (texts), so that a user can tell the catalog what they mean.
+	Hint []string
 }
 
 // Kinds returns the kinds of the catalog r may point at: its Target, or

@@ -219,7 +219,7 @@ func rowTranslations(kind, array string) []Ref {
 // approves, and the email templates of the answer.
 func approvalRules(array string) []Ref {
 	return []Ref{
-		Ref{Field: array + ".agent_id_or_cab_id", Target: "approver", External: true, GUID: array + ".arunumcab_guid", Name: array + ".agent_name"},
+		approver(array, "arunumcab_guid"),
 		ext(array+".user_id", "user", array+".user_name"),
 		ext(array+".role_id", "role", array+".role_name"),
 		// approval_process_guid is the process's guid: its owner
@@ -232,6 +232,15 @@ func approvalRules(array string) []Ref {
 		// ApprovalProcessRuleCriteria: when the rule applies
 		byField(array+".criteria[].value_int", array+".criteria[].valueint_guid"),
 	}
+}
+
+// approver: agent_id_or_cab_id of an approval step or rule (array) is an
+// agent or a CAB (/CAB lists CabHeader rows), as its type says; the
+// description lists no type codes, so it stays external and probe shows
+// the type and which of the name partners is set beside each value.
+func approver(array, guid string) Ref {
+	return Ref{Field: array + ".agent_id_or_cab_id", Target: "approver", External: true, GUID: array + "." + guid, Name: array + ".agent_name",
+		Hint: []string{"type", "agent_name", "cab_name"}}
 }
 
 // rowAccessControl: AccessControl rows of the nested rows array of a record
@@ -327,8 +336,8 @@ var kinds = []*Kind{
 			inferred(ext("rates[].area", "client", "")),
 			ext("rates[].contract_id", "contract", ""),
 			inferred(ext("rates[].travel_surchargeid", "travelsurcharge", "")),
-			// the codes below a code of a tree list
-			inferred(embedded("sub_lookup[]", "sublookup")),
+			// the codes below a code of a tree list: Lookup copies
+			inferred(copyOf("sub_lookup[]", "lookup")),
 		}, accessControl("lookup"), translations("lookup")),
 	},
 	{
@@ -646,8 +655,10 @@ var kinds = []*Kind{
 			owner("creation_rules[].parent_template_id", "template"),
 			ref("creation_rules[].child_template_id", "template", "", ""),
 			ref("creation_rules[].outcome_id", "outcome", "", "creation_rules[].outcome_name"),
-			// another creation rule or a template; external until known
-			inferred(ext("creation_rules[].createonchildclose_id", "creationrule", "creation_rules[].createonchildclose_name")),
+			// the template a ticket is created from when the rule's child
+			// closes: it has a name partner, and of what a rule reaches
+			// only templates have names (StdRequestRule has none)
+			inferred(ref("creation_rules[].createonchildclose_id", "template", "", "creation_rules[].createonchildclose_name")),
 			ref("creation_rules[].field_id", "customfield", "", "creation_rules[].field_name"),
 			ext("creation_rules[].optionalservice_id", "service", ""),
 			owner("budgets[].template_id", "template"),
@@ -695,8 +706,9 @@ var kinds = []*Kind{
 			ext("created_ticket_id", "ticket", ""),
 			ext("one_ticket_id", "ticket", ""),
 			ext("parentticketid", "ticket", ""),
-			// a flag or the parent's status on close; external until known
-			inferred(ext("updateparent_status_close", "parentstatus", "")),
+			// the status the parent ticket takes when this child closes
+			// (an integer, beside parentticketid)
+			inferred(ref("updateparent_status_close", "status", "", "")),
 		}, criteria("automationcriteria[]", "template"), accessControl("template")),
 	},
 	{
@@ -728,9 +740,11 @@ var kinds = []*Kind{
 			ext("script_id", "script", "script_name"),
 			ext("azure_connection_id", "azureconnection", ""),
 			embedded("azure_connection", "azureconnection"),
-			inferred(ext("azure_input_mappings[].fiid", "integrationfield", "")),
+			// IntegrationFieldMapping rows: fiid is the Halo field (a FieldInfo
+			// id, named in name), msid the other side's field
+			inferred(ref("azure_input_mappings[].fiid", "customfield", "", "azure_input_mappings[].name")),
 			inferred(ext("azure_input_mappings[].msid", "integrationfield", "")),
-			inferred(ext("azure_output_mappings[].fiid", "integrationfield", "")),
+			inferred(ref("azure_output_mappings[].fiid", "customfield", "", "azure_output_mappings[].name")),
 			inferred(ext("azure_output_mappings[].msid", "integrationfield", "")),
 			ext("callscreencallscript", "callscript", ""),
 			inferred(ext("create_issue_type", "integrationissuetype", "")),
@@ -771,8 +785,7 @@ var kinds = []*Kind{
 			Assumption{On: OnDetailQuery, Text: "the detail holds steps[] with their rules[]", Fields: []string{"steps", "steps[].rules"}}),
 		Refs: join([]Ref{
 			owner("steps[].processid", "approvalprocess"),
-			// an agent or a CAB, as the step's type says
-			Ref{Field: "steps[].agent_id_or_cab_id", Target: "approver", External: true, GUID: "steps[].asunumcab_guid", Name: "steps[].agent_name"},
+			approver("steps[]", "asunumcab_guid"),
 			ext("steps[].user_id", "user", "steps[].user_name"),
 			ext("steps[].client_id", "client", "steps[].client_name"),
 			ext("steps[].site_id", "site", "steps[].site_name"),

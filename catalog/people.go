@@ -149,6 +149,23 @@ var pairOnly = []*Kind{
 	{Name: "certificate", Endpoint: "/Certificate", ListKey: "certificates"},    // Certificate rows
 	{Name: "screenlayout", Endpoint: "/ScreenLayout", ListKey: "screenlayouts"}, // ScreenLayout rows
 	{Name: "dashboard", Endpoint: "/DashboardLinks", ListKey: "dashboards"},
+	{
+		// AzureADConnection rows: an outcome's azure_connection is one
+		// (its schema says so), and azure_connection_id its id
+		Name: "azureconnection", Endpoint: "/azureadconnection", ListKey: "connections",
+	},
+	{
+		// UnameNotification rows: a ticket rule's events[] are copies of
+		// them (their schema says so); a template's notification_id is
+		// read from its name
+		Name: "notification", Endpoint: "/Notification", ListKey: "notifications", ListQuery: "showall=true",
+		Unverified: []Assumption{{On: OnTarget, Text: "a template's notification_id is a Notification (UnameNotification) row, as a ticket rule's events[]"}},
+	},
+	{
+		// ReleaseProduct rows, the one list of products in the description
+		Name: "product", Endpoint: "/Product", ListKey: "products",
+		Unverified: []Assumption{{On: OnTarget, Text: "a product (default_product_id, new_product_id) is a /Product (ReleaseProduct) row"}},
+	},
 	// Views, each agent's, team's and the global ones (showall=true): names
 	// may repeat, and a reference to a repeated one is reported, not guessed.
 	{

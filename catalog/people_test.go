@@ -70,7 +70,7 @@ func TestPairOnlyFor(t *testing.T) {
 		{kinds: []string{"status"}, want: []string{"language"}}, // a status points at no one, and at its translations' languages
 		{kinds: []string{"emailtemplate"}, want: []string{"agent", "team", "department", "role", "user"}},
 		{kinds: []string{"emailtemplate"}, skip: []string{"agent"}, want: []string{"team", "department", "role", "user"}},
-		{kinds: []string{"status"}, skip: []string{"status"}, err: `unknown pair-only kind "status" (known: agent, team, department, role, mailbox, client, site, language, user, service, supplier, kbarticle, report, pdftemplate, budgettype, appointmenttype, resourcetype, contract, suppliercontract, callscript, customtable, assettype, tag, integrationmethod, organisation, faqlist, databaselookup, certificate, screenlayout, dashboard, columnprofile, filter, filterprofile, viewlist)`},
+		{kinds: []string{"status"}, skip: []string{"status"}, err: `unknown pair-only kind "status" (known: agent, team, department, role, mailbox, client, site, language, user, service, supplier, kbarticle, report, pdftemplate, budgettype, appointmenttype, resourcetype, contract, suppliercontract, callscript, customtable, assettype, tag, integrationmethod, organisation, faqlist, databaselookup, certificate, screenlayout, dashboard, azureconnection, notification, product, columnprofile, filter, filterprofile, viewlist)`},
 	}
 	for _, tt := range tests {
 		var ks []*Kind

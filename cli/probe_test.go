@@ -15,7 +15,7 @@ func TestProbeCommand(t *testing.T) {
 	sim := startTenant(t, halosim.Options{})
 	r := runCLI(context.Background(), t, append([]string{"probe"}, sim.flags()...)...)
 	if r.code != exitOK || !strings.HasPrefix(r.stdout, "halocfg probe report: halocfg ") ||
-		!strings.Contains(r.stdout, "result: 0 deviations") || !strings.Contains(r.stderr, `msg="probe complete" requests=126 deviations=0`) {
+		!strings.Contains(r.stdout, "result: 0 deviations") || !strings.Contains(r.stderr, `msg="probe complete" requests=132 deviations=0`) {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	if st := sim.Stats(); st.ByMethod["GET"] != st.Requests || st.Writes != 0 {

@@ -166,6 +166,7 @@ func Run(ctx context.Context, c Client, o Options) (*Report, error) {
 		r.add(ks.listFindings()...)
 		r.add(ks.recordFindings()...)
 		r.add(refs.finding(k))
+		r.add(ks.externalFinding())
 		if k.Name == "priority" {
 			r.add(p.priorities(ks))
 		}

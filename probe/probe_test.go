@@ -44,6 +44,24 @@ func probeSim(t *testing.T, o halosim.Options, wrap func(http.Handler) http.Hand
 	return r, tenant
 }
 
+// simClient serves the default simulated tenant over HTTP and returns a
+// client of it, the server and the client's secret.
+func simClient(t *testing.T) (*halosim.Tenant, *halo.Client, *httptest.Server, string) {
+	t.Helper()
+	tenant, err := halosim.New(halosim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(tenant)
+	t.Cleanup(srv.Close)
+	id, secret, _ := tenant.Credentials()
+	c, err := halo.New(halo.Config{URL: srv.URL, ClientID: id, ClientSecret: secret, Rate: halo.Unlimited})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tenant, c, srv, secret
+}
+
 // deviations lists the findings that deviate as "kind/check".
 func deviations(r *Report) []string {
 	var out []string
@@ -159,7 +177,7 @@ func TestDeviations(t *testing.T) {
 		{[]string{"extrafield:outcome"}, "", []string{"outcome/schema-extra"}, "linked_item_id (number)"},
 		{[]string{"missingfield:ticketarea=name"}, "", []string{"ticketarea/schema-missing"}, "1 of the schema's 28 fields never returned; the natural key among them: name"},
 		{[]string{"duppriorityid"}, "", []string{"priority/priorities"}, "9 Policy rows, 8 distinct priorityid; at most 2 rows for one priorityid"},
-		{[]string{"dangling:outcome"}, "", []string{"outcome/inferred-refs"}, "hold values in the records read: 0 resolve, 2 do not, 0 are empty"},
+		{[]string{"dangling:outcome"}, "", []string{"outcome/inferred-refs"}, "hold values in the records read: 0 resolve, 6 do not, 0 are empty"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.deviate, ","), func(t *testing.T) {
@@ -194,12 +212,12 @@ func TestRequestBudget(t *testing.T) {
 	for _, k := range catalog.PairOnlyKinds() {
 		lists[k.Endpoint+"?"+k.ListQuery] = true
 	}
-	if len(lists) != 32 {
-		t.Errorf("%d lists of pair-only kinds, want 32", len(lists))
+	if len(lists) != 35 {
+		t.Errorf("%d lists of pair-only kinds, want 35", len(lists))
 	}
 	fixed += 2 * len(lists)
-	if got := Budget(nil); got != fixed+extraRequests || got != Budget(catalog.Kinds()) || got != 129 {
-		t.Fatalf("Budget = %d, want %d + %d = 129", got, fixed, extraRequests)
+	if got := Budget(nil); got != fixed+extraRequests || got != Budget(catalog.Kinds()) || got != 135 {
+		t.Fatalf("Budget = %d, want %d + %d = 135", got, fixed, extraRequests)
 	}
 	tests := []struct {
 		name string
@@ -241,17 +259,7 @@ func allKinds(prefix string) []string {
 // The report holds field names, types, counts and verdicts: no value and no
 // name of a record, whatever the records hold; no secret.
 func TestReportHoldsNoRecordValues(t *testing.T) {
-	tenant, err := halosim.New(halosim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(tenant)
-	t.Cleanup(srv.Close)
-	id, secret, _ := tenant.Credentials()
-	c, err := halo.New(halo.Config{URL: srv.URL, ClientID: id, ClientSecret: secret, Rate: halo.Unlimited})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tenant, c, srv, secret := simClient(t)
 	ctx := context.Background()
 	// Every record's names and texts become sentinels, and it gains fields
 	// the schema lacks whose names are a user's text.
@@ -373,5 +381,59 @@ func TestJSONReport(t *testing.T) {
 		if v, ok := verdicts[entry]; !ok || v != want {
 			t.Errorf("%s: verdict %q (listed %v), want %q", entry, v, ok, want)
 		}
+	}
+}
+
+// A reference to what halocfg cannot list is counted in the records read,
+// with what its Hint siblings and its unknown fieldnames say: type codes,
+// whether a name is set, fieldnames that are identifiers. Never a value,
+// a name or an id.
+func TestExternalRefsCounted(t *testing.T) {
+	tenant, c, _, _ := simClient(t)
+	ctx := context.Background()
+	ak := catalog.MustLookup("approvalprocess")
+	// Every process's first step approves by a CAB (type 2, cab_name set),
+	// its first rule applies on two fieldnames the catalog's table lacks.
+	for _, rec := range tenant.Records("approvalprocess") {
+		steps, _ := rec["steps"].([]any)
+		if len(steps) == 0 {
+			continue
+		}
+		step := steps[0].(map[string]any)
+		step["type"], step["agent_id_or_cab_id"], step["agent_name"], step["cab_name"] = 2, 77, "", "SENTINEL CAB"
+		rules, _ := step["rules"].([]any)
+		if len(rules) == 0 {
+			t.Fatalf("approval process %v: no rule in its first step", rec["id"])
+		}
+		rule := rules[0].(map[string]any)
+		rule["criteria"] = []any{
+			map[string]any{"fieldname": "x_custom_list", "value_int": 5},
+			map[string]any{"fieldname": "SENTINEL field", "value_int": 6},
+		}
+		if _, err := c.Post(ctx, ak, map[string]any(rec)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Run(ctx, c, Options{Tool: "halocfg test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := find(r, "approvalprocess", "external-refs")
+	if f.Verdict != Unconfirmed || f.Found != "5 of 6 references to what halocfg cannot list (no directory pairs them) hold 7 values in the 4 records read" {
+		t.Fatalf("approvalprocess external-refs: %+v", f)
+	}
+	for _, want := range []string{
+		"approvalprocess.steps[].agent_id_or_cab_id → approver: 1 of 2 hold an id (1 distinct); beside them type=2, agent_name empty, cab_name set (1)",
+		"approvalprocess.steps[].rules[].criteria[].value_int → criteriavalue (fieldname not in the catalog's table): 2 of 2 hold an id (2 distinct); fieldname: x_custom_list (1), 1 more that are not identifiers (not shown)",
+	} {
+		if !slices.Contains(f.Details, want) {
+			t.Errorf("no detail %q in\n%s", want, strings.Join(f.Details, "\n"))
+		}
+	}
+	if f := find(r, "template", "external-refs"); !slices.Contains(f.Details, "template.group_id → templategroup: 1 of 1 hold an id (1 distinct)") {
+		t.Errorf("template external-refs: %+v", f)
+	}
+	if out := text(t, r); strings.Contains(out, "SENTINEL") {
+		t.Errorf("the report holds a name of the tenant")
 	}
 }

@@ -43,6 +43,7 @@ var Checks = []Check{
 	{"ids", "ids are integers (priority: a uuid, referred to by its integer priorityid), unique in a list; records carry a guid where the schema has one"},
 	{"priorities", "a priorityid names one Policy row: it is unique across SLAs"},
 	{"inferred-refs", "a reference the catalog infers from a field's name holds ids of records of the inferred kind"},
+	{"external-refs", "a reference to what halocfg cannot list (a template group, an asset status, a ticket ...) is for the user to map: the records read that fill it, how many distinct values, and what the fields beside it say (codes and field names, never values)"},
 	{"directory", "the list of a pair-only kind (agents, languages, suppliers ...) holds, in every row, the id and the fields export keeps to pair it by"},
 }
 
@@ -191,11 +192,19 @@ func unverified(findings []Finding, refs refResults) []Entry {
 			if cs := refs[k.Name]; i < len(cs) {
 				c = cs[i]
 			}
-			e := Entry{Entry: c.entry(), Assumes: refAssumes(r)}
-			if r.By != "" || !r.External {
-				e.Check = "inferred-refs" // an external target is not read: its ids cannot be told
-			}
-			if refs != nil && e.Check != "" {
+			e := Entry{Entry: c.entry(), Assumes: refAssumes(r), Check: "inferred-refs"}
+			_, paired := catalog.LookupPairOnly(r.Target)
+			switch {
+			case r.By == "" && r.External && paired:
+				e.Check = "" // its ids are paired, not told apart from others
+			case r.By == "" && r.External:
+				// an external target is not read: its ids cannot be told,
+				// only counted beside what the fields around them say
+				e.Check = "external-refs"
+				if findings != nil {
+					e.Verdict = verdict[k.Name+"/"+e.Check]
+				}
+			case refs != nil:
 				e.Verdict = c.verdict()
 			}
 			out = append(out, e)
@@ -228,7 +237,10 @@ func refAssumes(r catalog.Ref) string {
 	case r.Owner:
 		return "holds the id of the " + r.Target + " that contains it"
 	case r.External:
-		return "holds the id of " + article(r.Target) + " (outside the export; not read, so not checked)"
+		if _, paired := catalog.LookupPairOnly(r.Target); paired {
+			return "holds the id of " + article(r.Target) + " (outside the export; paired by its directory, not checked)"
+		}
+		return "holds the id of " + article(r.Target) + " (outside the export, not read: the records that fill it are counted)"
 	case r.Row != "":
 		return "holds the id of a row of " + article(r.Target) + "'s " + r.Row
 	}
