@@ -242,8 +242,25 @@ var smallNumbers = func() (a [100]any) {
 
 // number reads a number as JSON writes it, keeping its text.
 func (d *decoder) number() (any, error) {
-	data, start := d.data, d.i
-	i := start
+	start := d.i
+	end, ok := numberEnd(d.data, start)
+	d.i = end
+	if !ok {
+		return nil, d.syntax("invalid number")
+	}
+	text := d.data[start:end]
+	switch {
+	case len(text) == 1:
+		return smallNumbers[text[0]-'0'], nil
+	case len(text) == 2 && text[0] != '-':
+		return smallNumbers[int(text[0]-'0')*10+int(text[1]-'0')], nil
+	}
+	return json.Number(text), nil
+}
+
+// numberEnd reads the JSON number at data[i:]: where it ends, or where it
+// stops being one (ok false).
+func numberEnd(data []byte, i int) (end int, ok bool) {
 	if i < len(data) && data[i] == '-' {
 		i++
 	}
@@ -251,15 +268,13 @@ func (d *decoder) number() (any, error) {
 	case i < len(data) && data[i] == '0':
 		i++
 	case !isDigit(data, i):
-		d.i = i
-		return nil, d.syntax("invalid character looking for beginning of value")
+		return i, false
 	default:
 		i = skipDigits(data, i)
 	}
 	if i < len(data) && data[i] == '.' {
 		if i++; !isDigit(data, i) {
-			d.i = i
-			return nil, d.syntax("invalid number")
+			return i, false
 		}
 		i = skipDigits(data, i)
 	}
@@ -269,20 +284,11 @@ func (d *decoder) number() (any, error) {
 			i++
 		}
 		if !isDigit(data, i) {
-			d.i = i
-			return nil, d.syntax("invalid number")
+			return i, false
 		}
 		i = skipDigits(data, i)
 	}
-	d.i = i
-	text := data[start:i]
-	switch {
-	case len(text) == 1:
-		return smallNumbers[text[0]-'0'], nil
-	case len(text) == 2 && text[0] != '-':
-		return smallNumbers[int(text[0]-'0')*10+int(text[1]-'0')], nil
-	}
-	return json.Number(text), nil
+	return i, true
 }
 
 func isDigit(b []byte, i int) bool { return i < len(b) && b[i] >= '0' && b[i] <= '9' }

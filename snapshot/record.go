@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,8 +106,22 @@ func MarshalIndent(v any) ([]byte, error) {
 }
 
 // Canonical renders a value as compact JSON with sorted keys; two values are
-// equal exactly when their canonical forms are.
+// equal exactly when their canonical forms are. It is encoding/json's text
+// (keys sorted, no HTML escaping), written without reflection for the values
+// a decoder makes: conversions and verify write every nested value through
+// here.
 func Canonical(v any) []byte {
+	c := canonicals.Get().(*canonical)
+	defer canonicals.Put(c)
+	c.b = c.b[:0]
+	if c.append(v, 0) {
+		if cap(c.b) > 1<<20 {
+			defer func() { c.b = nil }() // keep no huge buffer in the pool
+		}
+		return slices.Clone(c.b)
+	}
+	clear(c.keys)
+	c.keys = c.keys[:0]
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
