@@ -276,6 +276,18 @@ func (c *cutter) element() ([]byte, error) {
 				}
 				continue
 			}
+			if depth > 0 {
+				// Inside an element only strings and brackets matter: skip
+				// the rest (mostly the indent) at speed.
+				rest := c.buf[c.pos+i : c.end]
+				k := 0
+				for k < len(rest) && !bracketOrQuote[rest[k]] {
+					k++
+				}
+				if i += k; k == len(rest) {
+					break
+				}
+			}
 			switch c.buf[c.pos+i] {
 			case '"':
 				inString = true
@@ -303,6 +315,8 @@ func (c *cutter) element() ([]byte, error) {
 		}
 	}
 }
+
+var bracketOrQuote = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true}
 
 func (c *cutter) cut(n int) []byte {
 	b := c.buf[c.pos : c.pos+n]
