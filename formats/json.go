@@ -3,7 +3,6 @@ package formats
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -50,8 +49,7 @@ type JSONKind struct {
 	rel string
 	f   io.WriteCloser
 	w   *bufio.Writer
-	b   bytes.Buffer
-	enc *json.Encoder
+	b   []byte
 	n   int
 	err error
 }
@@ -63,11 +61,7 @@ func CreateJSON(dst Creator, kind string) (*JSONKind, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &JSONKind{rel: rel, f: f, w: bufio.NewWriterSize(f, 256<<10)}
-	w.enc = json.NewEncoder(&w.b)
-	w.enc.SetEscapeHTML(false)
-	w.enc.SetIndent("  ", "  ")
-	return w, nil
+	return &JSONKind{rel: rel, f: f, w: bufio.NewWriterSize(f, 256<<10)}, nil
 }
 
 // Write adds the next record.
@@ -75,8 +69,8 @@ func (w *JSONKind) Write(r snapshot.Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	w.b.Reset()
-	if err := w.enc.Encode(r); err != nil {
+	var err error
+	if w.b, err = snapshot.AppendIndent(w.b[:0], r, "  ", "  "); err != nil {
 		w.err = fmt.Errorf("%s: record %d: %w", w.rel, w.n+1, err)
 		return w.err
 	}
@@ -85,7 +79,7 @@ func (w *JSONKind) Write(r snapshot.Record) error {
 		sep = "[\n  "
 	}
 	w.w.WriteString(sep)
-	if _, err := w.w.Write(bytes.TrimSuffix(w.b.Bytes(), []byte("\n"))); err != nil {
+	if _, err := w.w.Write(w.b); err != nil {
 		w.err = fmt.Errorf("%s: %w", w.rel, err)
 		return w.err
 	}

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -14,6 +15,49 @@ var canonicals = sync.Pool{New: func() any { return new(canonical) }}
 type canonical struct {
 	b    []byte
 	keys []string // the keys of the objects being written, innermost last
+
+	// Indenting as encoding/json's SetIndent: each element on a line of
+	// its own, starting with prefix and indent once per level.
+	pretty         bool
+	prefix, indent string
+}
+
+// encode writes v into c.b, itself when it can, else with encoding/json.
+func (c *canonical) encode(v any) error {
+	c.b = c.b[:0]
+	if c.append(v, 0) {
+		return nil
+	}
+	clear(c.keys)
+	c.keys = c.keys[:0]
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(c.prefix, c.indent)
+	err := enc.Encode(v)
+	c.b = append(c.b[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+	return err
+}
+
+// done returns c to the pool, without a buffer grown huge.
+func (c *canonical) done() {
+	if cap(c.b) > 1<<20 {
+		c.b = nil
+	}
+	c.pretty, c.prefix, c.indent = false, "", ""
+	canonicals.Put(c)
+}
+
+// newline starts a line at the given depth, when indenting.
+func (c *canonical) newline(depth int) {
+	if !c.pretty {
+		return
+	}
+	c.b = append(c.b, '\n')
+	c.b = append(c.b, c.prefix...)
+	for range depth {
+		c.b = append(c.b, c.indent...)
+	}
 }
 
 // appendCanonical writes v as Canonical does, byte for byte as
@@ -51,9 +95,13 @@ func (c *canonical) append(v any, depth int) (ok bool) {
 			if i > 0 {
 				c.b = append(c.b, ',')
 			}
+			c.newline(depth + 1)
 			if !c.append(x, depth+1) {
 				return false
 			}
+		}
+		if len(v) > 0 {
+			c.newline(depth)
 		}
 		c.b = append(c.b, ']')
 	case Record:
@@ -82,11 +130,18 @@ func (c *canonical) object(m map[string]any, depth int) bool {
 		if i > 0 {
 			c.b = append(c.b, ',')
 		}
+		c.newline(depth + 1)
 		c.b = appendJSONString(c.b, k)
 		c.b = append(c.b, ':')
+		if c.pretty {
+			c.b = append(c.b, ' ')
+		}
 		if !c.append(m[k], depth+1) {
 			return false
 		}
+	}
+	if len(keys) > 0 {
+		c.newline(depth)
 	}
 	c.b = append(c.b, '}')
 	clear(keys)

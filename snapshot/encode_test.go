@@ -7,19 +7,23 @@ import (
 )
 
 // encodingJSON is what Canonical wrote before it wrote the text itself.
-func encodingJSON(t testing.TB, v any) []byte {
+func encodingJSON(t testing.TB, v any) []byte { return encodingJSONIndent(t, v, "", "") }
+
+// encodingJSONIndent is what AppendIndent wrote before it wrote the text itself.
+func encodingJSONIndent(t testing.TB, v any, prefix, indent string) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, indent)
 	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-// TestCanonicalAsEncodingJSON checks that Canonical writes what
-// encoding/json writes, byte for byte, on the values decoders make and on
-// the others (which it leaves to encoding/json).
+// TestCanonicalAsEncodingJSON checks that Canonical and AppendIndent write
+// what encoding/json writes, byte for byte, on the values decoders make and
+// on the others (which they leave to encoding/json).
 func TestCanonicalAsEncodingJSON(t *testing.T) {
 	var controls []byte
 	for c := range 0x20 {
@@ -39,6 +43,24 @@ func TestCanonicalAsEncodingJSON(t *testing.T) {
 		if got := Canonical(v); !bytes.Equal(got, want) {
 			t.Errorf("Canonical(%#v)\n= %s\nwant %s", v, got, want)
 		}
+		sameIndent(t, v)
+	}
+	b, err := MarshalIndent([]Record{{"id": json.Number("1"), "a": []any{}, "o": map[string]any{"x": nil}}})
+	if want := "[\n  {\n    \"a\": [],\n    \"id\": 1,\n    \"o\": {\n      \"x\": null\n    }\n  }\n]\n"; err != nil || string(b) != want {
+		t.Errorf("MarshalIndent: %q, %v\nwant %q", b, err, want)
+	}
+}
+
+// sameIndent checks AppendIndent against encoding/json's SetIndent with the
+// prefixes and indents halocfg uses, and others.
+func sameIndent(t *testing.T, v any) {
+	t.Helper()
+	for _, pi := range [][2]string{{"", "  "}, {"  ", "  "}, {"\t", ""}, {"", ""}} {
+		want := encodingJSONIndent(t, v, pi[0], pi[1])
+		got, err := AppendIndent([]byte("before"), v, pi[0], pi[1])
+		if err != nil || !bytes.Equal(got, append([]byte("before"), want...)) {
+			t.Errorf("AppendIndent(%#v, %q, %q)\n= %s (%v)\nwant %s", v, pi[0], pi[1], got, err, want)
+		}
 	}
 }
 
@@ -52,6 +74,7 @@ func FuzzCanonical(f *testing.F) {
 			if got, want := Canonical(v), encodingJSON(t, v); !bytes.Equal(got, want) {
 				t.Errorf("Canonical(%q)\n= %s\nwant %s", in, got, want)
 			}
+			sameIndent(t, v)
 		}
 		v := map[string]any{string(in): []any{string(in)}}
 		if got, want := Canonical(v), encodingJSON(t, v); !bytes.Equal(got, want) {

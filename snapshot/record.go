@@ -95,14 +95,24 @@ func cloneValue(v any) any {
 // MarshalIndent renders records as the snapshot contract wants them: keys
 // sorted, two-space indent, numbers exact, no HTML escaping, newline at the end.
 func MarshalIndent(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	b, err := AppendIndent(nil, v, "", "  ")
+	if err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return append(b, '\n'), nil
+}
+
+// AppendIndent appends v to b as encoding/json's Encoder writes it with
+// SetIndent(prefix, indent) and SetEscapeHTML(false), without the newline
+// at the end: keys sorted, numbers exact.
+func AppendIndent(b []byte, v any, prefix, indent string) ([]byte, error) {
+	c := canonicals.Get().(*canonical)
+	defer c.done()
+	c.pretty, c.prefix, c.indent = prefix != "" || indent != "", prefix, indent
+	if err := c.encode(v); err != nil {
+		return b, err
+	}
+	return append(b, c.b...), nil
 }
 
 // Canonical renders a value as compact JSON with sorted keys; two values are
@@ -112,24 +122,12 @@ func MarshalIndent(v any) ([]byte, error) {
 // here.
 func Canonical(v any) []byte {
 	c := canonicals.Get().(*canonical)
-	defer canonicals.Put(c)
-	c.b = c.b[:0]
-	if c.append(v, 0) {
-		if cap(c.b) > 1<<20 {
-			defer func() { c.b = nil }() // keep no huge buffer in the pool
-		}
-		return slices.Clone(c.b)
-	}
-	clear(c.keys)
-	c.keys = c.keys[:0]
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	defer c.done()
+	if err := c.encode(v); err != nil {
 		// Only values decoded from JSON reach here; they always encode.
 		panic(fmt.Sprintf("snapshot: canonical encoding: %v", err))
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	return slices.Clone(c.b)
 }
 
 // Equal reports whether two values are the same JSON: same keys, null vs
