@@ -3,12 +3,12 @@ package formats
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -49,8 +49,7 @@ type JSONKind struct {
 	rel string
 	f   io.WriteCloser
 	w   *bufio.Writer
-	b   bytes.Buffer
-	enc *json.Encoder
+	b   []byte
 	n   int
 	err error
 }
@@ -62,11 +61,7 @@ func CreateJSON(dst Creator, kind string) (*JSONKind, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &JSONKind{rel: rel, f: f, w: bufio.NewWriterSize(f, 256<<10)}
-	w.enc = json.NewEncoder(&w.b)
-	w.enc.SetEscapeHTML(false)
-	w.enc.SetIndent("  ", "  ")
-	return w, nil
+	return &JSONKind{rel: rel, f: f, w: bufio.NewWriterSize(f, 256<<10)}, nil
 }
 
 // Write adds the next record.
@@ -74,8 +69,8 @@ func (w *JSONKind) Write(r snapshot.Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	w.b.Reset()
-	if err := w.enc.Encode(r); err != nil {
+	var err error
+	if w.b, err = snapshot.AppendIndent(w.b[:0], r, "  ", "  "); err != nil {
 		w.err = fmt.Errorf("%s: record %d: %w", w.rel, w.n+1, err)
 		return w.err
 	}
@@ -84,7 +79,7 @@ func (w *JSONKind) Write(r snapshot.Record) error {
 		sep = "[\n  "
 	}
 	w.w.WriteString(sep)
-	if _, err := w.w.Write(bytes.TrimSuffix(w.b.Bytes(), []byte("\n"))); err != nil {
+	if _, err := w.w.Write(w.b); err != nil {
 		w.err = fmt.Errorf("%s: %w", w.rel, err)
 		return w.err
 	}
@@ -144,58 +139,225 @@ func decodeJSONRecords(r io.Reader) ([]snapshot.Record, error) {
 }
 
 // decodeJSONEach decodes a JSON array of records, handing each to fn as
-// it comes. One goroutine cuts the array into records while this one
-// decodes them: the two scans of a record run side by side.
+// it comes, in the file's order. The cutter finds where each record ends
+// without decoding it; snapshot.DecodeRecord then reads the record once,
+// checking all of its syntax.
 func decodeJSONEach(r io.Reader, fn func(snapshot.Record) error) error {
-	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
-	dec.UseNumber()
-	notArray := func(err error) error { return fmt.Errorf("not a JSON array of records: %w", err) }
-	if t, err := dec.Token(); err != nil {
-		return notArray(err)
-	} else if t != json.Delim('[') {
-		return notArray(fmt.Errorf("starts with %v", t))
-	}
-	raws := make(chan json.RawMessage, 64) // a few records ahead, no more
-	stop := make(chan struct{})
-	var cutErr error // set before raws is closed
-	go func() {
-		defer close(raws)
-		for dec.More() {
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				cutErr = notArray(err)
-				return
-			}
-			select {
-			case raws <- raw:
-			case <-stop:
-				return
-			}
+	c := &cutter{r: r, buf: make([]byte, 256<<10)}
+	for n := 1; ; n++ {
+		raw, err := c.next()
+		if err != nil {
+			return fmt.Errorf("not a JSON array of records: %w", err)
 		}
-		if _, err := dec.Token(); err != nil { // the closing ]
-			cutErr = notArray(err)
-		} else if _, err := dec.Token(); err != io.EOF {
-			cutErr = notArray(errors.New("unexpected data after the JSON value"))
+		if raw == nil {
+			return nil
 		}
-	}()
-	fail := func(err error) error {
-		close(stop)
-		for range raws { // let the cutter end before the reader is closed
-		}
-		return err
-	}
-	n := 0
-	for raw := range raws {
-		n++
 		rec, err := snapshot.DecodeRecord(raw)
 		if err != nil {
-			return fail(fmt.Errorf("record %d: %w", n, err))
+			return fmt.Errorf("record %d: %w", n, err)
 		}
 		if err := fn(rec); err != nil {
-			return fail(err)
+			return err
 		}
 	}
-	return cutErr
+}
+
+// cutter cuts a JSON array into the text of its elements. It checks the
+// array's brackets and commas, and finds where an element ends by its
+// brackets, skipping strings: what is inside is for the decoder to check.
+type cutter struct {
+	r        io.Reader
+	buf      []byte
+	pos, end int   // buf[pos:end] is read and not yet cut
+	err      error // r's, once it has nothing more (io.EOF at the end)
+	state    int   // cutStart, cutFirst, cutNext or cutDone
+}
+
+const (
+	cutStart = iota // before the [
+	cutFirst        // after the [
+	cutNext         // after an element
+	cutDone         // after the ]
+)
+
+// next returns the text of the next element, valid until the next call,
+// or nil after the last.
+func (c *cutter) next() ([]byte, error) {
+	b, ok := c.peek()
+	switch c.state {
+	case cutStart:
+		if !ok {
+			return nil, c.ended()
+		}
+		if b != '[' {
+			return nil, fmt.Errorf("starts with %q, not [", b)
+		}
+		c.pos++
+		c.state = cutFirst
+		if b, ok = c.peek(); ok && b == ']' {
+			return c.close()
+		}
+	case cutNext:
+		if ok && b == ']' {
+			return c.close()
+		}
+		if !ok || b != ',' {
+			return nil, c.unexpected(ok, b, "after a record")
+		}
+		c.pos++
+		b, ok = c.peek()
+	case cutDone:
+		return nil, nil
+	}
+	if !ok || b == ',' || b == ']' || b == '}' {
+		return nil, c.unexpected(ok, b, "where a record should start")
+	}
+	c.state = cutNext
+	return c.element()
+}
+
+func (c *cutter) close() ([]byte, error) {
+	c.pos++
+	c.state = cutDone
+	if _, ok := c.peek(); ok {
+		return nil, errors.New("unexpected data after the JSON value")
+	}
+	if c.err != io.EOF {
+		return nil, c.err
+	}
+	return nil, nil
+}
+
+func (c *cutter) ended() error {
+	if c.err != io.EOF {
+		return c.err
+	}
+	return io.ErrUnexpectedEOF
+}
+
+func (c *cutter) unexpected(ok bool, b byte, where string) error {
+	if !ok {
+		return c.ended()
+	}
+	return fmt.Errorf("invalid character %q %s", b, where)
+}
+
+// element cuts the element at pos: up to the bracket that closes it, or
+// for a scalar up to the next comma, bracket or blank.
+func (c *cutter) element() ([]byte, error) {
+	depth, i, inString := 0, 0, false
+	for {
+		for c.pos+i < c.end {
+			if inString {
+				// The closing quote is the next one after an even run of
+				// backslashes.
+				k := bytes.IndexByte(c.buf[c.pos+i:c.end], '"')
+				if k < 0 {
+					i = c.end - c.pos
+					break
+				}
+				i += k
+				escaped := false
+				for j := c.pos + i - 1; c.buf[j] == '\\'; j-- {
+					escaped = !escaped
+				}
+				if i++; escaped {
+					continue
+				}
+				inString = false
+				if depth == 0 {
+					return c.cut(i), nil
+				}
+				continue
+			}
+			if depth > 0 {
+				// Inside an element only strings and brackets matter: skip
+				// the rest (mostly the indent) at speed.
+				rest := c.buf[c.pos+i : c.end]
+				k := 0
+				for k < len(rest) && !bracketOrQuote[rest[k]] {
+					k++
+				}
+				if i += k; k == len(rest) {
+					break
+				}
+			}
+			switch c.buf[c.pos+i] {
+			case '"':
+				inString = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth == 0 {
+					return c.cut(i), nil
+				}
+				if depth--; depth == 0 {
+					return c.cut(i + 1), nil
+				}
+			case ',', ' ', '\t', '\n', '\r':
+				if depth == 0 {
+					return c.cut(i), nil
+				}
+			}
+			i++
+		}
+		if !c.more() {
+			if depth == 0 && !inString && c.err == io.EOF {
+				return c.cut(i), nil // a scalar at the end: the missing ] is found next
+			}
+			return nil, c.ended()
+		}
+	}
+}
+
+var bracketOrQuote = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true}
+
+func (c *cutter) cut(n int) []byte {
+	b := c.buf[c.pos : c.pos+n]
+	c.pos += n
+	return b
+}
+
+// peek returns the next byte that is not a blank, leaving it unread.
+func (c *cutter) peek() (byte, bool) {
+	for {
+		for ; c.pos < c.end; c.pos++ {
+			switch b := c.buf[c.pos]; b {
+			case ' ', '\t', '\n', '\r':
+			default:
+				return b, true
+			}
+		}
+		if !c.more() {
+			return 0, false
+		}
+	}
+}
+
+// more reads more of r into buf, keeping what is not cut yet (at the start
+// of buf: pos moves to 0), growing buf when that fills it. It reports
+// whether anything was read.
+func (c *cutter) more() bool {
+	if c.err != nil {
+		return false
+	}
+	if c.pos > 0 {
+		c.end = copy(c.buf, c.buf[c.pos:c.end])
+		c.pos = 0
+	}
+	if c.end == len(c.buf) {
+		c.buf = slices.Grow(c.buf, len(c.buf))[:2*len(c.buf)]
+	}
+	for {
+		n, err := c.r.Read(c.buf[c.end:])
+		c.end += n
+		if err != nil {
+			c.err = err
+		}
+		if n > 0 || err != nil {
+			return n > 0
+		}
+	}
 }
 
 // jsonRecords streams a kind's file, decoding it anew on each run, in the

@@ -1,15 +1,13 @@
 package snapshot
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -45,175 +43,494 @@ func DecodeRecord(data []byte) (Record, error) {
 }
 
 // DecodeValue decodes one JSON value as DecodeRecord does a record: numbers
-// exact, invalid UTF-8 and repeated keys refused, naming the field below the
-// value ("[0].name").
+// exact (json.Number), objects map[string]any, arrays []any; invalid UTF-8,
+// escaped lone surrogates, repeated keys and data after the value refused,
+// naming the field below the value ("[0].name"); nesting bounded as Go's
+// decoder bounds it.
+//
+// It reads the text once, building the values as it goes: every conversion
+// and export reads each record through here.
 func DecodeValue(data []byte) (any, error) {
-	// The standard decoder is twice as fast as the strict one: use it when
-	// the input cannot hold what it hides (see strictNeeded).
-	var v any
-	err := Unmarshal(data, &v)
-	if err != nil || strictNeeded(data, v) {
-		v, err = decodeStrict(data)
+	d := decoders.Get().(*decoder)
+	defer decoders.Put(d)
+	v, err := d.decode(data, false)
+	if err != nil {
+		// The quick pass finds a repeated key only when its object ends,
+		// perhaps after another problem: the careful pass names the first
+		// in the order of the text, as a reader would find it.
+		quick := err
+		if v, err = d.decode(data, true); err == nil {
+			v, err = nil, quick // cannot be: the careful pass checks more
+		}
+		var se *syntaxError
+		if errors.As(err, &se) {
+			// Say it as Go's decoder says it; keep ours only if it does not see it.
+			if jerr := json.Unmarshal(data, new(any)); jerr != nil {
+				err = jerr
+			}
+		}
 	}
 	return v, err
 }
 
-// decodeStrict decodes one JSON value with the standard decoder's tokens,
-// checking each string's bytes in the input as it goes.
-func decodeStrict(data []byte) (any, error) {
-	d := &strict{data: data, dec: json.NewDecoder(bytes.NewReader(data))}
-	d.dec.UseNumber()
-	v, err := d.value("")
-	if err != nil {
+// maxDepth bounds nesting as encoding/json's scanner does: deeper input is
+// refused, and the recursion stays within a small stack.
+const maxDepth = 10000
+
+var errTooDeep = fmt.Errorf("nested deeper than %d levels", maxDepth)
+
+var decoders = sync.Pool{New: func() any { return &decoder{keys: map[string]string{}} }}
+
+// A decoder reads one JSON value from data; its scratch space is reused from
+// value to value.
+type decoder struct {
+	data    []byte
+	i       int
+	careful bool // check each key against the object's earlier keys at once
+
+	pairs []pair // the members of the objects being read, innermost last
+	elems []any  // the elements of the arrays being read, innermost last
+	buf   []byte // a string's text with its escapes undone
+
+	// keys interns object keys: records of a kind repeat the same few
+	// hundred, and sharing them saves an allocation per field.
+	keys map[string]string
+}
+
+type pair struct {
+	k string
+	v any
+}
+
+// Interning stops at these bounds, so that hostile keys cannot grow it.
+const (
+	maxInterned   = 8192
+	maxInternSize = 64
+)
+
+// syntaxError is text that is not JSON.
+type syntaxError struct {
+	off int
+	msg string
+}
+
+func (e *syntaxError) Error() string { return fmt.Sprintf("%s (at byte %d)", e.msg, e.off) }
+
+// fieldError is a problem in a string or an object, named by the path of
+// the field it is found in (as the decoder unwinds, innermost step first).
+type fieldError struct {
+	steps []step
+	msg   string
+	text  bool // a string value's text: "field" is said even at the top
+}
+
+type step struct {
+	key   string
+	index int // -1 for a key
+}
+
+func (e *fieldError) Error() string {
+	path := ""
+	for i := len(e.steps) - 1; i >= 0; i-- {
+		switch s := e.steps[i]; {
+		case s.index >= 0:
+			path += "[" + strconv.Itoa(s.index) + "]"
+		case path == "":
+			path = s.key
+		default:
+			path += "." + s.key
+		}
+	}
+	if path == "" && !e.text {
+		return e.msg
+	}
+	return fmt.Sprintf("field %q: %s", path, e.msg)
+}
+
+// under adds the step to err's path when it is a fieldError.
+func under(err error, s step) error {
+	if fe, ok := err.(*fieldError); ok {
+		fe.steps = append(fe.steps, s)
+	}
+	return err
+}
+
+func (d *decoder) decode(data []byte, careful bool) (v any, err error) {
+	d.data, d.i, d.careful = data, 0, careful
+	defer func() {
+		// Drop what the scratch space refers to, so that the pool holds
+		// no record alive (an object or array read whole clears its own).
+		clear(d.pairs)
+		clear(d.elems)
+		d.pairs, d.elems, d.data = d.pairs[:0], d.elems[:0], nil
+		if cap(d.buf) > 64<<10 {
+			d.buf = nil
+		}
+	}()
+	d.space()
+	if v, err = d.value(0); err != nil {
 		return nil, err
 	}
-	if _, err := d.dec.Token(); err != io.EOF {
+	d.space()
+	if d.i < len(d.data) {
 		return nil, errors.New("unexpected data after the JSON value")
 	}
 	return v, nil
 }
 
-// strictNeeded reports whether v, decoded from data by the standard
-// decoder, may differ from what data says: data is not valid UTF-8, escapes
-// a surrogate (a lone one becomes U+FFFD; a pair is fine, and costs only
-// time), or names more keys than v holds (a repeated key).
-func strictNeeded(data []byte, v any) bool {
-	return !utf8.Valid(data) || bytes.Contains(data, []byte(`\ud`)) || bytes.Contains(data, []byte(`\uD`)) || keysIn(data) != keysOf(v)
+func (d *decoder) syntax(msg string) error { return &syntaxError{off: d.i, msg: msg} }
+
+func (d *decoder) space() {
+	for d.i < len(d.data) {
+		switch d.data[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
 }
 
-// keysIn counts the object keys written in data, which is valid JSON: the
-// strings followed by a colon.
-func keysIn(data []byte) int {
-	n := 0
-	for i := 0; i < len(data); i++ {
-		if data[i] != '"' {
-			continue
+func (d *decoder) value(depth int) (any, error) {
+	if d.i >= len(d.data) {
+		return nil, d.syntax("unexpected end of JSON input")
+	}
+	switch c := d.data[d.i]; c {
+	case '{', '[':
+		if depth >= maxDepth {
+			return nil, errTooDeep
 		}
-		for i++; i < len(data) && data[i] != '"'; i++ {
-			if data[i] == '\\' {
-				i++
+		if c == '{' {
+			return d.object(depth + 1)
+		}
+		return d.array(depth + 1)
+	case '"':
+		b, bad, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		if bad != "" {
+			return nil, &fieldError{msg: "text " + bad, text: true}
+		}
+		return string(b), nil
+	case 't':
+		return true, d.literal("true")
+	case 'f':
+		return false, d.literal("false")
+	case 'n':
+		return nil, d.literal("null")
+	}
+	return d.number()
+}
+
+func (d *decoder) literal(lit string) error {
+	if len(d.data)-d.i < len(lit) || string(d.data[d.i:d.i+len(lit)]) != lit {
+		return d.syntax("invalid literal")
+	}
+	d.i += len(lit)
+	return nil
+}
+
+// smallNumbers are 0 to 99 as values, made once: ids, counts and flags are
+// mostly small.
+var smallNumbers = func() (a [100]any) {
+	for i := range a {
+		a[i] = json.Number(strconv.Itoa(i))
+	}
+	return a
+}()
+
+// number reads a number as JSON writes it, keeping its text.
+func (d *decoder) number() (any, error) {
+	start := d.i
+	end, ok := numberEnd(d.data, start)
+	d.i = end
+	if !ok {
+		return nil, d.syntax("invalid number")
+	}
+	text := d.data[start:end]
+	switch {
+	case len(text) == 1:
+		return smallNumbers[text[0]-'0'], nil
+	case len(text) == 2 && text[0] != '-':
+		return smallNumbers[int(text[0]-'0')*10+int(text[1]-'0')], nil
+	}
+	return json.Number(text), nil
+}
+
+// numberEnd reads the JSON number at data[i:]: where it ends, or where it
+// stops being one (ok false).
+func numberEnd(data []byte, i int) (end int, ok bool) {
+	if i < len(data) && data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case !isDigit(data, i):
+		return i, false
+	default:
+		i = skipDigits(data, i)
+	}
+	if i < len(data) && data[i] == '.' {
+		if i++; !isDigit(data, i) {
+			return i, false
+		}
+		i = skipDigits(data, i)
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if !isDigit(data, i) {
+			return i, false
+		}
+		i = skipDigits(data, i)
+	}
+	return i, true
+}
+
+func isDigit(b []byte, i int) bool { return i < len(b) && b[i] >= '0' && b[i] <= '9' }
+
+func skipDigits(b []byte, i int) int {
+	for isDigit(b, i) {
+		i++
+	}
+	return i
+}
+
+func (d *decoder) object(depth int) (any, error) {
+	d.i++ // {
+	start := len(d.pairs)
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == '}' {
+		d.i++
+		return map[string]any{}, nil
+	}
+	for {
+		if d.i >= len(d.data) || d.data[d.i] != '"' {
+			return nil, d.syntax("want a key")
+		}
+		kb, bad, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		if bad != "" {
+			return nil, &fieldError{msg: "a key " + bad}
+		}
+		key := d.key(kb)
+		if d.careful {
+			for _, p := range d.pairs[start:] {
+				if p.k == key {
+					return nil, &fieldError{msg: fmt.Sprintf("key %q appears twice", key)}
+				}
 			}
 		}
-		j := i + 1
-		for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
-			j++
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != ':' {
+			return nil, d.syntax("want a colon after an object key")
 		}
-		if j < len(data) && data[j] == ':' {
-			n++
-		}
-	}
-	return n
-}
-
-// keysOf counts the keys of every object in v.
-func keysOf(v any) int {
-	n := 0
-	switch v := v.(type) {
-	case map[string]any:
-		n += len(v)
-		for _, x := range v {
-			n += keysOf(x)
-		}
-	case []any:
-		for _, x := range v {
-			n += keysOf(x)
-		}
-	}
-	return n
-}
-
-type strict struct {
-	data []byte
-	dec  *json.Decoder
-}
-
-// token returns the next token and the input it was read from (with the
-// separators and blanks before it, all ASCII).
-func (d *strict) token() (json.Token, []byte, error) {
-	start := d.dec.InputOffset()
-	t, err := d.dec.Token()
-	return t, d.data[start:d.dec.InputOffset()], err
-}
-
-// value decodes the value at path ("" for the top, "steps[1].name" below).
-func (d *strict) value(path string) (any, error) {
-	t, raw, err := d.token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := t.(type) {
-	case string:
-		if msg := badText(t, raw); msg != "" {
-			return nil, fmt.Errorf("field %q: text %s", path, msg)
-		}
-		return t, nil
-	case json.Delim:
-		if t == '[' {
-			return d.array(path)
-		}
-		return d.object(path)
-	}
-	return t, nil // json.Number, bool or nil
-}
-
-func (d *strict) object(path string) (any, error) {
-	m := map[string]any{}
-	for d.dec.More() {
-		t, raw, err := d.token()
+		d.i++
+		d.space()
+		v, err := d.value(depth)
 		if err != nil {
-			return nil, err
+			return nil, under(err, step{key: key, index: -1})
 		}
-		key := t.(string) // the decoder allows nothing else here
-		where := ""
-		if path != "" {
-			where = fmt.Sprintf("field %q: ", path)
-		}
-		if msg := badText(key, raw); msg != "" {
-			return nil, fmt.Errorf("%sa key %s", where, msg)
-		}
-		if _, dup := m[key]; dup {
-			return nil, fmt.Errorf("%skey %q appears twice", where, key)
-		}
-		sub := key
-		if path != "" {
-			sub = path + "." + key
-		}
-		if m[key], err = d.value(sub); err != nil {
-			return nil, err
+		d.pairs = append(d.pairs, pair{key, v})
+		if more, err := d.more('}'); err != nil || !more {
+			if err != nil {
+				return nil, err
+			}
+			break
 		}
 	}
-	_, _, err := d.token() // '}'
-	return m, err
+	// Sized once: a ticket type has hundreds of fields.
+	ps := d.pairs[start:]
+	m := make(map[string]any, len(ps))
+	for _, p := range ps {
+		m[p.k] = p.v
+	}
+	n := len(ps)
+	clear(ps)
+	d.pairs = d.pairs[:start]
+	if len(m) != n {
+		return nil, &fieldError{msg: "a key appears twice"} // named by the careful pass
+	}
+	return m, nil
 }
 
-func (d *strict) array(path string) (any, error) {
-	a := []any{}
-	for i := 0; d.dec.More(); i++ {
-		v, err := d.value(path + "[" + strconv.Itoa(i) + "]")
+// more reads what follows a member of an object or an element of an array:
+// a comma (true), or the end of the object or array (false).
+func (d *decoder) more(end byte) (bool, error) {
+	d.space()
+	if d.i < len(d.data) {
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+			d.space()
+			return true, nil
+		case end:
+			d.i++
+			return false, nil
+		}
+	}
+	return false, d.syntax("want a comma or " + string(end))
+}
+
+func (d *decoder) key(b []byte) string {
+	if k, ok := d.keys[string(b)]; ok {
+		return k
+	}
+	k := string(b)
+	if len(d.keys) < maxInterned && len(k) <= maxInternSize {
+		d.keys[k] = k
+	}
+	return k
+}
+
+func (d *decoder) array(depth int) (any, error) {
+	d.i++ // [
+	start := len(d.elems)
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == ']' {
+		d.i++
+		return []any{}, nil
+	}
+	for n := 0; ; n++ {
+		v, err := d.value(depth)
 		if err != nil {
-			return nil, err
+			return nil, under(err, step{index: n})
 		}
-		a = append(a, v)
+		d.elems = append(d.elems, v)
+		if more, err := d.more(']'); err != nil || !more {
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
 	}
-	_, _, err := d.token() // ']'
-	return a, err
+	a := slices.Clone(d.elems[start:])
+	clear(d.elems[start:])
+	d.elems = d.elems[:start]
+	return a, nil
 }
 
-// badText says what is wrong with a decoded string s read from raw, or "".
-// The decoder turns invalid UTF-8 and escaped lone surrogates into U+FFFD:
-// s may hold U+FFFD only where raw wrote one.
-func badText(s string, raw []byte) string {
-	if !strings.ContainsRune(s, utf8.RuneError) {
-		return ""
+// str reads the string at d.i: its text (in data, or in d.buf when it has
+// escapes, valid until the next call), and what is wrong with it as
+// Unicode, or "". A syntax error anywhere in the string comes first, as the
+// old token decoder found it; then invalid UTF-8, then a lone surrogate.
+func (d *decoder) str() (text []byte, bad string, err error) {
+	data := d.data
+	start := d.i + 1
+	i := start
+	for i < len(data) {
+		c := data[i]
+		if c == '"' {
+			d.i = i + 1
+			return data[start:i], "", nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+		i++
 	}
-	if i := invalidUTF8(raw); i >= 0 {
-		return fmt.Sprintf("is not valid UTF-8 (byte 0x%02x)", raw[i])
+	buf := append(d.buf[:0], data[start:i]...)
+	invalid, lone := -1, false
+	for {
+		if i >= len(data) {
+			d.i = i
+			return nil, "", d.syntax("unexpected end of JSON input")
+		}
+		c := data[i]
+		switch {
+		case c == '"':
+			d.i, d.buf = i+1, buf
+			switch {
+			case invalid >= 0:
+				bad = fmt.Sprintf("is not valid UTF-8 (byte 0x%02x)", data[invalid])
+			case lone:
+				bad = `holds a lone surrogate escape (\ud800 to \udfff), not valid Unicode`
+			}
+			return buf, bad, nil
+		case c < 0x20:
+			d.i = i
+			return nil, "", d.syntax("invalid character in string literal")
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n == 1 && invalid < 0 {
+				invalid = i
+			}
+			buf = append(buf, data[i:i+n]...)
+			i += n
+		case c != '\\':
+			buf = append(buf, c)
+			i++
+		default:
+			if i+1 >= len(data) {
+				d.i = i + 1
+				return nil, "", d.syntax("unexpected end of JSON input")
+			}
+			switch e := data[i+1]; e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, ok := hex4(data[i+2:])
+				if !ok {
+					d.i = i + 2
+					return nil, "", d.syntax("invalid character in \\u hexadecimal character escape")
+				}
+				i += 6
+				if r >= 0xD800 && r < 0xDC00 && i+1 < len(data) && data[i] == '\\' && data[i+1] == 'u' {
+					if r2, ok := hex4(data[i+2:]); ok && r2 >= 0xDC00 && r2 < 0xE000 {
+						r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
+						i += 6
+					}
+				}
+				if r >= 0xD800 && r < 0xE000 {
+					lone, r = true, utf8.RuneError
+				}
+				buf = utf8.AppendRune(buf, r)
+				continue
+			default:
+				d.i = i + 1
+				return nil, "", d.syntax("invalid character in string escape code")
+			}
+			i += 2
+		}
 	}
-	written := bytes.Count(raw, []byte("\uFFFD")) + bytes.Count(bytes.ToLower(raw), []byte(`\ufffd`))
-	if strings.Count(s, "\uFFFD") > written {
-		return `holds a lone surrogate escape (\ud800 to \udfff), not valid Unicode`
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
 	}
-	return ""
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // invalidUTF8 is the index of the first byte of b that is not valid UTF-8, or -1.

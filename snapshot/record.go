@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,27 +95,39 @@ func cloneValue(v any) any {
 // MarshalIndent renders records as the snapshot contract wants them: keys
 // sorted, two-space indent, numbers exact, no HTML escaping, newline at the end.
 func MarshalIndent(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	b, err := AppendIndent(nil, v, "", "  ")
+	if err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return append(b, '\n'), nil
+}
+
+// AppendIndent appends v to b as encoding/json's Encoder writes it with
+// SetIndent(prefix, indent) and SetEscapeHTML(false), without the newline
+// at the end: keys sorted, numbers exact.
+func AppendIndent(b []byte, v any, prefix, indent string) ([]byte, error) {
+	c := canonicals.Get().(*canonical)
+	defer c.done()
+	c.pretty, c.prefix, c.indent = prefix != "" || indent != "", prefix, indent
+	if err := c.encode(v); err != nil {
+		return b, err
+	}
+	return append(b, c.b...), nil
 }
 
 // Canonical renders a value as compact JSON with sorted keys; two values are
-// equal exactly when their canonical forms are.
+// equal exactly when their canonical forms are. It is encoding/json's text
+// (keys sorted, no HTML escaping), written without reflection for the values
+// a decoder makes: conversions and verify write every nested value through
+// here.
 func Canonical(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	c := canonicals.Get().(*canonical)
+	defer c.done()
+	if err := c.encode(v); err != nil {
 		// Only values decoded from JSON reach here; they always encode.
 		panic(fmt.Sprintf("snapshot: canonical encoding: %v", err))
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	return slices.Clone(c.b)
 }
 
 // Equal reports whether two values are the same JSON: same keys, null vs
