@@ -3,7 +3,6 @@ package formats
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -327,7 +326,7 @@ func newRatioZip(w io.Writer, l xlsxLimits, cost int64) *ratioZip {
 	z := &ratioZip{Writer: zip.NewWriter(w), l: l, cost: cost}
 	z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		out := &countWriter{w: w}
-		fw, err := flate.NewWriter(out, 5) // archive/zip's level
+		fw, err := kflate.NewWriter(out, 5) // archive/zip's level; klauspost's deflater is twice as fast
 		return &ratioDeflater{z: z, fw: fw, out: out}, err
 	})
 	return z
@@ -340,7 +339,7 @@ func (z *ratioZip) Close() error {
 
 type ratioDeflater struct {
 	z   *ratioZip
-	fw  *flate.Writer
+	fw  *kflate.Writer
 	out *countWriter
 	in  int64
 }

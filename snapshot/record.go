@@ -104,19 +104,6 @@ func MarshalIndent(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Canonical renders a value as compact JSON with sorted keys; two values are
-// equal exactly when their canonical forms are.
-func Canonical(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		// Only values decoded from JSON reach here; they always encode.
-		panic(fmt.Sprintf("snapshot: canonical encoding: %v", err))
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
 // Equal reports whether two values are the same JSON: same keys, null vs
 // absent kept apart, numbers compared by their exact text.
 func Equal(a, b any) bool { return bytes.Equal(Canonical(a), Canonical(b)) }
