@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -101,7 +102,8 @@ type xlsxWriter struct {
 	targets      map[string]bool // the kinds references point at, whose names display columns show
 	names        map[string]*xlsxNames
 	read         map[string]bool       // the kinds read so far
-	pending      []*kindSheet          // read, waiting to be written
+	pending      []*kindSheet          // read, waiting for the names their display columns show
+	sheets       *sheetWriter          // writes the sheets handed to it
 	types        map[string][][]string // rows of _types, by kind
 	notes        map[string]*noteSpill // rows of _cells, by kind
 }
@@ -151,6 +153,7 @@ func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) er
 	if err := x.about(); err != nil {
 		return err
 	}
+	x.startSheets()
 	err = src.Kinds(func(kind string, recs Records) error {
 		if err := x.readKind(kind, recs); err != nil {
 			return fmt.Errorf("sheet %q: %w", kind, err)
@@ -164,6 +167,9 @@ func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) er
 		return fmt.Errorf("the source gave %d kinds, its manifest lists %d", len(x.read), len(x.kinds))
 	}
 	if err := x.writeReady(true); err != nil {
+		return err
+	}
+	if err := x.sheets.wait(); err != nil {
 		return err
 	}
 	var types [][]string
@@ -207,6 +213,9 @@ func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) er
 
 // cleanup removes the spills left (inTempDir removes their directory anyway).
 func (x *xlsxWriter) cleanup() {
+	if x.sheets != nil {
+		x.sheets.wait()
+	}
 	for _, p := range x.pending {
 		p.spill.close()
 	}
@@ -259,11 +268,15 @@ func (x *xlsxWriter) readKind(kind string, recs Records) error {
 	return nil
 }
 
-// writeReady writes the sheets read whose display columns' kinds have been
-// read too; all of them at the end.
+// writeReady hands the sheets read whose display columns' kinds have been
+// read too to the sheet writer; all of them at the end. It fails when the
+// sheet writer has.
 func (x *xlsxWriter) writeReady(all bool) error {
+	if x.sheets.failed.Load() {
+		return x.sheets.wait()
+	}
 	var wait []*kindSheet
-	for i, p := range x.pending {
+	for _, p := range x.pending {
 		ready := true
 		for _, c := range p.cols {
 			ready = ready && (c.target == "" || x.read[c.target] || all)
@@ -272,17 +285,60 @@ func (x *xlsxWriter) writeReady(all bool) error {
 			wait = append(wait, p)
 			continue
 		}
-		err := x.kindSheet(p)
-		if cerr := p.spill.close(); err == nil {
-			err = cerr
+		for i := range p.cols {
+			if c := &p.cols[i]; c.target != "" {
+				c.ref = x.namesOf(c.target)
+			}
 		}
-		if err != nil {
-			x.pending = append(wait, x.pending[i+1:]...)
-			return fmt.Errorf("sheet %q: %w", p.kind, err)
-		}
+		x.sheets.queue <- p
 	}
 	x.pending = wait
 	return nil
+}
+
+// sheetWriter writes the kind sheets in a goroutine of its own, from their
+// spills, while the source reads the next kinds: on two cores, reading
+// (decoding JSON) and writing (rendering and deflating XML) run side by
+// side. The book, the notes, the types and the cost are its own until it
+// is done.
+type sheetWriter struct {
+	queue  chan *kindSheet // every kind fits: reading never waits
+	done   chan struct{}
+	failed atomic.Bool
+	err    error // set before done is closed
+	closed bool
+}
+
+func (x *xlsxWriter) startSheets() {
+	q := &sheetWriter{queue: make(chan *kindSheet, len(x.kinds)), done: make(chan struct{})}
+	x.sheets = q
+	go func() {
+		defer close(q.done)
+		for p := range q.queue {
+			if q.err != nil { // drain: remove the spills left
+				p.spill.close()
+				continue
+			}
+			err := x.kindSheet(p)
+			if cerr := p.spill.close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				q.err = fmt.Errorf("sheet %q: %w", p.kind, err)
+				q.failed.Store(true)
+			}
+		}
+	}()
+}
+
+// wait waits for the sheet writer to write what it was handed, and returns its error.
+func (q *sheetWriter) wait() error {
+	if !q.closed {
+		close(q.queue)
+		q.closed = true
+	}
+	<-q.done
+	return q.err
 }
 
 // hiddenSheet writes one of the hidden sheets: a bold header, then rows
@@ -408,10 +464,7 @@ func (x *xlsxWriter) kindSheet(p *kindSheet) error {
 	widths := make([]float64, len(cols))
 	at := make([]int, len(cols)) // the spill's number of each column's field (a display column's reference), or -1
 	for i := range cols {
-		c := &cols[i]
-		if c.target != "" {
-			c.ref = x.namesOf(c.target)
-		}
+		c := &cols[i] // a display column's names are resolved (writeReady)
 		widths[i] = columnWidth(*c, p.head)
 		field := c.header
 		if c.ref != nil {

@@ -74,20 +74,19 @@ func (l xlsxLimits) budget(size int64) int64 {
 	return l.floor + l.ratio*size
 }
 
-// charge is what the reader charges for a cell holding v, as halocfg's
-// writer writes it: its text (a number's or boolean's at most 32 bytes)
-// and cellCost.
-func (l xlsxLimits) charge(v any) int64 {
-	switch v := v.(type) {
-	case nil:
+// chargeText is what the reader charges for a cell holding text v, as
+// halocfg's writer writes it: its text and cellCost.
+func (l xlsxLimits) chargeText(v string) int64 {
+	if v == "" {
 		return 0
-	case string:
-		if v == "" {
-			return 0
-		}
-		return l.cellCost + int64(len(v))
 	}
-	return l.cellCost + 32
+	return l.cellCost + int64(len(v))
+}
+
+// chargeNumber is what the reader charges for a cell holding a number or a
+// boolean of the given text, counted as at least 32 bytes.
+func (l xlsxLimits) chargeNumber(text string) int64 {
+	return l.cellCost + int64(max(len(text), 32))
 }
 
 func (l xlsxLimits) budgetText(size int64) string {

@@ -326,7 +326,7 @@ func (s *sheetOut) cellStart(col, style int) {
 
 // number writes a cell holding a number, given as its text.
 func (s *sheetOut) number(col int, text string) {
-	s.cost.total += s.cost.l.cellCost + 32
+	s.cost.total += s.cost.l.chargeNumber(text)
 	s.cellStart(col, 0)
 	s.w.WriteString(`><v>`)
 	s.w.WriteString(text)
@@ -335,7 +335,7 @@ func (s *sheetOut) number(col int, text string) {
 
 // boolean writes a cell holding true or false.
 func (s *sheetOut) boolean(col int, v bool) {
-	s.cost.total += s.cost.l.cellCost + 32
+	s.cost.total += s.cost.l.chargeNumber("")
 	s.cellStart(col, 0)
 	if v {
 		s.w.WriteString(` t="b"><v>1</v></c>`)
@@ -347,9 +347,7 @@ func (s *sheetOut) boolean(col int, v bool) {
 // text writes a cell holding an inline string, at most a cell's worth
 // (splitCellText), as excelize writes one.
 func (s *sheetOut) text(col, style int, v string) {
-	if v != "" {
-		s.cost.total += s.cost.l.cellCost + int64(len(v))
-	}
+	s.cost.total += s.cost.l.chargeText(v)
 	s.cellStart(col, style)
 	s.w.WriteString(` t="inlineStr"><is><t`)
 	if v != "" && (isXMLSpace(v[0]) || isXMLSpace(v[len(v)-1])) {

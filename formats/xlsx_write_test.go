@@ -2,8 +2,10 @@ package formats
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -196,5 +198,31 @@ func TestWorkbookWriterHoldsNoSheet(t *testing.T) {
 	t.Logf("peak live heap %.1f MiB", float64(peak)/(1<<20))
 	if peak > 16<<20 { // before: 63 MiB
 		t.Errorf("writing four 12 MB sheets held %d MiB at its peak", peak>>20)
+	}
+}
+
+// failingWriter takes left bytes, then fails.
+type failingWriter struct{ left int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.left {
+		return 0, errors.New("disk full")
+	}
+	w.left -= len(p)
+	return len(p), nil
+}
+
+// A workbook whose file fails while the sheets are written (by a goroutine
+// of their own) fails with the file's error, its goroutine gone and its
+// temporary files removed.
+func TestWorkbookWriteFails(t *testing.T) {
+	tempDir(t)
+	before := runtime.NumGoroutine()
+	err := writeWorkbook(FromSnapshot(genSnapshot(20)), &failingWriter{left: 200_000})
+	if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "sheet ") {
+		t.Fatalf("error %v, want the sheet and disk full", err)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines after, %d before", after, before)
 	}
 }
