@@ -76,7 +76,6 @@ type xcol struct {
 	target string     // display column: the kind of the referenced records
 	ref    *xlsxNames // and their names, once that kind is read
 	field  string     // the reference field a display column follows
-	width  float64
 }
 
 func (XLSX) Write(src Source, dst Creator) error {
