@@ -113,7 +113,10 @@ type kindSheet struct {
 	cols  []xcol
 	spill *kindSpill
 	n     int
-	head  []snapshot.Record // the first records, to size the columns by
+	// widths of the columns; a display column's is sized once the names
+	// are known, from the references of the first records (byRef)
+	widths []float64
+	byRef  map[int][]snapshot.Record
 }
 
 func writeWorkbook(src Source, out io.Writer) error {
@@ -263,7 +266,18 @@ func (x *xlsxWriter) readKind(kind string, recs Records) error {
 	if names != nil {
 		x.names[kind] = names
 	}
-	x.pending = append(x.pending, &kindSheet{kind: kind, cols: cols, spill: spill, n: sc.n, head: sc.head})
+	// A kind waiting to be written holds its widths, not its first records.
+	p := &kindSheet{kind: kind, cols: cols, spill: spill, n: sc.n, widths: make([]float64, len(cols)), byRef: map[int][]snapshot.Record{}}
+	for i, c := range cols {
+		if c.target == "" {
+			p.widths[i] = columnWidth(c, sc.head)
+			continue
+		}
+		for _, r := range sc.head {
+			p.byRef[i] = append(p.byRef[i], snapshot.Record{c.field: r[c.field]})
+		}
+	}
+	x.pending = append(x.pending, p)
 	return nil
 }
 
@@ -460,11 +474,13 @@ func ptr[T any](v T) *T { return &v }
 // rows of _types.
 func (x *xlsxWriter) kindSheet(p *kindSheet) error {
 	cols := p.cols
-	widths := make([]float64, len(cols))
+	widths := p.widths
 	at := make([]int, len(cols)) // the spill's number of each column's field (a display column's reference), or -1
 	for i := range cols {
-		c := &cols[i] // a display column's names are resolved (writeReady)
-		widths[i] = columnWidth(*c, p.head)
+		c := &cols[i]
+		if c.ref != nil { // its names are resolved (writeReady)
+			widths[i] = columnWidth(*c, p.byRef[i])
+		}
 		field := c.header
 		if c.ref != nil {
 			field = c.field
