@@ -6,8 +6,10 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -71,9 +73,9 @@ type xcol struct {
 	header string
 	typ    colType
 	empty  string     // meaning of an empty cell
-	ref    *xlsxNames // display column: names of the referenced records
+	target string     // display column: the kind of the referenced records
+	ref    *xlsxNames // and their names, once that kind is read
 	field  string     // the reference field a display column follows
-	width  float64
 }
 
 func (XLSX) Write(src Source, dst Creator) error {
@@ -88,94 +90,95 @@ func (XLSX) Write(src Source, dst Creator) error {
 	return w.Close()
 }
 
-// xlsxWriter holds a workbook being streamed.
+// xlsxWriter holds a workbook being written.
 type xlsxWriter struct {
-	f            *excelize.File
 	src          Source
+	tmp          string
+	book         *bookWriter
 	bold, italic int
-	cells        *noteSpill // the rows of _cells, written last
+	cost         costCounter
+	kinds        []string        // the kind sheets, in the workbook's order
+	targets      map[string]bool // the kinds references point at, whose names display columns show
 	names        map[string]*xlsxNames
-	l            xlsxLimits
-	cost         int64 // what the reader charges for the cells written (xlsxLimits.cellCost)
+	read         map[string]bool       // the kinds read so far
+	pending      []*kindSheet          // read, waiting for the names their display columns show
+	sheets       *sheetWriter          // writes the sheets handed to it
+	types        map[string][][]string // rows of _types, by kind
+	notes        map[string]*noteSpill // rows of _cells, by kind
+}
+
+// kindSheet is a kind read once: its records spilled, its columns laid out.
+type kindSheet struct {
+	kind  string
+	cols  []xcol
+	spill *kindSpill
+	n     int
+	// widths of the columns; a display column's is sized once the names
+	// are known, from the references of the first records (byRef)
+	widths []float64
+	byRef  map[int][]snapshot.Record
 }
 
 func writeWorkbook(src Source, out io.Writer) error {
 	return inTempDir(func(tmp string) error { return writeWorkbookWithin(src, out, tmp, xlsxLimit) })
 }
 
-// writeWorkbookWithin writes a workbook that reads back within l, with
-// excelize's temporary files in tmp.
+// writeWorkbookWithin writes a workbook that reads back within l, with its
+// temporary files in tmp. It reads each kind once, spilling its records to
+// tmp, and writes a kind's sheet once the names its display columns show
+// are known: at once, or after the kinds they point at (priority's sla,
+// tickettype's outcome) have been read.
 func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) error {
-	f := excelize.NewFile(excelize.Options{TmpDir: tmp})
-	defer f.Close()
-	x := &xlsxWriter{f: f, src: src, names: map[string]*xlsxNames{}, l: l}
-	// excelize builds the whole zip in memory on Write; a zip writer of our own
-	// streams it to out instead (the sheets themselves spill to temp files),
-	// and keeps the workbook within what the reader allows.
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newRatioZip(out, l, x.cost) })
-
-	var kinds []string
+	x := &xlsxWriter{src: src, tmp: tmp, cost: costCounter{l: l}, targets: map[string]bool{},
+		names: map[string]*xlsxNames{}, read: map[string]bool{}, types: map[string][][]string{}, notes: map[string]*noteSpill{}}
+	defer x.cleanup()
 	for _, k := range catalog.Stored() {
 		if _, ok := src.Manifest.Kinds[k.Name]; ok {
-			kinds = append(kinds, k.Name)
+			x.kinds = append(x.kinds, k.Name)
 		}
 	}
-	if err := x.indexNames(); err != nil {
-		return err
+	for kind := range src.Manifest.Kinds {
+		if k, ok := catalog.Lookup(kind); ok {
+			for _, r := range k.InternalRefs() {
+				x.targets[r.Target] = true
+			}
+		}
 	}
-	err := f.SetSheetName("Sheet1", aboutSheet)
+	// The zip writer keeps the workbook within what the reader allows.
+	z := newRatioZip(out, l, 0)
+	sheets := append(append([]string{aboutSheet}, x.kinds...), typesSheet, cellsSheet)
+	var err error
+	x.book, x.bold, x.italic, err = newBookWriter(z, sheets, map[string]bool{typesSheet: true, cellsSheet: true})
 	if err != nil {
 		return err
 	}
-	for _, name := range append(append([]string(nil), kinds...), typesSheet, cellsSheet) {
-		if _, err := f.NewSheet(name); err != nil {
-			return err
-		}
-	}
-	for _, name := range []string{typesSheet, cellsSheet} {
-		if err := f.SetSheetVisible(name, false); err != nil {
-			return err
-		}
-	}
-	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+	if err := x.about(); err != nil {
 		return err
 	}
-	if x.italic, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Italic: true, Color: "666666"}}); err != nil {
-		return err
-	}
-	if err := x.about(kinds); err != nil {
-		return err
-	}
-	if x.cells, err = newNoteSpill(tmp); err != nil {
-		return err
-	}
-	defer x.cells.close()
-	var types [][]any
-	written := 0
+	x.startSheets()
 	err = src.Kinds(func(kind string, recs Records) error {
-		cols, err := x.kindSheet(kind, recs)
-		if err != nil {
+		if err := x.readKind(kind, recs); err != nil {
 			return fmt.Errorf("sheet %q: %w", kind, err)
 		}
-		for _, c := range cols {
-			typ := c.typ.String()
-			if c.ref != nil {
-				typ = displayType
-			}
-			types = append(types, []any{kind, c.header, typ, c.empty})
-		}
-		written++
-		return nil
+		return x.writeReady(false)
 	})
 	if err != nil {
 		return err
 	}
-	if written != len(kinds) { // a sheet made for a kind the source did not give
-		return fmt.Errorf("the source gave %d kinds, its manifest lists %d", written, len(kinds))
+	if len(x.read) != len(x.kinds) { // a sheet made for a kind the source did not give
+		return fmt.Errorf("the source gave %d kinds, its manifest lists %d", len(x.read), len(x.kinds))
 	}
-	// The hidden sheets come last: a sheet's dimension opens its XML, and
-	// theirs is known only once every kind sheet is written.
-	err = x.hiddenSheet(typesSheet, []string{"sheet", "column", "type", "empty cell"}, len(types), func(row func([]any) error) error {
+	if err := x.writeReady(true); err != nil {
+		return err
+	}
+	if err := x.sheets.wait(); err != nil {
+		return err
+	}
+	var types [][]string
+	for _, kind := range x.kinds {
+		types = append(types, x.types[kind]...)
+	}
+	err = x.hiddenSheet(typesSheet, []string{"sheet", "column", "type", "empty cell"}, len(types), func(row func([]string) error) error {
 		for _, r := range types {
 			if err := row(r); err != nil {
 				return err
@@ -186,48 +189,198 @@ func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) er
 	if err != nil {
 		return err
 	}
-	err = x.hiddenSheet(cellsSheet, []string{"sheet", "id", "column", "note", "value"}, x.cells.n, func(row func([]any) error) error {
-		return x.cells.each(func(n [5]string) error { return row([]any{n[0], n[1], n[2], n[3], n[4]}) })
+	notes := 0
+	for _, s := range x.notes {
+		notes += s.n
+	}
+	err = x.hiddenSheet(cellsSheet, []string{"sheet", "id", "column", "note", "value"}, notes, func(row func([]string) error) error {
+		for _, kind := range x.kinds {
+			if s := x.notes[kind]; s != nil {
+				if err := s.each(func(n [5]string) error { return row(n[:]) }); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return f.Write(io.Discard)
+	if err := x.book.finish(); err != nil {
+		return err
+	}
+	z.cost = x.cost.total // the last part is padded for it
+	return z.Close()
 }
 
-// hiddenSheet streams one of the hidden sheets: a bold header, then rows
-// rows that each calls row with.
-func (x *xlsxWriter) hiddenSheet(name string, header []string, rows int, each func(row func([]any) error) error) error {
-	sw, err := x.newSheet(name, len(header), rows+1)
+// cleanup removes the spills left (inTempDir removes their directory anyway).
+func (x *xlsxWriter) cleanup() {
+	if x.sheets != nil {
+		x.sheets.wait()
+	}
+	for _, p := range x.pending {
+		p.spill.close()
+	}
+	for _, s := range x.notes {
+		s.close()
+	}
+}
+
+// readKind reads a kind once: checks its ids, learns its columns, indexes
+// its names when references point at it, and spills its records. A run
+// that fails (errUnsorted: the source hands the kind again) leaves nothing.
+func (x *xlsxWriter) readKind(kind string, recs Records) error {
+	if !slices.Contains(x.kinds, kind) {
+		return fmt.Errorf("the source gave kind %q, which its manifest does not list", kind)
+	}
+	if x.read[kind] {
+		return fmt.Errorf("the source gave kind %q twice", kind)
+	}
+	spill, err := newKindSpill(x.tmp)
 	if err != nil {
 		return err
 	}
-	head := make([]any, len(header))
-	for i, h := range header {
-		head[i] = excelize.Cell{StyleID: x.bold, Value: h}
+	sc := newKindScan(kind)
+	var names *xlsxNames
+	if x.targets[kind] {
+		names = newXLSXNames(kind)
 	}
-	if err := x.setRow(sw, 1, head); err != nil {
+	err = recs(func(r snapshot.Record) error {
+		if err := sc.checkID(sc.n+1, r); err != nil {
+			return err
+		}
+		sc.add(r)
+		names.add(r)
+		return spill.add(r)
+	})
+	var cols []xcol
+	if err == nil {
+		sc.ids = nil
+		cols, err = x.sheetColumns(kind, sc)
+	}
+	if err != nil {
+		spill.close()
 		return err
+	}
+	x.read[kind] = true
+	if names != nil {
+		x.names[kind] = names
+	}
+	// A kind waiting to be written holds its widths, not its first records.
+	p := &kindSheet{kind: kind, cols: cols, spill: spill, n: sc.n, widths: make([]float64, len(cols)), byRef: map[int][]snapshot.Record{}}
+	for i, c := range cols {
+		if c.target == "" {
+			p.widths[i] = columnWidth(c, sc.head)
+			continue
+		}
+		for _, r := range sc.head {
+			p.byRef[i] = append(p.byRef[i], snapshot.Record{c.field: r[c.field]})
+		}
+	}
+	x.pending = append(x.pending, p)
+	return nil
+}
+
+// writeReady hands the sheets read whose display columns' kinds have been
+// read too to the sheet writer; all of them at the end. It fails when the
+// sheet writer has.
+func (x *xlsxWriter) writeReady(all bool) error {
+	if x.sheets.failed.Load() {
+		return x.sheets.wait()
+	}
+	var wait []*kindSheet
+	for _, p := range x.pending {
+		ready := true
+		for _, c := range p.cols {
+			ready = ready && (c.target == "" || x.read[c.target] || all)
+		}
+		if !ready {
+			wait = append(wait, p)
+			continue
+		}
+		for i := range p.cols {
+			if c := &p.cols[i]; c.target != "" {
+				c.ref = x.namesOf(c.target)
+			}
+		}
+		x.sheets.queue <- p
+	}
+	x.pending = wait
+	return nil
+}
+
+// sheetWriter writes the kind sheets in a goroutine of its own, from their
+// spills, while the source reads the next kinds: on two cores, reading
+// (decoding JSON) and writing (rendering and deflating XML) run side by
+// side. The book, the notes, the types and the cost are its own until it
+// is done.
+type sheetWriter struct {
+	queue  chan *kindSheet // every kind fits: reading never waits
+	done   chan struct{}
+	failed atomic.Bool
+	err    error // set before done is closed
+	closed bool
+}
+
+func (x *xlsxWriter) startSheets() {
+	q := &sheetWriter{queue: make(chan *kindSheet, len(x.kinds)), done: make(chan struct{})}
+	x.sheets = q
+	go func() {
+		defer close(q.done)
+		for p := range q.queue {
+			if q.err != nil { // drain: remove the spills left
+				p.spill.close()
+				continue
+			}
+			err := x.kindSheet(p)
+			if cerr := p.spill.close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				q.err = fmt.Errorf("sheet %q: %w", p.kind, err)
+				q.failed.Store(true)
+			}
+		}
+	}()
+}
+
+// wait waits for the sheet writer to write what it was handed, and returns its error.
+func (q *sheetWriter) wait() error {
+	if !q.closed {
+		close(q.queue)
+		q.closed = true
+	}
+	<-q.done
+	return q.err
+}
+
+// hiddenSheet writes one of the hidden sheets: a bold header, then rows
+// rows that each calls row with.
+func (x *xlsxWriter) hiddenSheet(name string, header []string, rows int, each func(row func([]string) error) error) error {
+	sw, err := x.book.sheet(name, sheetLayout{cols: len(header), rows: rows + 1}, &x.cost)
+	if err != nil {
+		return err
+	}
+	sw.startRow(1)
+	for i, h := range header {
+		sw.text(i, x.bold, h)
 	}
 	n := 1
-	err = each(func(cells []any) error {
+	err = each(func(cells []string) error {
 		n++
-		return x.setRow(sw, n, cells)
+		sw.startRow(n)
+		for i, c := range cells {
+			sw.text(i, 0, c)
+		}
+		return nil
 	})
+	if err == nil && n != rows+1 {
+		err = fmt.Errorf("%d rows written, %d counted", n-1, rows)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("sheet %q: %w", name, err)
 	}
-	return sw.Flush()
-}
-
-// newSheet starts streaming a sheet of cols columns and rows rows, which
-// its dimension declares: readers that trust it (openpyxl in read-only
-// mode) see no more than it says, and excelize's stream writer declares A1.
-func (x *xlsxWriter) newSheet(name string, cols, rows int) (*excelize.StreamWriter, error) {
-	if err := x.f.SetSheetDimension(name, "A1:"+cellName(max(cols, 1), max(rows, 1))); err != nil {
-		return nil, err
-	}
-	return x.f.NewStreamWriter(name)
+	return sw.close()
 }
 
 func cellName(col, row int) string {
@@ -261,144 +414,151 @@ var aboutText = []struct {
 	{false, "Do not edit the hidden sheets _types and _cells."},
 }
 
-func (x *xlsxWriter) about(kinds []string) error {
+// aboutCell is a cell of _about: a string, a bold string or a number.
+type aboutCell struct {
+	text   string
+	bold   bool
+	number bool
+}
+
+func (x *xlsxWriter) about() error {
 	m := x.src.Manifest
-	rows := [][]any{
-		{excelize.Cell{StyleID: x.bold, Value: "halocfg snapshot"}},
+	str := func(s string) aboutCell { return aboutCell{text: s} }
+	bold := func(s string) aboutCell { return aboutCell{text: s, bold: true} }
+	rows := [][]*aboutCell{
+		{ptr(bold("halocfg snapshot"))},
 		{},
-		{"source", m.Source},
-		{"tenant", m.Tenant},
-		{"created_at", m.CreatedAt.UTC().Format(time.RFC3339Nano)},
-		{"tool", m.Tool},
-		{"format_version", strconv.Itoa(snapshot.FormatVersion)},
+		{ptr(str("source")), ptr(str(m.Source))},
+		{ptr(str("tenant")), ptr(str(m.Tenant))},
+		{ptr(str("created_at")), ptr(str(m.CreatedAt.UTC().Format(time.RFC3339Nano)))},
+		{ptr(str("tool")), ptr(str(m.Tool))},
+		{ptr(str("format_version")), ptr(str(strconv.Itoa(snapshot.FormatVersion)))},
 		{},
-		{excelize.Cell{StyleID: x.bold, Value: "sheet"}, excelize.Cell{StyleID: x.bold, Value: "records"}},
+		{ptr(bold("sheet")), ptr(bold("records"))},
 	}
-	for _, k := range kinds {
-		rows = append(rows, []any{k, m.Kinds[k].Records})
+	for _, k := range x.kinds {
+		rows = append(rows, []*aboutCell{ptr(str(k)), {text: strconv.Itoa(m.Kinds[k].Records), number: true}})
 	}
-	rows = append(rows, []any{})
+	rows = append(rows, nil)
 	for _, line := range aboutText {
 		if line.heading {
-			rows = append(rows, []any{excelize.Cell{StyleID: x.bold, Value: line.text}})
+			rows = append(rows, []*aboutCell{ptr(bold(line.text))})
 			continue
 		}
-		rows = append(rows, []any{nil, line.text})
+		rows = append(rows, []*aboutCell{nil, ptr(str(line.text))})
 	}
-	sw, err := x.newSheet(aboutSheet, 2, len(rows))
+	sw, err := x.book.sheet(aboutSheet, sheetLayout{cols: 2, rows: len(rows), widths: []float64{22, 100}}, &x.cost)
 	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, 1, 22); err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(2, 2, 100); err != nil {
 		return err
 	}
 	for i, r := range rows {
-		if err := x.setRow(sw, i+1, r); err != nil {
-			return err
+		sw.startRow(i + 1)
+		for col, c := range r {
+			switch {
+			case c == nil:
+			case c.number:
+				sw.number(col, c.text)
+			case c.bold:
+				sw.text(col, x.bold, c.text)
+			default:
+				sw.text(col, 0, c.text)
+			}
 		}
 	}
-	return sw.Flush()
+	return sw.close()
 }
 
-// kindSheet writes one kind's sheet and returns its columns. It runs recs
-// twice: once to learn the columns (kindScan), once to write the rows.
-func (x *xlsxWriter) kindSheet(kind string, recs Records) ([]xcol, error) {
-	sc, err := scanKind(kind, recs)
-	if err != nil {
-		return nil, err
-	}
-	sc.ids = nil
-	cols, err := x.sheetColumns(kind, sc)
-	if err != nil {
-		return nil, err
-	}
-	sc.head = nil
-	sw, err := x.newSheet(kind, len(cols), sc.n+1)
-	if err != nil {
-		return nil, err
-	}
-	for i, c := range cols {
-		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
-			return nil, err
+func ptr[T any](v T) *T { return &v }
+
+// kindSheet writes a kind's sheet from its spilled records, and keeps its
+// rows of _types.
+func (x *xlsxWriter) kindSheet(p *kindSheet) error {
+	cols := p.cols
+	widths := p.widths
+	at := make([]int, len(cols)) // the spill's number of each column's field (a display column's reference), or -1
+	for i := range cols {
+		c := &cols[i]
+		if c.ref != nil { // its names are resolved (writeReady)
+			widths[i] = columnWidth(*c, p.byRef[i])
+		}
+		field := c.header
+		if c.ref != nil {
+			field = c.field
+		}
+		at[i] = -1
+		if n, ok := p.spill.ids[field]; ok {
+			at[i] = n
 		}
 	}
-	if err := sw.SetPanes(frozenPanes(kind, cols)); err != nil {
-		return nil, err
+	idAt := -1
+	if n, ok := p.spill.ids["id"]; ok {
+		idAt = n
 	}
-	last := cellName(max(len(cols), 1), sc.n+1)
-	if err := x.f.AutoFilter(kind, "A1:"+last, nil); err != nil {
-		return nil, err
+	sw, err := x.book.sheet(p.kind, sheetLayout{cols: len(cols), rows: p.n + 1, widths: widths, panes: frozenPanes(p.kind, cols), filter: true}, &x.cost)
+	if err != nil {
+		return err
 	}
-	row := make([]any, len(cols))
+	sw.startRow(1)
 	for i, c := range cols {
 		style := x.bold
 		if c.ref != nil {
 			style = x.italic
 		}
-		row[i] = excelize.Cell{StyleID: style, Value: c.header}
+		sw.text(i, style, c.header)
 	}
-	if err := x.setRow(sw, 1, row); err != nil {
-		return nil, err
-	}
-	n := 0
-	err = recs(func(r snapshot.Record) error {
-		n++
-		id, held := r.ID(), 0
-		for i, c := range cols {
-			row[i] = nil
+	row := 1
+	err = p.spill.each(func(vals []spillValue) error {
+		row++
+		sw.startRow(row)
+		id := ""
+		if idAt >= 0 {
+			id = vals[idAt].scalar()
+		}
+		for i := range cols {
+			c := &cols[i]
+			var v spillValue
+			if at[i] >= 0 {
+				v = vals[at[i]]
+			}
 			if c.ref != nil {
-				row[i] = c.ref.name(r[c.field])
+				if name := c.ref.byID[v.scalar()]; name != "" {
+					sw.text(i, 0, name)
+				}
 				continue
 			}
-			v, present := r[c.header]
-			if present {
-				held++
-			}
-			cell, notes, ok := xlsxCell(c, v, present)
-			if !ok {
-				return fmt.Errorf("record %d (id %s): field %q: a %s value no longer fits its %s column (the file changed while it was read)", n, id, c.header, valueType(v), c.typ)
-			}
-			row[i] = cell
-			for _, nt := range notes {
-				if err := x.note(kind, id, c.header, nt); err != nil {
-					return err
-				}
+			if err := x.cell(sw, p.kind, id, i, c, v); err != nil {
+				return fmt.Errorf("record %d (id %s): field %q: %w", row-1, id, c.header, err)
 			}
 		}
-		if held != len(r) {
-			return fmt.Errorf("record %d (id %s): %d of its fields have no column (the file changed while it was read)", n, id, len(r)-held)
-		}
-		return x.setRow(sw, n+1, row)
+		return nil
 	})
-	if err == nil && n != sc.n {
-		err = fmt.Errorf("%d records on the second read, %d on the first", n, sc.n)
-	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return cols, sw.Flush()
-}
-
-// setRow writes a row, counting what the reader will charge for its cells.
-func (x *xlsxWriter) setRow(sw *excelize.StreamWriter, row int, cells []any) error {
-	for _, c := range cells {
-		if c, ok := c.(excelize.Cell); ok {
-			x.cost += x.l.charge(c.Value)
-			continue
+	if err := sw.close(); err != nil {
+		return err
+	}
+	for _, c := range cols {
+		typ := c.typ.String()
+		if c.ref != nil {
+			typ = displayType
 		}
-		x.cost += x.l.charge(c)
+		x.types[p.kind] = append(x.types[p.kind], []string{p.kind, c.header, typ, c.empty})
 	}
-	return sw.SetRow(cellName(1, row), cells)
+	return nil
 }
 
-// cellNote is one row of _cells: what a cell cannot say by itself.
-type cellNote struct{ note, value string }
-
-func (x *xlsxWriter) note(sheet, id, column string, n cellNote) error {
-	return x.cells.add([5]string{sheet, id, column, n.note, n.value})
+// note adds a row to _cells: what a cell cannot say by itself.
+func (x *xlsxWriter) note(sheet, id, column, note, value string) error {
+	s := x.notes[sheet]
+	if s == nil {
+		var err error
+		if s, err = newNoteSpill(x.tmp); err != nil {
+			return err
+		}
+		x.notes[sheet] = s
+	}
+	return s.add([5]string{sheet, id, column, note, value})
 }
 
 // frozenPanes freezes the header row and the columns up to the last of the
@@ -413,7 +573,7 @@ func frozenPanes(kind string, cols []xcol) *excelize.Panes {
 	}
 	split := 0
 	for i, c := range cols {
-		if c.ref == nil && key[c.header] {
+		if c.target == "" && key[c.header] {
 			split = i + 1
 		}
 	}
@@ -429,71 +589,75 @@ func frozenPanes(kind string, cols []xcol) *excelize.Panes {
 	}
 }
 
-// xlsxCell is the cell of value v in column c, and the notes it needs;
-// false for a value the column's type cannot hold (a file read twice that
-// changed between the reads).
-func xlsxCell(c xcol, v any, present bool) (any, []cellNote, bool) {
-	if present && v != nil && c.typ != colJSON && c.typ.merge(valueType(v)) != c.typ {
-		return nil, nil, false
-	}
-	cell, notes := typedCell(c, v, present)
-	return cell, notes, true
-}
-
-// typedCell is xlsxCell for a value of the column's type.
-func typedCell(c xcol, v any, present bool) (any, []cellNote) {
-	var notes []cellNote
-	empty := func(meaning string) (any, []cellNote) {
+// cell writes the cell of value v in column c of a record, and notes in
+// _cells what the cell cannot say: an empty cell that means other than the
+// column's default, JSON text in a string column, a number's exact text,
+// the rest of a text longer than a cell holds. v is of the column's type:
+// the columns were learnt from the same records.
+func (x *xlsxWriter) cell(sw *sheetOut, kind, id string, col int, c *xcol, v spillValue) error {
+	note := func(n, value string) error { return x.note(kind, id, c.header, n, value) }
+	empty := func(meaning string) error {
 		if meaning != c.empty {
-			notes = append(notes, cellNote{note: meaning})
+			return note(meaning, "")
 		}
-		return nil, notes
+		return nil
 	}
 	var text string
 	switch {
-	case !present:
+	case !v.set:
 		return empty(emptyAbsent)
-	case v == nil:
+	case v.tag == tagNull:
 		return empty(emptyNull)
-	case c.typ == colInt:
-		i, _ := canonicalInt(v.(json.Number))
-		if i > maxIntCell || i < -maxIntCell {
-			text = strconv.FormatInt(i, 10)
-			break
+	case c.typ == colInt && v.tag == tagNumber:
+		// A canonical integer of 15 digits or fewer is within maxIntCell.
+		if len(strings.TrimPrefix(v.text, "-")) <= len(strconv.Itoa(maxIntCell)) {
+			sw.number(col, v.text)
+			return nil
 		}
-		return i, nil
-	case c.typ == colFloat:
-		n := v.(json.Number)
+		text = v.text
+	case c.typ == colFloat && v.tag == tagNumber:
+		n := json.Number(v.text)
 		if ex := exactText(n, false); ex != "" {
-			notes = append(notes, cellNote{noteExact, ex})
+			if err := note(noteExact, ex); err != nil {
+				return err
+			}
 		}
 		f, _ := finiteFloat(n)
 		if !cellHoldsFloat(f) {
-			text = string(n)
+			text = v.text
 			break
 		}
-		return f, notes
-	case c.typ == colBool:
-		return v.(bool), nil
-	case c.typ == colString:
-		s := v.(string)
-		if s == "" {
+		// excelize's text of a float; a float a cell holds has at most 15 digits
+		sw.number(col, strconv.FormatFloat(f, 'f', -1, 64))
+		return nil
+	case c.typ == colBool && (v.tag == tagTrue || v.tag == tagFalse):
+		sw.boolean(col, v.tag == tagTrue)
+		return nil
+	case c.typ == colString && v.tag == tagString:
+		if v.text == "" {
 			return empty(emptyString)
 		}
-		if cellSafe(s) {
-			text = s
+		if cellSafe(v.text) {
+			text = v.text
 			break
 		}
-		notes = append(notes, cellNote{note: noteJSON})
-		text = jsonCellText(v)
+		if err := note(noteJSON, ""); err != nil {
+			return err
+		}
+		text = jsonCellText(string(snapshot.Canonical(v.text)))
+	case c.typ == colJSON:
+		text = jsonCellText(v.json())
 	default:
-		text = jsonCellText(v)
+		return fmt.Errorf("a value of tag %d in a %s column", v.tag, c.typ)
 	}
 	text, more := splitCellText(text)
 	for _, m := range more {
-		notes = append(notes, cellNote{noteMore, m})
+		if err := note(noteMore, m); err != nil {
+			return err
+		}
 	}
-	return text, notes
+	sw.text(col, 0, text)
+	return nil
 }
 
 // cellHoldsFloat reports whether a spreadsheet keeps f exactly: excelize and
@@ -506,12 +670,19 @@ func cellHoldsFloat(f float64) bool {
 // xmlSafe reports whether XML 1.0 can carry s as text; excelize replaces
 // other characters (most control characters, U+FFFE) with U+FFFD.
 func xmlSafe(s string) bool {
-	for _, r := range s {
-		if !xmlChar(r) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				if !xmlChar(r) {
+					return false
+				}
+			}
+			return utf8.ValidString(s[i:])
+		} else if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
 			return false
 		}
 	}
-	return utf8.ValidString(s)
+	return true
 }
 
 func xmlChar(r rune) bool {
@@ -524,16 +695,16 @@ func xmlChar(r rune) bool {
 // LibreOffice disagree on escaping text that looks like _x0041_ (OOXML's
 // escape for characters); such strings go into cells as JSON instead.
 func cellSafe(s string) bool {
-	return xmlSafe(s) && !strings.ContainsRune(s, '\r') && !ooxmlEscape.MatchString(s)
+	return xmlSafe(s) && !strings.ContainsRune(s, '\r') && (!strings.Contains(s, "_") || !ooxmlEscape.MatchString(s))
 }
 
 var ooxmlEscape = regexp.MustCompile(`_[xX][0-9a-fA-F]{4}_`)
 
-// jsonCellText is v as compact JSON that a cell keeps exactly: characters
-// XML cannot carry, and the underscore opening an _xHHHH_ look-alike, become
-// \u escapes (possible only inside JSON strings, where they are valid).
-func jsonCellText(v any) string {
-	s := string(snapshot.Canonical(v))
+// jsonCellText is compact JSON s (snapshot.Canonical) as a cell keeps it
+// exactly: characters XML cannot carry, and the underscore opening an
+// _xHHHH_ look-alike, become \u escapes (possible only inside JSON strings,
+// where they are valid).
+func jsonCellText(s string) string {
 	if cellSafe(s) {
 		return s
 	}
@@ -552,6 +723,9 @@ func jsonCellText(v any) string {
 // splitCellText cuts s into pieces of at most excelize.TotalCellChars UTF-16
 // units, the most a cell holds (excelize truncates longer text silently).
 func splitCellText(s string) (head string, more []string) {
+	if len(s) <= excelize.TotalCellChars { // no more UTF-16 units than bytes
+		return s, nil
+	}
 	units, start := 0, 0
 	var parts []string
 	for i, r := range s {
@@ -615,14 +789,11 @@ func (x *xlsxWriter) sheetColumns(kind string, sc *kindScan) ([]xcol, error) {
 			if _, exported := x.src.Manifest.Kinds[r.Target]; !exported {
 				continue
 			}
-			cols = append(cols, xcol{header: header, typ: colString, ref: x.namesOf(r.Target), field: name})
+			cols = append(cols, xcol{header: header, typ: colString, target: r.Target, field: name})
 		}
 	}
 	for _, c := range typed { // id and natural key first (fieldOrder)
 		add(c.Name)
-	}
-	for i := range cols {
-		cols[i].width = columnWidth(cols[i], sc.head)
 	}
 	return cols, nil
 }
@@ -673,7 +844,40 @@ func columnWidth(c xcol, recs []snapshot.Record) float64 {
 }
 
 // xlsxNames maps the ids of one kind's records to a readable name.
-type xlsxNames struct{ byID map[string]string }
+type xlsxNames struct {
+	byID     map[string]string
+	refField string   // the field references use: id, or priorityid
+	key      []string // the natural key, which names a record
+}
+
+// newXLSXNames indexes a kind's records by the field references use,
+// naming each by its natural key.
+func newXLSXNames(kind string) *xlsxNames {
+	n := &xlsxNames{byID: map[string]string{}, refField: "id"}
+	if k, ok := catalog.Lookup(kind); ok {
+		if k.RefField != "" {
+			n.refField = k.RefField
+		}
+		n.key = k.NaturalKey
+	}
+	return n
+}
+
+// add indexes the next record; a nil index takes nothing.
+func (n *xlsxNames) add(r snapshot.Record) {
+	if n == nil {
+		return
+	}
+	var parts []string
+	for _, f := range n.key {
+		if s := snapshot.Scalar(r[f]); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if id := snapshot.Scalar(r[n.refField]); id != "" {
+		n.byID[id] = strings.Join(parts, " / ")
+	}
+}
 
 func (n *xlsxNames) name(id any) string {
 	if n == nil {
@@ -682,58 +886,10 @@ func (n *xlsxNames) name(id any) string {
 	return n.byID[snapshot.Scalar(id)]
 }
 
-// indexNames reads the source once for the names of the records the
-// display columns show: of every kind a reference points at.
-func (x *xlsxWriter) indexNames() error {
-	targets := map[string]bool{}
-	for kind := range x.src.Manifest.Kinds {
-		if k, ok := catalog.Lookup(kind); ok {
-			for _, r := range k.InternalRefs() {
-				targets[r.Target] = true
-			}
-		}
-	}
-	return x.src.Kinds(func(kind string, recs Records) error {
-		if !targets[kind] {
-			return nil
-		}
-		n, err := namesIndex(kind, recs)
-		x.names[kind] = n
-		return err
-	})
-}
-
-// namesOf returns the names of a kind's records (indexNames).
+// namesOf returns the names of a kind's records, read by now.
 func (x *xlsxWriter) namesOf(kind string) *xlsxNames {
 	if n, ok := x.names[kind]; ok {
 		return n
 	}
 	return &xlsxNames{byID: map[string]string{}}
-}
-
-// namesIndex indexes a kind's records by the field references use (id, or
-// priorityid), naming each by its natural key.
-func namesIndex(kind string, recs Records) (*xlsxNames, error) {
-	n := &xlsxNames{byID: map[string]string{}}
-	k, ok := catalog.Lookup(kind)
-	if !ok {
-		return n, nil
-	}
-	refField := k.RefField
-	if refField == "" {
-		refField = "id"
-	}
-	err := recs(func(r snapshot.Record) error {
-		var parts []string
-		for _, f := range k.NaturalKey {
-			if s := snapshot.Scalar(r[f]); s != "" {
-				parts = append(parts, s)
-			}
-		}
-		if id := snapshot.Scalar(r[refField]); id != "" {
-			n.byID[id] = strings.Join(parts, " / ")
-		}
-		return nil
-	})
-	return n, err
 }

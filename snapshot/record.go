@@ -130,6 +130,17 @@ func Canonical(v any) []byte {
 	return slices.Clone(c.b)
 }
 
+// AppendCanonical appends v's canonical JSON (Canonical) to b: the workbook
+// writer renders every nested value with it, into a buffer it reuses.
+func AppendCanonical(b []byte, v any) []byte {
+	c := canonicals.Get().(*canonical)
+	defer c.done()
+	if err := c.encode(v); err != nil {
+		panic(fmt.Sprintf("snapshot: canonical encoding: %v", err))
+	}
+	return append(b, c.b...)
+}
+
 // Equal reports whether two values are the same JSON: same keys, null vs
 // absent kept apart, numbers compared by their exact text.
 func Equal(a, b any) bool { return bytes.Equal(Canonical(a), Canonical(b)) }
