@@ -21,7 +21,7 @@ import (
 // The workbook is written part by part, each sheet straight into its zip
 // entry (issue 12): it must be the workbook excelize wrote before, cell for
 // cell. testdata/excelize-written.xlsx is what excelize's stream writer
-// wrote from goldenSnapshot (commit 01a3682, the last to use it); the
+// wrote from goldenSnapshot (commit b7a2883, the last to use it); the
 // workbook written today from the same snapshot holds the same sheets, in
 // the same order, with the same rows, hidden sheets, column widths, frozen
 // panes and header styles.
