@@ -67,16 +67,16 @@ func TestVerifyHoldsOneFormat(t *testing.T) {
 // format, to check its records: at 50,000 records in 20 kinds that was over
 // a hundred MiB a kind. It now reads each record and lets it go, holding
 // only digests and skeletons: its peak is well under one large kind's
-// records (15 to 30 MiB of 100 here, most of it garbage the collector
+// records (about a quarter of it here, most of it garbage the collector
 // counts live while it runs; the old code held 100 and more). JSON streams
 // its records; a format read a kind whole (formats.Stream) would not pass.
 func TestVerifyHoldsOneRecord(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes 12,000 records of 8 kB")
+		t.Skip("writes 3,000 records of 32 kB")
 	}
-	const n = 12000
+	const n = 3000
 	s := snapshot.New("https://memory.halopsa.com", time.Date(2026, 11, 27, 3, 15, 0, 0, time.UTC))
-	text := strings.Repeat("Dear {{user}}, your ticket was updated. ", 200)
+	text := strings.Repeat("Dear {{user}}, your ticket was updated. ", 800)
 	recs := make([]snapshot.Record, n)
 	for i := range recs {
 		recs[i] = snapshot.Record{"id": json.Number(strconv.Itoa(i + 1)), "name": fmt.Sprintf("template %d", i), "note": text + strconv.Itoa(i)}

@@ -148,7 +148,7 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 				if field, msg, bad := snapshot.BadText(rec); bad {
 					text = append(text, snapshot.Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: name + ": " + msg})
 				}
-				sum := sumOf(rec)
+				sum := snapshot.Digest(rec)
 				if first == nil {
 					ds = append(ds, digest{rec.ID(), sum})
 				} else if ra := firstSums[kind]; differs < 0 && (n >= len(ra) || ra[n].sum != sum) {
@@ -221,15 +221,11 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 	return best, bestF
 }
 
-// digest stands for a record when formats are compared: its id, and the
-// SHA-256 of its canonical JSON, equal exactly when snapshot.Same is.
+// digest stands for a record when formats are compared: its id, and its
+// snapshot.Digest, equal exactly when snapshot.Same is.
 type digest struct {
 	id  string
 	sum [sha256.Size]byte
-}
-
-func sumOf(rec snapshot.Record) [sha256.Size]byte {
-	return sha256.Sum256(snapshot.Canonical(map[string]any(rec)))
 }
 
 // checkIDs reports records without an id and ids that repeat: references to
