@@ -154,6 +154,13 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 	for kind := range kinds {
 		sa.contest(kind, mapping.Contested(sb.t, sa.t, kind))
 		sb.contest(kind, mapping.Contested(sa.t, sb.t, kind))
+		// Only paired records are compared: the others need no digest.
+		for _, ra := range sa.t.Records(kind) {
+			if p, ok := match.Get(kind, ra.ID()); ok {
+				mark(&sa.paired, kind, ra.ID())
+				mark(&sb.paired, kind, p.TargetID)
+			}
+		}
 	}
 	if err := both(func() error { return sa.digests(kinds) }, func() error { return sb.digests(kinds) }); err != nil {
 		return nil, err
@@ -176,8 +183,8 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 				da, okA := sa.sums[kind][ra.ID()]
 				db, okB := sb.sums[kind][p.TargetID]
 				if !okA || !okB || da != db {
-					sa.need(kind, ra.ID())
-					sb.need(kind, p.TargetID)
+					mark(&sa.needed, kind, ra.ID())
+					mark(&sb.needed, kind, p.TargetID)
 				}
 			}
 		}
@@ -222,8 +229,9 @@ type side struct {
 	sk   map[string][]snapshot.Record // skeletons of every record, by kind
 	t    *mapping.Tenant              // the skeletons, indexed
 	// contested lists, by kind, the ids of the records pairing needs in
-	// full; full holds them.
+	// full; full holds them. paired lists those the first pairing paired.
 	contested map[string]map[string]bool
+	paired    map[string]map[string]bool
 	full      map[string]map[string]snapshot.Record
 	sums      map[string]map[string]sum // digests of neutral forms, by kind and id
 	needed    map[string]map[string]bool
@@ -255,43 +263,40 @@ func (s *side) skeletons() error {
 }
 
 func (s *side) contest(kind string, recs []snapshot.Record) {
-	if len(recs) == 0 {
-		return
-	}
-	if s.contested == nil {
-		s.contested = map[string]map[string]bool{}
-	}
-	ids := map[string]bool{}
 	for _, rec := range recs {
-		ids[rec.ID()] = true
+		mark(&s.contested, kind, rec.ID())
 	}
-	s.contested[kind] = ids
 }
 
-func (s *side) need(kind, id string) {
-	if s.needed == nil {
-		s.needed = map[string]map[string]bool{}
+// mark adds id to the ids of kind in set.
+func mark(set *map[string]map[string]bool, kind, id string) {
+	if *set == nil {
+		*set = map[string]map[string]bool{}
 	}
-	if s.needed[kind] == nil {
-		s.needed[kind] = map[string]bool{}
+	if (*set)[kind] == nil {
+		(*set)[kind] = map[string]bool{}
 	}
-	s.needed[kind][id] = true
+	(*set)[kind][id] = true
 }
 
 // digests reads the side's records of kinds again and keeps the digest of
-// each one's neutral form, and the contested records in full.
+// the neutral form of each one that is paired or contested, and the
+// contested records in full. A kind with neither is not read.
 func (s *side) digests(kinds map[string]bool) error {
 	s.sums, s.full = map[string]map[string]sum{}, map[string]map[string]snapshot.Record{}
 	return s.src.Kinds(func(kind string, recs formats.Records) error {
-		if !kinds[kind] {
+		paired, contested := s.paired[kind], s.contested[kind]
+		if !kinds[kind] || len(paired)+len(contested) == 0 {
 			return nil
 		}
 		k := catalog.MustLookup(kind)
 		lv := levels(k)
-		sums, full, contested := map[string]sum{}, map[string]snapshot.Record{}, s.contested[kind]
+		sums, full := map[string]sum{}, map[string]snapshot.Record{}
 		err := recs(func(rec snapshot.Record) error {
 			id := rec.ID()
-			sums[id] = snapshot.Digest(normal(s.t, k, lv, rec))
+			if paired[id] || contested[id] {
+				sums[id] = snapshot.Digest(normal(s.t, k, lv, rec))
+			}
 			if contested[id] {
 				full[id] = rec
 			}
