@@ -118,9 +118,9 @@ func memory(recs map[string][]snapshot.Record) formats.Source {
 //
 //  1. keep of every record only what pairing and references need (its
 //     skeleton, mapping.Skeleton), and pair the records;
-//  2. keep of every record of a kind both sides hold the digest of its
-//     neutral form (normal), which the comparison looks at, and the records
-//     whose natural key both sides share while one holds it more than once
+//  2. keep of every paired record the digest of its neutral form (normal),
+//     which the comparison looks at, and in full the records whose natural
+//     key both sides share while one holds it more than once
 //     (mapping.Contested): pairing tells those apart by their other fields;
 //  3. read again only the records of pairs whose digests differ, and
 //     compare them in full, a kind at a time.
