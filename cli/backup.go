@@ -135,7 +135,7 @@ func runBackup(c *cli.Context, e *env, root string, policy backup.Policy, fs []f
 		case !ok:
 			fmt.Fprintf(e.stdout, "no previous snapshot in %s to compare with\n", root)
 		default:
-			// Both snapshots are read one kind at a time (diff.CompareSources);
+			// Both snapshots are read one record at a time (diff.CompareSources);
 			// the export held none: the new one is read back, as verified.
 			old, err := formats.OpenSource(prev.Path)
 			var res *diff.Result

@@ -66,7 +66,7 @@ func runDiff(c *cli.Context, e *env) (differ bool, err error) {
 		return false, usageError{fmt.Errorf("--output %q: want text, json or xlsx", output)}
 	}
 
-	// Each side is read one kind at a time (diff.CompareSources).
+	// Each side is read one record at a time (diff.CompareSources).
 	sides := make([]*formats.Source, 2)
 	labels := make([]string, 2)
 	for i, arg := range args {

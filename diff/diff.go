@@ -6,6 +6,8 @@
 package diff
 
 import (
+	"cmp"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -111,63 +113,92 @@ func memory(recs map[string][]snapshot.Record) formats.Source {
 	return formats.FromSnapshot(&snapshot.Snapshot{Records: recs})
 }
 
-// CompareSources compares A and B as Compare does, holding the records of
-// one kind of each side at a time (issue 12): a first reading of each side
-// keeps of every record only what pairing and references need (skeleton),
-// a second compares the kinds one by one.
+// CompareSources compares A and B as Compare does, reading each side one
+// record at a time (issue 12), in three passes over both sides at once:
+//
+//  1. keep of every record only what pairing and references need (its
+//     skeleton, mapping.Skeleton), and pair the records;
+//  2. keep of every paired record the digest of its neutral form (normal),
+//     which the comparison looks at, and in full the records whose natural
+//     key both sides share while one holds it more than once
+//     (mapping.Contested): pairing tells those apart by their other fields;
+//  3. read again only the records of pairs whose digests differ, and
+//     compare them in full, a kind at a time.
+//
+// What it holds grows with the number of records by their skeletons and
+// digests, and with the differences by the records that differ: a
+// snapshot compared with an unchanged copy is read twice, never held.
 func CompareSources(a, b formats.Source) (*Result, error) {
-	var skb map[string][]snapshot.Record
-	var errB error
-	var wg sync.WaitGroup
-	wg.Go(func() { skb, errB = skeletons(b) })
-	ska, errA := skeletons(a)
-	wg.Wait()
-	if errA != nil {
-		return nil, errA
+	sa, sb := &side{src: a, name: "A"}, &side{src: b, name: "B"}
+	if err := both(sa.skeletons, sb.skeletons); err != nil {
+		return nil, err
 	}
-	if errB != nil {
-		return nil, errB
-	}
-	ska, skb = sharedPeople(ska, skb), sharedPeople(skb, ska)
-	ta, tb := mapping.NewTenant(ska), mapping.NewTenant(skb)
-	match, _ := mapping.Match(ta, tb, nil, nil) // what cannot be paired stays unpaired
+	sa.sk, sb.sk = sharedPeople(sa.sk, sb.sk), sharedPeople(sb.sk, sa.sk)
+	sa.t, sb.t = mapping.NewTenant(sa.sk), mapping.NewTenant(sb.sk)
+	match, _ := mapping.Match(sa.t, sb.t, nil, nil) // what cannot be paired stays unpaired
 
 	r := &Result{}
-	both := map[string]bool{}
+	kinds := map[string]bool{} // kinds both hold
 	for _, k := range catalog.Kinds() {
-		_, inA := ska[k.Name]
-		_, inB := skb[k.Name]
+		_, inA := sa.sk[k.Name]
+		_, inB := sb.sk[k.Name]
 		switch {
 		case inA && !inB:
 			r.OnlyA = append(r.OnlyA, k.Name)
 		case inB && !inA:
 			r.OnlyB = append(r.OnlyB, k.Name)
 		case inA:
-			both[k.Name] = true
+			kinds[k.Name] = true
 		}
 	}
+	for kind := range kinds {
+		sa.contest(kind, mapping.Contested(sb.t, sa.t, kind))
+		sb.contest(kind, mapping.Contested(sa.t, sb.t, kind))
+		// Only paired records are compared: the others need no digest.
+		for _, ra := range sa.t.Records(kind) {
+			if p, ok := match.Get(kind, ra.ID()); ok {
+				mark(&sa.paired, kind, ra.ID())
+				mark(&sb.paired, kind, p.TargetID)
+			}
+		}
+	}
+	if err := both(func() error { return sa.digests(kinds) }, func() error { return sb.digests(kinds) }); err != nil {
+		return nil, err
+	}
+
+	// Pair again the kinds with contested keys, their contested records in
+	// full; then list the pairs whose digests differ.
+	matches := map[string]*mapping.Matching{}
+	for kind := range kinds {
+		matches[kind] = match
+		if len(sa.full[kind]) > 0 {
+			undo := append(sa.put(kind), sb.put(kind)...)
+			matches[kind], _ = mapping.Match(sa.t, sb.t, nil, nil)
+			for _, u := range undo {
+				u()
+			}
+		}
+		for _, ra := range sa.t.Records(kind) {
+			if p, ok := matches[kind].Get(kind, ra.ID()); ok {
+				da, okA := sa.sums[kind][ra.ID()]
+				db, okB := sb.sums[kind][p.TargetID]
+				if !okA || !okB || da != db {
+					mark(&sa.needed, kind, ra.ID())
+					mark(&sb.needed, kind, p.TargetID)
+				}
+			}
+		}
+	}
+	sa.full, sb.full, sa.sums, sb.sums = nil, nil, nil, nil
+
 	done := map[string]kindResult{}
-	err := zip(a, b, both, func(kind string, ra, rb []snapshot.Record) {
-		k := catalog.MustLookup(kind)
-		for _, rec := range ra {
-			ta.Put(kind, rec)
+	for kind := range kinds {
+		if len(sa.needed[kind]) == 0 {
+			done[kind] = compareKind(catalog.MustLookup(kind), sa.t, sb.t, matches[kind], nil, nil)
 		}
-		for _, rec := range rb {
-			tb.Put(kind, rec)
-		}
-		m := match
-		if len(mapping.Contested(ta, tb, kind)) > 0 {
-			// Records that share a key are told apart by their other
-			// fields: match again, this kind held whole.
-			m, _ = mapping.Match(ta, tb, nil, nil)
-		}
-		done[kind] = compareKind(k, ta, tb, m)
-		for _, rec := range ska[kind] {
-			ta.Put(kind, rec)
-		}
-		for _, rec := range skb[kind] {
-			tb.Put(kind, rec)
-		}
+	}
+	err := zip(sa, sb, func(kind string, ha, hb map[string]snapshot.Record) {
+		done[kind] = compareKind(catalog.MustLookup(kind), sa.t, sb.t, matches[kind], ha, hb)
 	})
 	if err != nil {
 		return nil, err
@@ -181,95 +212,225 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 	return r, nil
 }
 
-// skeletons reads every kind of src and keeps of each record its skeleton.
-func skeletons(src formats.Source) (map[string][]snapshot.Record, error) {
-	out := map[string][]snapshot.Record{}
-	err := src.Each(func(kind string, recs []snapshot.Record) error {
+// both runs a and b side by side, and returns the first error.
+func both(a, b func() error) error {
+	var errB error
+	var wg sync.WaitGroup
+	wg.Go(func() { errB = b() })
+	errA := a()
+	wg.Wait()
+	return cmp.Or(errA, errB)
+}
+
+// side is one of the snapshots compared, as far as it is held.
+type side struct {
+	src  formats.Source
+	name string                       // "A", "B": for errors
+	sk   map[string][]snapshot.Record // skeletons of every record, by kind
+	t    *mapping.Tenant              // the skeletons, indexed
+	// contested lists, by kind, the ids of the records pairing needs in
+	// full; full holds them. paired lists those the first pairing paired.
+	contested map[string]map[string]bool
+	paired    map[string]map[string]bool
+	full      map[string]map[string]snapshot.Record
+	sums      map[string]map[string]sum // digests of neutral forms, by kind and id
+	needed    map[string]map[string]bool
+}
+
+// sum is the digest of a record's neutral form (snapshot.Digest): equal
+// exactly when the forms are.
+type sum = [sha256.Size]byte
+
+// skeletons reads every kind of the side and keeps of each record its skeleton.
+func (s *side) skeletons() error {
+	s.sk = map[string][]snapshot.Record{}
+	return s.src.Kinds(func(kind string, recs formats.Records) error {
 		k, ok := catalog.LookupStored(kind)
 		if !ok {
 			return nil
 		}
-		sk := make([]snapshot.Record, len(recs))
-		for i, rec := range recs {
-			sk[i] = mapping.Skeleton(k, rec)
+		var sk []snapshot.Record
+		err := recs(func(rec snapshot.Record) error {
+			sk = append(sk, mapping.Skeleton(k, rec))
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		out[kind] = sk
+		s.sk[kind] = sk
 		return nil
 	})
-	return out, err
 }
 
-// zip reads a and b again and calls fn with the records of each kind in
-// both, one kind at a time: b is read alongside a, in step with it, so that
-// a kind of each side is held at once. A kind b holds before a does (sheets
-// reordered by hand) waits for a's.
-func zip(a, b formats.Source, both map[string]bool, fn func(kind string, ra, rb []snapshot.Record)) error {
-	type batch struct {
-		kind string
-		recs []snapshot.Record
-		done chan struct{} // closed when the records are no longer needed
+func (s *side) contest(kind string, recs []snapshot.Record) {
+	for _, rec := range recs {
+		mark(&s.contested, kind, rec.ID())
 	}
-	feed, stop := make(chan batch), make(chan struct{})
-	errB := make(chan error, 1)
-	errStop := errors.New("stopped")
-	go func() {
-		defer close(feed)
-		errB <- b.Each(func(kind string, recs []snapshot.Record) error {
-			if !both[kind] {
-				return nil
-			}
-			bt := batch{kind, recs, make(chan struct{})}
-			select {
-			case feed <- bt:
-			case <-stop:
-				return errStop
-			}
-			select { // read on only once this kind is compared
-			case <-bt.done:
-				return nil
-			case <-stop:
-				return errStop
-			}
-		})
-	}()
-	early, left := map[string][]snapshot.Record{}, maps.Clone(both)
-	next := func(kind string) (recs []snapshot.Record, done func(), ok bool) {
-		if recs, ok := early[kind]; ok {
-			delete(early, kind)
-			return recs, func() {}, true
-		}
-		for bt := range feed {
-			if bt.kind == kind {
-				return bt.recs, func() { close(bt.done) }, true
-			}
-			early[bt.kind] = bt.recs
-			close(bt.done)
-		}
-		return nil, nil, false
+}
+
+// mark adds id to the ids of kind in set.
+func mark(set *map[string]map[string]bool, kind, id string) {
+	if *set == nil {
+		*set = map[string]map[string]bool{}
 	}
-	err := a.Each(func(kind string, ra []snapshot.Record) error {
-		if !left[kind] {
+	if (*set)[kind] == nil {
+		(*set)[kind] = map[string]bool{}
+	}
+	(*set)[kind][id] = true
+}
+
+// digests reads the side's records of kinds again and keeps the digest of
+// the neutral form of each one that is paired or contested, and the
+// contested records in full. A kind with neither is not read.
+func (s *side) digests(kinds map[string]bool) error {
+	s.sums, s.full = map[string]map[string]sum{}, map[string]map[string]snapshot.Record{}
+	return s.src.Kinds(func(kind string, recs formats.Records) error {
+		paired, contested := s.paired[kind], s.contested[kind]
+		if !kinds[kind] || len(paired)+len(contested) == 0 {
 			return nil
 		}
-		rb, done, ok := next(kind)
-		if !ok {
-			return fmt.Errorf("%s: B's records were not read again", kind)
+		k := catalog.MustLookup(kind)
+		lv := levels(k)
+		sums, full := map[string]sum{}, map[string]snapshot.Record{}
+		err := recs(func(rec snapshot.Record) error {
+			id := rec.ID()
+			if paired[id] || contested[id] {
+				sums[id] = snapshot.Digest(normal(s.t, k, lv, rec))
+			}
+			if contested[id] {
+				full[id] = rec
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		fn(kind, ra, rb)
-		done()
-		delete(left, kind)
+		s.sums[kind], s.full[kind] = sums, full
 		return nil
 	})
-	close(stop)
-	for range feed { // let b's reader finish
+}
+
+// put puts the side's contested records of kind in full into its tenant,
+// and returns what puts their skeletons back.
+func (s *side) put(kind string) []func() {
+	var undo []func()
+	for id, rec := range s.full[kind] {
+		if sk := s.t.ByID(kind, id); sk != nil {
+			undo = append(undo, func() { s.t.Put(kind, sk) })
+		}
+		s.t.Put(kind, rec)
 	}
-	if e := <-errB; e != nil && !errors.Is(e, errStop) {
-		return e
+	return undo
+}
+
+// held reads the side's records again, and hands each kind's records that
+// it needs (those that differ) to send, one kind at a time, until stop is
+// closed.
+func (s *side) held(send chan<- batch, stop <-chan struct{}) error {
+	return s.src.Kinds(func(kind string, recs formats.Records) error {
+		need := s.needed[kind]
+		if len(need) == 0 {
+			return nil
+		}
+		out := make(map[string]snapshot.Record, len(need))
+		err := recs(func(rec snapshot.Record) error {
+			if id := rec.ID(); need[id] {
+				out[id] = rec
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		select {
+		case send <- batch{kind, out}:
+			return nil
+		case <-stop:
+			return errStop
+		}
+	})
+}
+
+// batch is the records of a kind one side needs in full, by id.
+type batch struct {
+	kind string
+	recs map[string]snapshot.Record
+}
+
+var errStop = errors.New("stopped")
+
+// zip reads a and b again, side by side, and calls fn with the records each
+// needs in full (the pairs that differ) of each kind, once both sides' are
+// read: a kind of each side is held at a time, or more when one side hands
+// its kinds in another order (sheets reordered by hand).
+func zip(a, b *side, fn func(kind string, ha, hb map[string]snapshot.Record)) error {
+	if len(a.needed) == 0 {
+		return nil // nothing differs: not read a third time
 	}
-	if err == nil && len(left) > 0 {
-		err = fmt.Errorf("%s: A's records were not read again", slices.Sorted(maps.Keys(left))[0])
+	sides := [2]*side{a, b}
+	feeds := [2]chan batch{make(chan batch), make(chan batch)}
+	errs := [2]error{}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, s := range sides {
+		wg.Go(func() {
+			defer close(feeds[i])
+			errs[i] = s.held(feeds[i], stop)
+		})
 	}
-	return err
+	left := map[string]bool{}
+	for kind := range a.needed {
+		left[kind] = true
+	}
+	var failed error
+	fail := func(err error) {
+		if failed == nil {
+			failed = err
+			close(stop)
+		}
+	}
+	early := [2]map[string]map[string]snapshot.Record{{}, {}}
+	for open := 2; open > 0; {
+		var bt batch
+		var ok bool
+		from := 0
+		select {
+		case bt, ok = <-feeds[0]:
+		case bt, ok = <-feeds[1]:
+			from = 1
+		}
+		if !ok {
+			feeds[from] = nil // a nil channel is never ready: read the other
+			open--
+			if errs[from] != nil {
+				fail(errs[from])
+			}
+			continue
+		}
+		early[from][bt.kind] = bt.recs
+		ha, inA := early[0][bt.kind]
+		hb, inB := early[1][bt.kind]
+		if !inA || !inB || failed != nil {
+			continue
+		}
+		delete(early[0], bt.kind)
+		delete(early[1], bt.kind)
+		delete(left, bt.kind)
+		for i, h := range []map[string]snapshot.Record{ha, hb} {
+			if n := len(sides[i].needed[bt.kind]); len(h) != n {
+				// The snapshot changed since it was first read.
+				fail(fmt.Errorf("%s: %s holds %d of the %d records that differ, read again", bt.kind, sides[i].name, len(h), n))
+			}
+		}
+		if failed == nil {
+			fn(bt.kind, ha, hb)
+		}
+	}
+	wg.Wait()
+	if failed == nil && len(left) > 0 {
+		failed = fmt.Errorf("%s: the records that differ were not read again", slices.Sorted(maps.Keys(left))[0])
+	}
+	return failed
 }
 
 // sharedPeople returns recs without the directories of pair-only kinds
@@ -294,7 +455,10 @@ type kindResult struct {
 	changes []Change
 }
 
-func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matching) kindResult {
+// compareKind compares the records of kind k of ta and tb (skeletons),
+// paired by match. Of pairs, only those whose records ha (A's, by id) and
+// hb (B's) hold in full are compared: the others are the same.
+func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matching, ha, hb map[string]snapshot.Record) kindResult {
 	sum := KindSummary{Kind: k.Name, A: len(ta.Records(k.Name)), B: len(tb.Records(k.Name))}
 	var changes []Change
 	lv := levels(k)
@@ -333,7 +497,11 @@ func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matchin
 			sum.Removed++
 			continue
 		}
-		pa, pb = append(pa, ra), append(pb, tb.ByID(k.Name, p.TargetID))
+		full, differs := ha[ra.ID()]
+		if !differs {
+			continue
+		}
+		pa, pb = append(pa, full), append(pb, hb[p.TargetID])
 		if len(pa) == compareBatch {
 			compare()
 		}

@@ -637,6 +637,16 @@ func TestSharedKeyReportedNotGuessed(t *testing.T) {
 		r.Changes[0].Note != "2 records in A and 1 in B have this key; they are not paired by guess" {
 		t.Errorf("changes %+v", r.Changes)
 	}
+
+	// B's Note is A's red one, its sequence changed: they pair by the
+	// fields they hold in full (diff reads them again for that), and the
+	// change is reported.
+	a["outcome"][0]["sequence"], a["outcome"][1]["sequence"] = json.Number("1"), json.Number("1")
+	b["outcome"][0]["sequence"] = json.Number("2")
+	r = Compare(a, b)
+	if got := text(r); !strings.Contains(got, "  ~ Note\n      sequence: 1 -> 2\n") || !strings.Contains(got, "  - Note (id 2: ") {
+		t.Errorf("text:\n%s", got)
+	}
 }
 
 func TestFieldText(t *testing.T) {

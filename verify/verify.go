@@ -119,9 +119,9 @@ func (r *Report) checkFiles() (intact map[string]bool) {
 // intact (intact, from checkFiles), it parses, and it holds every record
 // the manifest counts: Open can restore from it alone.
 //
-// Formats are read one kind at a time, and of the first format read verify
-// keeps a digest of each record, not the record: at 50,000 records holding
-// it whole took gigabytes.
+// Formats are read one record at a time (formats.Stream), and of the first
+// format read verify keeps a digest of each record, not the record: at
+// 50,000 records holding it whole took gigabytes.
 func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Record, formats.Format) {
 	var first, best map[string][]snapshot.Record // skeletons of the first read, the first complete
 	var firstF, bestF formats.Format
@@ -131,37 +131,51 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 		name := f.Name()
 		// Keep this format's skeletons if it is the first read, or may be
 		// the first complete one.
-		var kept map[string][]snapshot.Record
-		var sums map[string][]digest
-		if first == nil || best == nil {
-			kept = map[string][]snapshot.Record{}
-		}
-		if first == nil {
-			sums = map[string][]digest{}
-		}
+		keep := first == nil || best == nil
+		kept := map[string][]snapshot.Record{}
+		sums := map[string][]digest{}
 		var text, same []snapshot.Problem
 		counts := map[string]int{}
-		err := f.Each(r.Dir, func(kind string, recs []snapshot.Record) error {
-			counts[kind] = len(recs)
-			text = append(text, textProblems(name, kind, recs)...)
-			if first != nil {
-				if p, bad := sameProblem(firstF.Name(), kind, firstSums[kind], name, recs); bad {
-					same = append(same, p)
+		err := formats.Stream(f, r.Dir, func(kind string, recs formats.Records) error {
+			k, known := catalog.LookupStored(kind)
+			var sk []snapshot.Record
+			var ds []digest
+			n, differs := 0, -1 // records read; the first that differs from the first format's
+			err := recs(func(rec snapshot.Record) error {
+				// The first string that is not UTF-8: JSON's decoder refuses
+				// such text; Parquet's strings are bytes, and would reach a
+				// tenant as they are.
+				if field, msg, bad := snapshot.BadText(rec); bad {
+					text = append(text, snapshot.Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: name + ": " + msg})
 				}
-			}
-			if sums != nil {
-				sums[kind] = digests(recs)
-			}
-			if kept != nil {
-				k, known := catalog.LookupStored(kind)
-				sk := make([]snapshot.Record, len(recs))
-				for i, rec := range recs {
+				sum := snapshot.Digest(rec)
+				if first == nil {
+					ds = append(ds, digest{rec.ID(), sum})
+				} else if ra := firstSums[kind]; differs < 0 && (n >= len(ra) || ra[n].sum != sum) {
+					differs = n
+				}
+				if keep {
 					if known {
-						sk[i] = mapping.Skeleton(k, rec)
+						sk = append(sk, mapping.Skeleton(k, rec))
 					} else {
-						sk[i] = snapshot.Record{"id": rec["id"]}
+						sk = append(sk, snapshot.Record{"id": rec["id"]})
 					}
 				}
+				n++
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			counts[kind] = n
+			// A kind whose counts differ is already a count problem.
+			if ra := firstSums[kind]; first != nil && differs >= 0 && len(ra) == n {
+				same = append(same, snapshot.Problem{Kind: kind, ID: ra[differs].id, Msg: fmt.Sprintf("%s and %s hold different records", firstF.Name(), name)})
+			}
+			if first == nil {
+				sums[kind] = ds
+			}
+			if keep {
 				kept[kind] = sk
 			}
 			return nil
@@ -207,51 +221,11 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 	return best, bestF
 }
 
-// digest stands for a record when formats are compared: its id, and the
-// SHA-256 of its canonical JSON, equal exactly when snapshot.Same is.
+// digest stands for a record when formats are compared: its id, and its
+// snapshot.Digest, equal exactly when snapshot.Same is.
 type digest struct {
 	id  string
 	sum [sha256.Size]byte
-}
-
-func digests(recs []snapshot.Record) []digest {
-	out := make([]digest, len(recs))
-	for i, rec := range recs {
-		out[i] = digest{rec.ID(), sumOf(rec)}
-	}
-	return out
-}
-
-func sumOf(rec snapshot.Record) [sha256.Size]byte {
-	return sha256.Sum256(snapshot.Canonical(map[string]any(rec)))
-}
-
-// textProblems reports the first string of each record that is not valid
-// UTF-8. JSON's decoder refuses such text; Parquet's strings are bytes, and
-// would reach a tenant as they are.
-func textProblems(format, kind string, recs []snapshot.Record) []snapshot.Problem {
-	var out []snapshot.Problem
-	for _, rec := range recs {
-		if field, msg, bad := snapshot.BadText(rec); bad {
-			out = append(out, snapshot.Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: format + ": " + msg})
-		}
-	}
-	return out
-}
-
-// sameProblem reports the first record of a kind where a format disagrees
-// with the first format read (its digests); a kind whose counts differ is
-// already a count problem.
-func sameProblem(aName, kind string, ra []digest, bName string, rb []snapshot.Record) (snapshot.Problem, bool) {
-	if len(ra) != len(rb) {
-		return snapshot.Problem{}, false
-	}
-	for i, rec := range rb {
-		if sumOf(rec) != ra[i].sum {
-			return snapshot.Problem{Kind: kind, ID: ra[i].id, Msg: fmt.Sprintf("%s and %s hold different records", aName, bName)}, true
-		}
-	}
-	return snapshot.Problem{}, false
 }
 
 // checkIDs reports records without an id and ids that repeat: references to
@@ -276,7 +250,7 @@ func (r *Report) checkIDs(recs map[string][]snapshot.Record) {
 // of its target kind, by the target's RefField. 0, -1, null and "" are "no
 // reference". What references point at is in recs, the skeletons of the
 // records; the references themselves are read again from format f, one
-// kind at a time.
+// record at a time.
 func (r *Report) checkRefs(recs map[string][]snapshot.Record, f formats.Format) {
 	tenant := mapping.NewTenant(recs)
 	listed := map[string]bool{}
@@ -285,13 +259,13 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record, f formats.Format) 
 	}
 	unverifiable := map[[3]string]int{}
 	found := map[string][]snapshot.Problem{} // by kind: reported in the catalog's order
-	err := f.Each(r.Dir, func(kind string, full []snapshot.Record) error {
+	err := formats.Stream(f, r.Dir, func(kind string, full formats.Records) error {
 		k, ok := catalog.Lookup(kind)
 		if !ok || recs[kind] == nil {
 			return nil // a directory of people holds no references; a kind not read the first time is already a problem
 		}
 		add := func(p snapshot.Problem) { found[kind] = append(found[kind], p) }
-		for _, rec := range full {
+		return full(func(rec snapshot.Record) error {
 			for _, sl := range k.Slots(rec) {
 				ref := sl.Ref
 				if sl.External {
@@ -334,8 +308,8 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record, f formats.Format) 
 						Msg: fmt.Sprintf("dangling reference: %s %s has no %s row %s", sl.Target, in, ref.Row, text)})
 				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		r.add(snapshot.Problem{Msg: fmt.Sprintf("%s: does not parse when read again: %v", f.Name(), err)})
