@@ -26,6 +26,14 @@ func jsonPath(kind string) string { return path.Join("json", kind+".json") }
 
 func (JSON) Write(src Source, dst Creator) error {
 	return src.Kinds(func(kind string, recs Records) error {
+		// A writer writes nothing before a first run of recs has ended
+		// (Records): a file out of id order is found by a run that only
+		// reads, and the kind comes again, sorted. Records in memory are.
+		if src.Stream != nil {
+			if err := recs(func(snapshot.Record) error { return nil }); err != nil {
+				return err
+			}
+		}
 		w, err := CreateJSON(dst, kind)
 		if err != nil {
 			return err
