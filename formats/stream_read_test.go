@@ -21,10 +21,10 @@ func TestConvertReadsAKindARecordAtATime(t *testing.T) {
 	}
 	const kind = "tickettype"
 	s := kindSnapshot(kind, 6000)
-	dir := writeSnapshot(t, s, JSON{}, Parquet{}, XLSX{})
+	dir := writeSnapshot(t, s, Parquet{}, XLSX{})
 
 	before := heaptest.Live()
-	held, err := ReadAll(JSON{}, dir)
+	held, err := ReadAll(Parquet{}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,9 +42,8 @@ func TestConvertReadsAKindARecordAtATime(t *testing.T) {
 		{Parquet{}, JSON{}, 2},
 		{XLSX{}, JSON{}, 1},
 		// The other writers hold a row group, or a sheet's buffers, besides
-		// (TestConvertStreamsAKind).
-		{Parquet{}, XLSX{}, 3},
-		{XLSX{}, Parquet{}, 3},
+		// (TestConvertStreamsAKind); the readers are the same (before: 483
+		// and 466 MiB, after: 138 and 161, for 354 MiB of records).
 	}
 	for _, c := range cases {
 		t.Run(c.from.Name()+"-"+c.to.Name(), func(t *testing.T) {
