@@ -31,8 +31,14 @@ type Format interface {
 	Owns(rel string) bool
 	// Write writes the records of every kind of src.
 	Write(src Source, dst Creator) error
-	// Each reads the records this format wrote under the snapshot root dir
-	// and calls fn with each kind's, in the order the format holds them.
+	// Stream reads the records this format wrote under the snapshot root
+	// dir and calls fn with each kind's, in the order the format holds them,
+	// as Records read one at a time in the file's order, which need not be
+	// id order (inIDOrder sorts). Running recs reads the file anew; an error
+	// of the file names it, one of yield comes back untouched.
+	Stream(dir string, fn func(kind string, recs Records) error) error
+	// Each is Stream with each kind's records held whole, sorted by id
+	// (eachOf), for a reader that needs them so (the importer).
 	Each(dir string, fn func(kind string, recs []snapshot.Record) error) error
 }
 
@@ -50,13 +56,21 @@ type Source struct {
 	Stream func(fn func(kind string, recs Records) error) error
 }
 
-// Records is one kind's records, sorted by id, read one at a time; a writer
-// may run it more than once (a pass to learn the columns, one to write).
+// Records is one kind's records, sorted by id (but for what a Format's
+// Stream hands), read one at a time; a writer may run it more than once (a
+// pass to learn the columns, one to write).
 //
 // A writer must write nothing before its first run has ended: a source that
 // finds the kind out of id order on that run fails it with errUnsorted, and
 // hands the kind again, sorted in memory.
 type Records func(yield func(snapshot.Record) error) error
+
+// all runs recs, holding every record.
+func (recs Records) all() ([]snapshot.Record, error) {
+	out := []snapshot.Record{}
+	err := recs(func(r snapshot.Record) error { out = append(out, r); return nil })
+	return out, err
+}
 
 // errUnsorted is how Records says a file's records are not in id order.
 var errUnsorted = errors.New("records are not in id order")
@@ -99,23 +113,101 @@ func FromSnapshot(s *snapshot.Snapshot) Source {
 	}}
 }
 
-// eachFile is Each for a format with a file per kind: it calls fn with the
-// records read reads for each kind, in the catalog's order, passing over the
-// kinds whose file is not there.
-func eachFile(fn func(kind string, recs []snapshot.Record) error, read func(k *catalog.Kind) ([]snapshot.Record, error)) error {
+// streamFiles is Stream for a format with a file per kind: it calls fn with
+// each kind's records, in the catalog's order, passing over the kinds whose
+// file is not there. read streams a kind's file.
+func streamFiles(dir string, fn func(kind string, recs Records) error, rel func(kind string) string, read func(rel, kind string) Records) error {
 	for _, k := range catalog.Stored() {
-		recs, err := read(k)
+		f, err := snapshot.OpenInside(dir, rel(k.Name), snapshot.MaxFileBytes)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		if err := fn(k.Name, recs); err != nil {
+		f.Close()
+		if err := fn(k.Name, read(rel(k.Name), k.Name)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// openSized opens the snapshot file rel in dir (snapshot.OpenInside) with
+// its size, for a reader that reads it in parts (a zip, a Parquet file).
+func openSized(dir, rel string) (*os.File, int64, error) {
+	f, err := snapshot.OpenInside(dir, rel, snapshot.MaxFileBytes)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
+// inIDOrder runs recs, failing with errUnsorted at the first record out of
+// id order, and with count's error when count does not take the number of
+// records a whole run held.
+func inIDOrder(recs Records, count func(n int) error) Records {
+	return func(yield func(snapshot.Record) error) error {
+		n, prev := 0, ""
+		err := recs(func(r snapshot.Record) error {
+			id := r.ID()
+			if n > 0 && snapshot.LessID(id, prev) {
+				return errUnsorted
+			}
+			n, prev = n+1, id
+			return yield(r)
+		})
+		if err != nil {
+			return err
+		}
+		return count(n)
+	}
+}
+
+// sorted hands on the kinds stream hands (a Format's Stream) in id order:
+// a kind whose file is out of id order (edited by hand) is read whole and
+// sorted. count takes each kind's number of records at the end of every
+// whole run.
+func sorted(stream func(fn func(string, Records) error) error, count func(kind string, n int) error, fn func(kind string, recs Records) error) error {
+	return stream(func(kind string, raw Records) error {
+		kindCount := func(n int) error { return count(kind, n) }
+		err := fn(kind, inIDOrder(raw, kindCount))
+		if !errors.Is(err, errUnsorted) {
+			return err
+		}
+		recs, err := raw.all()
+		if err != nil {
+			return err
+		}
+		if err := kindCount(len(recs)); err != nil {
+			return err
+		}
+		snapshot.SortByID(recs)
+		return fn(kind, sliceRecords(recs))
+	})
+}
+
+// wholeKinds is Each over a Stream of sorted kinds: each kind's records held.
+func wholeKinds(stream func(fn func(string, Records) error) error, fn func(kind string, recs []snapshot.Record) error) error {
+	return stream(func(kind string, recs Records) error {
+		all, err := recs.all()
+		if err != nil {
+			return err
+		}
+		return fn(kind, all)
+	})
+}
+
+// eachOf is Each of format f: every kind read whole, sorted by id.
+func eachOf(f Format, dir string, fn func(kind string, recs []snapshot.Record) error) error {
+	noCount := func(string, int) error { return nil }
+	stream := func(fn func(string, Records) error) error { return f.Stream(dir, fn) }
+	return wholeKinds(func(fn func(string, Records) error) error { return sorted(stream, noCount, fn) }, fn)
 }
 
 // ReadAll reads every kind format f wrote under the snapshot root dir.

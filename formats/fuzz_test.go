@@ -92,7 +92,7 @@ func FuzzReadXLSX(f *testing.F) {
 		if len(data) > 0 && int(data[0]) < len(xlsxParts) {
 			data = withZipPart(t, book, xlsxParts[data[0]], data[1:])
 		}
-		wb, err := readWorkbook(data, nil)
+		wb, err := readWorkbook(data)
 		if err != nil {
 			return
 		}
@@ -101,7 +101,7 @@ func FuzzReadXLSX(f *testing.F) {
 		if err := writeWorkbook(FromSnapshot(s), &b); err != nil {
 			t.Skipf("accepted but not writable: %v", err) // e.g. a header longer than a writer allows
 		}
-		again, err := readWorkbook(b.Bytes(), nil)
+		again, err := readWorkbook(b.Bytes())
 		if err != nil {
 			t.Fatalf("reading what was written: %v", err)
 		}

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -26,16 +25,22 @@ func (JSON) Owns(rel string) bool { return strings.HasPrefix(rel, "json/") }
 func jsonPath(kind string) string { return path.Join("json", kind+".json") }
 
 func (JSON) Write(src Source, dst Creator) error {
-	return src.Each(func(kind string, recs []snapshot.Record) error {
+	return src.Kinds(func(kind string, recs Records) error {
+		// A writer writes nothing before a first run of recs has ended
+		// (Records): a file out of id order is found by a run that only
+		// reads, and the kind comes again, sorted. Records in memory are.
+		if src.Stream != nil {
+			if err := recs(func(snapshot.Record) error { return nil }); err != nil {
+				return err
+			}
+		}
 		w, err := CreateJSON(dst, kind)
 		if err != nil {
 			return err
 		}
-		for _, r := range recs {
-			if err := w.Write(r); err != nil {
-				w.Close()
-				return err
-			}
+		if err := recs(w.Write); err != nil {
+			w.Close()
+			return err
 		}
 		return w.Close()
 	})
@@ -110,23 +115,12 @@ func (w *JSONKind) Close() error {
 	return err
 }
 
-func (JSON) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
-	return eachFile(fn, func(k *catalog.Kind) ([]snapshot.Record, error) { return readJSONFile(dir, jsonPath(k.Name)) })
+func (x JSON) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
+	return eachOf(x, dir, fn)
 }
 
-// readJSONFile decodes a kind's file record by record, never holding its
-// text whole.
-func readJSONFile(dir, rel string) ([]snapshot.Record, error) {
-	f, err := snapshot.OpenInside(dir, rel, snapshot.MaxFileBytes)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	recs, err := decodeJSONRecords(io.LimitReader(f, snapshot.MaxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, filepath.FromSlash(rel)), err)
-	}
-	return recs, nil
+func (JSON) Stream(dir string, fn func(kind string, recs Records) error) error {
+	return streamFiles(dir, fn, jsonPath, func(rel, _ string) Records { return jsonRecords(dir, rel) })
 }
 
 func decodeJSONRecords(r io.Reader) ([]snapshot.Record, error) {
@@ -361,34 +355,23 @@ func (c *cutter) more() bool {
 }
 
 // jsonRecords streams a kind's file, decoding it anew on each run, in the
-// order of the file. A run fails with errUnsorted at the first record out
-// of id order, and with a count problem when it holds other than want
-// records.
-func jsonRecords(dir, rel string, count func(n int) error) Records {
+// order of the file; it never holds the file's text whole.
+func jsonRecords(dir, rel string) Records {
 	return func(yield func(snapshot.Record) error) error {
 		f, err := snapshot.OpenInside(dir, rel, snapshot.MaxFileBytes)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		n, prev, ours := 0, "", true
+		ours := true
 		err = decodeJSONEach(io.LimitReader(f, snapshot.MaxFileBytes+1), func(rec snapshot.Record) error {
-			id := rec.ID()
-			if n > 0 && snapshot.LessID(id, prev) {
-				ours = false
-				return errUnsorted
-			}
-			n, prev = n+1, id
 			err := yield(rec)
 			ours = err == nil
 			return err
 		})
-		if err != nil {
-			if ours { // the file's, not the writer's: name the file
-				err = fmt.Errorf("%s: %w", filepath.Join(dir, filepath.FromSlash(rel)), err)
-			}
-			return err
+		if err != nil && ours { // the file's, not the writer's: name the file
+			err = fmt.Errorf("%s: %w", filepath.Join(dir, filepath.FromSlash(rel)), err)
 		}
-		return count(n)
+		return err
 	}
 }

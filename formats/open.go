@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -61,22 +60,19 @@ func countsOf(recs map[string][]snapshot.Record) map[string]int {
 	return out
 }
 
-// OpenSource opens a snapshot as Open does, to be read one kind at a time
-// (convert): a directory's files are checked at once, and each kind's
-// records are read when the source's Each comes to them, their count checked
-// against the manifest before they are handed on. A lone workbook is read
-// whole, as Open reads it.
+// OpenSource opens a snapshot as Open does, to be read one kind at a time,
+// and each kind one record at a time (convert, diff): a directory's files
+// are checked at once, and each kind's records are read, in id order, when
+// the source comes to them, their count checked against the manifest at
+// the end of each run. A lone workbook is read once first for its _about
+// sheet and its counts, which stand in for the manifest.
 func OpenSource(path string) (Source, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return Source{}, err
 	}
 	if !st.IsDir() {
-		s, err := openWorkbook(path)
-		if err != nil {
-			return Source{}, err
-		}
-		return FromSnapshot(s), nil
+		return workbookSource(path)
 	}
 	m, err := snapshot.ReadManifest(path)
 	if err != nil {
@@ -86,90 +82,52 @@ func OpenSource(path string) (Source, error) {
 	if err != nil {
 		return Source{}, err
 	}
-	each := func(fn func(string, []snapshot.Record) error) error {
-		counts := map[string]int{}
-		err := f.Each(path, func(kind string, recs []snapshot.Record) error {
-			counts[kind] = len(recs)
-			if p, bad := m.CountProblem(f.Name(), kind, len(recs)); bad {
-				return fmt.Errorf("%s: %s", path, p)
-			}
-			snapshot.SortByID(recs)
-			return fn(kind, recs)
-		})
-		if err != nil {
-			return err
-		}
-		if ps := m.CountProblems(f.Name(), counts); len(ps) > 0 {
-			return fmt.Errorf("%s: %s", path, ps[0])
-		}
-		return nil
-	}
-	src := Source{Manifest: m, Each: each}
-	if f == (JSON{}) {
-		src.Stream = jsonStream(path, m)
-	}
-	return src, nil
+	return streamSource(path, m, f.Name(), func(fn func(string, Records) error) error { return f.Stream(path, fn) }), nil
 }
 
 // JSONSource is the snapshot whose JSON files are in the directory dir and
 // whose manifest is m, read one record at a time: export writes its JSON
 // first, then the other formats from it.
 func JSONSource(dir string, m snapshot.Manifest) Source {
-	return Source{Manifest: m, Stream: jsonStream(dir, m), Each: func(fn func(string, []snapshot.Record) error) error {
-		return JSON{}.Each(dir, fn)
-	}}
+	return streamSource(dir, m, JSON{}.Name(), func(fn func(string, Records) error) error { return JSON{}.Stream(dir, fn) })
 }
 
-// jsonStream streams each kind's JSON file in the snapshot directory dir,
-// its count checked against the manifest at the end of each run. A kind
-// whose file is out of id order (edited by hand) is read whole and sorted.
-func jsonStream(dir string, m snapshot.Manifest) func(fn func(string, Records) error) error {
-	return func(fn func(string, Records) error) error {
+// streamSource is the source whose kinds stream hands in the file's order
+// (a Format's Stream): each kind in id order, its count checked against m
+// (format names the format in problems) at the end of each whole run and,
+// once every kind is handed, the kinds against m's. Each holds a kind at a
+// time.
+func streamSource(path string, m snapshot.Manifest, format string, stream func(fn func(string, Records) error) error) Source {
+	kinds := func(fn func(string, Records) error) error {
 		counts := map[string]int{}
-		for _, k := range catalog.Stored() {
-			rel := jsonPath(k.Name)
-			f, err := snapshot.OpenInside(dir, rel, snapshot.MaxFileBytes)
-			if errors.Is(err, os.ErrNotExist) {
-				continue
+		count := func(kind string, n int) error {
+			counts[kind] = n
+			if p, bad := m.CountProblem(format, kind, n); bad {
+				return fmt.Errorf("%s: %s", path, p)
 			}
-			if err != nil {
-				return err
-			}
-			f.Close()
-			count := func(n int) error {
-				counts[k.Name] = n
-				if p, bad := m.CountProblem(JSON{}.Name(), k.Name, n); bad {
-					return fmt.Errorf("%s: %s", dir, p)
-				}
-				return nil
-			}
-			err = fn(k.Name, jsonRecords(dir, rel, count))
-			if _, run := counts[k.Name]; !run && err == nil {
+			return nil
+		}
+		err := sorted(stream, count, func(kind string, recs Records) error {
+			err := fn(kind, recs)
+			if _, run := counts[kind]; !run && err == nil {
 				// The writer passed over the kind (the names index reads only
 				// the kinds references point at): nothing of it was written,
 				// nothing contradicts the manifest.
-				if info, listed := m.Kinds[k.Name]; listed {
-					counts[k.Name] = info.Records
+				if info, listed := m.Kinds[kind]; listed {
+					counts[kind] = info.Records
 				}
 			}
-			if errors.Is(err, errUnsorted) {
-				var recs []snapshot.Record
-				if recs, err = readJSONFile(dir, rel); err == nil {
-					if err = count(len(recs)); err == nil {
-						snapshot.SortByID(recs)
-						err = fn(k.Name, sliceRecords(recs))
-					}
-				}
-			}
-			if err != nil {
-				return err
-			}
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		if ps := m.CountProblems(JSON{}.Name(), counts); len(ps) > 0 {
-			return fmt.Errorf("%s: %s", dir, ps[0])
+		if ps := m.CountProblems(format, counts); len(ps) > 0 {
+			return fmt.Errorf("%s: %s", path, ps[0])
 		}
 		return nil
 	}
+	return Source{Manifest: m, Stream: kinds, Each: func(fn func(string, []snapshot.Record) error) error { return wholeKinds(kinds, fn) }}
 }
 
 func build(m snapshot.Manifest, recs map[string][]snapshot.Record) *snapshot.Snapshot {
@@ -261,36 +219,80 @@ func (c Files) Readable() (Format, error) {
 }
 
 // openWorkbook reads a lone workbook; its _about sheet stands in for the manifest.
-// The user named it: a link is followed to the workbook, which is then read
-// as a file inside its directory (a regular file, bounded).
 func openWorkbook(path string) (*snapshot.Snapshot, error) {
+	var m snapshot.Manifest
+	recs := map[string][]snapshot.Record{}
+	err := streamLoneWorkbook(path, func(about map[string]string) (err error) {
+		m, err = aboutManifest(path, about)
+		return err
+	}, func(kind string, r Records) (err error) {
+		recs[kind], err = r.all()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return build(m, recs), nil
+}
+
+// workbookSource is OpenSource of a lone workbook: a first read takes the
+// manifest from its _about sheet and counts each kind's records.
+func workbookSource(path string) (Source, error) {
+	var m snapshot.Manifest
+	counts := map[string]int{}
+	err := streamLoneWorkbook(path, func(about map[string]string) (err error) {
+		m, err = aboutManifest(path, about)
+		return err
+	}, func(kind string, recs Records) error {
+		n := 0
+		err := recs(func(snapshot.Record) error { n++; return nil })
+		counts[kind] = n
+		return err
+	})
+	if err != nil {
+		return Source{}, err
+	}
+	m.Kinds = map[string]snapshot.KindInfo{}
+	for kind, n := range counts {
+		m.Kinds[kind] = snapshot.KindInfo{Records: n}
+	}
+	return streamSource(path, m, XLSX{}.Name(), func(fn func(string, Records) error) error {
+		return streamLoneWorkbook(path, nil, fn)
+	}), nil
+}
+
+// streamLoneWorkbook is streamWorkbook of a workbook the user named: a link
+// is followed to the workbook, which is then read as a file inside its
+// directory (a regular file, bounded).
+func streamLoneWorkbook(path string, about func(map[string]string) error, fn func(string, Records) error) error {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	wb, err := readWorkbookFile(filepath.Dir(real), filepath.Base(real), nil)
-	if err != nil {
-		return nil, err
-	}
+	return streamWorkbook(filepath.Dir(real), filepath.Base(real), about, fn)
+}
+
+// aboutManifest is the manifest a lone workbook's _about sheet stands for.
+func aboutManifest(path string, about map[string]string) (snapshot.Manifest, error) {
 	m := snapshot.Manifest{
 		FormatVersion: snapshot.FormatVersion,
-		Source:        wb.about["source"],
-		Tenant:        wb.about["tenant"],
-		Tool:          wb.about["tool"],
+		Source:        about["source"],
+		Tenant:        about["tenant"],
+		Tool:          about["tool"],
 	}
-	if v, ok := wb.about["format_version"]; ok {
+	if v, ok := about["format_version"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > snapshot.FormatVersion {
-			return nil, fmt.Errorf("%s: sheet %q: format_version %q is not supported (this halocfg reads 1 to %d)", path, aboutSheet, v, snapshot.FormatVersion)
+			return m, fmt.Errorf("%s: sheet %q: format_version %q is not supported (this halocfg reads 1 to %d)", path, aboutSheet, v, snapshot.FormatVersion)
 		}
 		m.FormatVersion = n
 	}
-	if v := wb.about["created_at"]; v != "" {
+	if v := about["created_at"]; v != "" {
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			return nil, fmt.Errorf("%s: sheet %q: created_at %q is not a time (want RFC 3339)", path, aboutSheet, v)
+			return m, fmt.Errorf("%s: sheet %q: created_at %q is not a time (want RFC 3339)", path, aboutSheet, v)
 		}
 		m.CreatedAt = t
 	}
-	return build(m, wb.records), nil
+	return m, nil
 }

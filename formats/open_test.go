@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -262,10 +261,13 @@ type renamer struct{ Creator }
 
 func (r renamer) Create(rel string) (io.WriteCloser, error) { return r.Creator.Create(fakePath(rel)) }
 
-func (fakeFormat) Each(dir string, fn func(string, []snapshot.Record) error) error {
-	return eachFile(fn, func(k *catalog.Kind) ([]snapshot.Record, error) {
-		return readJSONFile(dir, fakePath(jsonPath(k.Name)))
-	})
+func (fakeFormat) Stream(dir string, fn func(string, Records) error) error {
+	rel := func(kind string) string { return fakePath(jsonPath(kind)) }
+	return streamFiles(dir, fn, rel, func(rel, _ string) Records { return jsonRecords(dir, rel) })
+}
+
+func (f fakeFormat) Each(dir string, fn func(string, []snapshot.Record) error) error {
+	return eachOf(f, dir, fn)
 }
 
 func TestAddingAFormatIsOneRegistration(t *testing.T) {

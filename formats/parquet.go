@@ -16,7 +16,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
-	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -402,39 +401,72 @@ func parquetValue(t colType, v any, notes *rowNotes, field string, dotted bool) 
 	return parquet.ByteArrayValue(snapshot.Canonical(v)), true
 }
 
-func (Parquet) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
-	return eachFile(fn, func(k *catalog.Kind) ([]snapshot.Record, error) {
-		return readParquetFile(dir, parquetPath(k.Name), k.Name)
-	})
+func (x Parquet) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
+	return eachOf(x, dir, fn)
 }
 
-func readParquetFile(dir, rel, kind string) ([]snapshot.Record, error) {
-	p := filepath.Join(dir, filepath.FromSlash(rel))
-	f, err := snapshot.OpenInside(dir, rel, snapshot.MaxFileBytes)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	recs, err := readParquet(f, st.Size(), kind)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	return recs, nil
+func (Parquet) Stream(dir string, fn func(kind string, recs Records) error) error {
+	return streamFiles(dir, fn, parquetPath, func(rel, kind string) Records { return parquetRecords(dir, rel, kind) })
 }
 
-// readParquet decodes one kind's file; parquet-go panics on some malformed
-// files, which become errors here.
-func readParquet(r io.ReaderAt, size int64, kind string) (recs []snapshot.Record, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			recs, err = nil, fmt.Errorf("not a readable Parquet file (%v)", r)
+// parquetRecords streams a kind's file a batch of rows at a time, opening
+// it anew on each run: it holds the footer and one batch, not the file.
+func parquetRecords(dir, rel, kind string) Records {
+	return func(yield func(snapshot.Record) error) error {
+		f, size, err := openSized(dir, rel)
+		if err != nil {
+			return err
 		}
-	}()
-	return decodeParquet(r, size, kind)
+		defer f.Close()
+		name := filepath.Join(dir, filepath.FromSlash(rel))
+		err = eachParquet(f, size, kind, yield)
+		var fe *pqFileError
+		if errors.As(err, &fe) {
+			return fmt.Errorf("%s: %w", name, fe.err)
+		}
+		return err
+	}
+}
+
+// pqFileError is an error of the file, as opposed to one of yield.
+type pqFileError struct{ err error }
+
+func (e *pqFileError) Error() string { return e.err.Error() }
+
+// readParquet decodes one kind's file whole.
+func readParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, error) {
+	recs := []snapshot.Record{}
+	err := eachParquet(r, size, kind, func(rec snapshot.Record) error { recs = append(recs, rec); return nil })
+	var fe *pqFileError
+	if errors.As(err, &fe) {
+		return nil, fe.err
+	}
+	return recs, err
+}
+
+// eachParquet decodes one kind's file, handing yield its records in the
+// file's order, parquetBatchRows at a time; the file's errors come as
+// *pqFileError.
+func eachParquet(r io.ReaderAt, size int64, kind string, yield func(snapshot.Record) error) error {
+	p, err := openParquet(r, size, kind)
+	if err != nil {
+		return &pqFileError{err}
+	}
+	defer p.close()
+	for {
+		recs, err := p.next()
+		if err != nil {
+			return &pqFileError{err}
+		}
+		if recs == nil {
+			return nil
+		}
+		for _, rec := range recs {
+			if err := yield(rec); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // pqColumn is how a Parquet leaf column turns back into field values.
@@ -446,7 +478,28 @@ type pqColumn struct {
 	dotted bool // whole numbers are written 24.0
 }
 
-func decodeParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, error) {
+// pqReader reads a kind's file row group by row group, a batch of rows at
+// a time. parquet-go panics on some malformed files: its calls recover,
+// and the panic becomes an error.
+type pqReader struct {
+	pf      *parquet.File
+	cols    []pqColumn
+	notesAt int
+	group   int          // the next row group
+	rows    parquet.Rows // of the row group being read, or nil
+	buf     []parquet.Row
+	recs    []snapshot.Record
+	n       int64 // rows read
+}
+
+func notReadable(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("not a readable Parquet file (%v)", r)
+	}
+}
+
+func openParquet(r io.ReaderAt, size int64, kind string) (_ *pqReader, err error) {
+	defer notReadable(&err)
 	if size == 0 {
 		return nil, errors.New("empty file, not a Parquet file")
 	}
@@ -520,38 +573,54 @@ func decodeParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, e
 			d.set(&cols[i])
 		}
 	}
+	return &pqReader{pf: pf, cols: cols, notesAt: notesAt, buf: make([]parquet.Row, parquetBatchRows)}, nil
+}
 
-	recs := make([]snapshot.Record, 0, pf.NumRows())
-	buf := make([]parquet.Row, parquetBatchRows)
-	for _, rg := range pf.RowGroups() {
-		rows := rg.Rows()
-		for {
-			n, err := rows.ReadRows(buf)
-			if int64(len(recs)+n) > pf.NumRows() {
-				rows.Close()
-				return nil, fmt.Errorf("more rows than the %d the footer states", pf.NumRows())
+// next decodes the next batch of rows; nil after the last.
+func (p *pqReader) next() (_ []snapshot.Record, err error) {
+	defer notReadable(&err)
+	groups := p.pf.RowGroups()
+	for {
+		if p.rows == nil {
+			if p.group == len(groups) {
+				return nil, nil
 			}
-			for _, row := range buf[:n] {
-				rec, err := parquetRecord(row, cols, notesAt, len(recs)+1)
-				if err != nil {
-					rows.Close()
-					return nil, err
-				}
-				recs = append(recs, rec)
-			}
-			if err == io.EOF {
-				break
-			}
+			p.rows = groups[p.group].Rows()
+			p.group++
+		}
+		n, err := p.rows.ReadRows(p.buf)
+		if p.n+int64(n) > p.pf.NumRows() {
+			return nil, fmt.Errorf("more rows than the %d the footer states", p.pf.NumRows())
+		}
+		p.recs = p.recs[:0]
+		for _, row := range p.buf[:n] {
+			p.n++
+			rec, err := parquetRecord(row, p.cols, p.notesAt, int(p.n))
 			if err != nil {
-				rows.Close()
 				return nil, err
 			}
+			p.recs = append(p.recs, rec)
 		}
-		if err := rows.Close(); err != nil {
+		if err == io.EOF {
+			rows := p.rows
+			p.rows = nil
+			if err := rows.Close(); err != nil {
+				return nil, err
+			}
+		} else if err != nil {
 			return nil, err
 		}
+		if n > 0 {
+			return p.recs, nil
+		}
 	}
-	return recs, nil
+}
+
+func (p *pqReader) close() {
+	defer func() { recover() }() // closing a broken file may panic too; it is read
+	if p.rows != nil {
+		p.rows.Close()
+	}
 }
 
 func parquetColumns(schema *parquet.Schema) ([]pqColumn, error) {

@@ -30,7 +30,7 @@ func TestWorkbookDeclaresItsRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := openPackage(data, xlsxLimit)
+	p, err := openPackage(bytes.NewReader(data), int64(len(data)), xlsxLimit)
 	if err != nil {
 		t.Fatal(err)
 	}

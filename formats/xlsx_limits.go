@@ -2,7 +2,6 @@ package formats
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -111,26 +110,33 @@ func byteSize(n int64) string {
 
 // xlsxPackage is a workbook's zip, checked, and what its sheets may still cost.
 type xlsxPackage struct {
-	l       xlsxLimits
-	size    int64
-	budget  int64
-	text    int64                // cell text the sheets may still hold
-	parts   map[string]*zip.File // by the name excelize stores the part under
-	order   []string             // part names in zip order
-	names   map[string]string    // part -> the sheet it holds, for messages
-	sheets  map[string]string    // sheet -> its part
-	charset func(string, io.Reader) (io.Reader, error)
-	sst     []uint32 // bytes of each shared string
+	l      xlsxLimits
+	size   int64
+	budget int64
+	text   int64                // cell text the sheets may still hold
+	parts  map[string]*zip.File // by the name excelize stores the part under
+	order  []string             // part names in zip order
+	names  map[string]string    // part -> the sheet it holds, for messages
+	sheets map[string]string    // sheet -> its part
+	list   []string             // sheet names in the workbook's order
+	sst    []uint32             // bytes of each shared string
+	// notPlain: the parts plainXML gave up on, read with encoding/xml
+	notPlain map[string]bool
 }
 
-// openPackage checks a workbook's zip before excelize opens it.
-func openPackage(data []byte, l xlsxLimits) (*xlsxPackage, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+// openPackage checks a workbook's zip, of size bytes, before anything of it
+// is read; it reads the zip's parts from r when they are read, never the
+// file whole.
+func openPackage(r io.ReaderAt, size int64, l xlsxLimits) (*xlsxPackage, error) {
+	if size == 0 {
+		return nil, errors.New("empty file, not an XLSX workbook")
+	}
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
 	}
 	zr.RegisterDecompressor(zip.Deflate, kflate.NewReader) // twice as fast as compress/flate
-	p := &xlsxPackage{l: l, size: int64(len(data)), parts: map[string]*zip.File{}}
+	p := &xlsxPackage{l: l, size: size, parts: map[string]*zip.File{}, notPlain: map[string]bool{}}
 	p.budget = l.budget(p.size)
 	p.text = p.budget
 	if len(zr.File) > l.parts {
@@ -199,12 +205,10 @@ func spilled(name string) bool {
 }
 
 // check streams the shared strings, then every other part as a sheet,
-// before excelize reads any: excelize reads a sheet from whichever part
-// the workbook's relationships name, so every part is checked, not only
-// those named. A part that is not XML ends its scan where excelize's
-// reading of it would end too.
-func (p *xlsxPackage) check(f *excelize.File) error {
-	p.charset = f.CharsetReader
+// before any is read: a workbook's relationships may name any part as a
+// sheet, so every part is checked, not only those named. A part that is
+// not XML ends its scan where reading it as a sheet would end too.
+func (p *xlsxPackage) check() error {
 	if err := p.scanSST(); err != nil {
 		return err
 	}
@@ -251,6 +255,7 @@ func (p *xlsxPackage) nameSheets() {
 	}
 	p.decodeSmall(wbPath, &wb)
 	for _, sh := range wb.Sheets {
+		p.list = append(p.list, sh.Name)
 		for _, a := range sh.Attr {
 			part := targets[a.Value]
 			if a.Name.Local != "id" || a.Name.Space == "" || part == "" {

@@ -183,7 +183,7 @@ func TestXLSXReadLimits(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			book := c.book(t)
 			tempDir(t)
-			_, err := readWorkbook(book, nil)
+			_, err := readWorkbook(book)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v\nwant it to say %q", err, c.want)
 			}
@@ -197,7 +197,7 @@ func TestXLSXPictureIsNoSheet(t *testing.T) {
 	tempDir(t)
 	picture := "\x89PNG\r\n<!DOCTYPE" + strings.Repeat("<", 1000) + randomBytes(900<<10)
 	book := zipOf(t, append(seedParts(t), [2]string{"xl/media/image1.png", picture})...)
-	wb, err := readWorkbook(book, nil)
+	wb, err := readWorkbook(book)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestXLSXSharedStringsChargedPerReference(t *testing.T) {
 				sstName:   {head: long},
 				aboutPart: sheetRows(`<row r="1">`+inlineCell("A1", "halocfg snapshot")+`</row>`, `<row>`+c.cell+`</row>`, 3000),
 			})
-			_, err := readWorkbook(book, nil)
+			_, err := readWorkbook(book)
 			refused := err != nil && strings.Contains(err.Error(), `sheet "_about", row `) && strings.Contains(err.Error(), "the workbook's cells cost more than")
 			if refused != c.refused {
 				t.Errorf("refused %v, want %v (%v)", refused, c.refused, err)
@@ -248,7 +248,7 @@ func TestXLSXUntypedColumnTakesCellTypes(t *testing.T) {
 		`<row><c r="A9"><v>908</v></c><c r="B9" t="str"><v>7</v></c></row>` +
 		`<row><c><v>909</v></c><c t="b"><v>0</v></c></row>`
 	book := bombBytes(t, map[string]bombPart{statusPart: {head: sheetXML(`<row r="1">` + inlineCell("A1", "id") + inlineCell("B1", "extra") + `</row>` + rows)}})
-	wb, err := readWorkbook(book, nil)
+	wb, err := readWorkbook(book)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,12 +334,12 @@ func TestXLSXWriterPadsToTheReadBudget(t *testing.T) {
 				t.Errorf("%d bytes inflating to %d: want the budget (%d) met, padding less than its share",
 					padded.Len(), inflated, l.budget(int64(padded.Len())))
 			}
-			wb, err := readWorkbookWithin(padded.Bytes(), tmp, l, nil)
+			wb, err := readWorkbookWithin(padded.Bytes(), tmp, l)
 			if err != nil {
 				t.Fatal(err)
 			}
 			sameRecords(t, c.s.Records["status"], wb.records["status"])
-			if _, err := readWorkbookWithin(plain.Bytes(), tmp, l, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			if _, err := readWorkbookWithin(plain.Bytes(), tmp, l); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("unpadded: %v, want refused (%s)", err, c.want)
 			}
 		})
@@ -363,30 +363,33 @@ func TestXLSXLargeWorkbookReadsBack(t *testing.T) {
 	if inflated <= xlsxLimit.floor {
 		t.Fatalf("inflates to %d, not beyond the floor", inflated)
 	}
-	wb, err := readWorkbook(b.Bytes(), nil)
+	wb, err := readWorkbook(b.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameRecords(t, s.Records["status"], wb.records["status"])
 }
 
-// excelize leaves behind the sheets it spilled when opening fails further
-// on; the reader's own temporary directory goes, whatever happens.
+// The reader's temporary files (the shared strings; excelize's, writing)
+// go, whatever happens.
 func TestXLSXTemporaryFilesRemoved(t *testing.T) {
 	big := sheetRows(`<row r="1">`+inlineCell("A1", "id")+`</row>`, `<row><c><v></v></c></row>`, 800_000) // 19 MB of blank rows, spilled
 	book := bombBytes(t, map[string]bombPart{statusPart: big})
-	broken := bombBytes(t, map[string]bombPart{statusPart: big, stylesPart: {head: `<styleSheet><numFmts>`}})
+	// The reader's own temporary file, the shared strings, is there when
+	// the _cells sheet (read after it) fails.
+	badNote := sheetXML(`<row r="1">` + inlineCell("A1", "kind") + `</row><row r="2">` + inlineCell("A2", "status") + inlineCell("B2", "1") + inlineCell("C2", "name") + inlineCell("D2", "bogus") + `</row>`)
+	broken := bombBytes(t, map[string]bombPart{statusPart: big, sstName: longSST, cellsPart: {head: badNote}})
 
 	t.Run("after reading", func(t *testing.T) {
 		tempDir(t)
-		if _, err := readWorkbook(book, nil); err != nil {
+		if _, err := readWorkbook(book); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("after opening fails", func(t *testing.T) {
 		tempDir(t)
-		if _, err := readWorkbook(broken, nil); err == nil || !strings.Contains(err.Error(), "not an XLSX workbook: expected element <styleSheet>") {
-			t.Fatalf("%v, want excelize's error on styles.xml", err)
+		if _, err := readWorkbook(broken); err == nil || !strings.Contains(err.Error(), `sheet "_cells", row 2, column "note": "bogus" is not a note`) {
+			t.Fatalf("%v, want the error of sheet _cells", err)
 		}
 	})
 	t.Run("after a panic", func(t *testing.T) {

@@ -1,13 +1,16 @@
 package formats
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,101 +27,148 @@ import (
 // by header, records by id; a value that does not fit its column is an error
 // naming sheet, row and column.
 
-func (XLSX) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
-	_, err := readWorkbookFile(dir, xlsxName, fn)
+func (x XLSX) Each(dir string, fn func(kind string, recs []snapshot.Record) error) error {
+	return eachOf(x, dir, fn)
+}
+
+func (XLSX) Stream(dir string, fn func(kind string, recs Records) error) error {
+	f, err := snapshot.OpenInside(dir, xlsxName, snapshot.MaxFileBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return streamWorkbook(dir, xlsxName, nil, fn)
 }
 
-// workbook is what a halocfg workbook holds.
-type workbook struct {
-	about   map[string]string // source, tenant, created_at, tool, format_version
-	records map[string][]snapshot.Record
-}
-
-// kindFunc takes the records of one kind of a workbook, sheet by sheet; a
-// reader given none keeps them all in workbook.records.
-type kindFunc func(kind string, recs []snapshot.Record) error
-
-func readWorkbookFile(dir, name string, fn kindFunc) (*workbook, error) {
+// streamWorkbook reads the workbook name in dir: it calls about, when set,
+// with its _about sheet, then fn with each kind, sheet by sheet, as Records
+// in the sheet's order. The file stays open, and its shared strings in a
+// temporary file, until it returns; each run of a kind's Records reads its
+// sheet anew from the zip, never the file whole.
+func streamWorkbook(dir, name string, about func(map[string]string) error, fn func(kind string, recs Records) error) error {
+	f, size, err := openSized(dir, name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	path := filepath.Join(dir, name)
-	data, err := snapshot.ReadInside(dir, name, snapshot.MaxFileBytes)
+	return inTempDir(func(tmp string) error {
+		x, err := openXLSX(f, size, tmp, xlsxLimit)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		defer x.close()
+		if about != nil {
+			if err := about(x.about); err != nil {
+				return err
+			}
+		}
+		for _, k := range x.kinds {
+			if err := fn(k.kind, x.records(path, k.sheet, k.kind)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// xlsxReader reads a workbook's sheets row by row from its zip, with
+// plainXML (or encoding/xml), as excelize's Rows iterator reads them: the
+// scan that checks the workbook's limits (xlsx_scan.go) also reads the
+// cells' values.
+type xlsxReader struct {
+	pkg   *xlsxPackage
+	sst   *sstTable
+	about map[string]string
+	types map[[2]string]xtype // by kind and column
+	notes map[noteKey]*cellNotes
+	kinds []sheetKindOf // in the workbook's order
+}
+
+// sheetKindOf is a sheet holding a kind.
+type sheetKindOf struct{ sheet, kind string }
+
+// openXLSX checks a workbook of size bytes read from r within l (its zip,
+// then every part), puts its shared strings in a temporary file in tmp, and
+// reads its _about, _types and _cells sheets.
+func openXLSX(r io.ReaderAt, size int64, tmp string, l xlsxLimits) (*xlsxReader, error) {
+	pkg, err := openPackage(r, size, l)
 	if err != nil {
 		return nil, err
 	}
-	wb, err := readWorkbook(data, fn)
-	var fe *kindError
-	if errors.As(err, &fe) {
-		return nil, fe.err // fn's own error, as it gave it
+	if err := pkg.check(); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	x := &xlsxReader{pkg: pkg, about: map[string]string{}, types: map[[2]string]xtype{}, notes: map[noteKey]*cellNotes{}}
+	if x.sst, err = loadSST(pkg, tmp); err != nil {
+		return nil, err
 	}
-	return wb, nil
-}
-
-// kindError carries an error of a kindFunc out of the reader untouched.
-type kindError struct{ err error }
-
-func (e *kindError) Error() string { return e.err.Error() }
-
-// readWorkbook decodes a workbook within halocfg's limits (xlsx_limits.go).
-func readWorkbook(data []byte, fn kindFunc) (*workbook, error) {
-	var wb *workbook
-	err := inTempDir(func(tmp string) (err error) {
-		wb, err = readWorkbookWithin(data, tmp, xlsxLimit, fn)
-		return err
-	})
-	return wb, err
-}
-
-// readWorkbookWithin decodes a workbook within l, with excelize's temporary
-// files in tmp. excelize panics on some malformed files, which become errors here.
-func readWorkbookWithin(data []byte, tmp string, l xlsxLimits, fn kindFunc) (wb *workbook, err error) {
+	ok := false
 	defer func() {
-		if r := recover(); r != nil {
-			wb, err = nil, fmt.Errorf("not a readable XLSX workbook (%v)", r)
+		if !ok {
+			x.close()
 		}
 	}()
-	if len(data) == 0 {
-		return nil, errors.New("empty file, not an XLSX workbook")
-	}
-	pkg, err := openPackage(data, l)
-	if err != nil {
-		return nil, err
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: max(pkg.budget, l.spill), UnzipXMLSizeLimit: l.spill, TmpDir: tmp,
-	})
-	if f != nil {
-		defer f.Close()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
-	}
-	if err := pkg.check(f); err != nil {
-		return nil, err
-	}
-	r := &xlsxReader{f: f, pkg: pkg, types: map[[2]string]xtype{}, notes: map[noteKey]*cellNotes{}, cellTypes: map[string]*cellTypes{}}
-	defer r.close()
-	return r.workbook(fn)
-}
-
-type xlsxReader struct {
-	f         *excelize.File
-	pkg       *xlsxPackage
-	types     map[[2]string]xtype // by kind and column
-	notes     map[noteKey]*cellNotes
-	cellTypes map[string]*cellTypes // by sheet, for columns _types does not type
-}
-
-func (r *xlsxReader) close() {
-	for _, c := range r.cellTypes {
-		if c.s != nil {
-			c.s.close()
+	has := func(name string) bool { return slices.Contains(pkg.list, name) }
+	if has(aboutSheet) {
+		if err := x.eachRow(aboutSheet, func(_ int, cells []string) error {
+			if len(cells) >= 2 && cells[0] != "" {
+				x.about[cells[0]] = cells[1]
+			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
+	}
+	if has(typesSheet) {
+		if err := x.eachRow(typesSheet, x.typeRow); err != nil {
+			return nil, err
+		}
+	}
+	if has(cellsSheet) {
+		if err := x.eachRow(cellsSheet, x.noteRow); err != nil {
+			return nil, err
+		}
+	}
+	if !has(aboutSheet) && !slices.ContainsFunc(pkg.list, func(s string) bool { return sheetKind(s) != "" }) {
+		return nil, fmt.Errorf("not a halocfg workbook: no %s sheet and no sheet named after a kind (%s)", aboutSheet, strings.Join(catalog.Names(), ", "))
+	}
+	seen := map[string]bool{}
+	for _, sheet := range pkg.list {
+		kind := sheetKind(sheet)
+		if kind == "" {
+			continue // _about, hidden sheets, an analyst's own sheets
+		}
+		if seen[kind] {
+			return nil, fmt.Errorf("two sheets hold kind %q", kind)
+		}
+		seen[kind] = true
+		x.kinds = append(x.kinds, sheetKindOf{sheet, kind})
+	}
+	ok = true
+	return x, nil
+}
+
+func (x *xlsxReader) close() { x.sst.close() }
+
+// records is a kind's sheet as Records, in the sheet's order; an error of
+// the sheet names the file at path (when given), one of yield comes back
+// untouched.
+func (x *xlsxReader) records(path, sheet, kind string) Records {
+	return func(yield func(snapshot.Record) error) error {
+		ours := true
+		err := x.kindSheet(sheet, kind, func(rec snapshot.Record) error {
+			err := yield(rec)
+			ours = err == nil
+			return err
+		})
+		if err != nil && ours && path != "" {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+		return err
 	}
 }
 
@@ -138,63 +188,6 @@ type cellNotes struct {
 	more  []string
 }
 
-func (r *xlsxReader) workbook(fn kindFunc) (*workbook, error) {
-	wb := &workbook{about: map[string]string{}, records: map[string][]snapshot.Record{}}
-	sheets := r.f.GetSheetList()
-	has := func(name string) bool {
-		for _, s := range sheets {
-			if s == name {
-				return true
-			}
-		}
-		return false
-	}
-	if has(aboutSheet) {
-		if err := r.eachRow(aboutSheet, func(_ int, cells []string) error {
-			if len(cells) >= 2 && cells[0] != "" {
-				wb.about[cells[0]] = cells[1]
-			}
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-	}
-	if has(typesSheet) {
-		if err := r.eachRow(typesSheet, r.typeRow); err != nil {
-			return nil, err
-		}
-	}
-	if has(cellsSheet) {
-		if err := r.eachRow(cellsSheet, r.noteRow); err != nil {
-			return nil, err
-		}
-	}
-	if !has(aboutSheet) && !slices.ContainsFunc(sheets, func(s string) bool { return sheetKind(s) != "" }) {
-		return nil, fmt.Errorf("not a halocfg workbook: no %s sheet and no sheet named after a kind (%s)", aboutSheet, strings.Join(catalog.Names(), ", "))
-	}
-	seen := map[string]bool{}
-	for _, sheet := range sheets {
-		kind := sheetKind(sheet)
-		if kind == "" {
-			continue // _about, hidden sheets, an analyst's own sheets
-		}
-		if seen[kind] {
-			return nil, fmt.Errorf("two sheets hold kind %q", kind)
-		}
-		seen[kind] = true
-		recs, err := r.kindSheet(sheet, kind)
-		if err != nil {
-			return nil, err
-		}
-		if fn == nil {
-			wb.records[kind] = recs
-		} else if err := fn(kind, recs); err != nil {
-			return nil, &kindError{err}
-		}
-	}
-	return wb, nil
-}
-
 func sheetKind(sheet string) string {
 	for _, k := range catalog.Stored() {
 		if strings.EqualFold(sheet, k.Name) {
@@ -204,29 +197,53 @@ func sheetKind(sheet string) string {
 	return ""
 }
 
-// eachRow calls fn with every non-blank row after the header row.
-func (r *xlsxReader) eachRow(sheet string, fn func(row int, cells []string) error) error {
-	rows, err := r.f.Rows(sheet)
-	if err != nil {
-		return fmt.Errorf("sheet %q: %w", sheet, err)
+// readSheet calls fn with every row of sheet that has a <row> element: its
+// number, its cells' values and their types (t attributes) by column, as
+// excelize's Rows gives them with RawCellValue (a cell with no value is "").
+// cells and types are reused from row to row.
+func (x *xlsxReader) readSheet(sheet string, fn func(row int, cells, types []string) error) error {
+	part := x.pkg.sheetPart(sheet)
+	if part == "" {
+		return fmt.Errorf("sheet %q: the workbook names no part for it", sheet)
 	}
-	defer rows.Close()
-	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return fmt.Errorf("sheet %q, row %d: %w", sheet, n, err)
+	ps, err := x.pkg.partScan(part, !x.pkg.notPlain[part], cellAttrs)
+	if err != nil {
+		return err
+	}
+	defer ps.close()
+	s := newSheetScan(x.pkg, part, ps, false)
+	s.values, s.sst = true, x.sst
+	var cells, types []string
+	for {
+		row, err := s.next()
+		if err != nil || row == nil {
+			return err
 		}
-		if (n == 1 && sheet != aboutSheet) || blank(cells) {
-			continue
+		cells, types = cells[:0], types[:0]
+		for _, c := range row.cells {
+			if c.value == "" {
+				continue
+			}
+			for len(cells) < c.col-1 {
+				cells, types = append(cells, ""), append(types, "")
+			}
+			cells, types = append(cells, c.value), append(types, c.typ)
 		}
-		if err := fn(n, cells); err != nil {
+		if err := fn(row.n, cells, types); err != nil {
 			return err
 		}
 	}
-	if err := rows.Error(); err != nil {
-		return fmt.Errorf("sheet %q: %w", sheet, err)
-	}
-	return nil
+}
+
+// eachRow calls fn with every non-blank row after the header row (of the
+// _about sheet, every non-blank row).
+func (x *xlsxReader) eachRow(sheet string, fn func(row int, cells []string) error) error {
+	return x.readSheet(sheet, func(n int, cells, _ []string) error {
+		if (n == 1 && sheet != aboutSheet) || blank(cells) {
+			return nil
+		}
+		return fn(n, cells)
+	})
 }
 
 func blank(cells []string) bool {
@@ -245,7 +262,7 @@ func cellAt(cells []string, i int) string {
 	return ""
 }
 
-func (r *xlsxReader) typeRow(n int, cells []string) error {
+func (x *xlsxReader) typeRow(n int, cells []string) error {
 	kind, column, typ, empty := cellAt(cells, 0), cellAt(cells, 1), cellAt(cells, 2), cellAt(cells, 3)
 	t := xtype{empty: empty}
 	if typ == displayType {
@@ -260,17 +277,17 @@ func (r *xlsxReader) typeRow(n int, cells []string) error {
 	default:
 		return fmt.Errorf("sheet %q, row %d, column \"empty cell\": %s is not null, empty or absent", typesSheet, n, quote(empty))
 	}
-	r.types[[2]string{kind, column}] = t
+	x.types[[2]string{kind, column}] = t
 	return nil
 }
 
-func (r *xlsxReader) noteRow(n int, cells []string) error {
+func (x *xlsxReader) noteRow(n int, cells []string) error {
 	k := noteKey{cellAt(cells, 0), cellAt(cells, 1), cellAt(cells, 2)}
 	note, value := cellAt(cells, 3), cellAt(cells, 4)
-	c := r.notes[k]
+	c := x.notes[k]
 	if c == nil {
 		c = &cellNotes{}
-		r.notes[k] = c
+		x.notes[k] = c
 	}
 	switch note {
 	case emptyNull, emptyString, emptyAbsent:
@@ -294,50 +311,43 @@ type rcol struct {
 	known bool // typed in _types; otherwise the cells' own types decide
 }
 
-func (r *xlsxReader) kindSheet(sheet, kind string) ([]snapshot.Record, error) {
-	rows, err := r.f.Rows(sheet)
-	if err != nil {
-		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
-	}
-	defer rows.Close()
+// kindSheet reads a kind's sheet, calling yield with each record in the
+// sheet's order.
+func (x *xlsxReader) kindSheet(sheet, kind string, yield func(snapshot.Record) error) error {
 	var cols []rcol
-	idAt := -1
-	recs := []snapshot.Record{}
+	idAt, header := -1, false
 	rowOf := map[string]int{} // id -> row, to report duplicates
-	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, fmt.Errorf("sheet %q, row %d: %w", sheet, n, err)
-		}
-		if n == 1 {
-			if cols, idAt, err = r.headers(sheet, kind, cells); err != nil {
-				return nil, err
+	err := x.readSheet(sheet, func(n int, cells, types []string) error {
+		if !header {
+			header = true
+			if n != 1 {
+				cells = nil // row 1 is blank
 			}
-			continue
+			var err error
+			if cols, idAt, err = x.headers(sheet, kind, cells); err != nil || n == 1 {
+				return err
+			}
 		}
 		if blank(cells) {
-			continue
+			return nil
 		}
-		rec, id, err := r.record(sheet, kind, n, cols, idAt, cells)
+		rec, id, err := x.record(sheet, kind, n, cols, idAt, cells, types)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if first, dup := rowOf[id]; dup {
-			return nil, fmt.Errorf("sheet %q, row %d, column \"id\": id %s is also in row %d", sheet, n, id, first)
+			return fmt.Errorf("sheet %q, row %d, column \"id\": id %s is also in row %d", sheet, n, id, first)
 		}
 		rowOf[id] = n
-		recs = append(recs, rec)
+		return yield(rec)
+	})
+	if err == nil && !header {
+		err = fmt.Errorf("sheet %q: no header row (row 1 must name the columns)", sheet)
 	}
-	if err := rows.Error(); err != nil {
-		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
-	}
-	if cols == nil {
-		return nil, fmt.Errorf("sheet %q: no header row (row 1 must name the columns)", sheet)
-	}
-	return recs, nil
+	return err
 }
 
-func (r *xlsxReader) headers(sheet, kind string, cells []string) ([]rcol, int, error) {
+func (x *xlsxReader) headers(sheet, kind string, cells []string) ([]rcol, int, error) {
 	cols := make([]rcol, len(cells))
 	seen := map[string]int{}
 	idAt := -1
@@ -349,7 +359,7 @@ func (r *xlsxReader) headers(sheet, kind string, cells []string) ([]rcol, int, e
 			return nil, 0, fmt.Errorf("sheet %q, row 1: column %q appears twice (columns %s and %s)", sheet, h, colLetter(j), colLetter(i))
 		}
 		seen[h] = i
-		t, known := r.types[[2]string{kind, h}]
+		t, known := x.types[[2]string{kind, h}]
 		if !known {
 			t.empty = emptyAbsent // an added column: an empty cell adds no field
 		}
@@ -362,7 +372,7 @@ func (r *xlsxReader) headers(sheet, kind string, cells []string) ([]rcol, int, e
 	// "field (name)" beside a column "field" is still a display column.
 	for i, c := range cols {
 		base, ok := strings.CutSuffix(c.header, nameSuffix)
-		if _, typed := r.types[[2]string{kind, c.header}]; ok && !typed {
+		if _, typed := x.types[[2]string{kind, c.header}]; ok && !typed {
 			if _, has := seen[base]; has {
 				cols[i].display = true
 			}
@@ -382,7 +392,7 @@ func colLetter(i int) string {
 	return name
 }
 
-func (r *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, cells []string) (snapshot.Record, string, error) {
+func (x *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, cells, types []string) (snapshot.Record, string, error) {
 	fail := func(col string, err error) error {
 		return fmt.Errorf("sheet %q, row %d, column %q: %w", sheet, n, col, err)
 	}
@@ -390,7 +400,7 @@ func (r *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, ce
 	if idText == "" {
 		return nil, "", fail("id", errors.New("empty; every record needs its id"))
 	}
-	idVal, err := r.value(sheet, n, idAt, cols[idAt], idText, nil)
+	idVal, err := value(cols[idAt], idText, cellAt(types, idAt), nil)
 	if err != nil {
 		return nil, "", fail("id", err)
 	}
@@ -415,7 +425,7 @@ func (r *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, ce
 		if c.display {
 			continue
 		}
-		notes := r.notes[noteKey{kind, id, c.header}]
+		notes := x.notes[noteKey{kind, id, c.header}]
 		if notes == nil {
 			notes = &cellNotes{}
 		}
@@ -433,7 +443,7 @@ func (r *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, ce
 			continue
 		}
 		text += strings.Join(notes.more, "")
-		v, err := r.value(sheet, n, i, c, text, notes)
+		v, err := value(c, text, cellAt(types, i), notes)
 		if err != nil {
 			return nil, "", fail(c.header, err)
 		}
@@ -442,17 +452,14 @@ func (r *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, ce
 	return rec, id, nil
 }
 
-// value decodes a non-empty cell of column c.
-func (r *xlsxReader) value(sheet string, row, col int, c rcol, text string, notes *cellNotes) (any, error) {
+// value decodes a non-empty cell of column c, of type typ (its t attribute).
+func value(c rcol, text, typ string, notes *cellNotes) (any, error) {
 	if notes != nil && notes.json {
 		return jsonCell(text)
 	}
 	t := c.typ
 	if !c.known {
-		var err error
-		if t, err = r.cellType(sheet, row, col, text); err != nil {
-			return nil, err
-		}
+		t = cellType(typ, text)
 	}
 	switch t {
 	case colInt:
@@ -497,39 +504,175 @@ func jsonCell(text string) (any, error) {
 }
 
 // cellType types a cell of a column halocfg did not write (or wrote only
-// nulls in) by the cell's own type.
-func (r *xlsxReader) cellType(sheet string, row, col int, text string) (colType, error) {
-	c := r.cellTypes[sheet]
-	if c == nil {
-		c = &cellTypes{}
-		if part := r.pkg.sheetPart(sheet); part != "" {
-			s, err := r.pkg.partScan(part, false, cellAttrs)
-			if err != nil {
-				return colNull, err
-			}
-			c.s = newSheetScan(r.pkg, part, s, false)
-		}
-		r.cellTypes[sheet] = c
-	}
-	t, err := c.at(row, col+1)
-	if err != nil {
-		return colNull, err
-	}
-	switch t {
+// nulls in) by the cell's own type, typ.
+func cellType(typ, text string) colType {
+	switch typ {
 	case "b":
-		return colBool, nil
+		return colBool
 	case "d", "e", "s", "str", "inlineStr":
-		return colString, nil
+		return colString
 	}
 	// a number, or a cell of no type (or of one excelize does not know)
 	if _, ok := canonicalInt(json.Number(text)); ok {
-		return colInt, nil
+		return colInt
 	}
 	if _, err := strconv.ParseFloat(text, 64); err == nil {
-		return colFloat, nil
+		return colFloat
 	}
-	return colString, nil
+	return colString
 }
+
+// sstTable is a workbook's shared strings, in a temporary file: a workbook
+// a spreadsheet program saved holds all its text there.
+type sstTable struct {
+	f    *os.File
+	ends []int64 // where each string ends in f
+}
+
+// loadSST copies the shared strings of p (checked by scanSST) into a
+// temporary file in tmp, each as excelize reads it.
+func loadSST(p *xlsxPackage, tmp string) (*sstTable, error) {
+	t := &sstTable{}
+	if _, ok := p.parts[sstName]; !ok {
+		return t, nil
+	}
+	f, err := os.CreateTemp(tmp, "sst-*")
+	if err != nil {
+		return nil, err
+	}
+	t.f = f
+	w := bufio.NewWriter(f)
+	var size int64
+	var si richText
+	noAttrs := func(string) bool { return false }
+	err = p.plainFirst(sstName, noAttrs, func(s *partScan) error {
+		for {
+			tok, err := s.next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("shared strings, string %d: %w", len(t.ends)+1, err)
+			}
+			switch tok := tok.(type) {
+			case xml.StartElement:
+				if tok.Name.Local == "si" && s.level() == 2 {
+					si.reset()
+					si.open(2)
+				} else {
+					si.start(tok.Name.Local, s.level())
+				}
+			case xml.EndElement:
+				if si.at != 0 && s.level() < si.at {
+					n, err := w.WriteString(bstrUnmarshal(string(si.text)))
+					if err != nil {
+						return err
+					}
+					size += int64(n)
+					t.ends = append(t.ends, size)
+				}
+				si.end(s.level())
+			case xml.CharData:
+				si.charData(tok, s.level())
+			}
+		}
+	}, func() {
+		t.ends, size = t.ends[:0], 0
+		w.Reset(f)
+		f.Seek(0, io.SeekStart)
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		t.close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// at is shared string i.
+func (t *sstTable) at(i int) (string, error) {
+	if i < 0 || i >= len(t.ends) {
+		return "", fmt.Errorf("shared string %d does not exist (the workbook has %d)", i, len(t.ends))
+	}
+	start := int64(0)
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	b := make([]byte, t.ends[i]-start)
+	if _, err := t.f.ReadAt(b, start); err != nil {
+		return "", fmt.Errorf("reading back shared string %d: %w", i, err)
+	}
+	return string(b), nil
+}
+
+// close removes the temporary file (inTempDir removes its directory anyway).
+func (t *sstTable) close() {
+	if t.f != nil {
+		t.f.Close()
+		os.Remove(t.f.Name())
+		t.f = nil
+	}
+}
+
+// richText collects a string item's text as excelize reads it (a shared
+// string's <si>, a cell's <is>): its own <t> and those of its runs (<r>),
+// not those of phonetic runs (<rPh>), each <t>'s own text.
+type richText struct {
+	at, r, t int  // depth of the item, the run, the <t> being read; 0: none
+	seen     bool // the cell has an item
+	text     []byte
+}
+
+func (x *richText) reset() { *x = richText{text: x.text[:0]} }
+
+func (x *richText) open(level int) { x.at, x.seen = level, true }
+
+func (x *richText) start(local string, level int) {
+	switch {
+	case x.at == 0 || x.t != 0:
+	case local == "r" && level == x.at+1:
+		x.r = level
+	case local == "t" && (level == x.at+1 || x.r != 0 && level == x.r+1):
+		x.t = level
+	}
+}
+
+func (x *richText) end(level int) {
+	if level < x.t {
+		x.t = 0
+	}
+	if level < x.r {
+		x.r = 0
+	}
+	if level < x.at {
+		x.at = 0
+	}
+}
+
+func (x *richText) charData(b []byte, level int) {
+	if x.t != 0 && level == x.t {
+		x.text = append(x.text, b...)
+	}
+}
+
+// bstrUnmarshal decodes OOXML's escapes of characters (_x000D_), as excelize
+// does for string items: _x005F_ is an underscore.
+func bstrUnmarshal(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	return bstrEscape.ReplaceAllStringFunc(s, func(m string) string {
+		if m == "_x005F_" {
+			return "_"
+		}
+		v, _ := strconv.Unquote(`"\u` + m[2:6] + `"`)
+		return v
+	})
+}
+
+var bstrEscape = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
 
 // quote quotes a cell's text for an error message, shortened.
 func quote(s string) string {

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/net/html/charset"
 )
 
 // limitError is a limit a part's XML went over.
@@ -114,7 +115,7 @@ func (p *xlsxPackage) partScan(part string, plain bool, attrsOf func(string) boo
 		return &partScan{newPlainXML(rc, int(p.l.token), p.l.depth, attrsOf), rc}, nil
 	}
 	dec := xml.NewDecoder(&tokenLimiter{r: rc, max: p.l.token, head: make([]byte, 0, 9)})
-	dec.CharsetReader = p.charset
+	dec.CharsetReader = charset.NewReaderLabel // as excelize reads a part in another encoding
 	// Only XML parts must be well formed; a picture's bytes are scanned for
 	// their cost alone.
 	xmlPart := strings.HasSuffix(part, ".xml") || strings.HasSuffix(part, ".rels") || strings.HasSuffix(part, ".vml")
@@ -125,10 +126,11 @@ func (s *partScan) close() { s.rc.Close() }
 
 // plainFirst scans a part with fn, first with plainXML where the part is one
 // spreadsheet programs write plainly (a sheet or the shared strings), again
-// with encoding/xml if plainXML gives up. undo forgets what the first try did.
+// with encoding/xml if plainXML gives up. undo forgets what the first try
+// did. A part plainXML gave up on once is read with encoding/xml from then on.
 func (p *xlsxPackage) plainFirst(part string, attrsOf func(string) bool, fn func(*partScan) error, undo func()) error {
 	_, named := p.names[part]
-	for _, plain := range []bool{named || part == sstName, false} {
+	for _, plain := range []bool{(named || part == sstName) && !p.notPlain[part], false} {
 		text := p.text
 		s, err := p.partScan(part, plain, attrsOf)
 		if err != nil {
@@ -140,6 +142,7 @@ func (p *xlsxPackage) plainFirst(part string, attrsOf func(string) bool, fn func
 			return err
 		}
 		p.text = text
+		p.notPlain[part] = true
 		undo()
 	}
 	return nil
@@ -251,8 +254,9 @@ func (p *xlsxPackage) sstStrings(s *partScan) error {
 
 // scanCell is what a sheet scan learns of a cell.
 type scanCell struct {
-	col int
-	typ string // its t attribute
+	col   int
+	typ   string // its t attribute
+	value string // its value as excelize reads it raw; only when the scan reads values
 }
 
 // scanRow is what a sheet scan learns of a row.
@@ -280,6 +284,10 @@ type sheetScan struct {
 	inV     int // depth of the <v> being read, or 0
 	vText   []byte
 	nested  bool // elements inside a <v>
+	// values: the scan reads the cells' values (readSheet), not only their cost
+	values bool
+	is     richText // the cell's inline string
+	sst    *sstTable
 }
 
 func cellAttrs(local string) bool { return local == "row" || local == "c" }
@@ -430,23 +438,28 @@ func (s *sheetScan) start(e *xml.StartElement) error {
 		s.row.cells = append(s.row.cells, scanCell{col: col, typ: typ})
 		s.cell, s.units, s.vals, s.inValue, s.inV, s.nested = len(s.row.cells)-1, 0, 0, 0, 0, false
 		s.vText = s.vText[:0]
+		s.is.reset()
 	case "v", "is":
 		if s.cell >= 0 && s.inValue == 0 {
 			s.inValue = s.level()
 			if e.Name.Local == "v" {
 				s.inV, s.vals = s.level(), s.vals+1
 				s.vText = s.vText[:0]
+			} else {
+				s.is.open(s.level())
 			}
 			return nil
 		}
 		s.nested = s.nested || s.inV != 0
 	default:
 		s.nested = s.nested || s.inV != 0
+		s.is.start(e.Name.Local, s.level())
 	}
 	return nil
 }
 
 func (s *sheetScan) end(e xml.EndElement) error {
+	s.is.end(s.level())
 	if s.inValue != 0 && s.level() < s.inValue {
 		s.inValue, s.inV = 0, 0
 		return nil
@@ -464,8 +477,11 @@ func (s *sheetScan) charData(b xml.CharData) error {
 	if s.cell < 0 || s.inValue == 0 {
 		return nil
 	}
-	if s.inV != 0 {
+	if s.inV == s.level() { // excelize reads a <v> as its own text, not its children's
 		s.vText = append(s.vText, b...)
+	}
+	if s.values {
+		s.is.charData(b, s.level())
 	}
 	if s.units += units(b); s.units > excelize.TotalCellChars && s.charge {
 		return fmt.Errorf("the cell holds more than %d characters, the most a cell holds", excelize.TotalCellChars)
@@ -500,8 +516,29 @@ func (s *sheetScan) endCell() error {
 	if err := s.spend(cost); err != nil {
 		return err // s.cell still names the cell
 	}
+	if s.values {
+		v, err := s.value(s.row.cells[s.cell].typ)
+		if err != nil {
+			return err
+		}
+		s.row.cells[s.cell].value = v
+	}
 	s.cell = -1
 	return nil
+}
+
+// value is the cell's value as excelize's Rows reads it with RawCellValue:
+// a shared string's text, an inline string's, otherwise the last <v>'s
+// text as it stands.
+func (s *sheetScan) value(typ string) (string, error) {
+	switch {
+	case typ == "s" && len(s.vText) > 0:
+		i, _ := strconv.Atoi(strings.TrimSpace(string(s.vText))) // excelize takes what is not a number for 0
+		return s.sst.at(i)
+	case typ == "inlineStr" && s.is.seen:
+		return bstrUnmarshal(string(s.is.text)), nil
+	}
+	return string(s.vText), nil
 }
 
 // spend charges n bytes of cell text to the budget.
@@ -521,31 +558,4 @@ func (s *sheetScan) endRow() (*scanRow, error) {
 		return nil, s.fail(err)
 	}
 	return &s.row, nil
-}
-
-// cellTypes follows a sheet row by row for the types of its cells, which
-// the Rows iterator does not give (excelize's GetCellType parses the whole
-// sheet into memory). Rows are asked for in ascending order.
-type cellTypes struct {
-	s   *sheetScan
-	row *scanRow
-	err error
-}
-
-func (c *cellTypes) at(row, col int) (string, error) {
-	if c.s == nil {
-		return "", nil
-	}
-	for c.err == nil && (c.row == nil || c.row.n < row) && !c.s.done {
-		c.row, c.err = c.s.next()
-	}
-	if c.err != nil || c.row == nil || c.row.n != row {
-		return "", c.err
-	}
-	for _, cell := range c.row.cells {
-		if cell.col == col {
-			return cell.typ, nil
-		}
-	}
-	return "", nil
 }

@@ -89,7 +89,7 @@ func TestPlainXMLAsEncodingXML(t *testing.T) {
 		"libreoffice": readTestdata(t, "testdata", "libreoffice-resaved.xlsx"),
 	}
 	for name, book := range books {
-		p, err := openPackage(book, xlsxLimit)
+		p, err := openPackage(bytes.NewReader(book), int64(len(book)), xlsxLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +162,7 @@ func TestPlainAndStdSheetScansAgree(t *testing.T) {
 
 func mustPackage(t *testing.T, book []byte) *xlsxPackage {
 	t.Helper()
-	p, err := openPackage(book, xlsxLimit)
+	p, err := openPackage(bytes.NewReader(book), int64(len(book)), xlsxLimit)
 	if err != nil {
 		t.Fatal(err)
 	}

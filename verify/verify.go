@@ -136,7 +136,7 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 		sums := map[string][]digest{}
 		var text, same []snapshot.Problem
 		counts := map[string]int{}
-		err := formats.Stream(f, r.Dir, func(kind string, recs formats.Records) error {
+		err := f.Stream(r.Dir, func(kind string, recs formats.Records) error {
 			k, known := catalog.LookupStored(kind)
 			var sk []snapshot.Record
 			var ds []digest
@@ -259,7 +259,7 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record, f formats.Format) 
 	}
 	unverifiable := map[[3]string]int{}
 	found := map[string][]snapshot.Problem{} // by kind: reported in the catalog's order
-	err := formats.Stream(f, r.Dir, func(kind string, full formats.Records) error {
+	err := f.Stream(r.Dir, func(kind string, full formats.Records) error {
 		k, ok := catalog.Lookup(kind)
 		if !ok || recs[kind] == nil {
 			return nil // a directory of people holds no references; a kind not read the first time is already a problem
