@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -37,6 +38,13 @@ func (c *canonical) encode(v any) error {
 	err := enc.Encode(v)
 	c.b = append(c.b[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 	return err
+}
+
+// mustEncode is encode for the values a decoder makes, which always encode.
+func (c *canonical) mustEncode(v any) {
+	if err := c.encode(v); err != nil {
+		panic(fmt.Sprintf("snapshot: canonical encoding: %v", err))
+	}
 }
 
 // done returns c to the pool, without a buffer grown huge.

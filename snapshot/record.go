@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,24 +119,14 @@ func AppendIndent(b []byte, v any, prefix, indent string) ([]byte, error) {
 // (keys sorted, no HTML escaping), written without reflection for the values
 // a decoder makes: conversions and verify write every nested value through
 // here.
-func Canonical(v any) []byte {
-	c := canonicals.Get().(*canonical)
-	defer c.done()
-	if err := c.encode(v); err != nil {
-		// Only values decoded from JSON reach here; they always encode.
-		panic(fmt.Sprintf("snapshot: canonical encoding: %v", err))
-	}
-	return slices.Clone(c.b)
-}
+func Canonical(v any) []byte { return AppendCanonical(nil, v) }
 
 // AppendCanonical appends v's canonical JSON (Canonical) to b: the workbook
 // writer renders every nested value with it, into a buffer it reuses.
 func AppendCanonical(b []byte, v any) []byte {
 	c := canonicals.Get().(*canonical)
 	defer c.done()
-	if err := c.encode(v); err != nil {
-		panic(fmt.Sprintf("snapshot: canonical encoding: %v", err))
-	}
+	c.mustEncode(v)
 	return append(b, c.b...)
 }
 
