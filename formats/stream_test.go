@@ -215,9 +215,9 @@ func TestWritersRefuseAKindThatChanged(t *testing.T) {
 	}
 }
 
-// decodeJSONEach cuts records in one goroutine and decodes them in the
-// caller's: errors come in the file's order, and the cutter is gone when it
-// returns, whatever ended it.
+// decodeJSONEach cuts and decodes records in the caller's goroutine (it
+// once cut them in one of its own): errors come in the file's order, and
+// nothing runs on when it returns, whatever ended it.
 func TestDecodeJSONEachStops(t *testing.T) {
 	many := "[" + strings.Repeat(`{"id":1},`, 1000) + `{"id":2}]`
 	stopAt := errors.New("stop")
@@ -250,15 +250,21 @@ func TestDecodeJSONEachStops(t *testing.T) {
 			if n != c.records {
 				t.Errorf("%d records handed on, want %d", n, c.records)
 			}
-			// The cutter has closed its channel; give it a moment to exit.
-			after := runtime.NumGoroutine()
-			for i := 0; i < 100 && after > before; i++ {
-				time.Sleep(10 * time.Millisecond)
-				after = runtime.NumGoroutine()
-			}
-			if after > before {
-				t.Errorf("%d goroutines after, %d before", after, before)
-			}
+			noGoroutineLeft(t, before)
 		})
+	}
+}
+
+// noGoroutineLeft fails t when more goroutines run than before, once those
+// that were told to end (a closed channel) have had a moment to exit.
+func noGoroutineLeft(t *testing.T, before int) {
+	t.Helper()
+	after := runtime.NumGoroutine()
+	for i := 0; i < 100 && after > before; i++ {
+		time.Sleep(10 * time.Millisecond)
+		after = runtime.NumGoroutine()
+	}
+	if after > before {
+		t.Errorf("%d goroutines after, %d before", after, before)
 	}
 }
