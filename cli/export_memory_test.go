@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -38,13 +37,13 @@ func TestExportHoldsNoSnapshot(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d: %s", scale, r.code, r.stderr)
 		}
-		before := heaptest.Live()
-		s, err := formats.Open(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = heaptest.Live() - before
-		runtime.KeepAlive(s)
+		held = heaptest.Held(func() any {
+			held, err := formats.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return held
+		})
 		t.Logf("%s: export's peak live heap %d MiB; the snapshot, held: %d MiB", scale, peaks[scale]>>20, held>>20)
 	}
 	// The peak is noisy (a few large answers decoded at once); the old

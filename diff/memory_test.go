@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,14 +53,13 @@ func TestDiffHoldsDifferences(t *testing.T) {
 	}
 
 	// What one side's records take, held.
-	before := heaptest.Live()
-	held, err := formats.Open(dirs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	kind := heaptest.Live() - before
-	runtime.KeepAlive(held)
-	held = nil
+	kind := heaptest.Held(func() any {
+		held, err := formats.Open(dirs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
+	})
 	var r *Result
 	peak := heaptest.Peak(func() {
 		a, err := formats.OpenSource(dirs[0])

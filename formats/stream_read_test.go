@@ -2,7 +2,6 @@ package formats
 
 import (
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/halocfg/halocfg/internal/heaptest"
@@ -23,14 +22,13 @@ func TestConvertReadsAKindARecordAtATime(t *testing.T) {
 	s := kindSnapshot(kind, 6000)
 	dir := writeSnapshot(t, s, Parquet{}, XLSX{})
 
-	before := heaptest.Live()
-	held, err := ReadAll(Parquet{}, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one := heaptest.Live() - before
-	runtime.KeepAlive(held)
-	held = nil
+	one := heaptest.Held(func() any {
+		held, err := ReadAll(Parquet{}, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
+	})
 
 	cases := []struct {
 		from, to Format
@@ -54,6 +52,7 @@ func TestConvertReadsAKindARecordAtATime(t *testing.T) {
 			src := copyFormat(t, dir, c.from)
 			var out string
 			peak := heaptest.Peak(func() {
+				var err error
 				if out, err = convertTo(t, src, c.to); err != nil {
 					t.Fatal(err)
 				}

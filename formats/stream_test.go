@@ -41,19 +41,19 @@ func TestConvertStreamsAKind(t *testing.T) {
 	s := kindSnapshot(kind, 6000)
 	dir := writeSnapshot(t, s, JSON{})
 
-	before := heaptest.Live()
-	held, err := ReadAll(JSON{}, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one := heaptest.Live() - before
-	runtime.KeepAlive(held)
-	held = nil
+	one := heaptest.Held(func() any {
+		held, err := ReadAll(JSON{}, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
+	})
 
 	for _, to := range []Format{Parquet{}, XLSX{}} {
 		t.Run(to.Name(), func(t *testing.T) {
 			var out string
 			peak := heaptest.Peak(func() {
+				var err error
 				if out, err = convertTo(t, dir, to); err != nil {
 					t.Fatal(err)
 				}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,14 +38,13 @@ func TestVerifyHoldsOneFormat(t *testing.T) {
 	s = nil
 
 	// What one copy of the records takes, held.
-	before := heaptest.Live()
-	held, err := formats.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one := heaptest.Live() - before
-	runtime.KeepAlive(held)
-	held = nil
+	one := heaptest.Held(func() any {
+		held, err := formats.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
+	})
 	var r *Report
 	all := heaptest.Peak(func() {
 		var err error
@@ -86,14 +84,13 @@ func TestVerifyHoldsOneRecord(t *testing.T) {
 	write(t, dir, s, "json")
 	s, recs = nil, nil
 
-	before := heaptest.Live()
-	held, err := formats.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kind := heaptest.Live() - before
-	runtime.KeepAlive(held)
-	held = nil
+	kind := heaptest.Held(func() any {
+		held, err := formats.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
+	})
 	var r *Report
 	peak := heaptest.Peak(func() {
 		var err error

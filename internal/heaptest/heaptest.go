@@ -20,6 +20,20 @@ func Live() uint64 {
 	return sample[0].Value.Uint64()
 }
 
+// Held returns what the value load returns takes on the live heap, while it
+// is held: the yardstick a memory bound is set against ("less than the
+// records, held"). load fails the test itself.
+func Held[T any](load func() T) uint64 {
+	before := Live()
+	v := load()
+	after := Live()
+	runtime.KeepAlive(v)
+	if after < before {
+		return 0
+	}
+	return after - before
+}
+
 // Peak runs fn while a goroutine collects back to back, and returns the
 // most live heap seen above the live heap before.
 func Peak(fn func()) uint64 {
