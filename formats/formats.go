@@ -15,9 +15,18 @@ import (
 	"github.com/halocfg/halocfg/snapshot"
 )
 
-// Creator makes the files of a snapshot; *snapshot.Dir is one.
+// Creator makes the files of a snapshot; *snapshot.Dir is one. A file it
+// makes can be taken back before it is closed (Discarder): the JSON writer
+// writes a kind as it reads it, and starts over when the kind comes again
+// sorted (errUnsorted).
 type Creator interface {
 	Create(rel string) (io.WriteCloser, error)
+}
+
+// Discarder is a file a Creator made that can be taken back: removed, never
+// listed, and made again by the next Create.
+type Discarder interface {
+	Discard() error
 }
 
 // Format is one file format of a snapshot. It reads and writes one kind
@@ -60,9 +69,10 @@ type Source struct {
 // Stream hands), read one at a time; a writer may run it more than once (a
 // pass to learn the columns, one to write).
 //
-// A writer must write nothing before its first run has ended: a source that
-// finds the kind out of id order on that run fails it with errUnsorted, and
-// hands the kind again, sorted in memory.
+// A writer must write nothing before its first run has ended, or take back
+// what it wrote (Discarder): a source that finds the kind out of id order
+// on that run fails it with errUnsorted, and hands the kind again, sorted
+// in memory.
 type Records func(yield func(snapshot.Record) error) error
 
 // all runs recs, holding every record.

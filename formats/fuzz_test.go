@@ -21,12 +21,17 @@ type memDir map[string]*bytes.Buffer
 func (m memDir) Create(rel string) (io.WriteCloser, error) {
 	b := &bytes.Buffer{}
 	m[rel] = b
-	return nopCloser{b}, nil
+	return memFile{b, func() { delete(m, rel) }}, nil
 }
 
-type nopCloser struct{ io.Writer }
+type memFile struct {
+	io.Writer
+	discard func()
+}
 
-func (nopCloser) Close() error { return nil }
+func (memFile) Close() error { return nil }
+
+func (f memFile) Discard() error { f.discard(); return nil }
 
 // smallSnapshot is quick to mutate: a few status and priority records with edge values.
 func smallSnapshot() *snapshot.Snapshot {

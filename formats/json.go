@@ -26,19 +26,16 @@ func jsonPath(kind string) string { return path.Join("json", kind+".json") }
 
 func (JSON) Write(src Source, dst Creator) error {
 	return src.Kinds(func(kind string, recs Records) error {
-		// A writer writes nothing before a first run of recs has ended
-		// (Records): a file out of id order is found by a run that only
-		// reads, and the kind comes again, sorted. Records in memory are.
-		if src.Stream != nil {
-			if err := recs(func(snapshot.Record) error { return nil }); err != nil {
-				return err
-			}
-		}
 		w, err := CreateJSON(dst, kind)
 		if err != nil {
 			return err
 		}
 		if err := recs(w.Write); err != nil {
+			if errors.Is(err, errUnsorted) {
+				// The kind comes again, sorted (Records): the file
+				// written so far is taken back for it.
+				return w.discard(err)
+			}
 			w.Close()
 			return err
 		}
@@ -90,6 +87,20 @@ func (w *JSONKind) Write(r snapshot.Record) error {
 	}
 	w.n++
 	return nil
+}
+
+// discard takes the file back after err, errUnsorted: the kind comes again.
+func (w *JSONKind) discard(err error) error {
+	w.err = errors.New(w.rel + ": discarded")
+	d, ok := w.f.(Discarder)
+	if !ok {
+		w.f.Close()
+		return fmt.Errorf("%s: %v, and the file cannot be taken back to write them sorted", w.rel, err)
+	}
+	if derr := d.Discard(); derr != nil {
+		return fmt.Errorf("%s: %v; taking the file back: %w", w.rel, err, derr)
+	}
+	return err
 }
 
 // Close ends the array and closes the file; the file is complete only when

@@ -268,3 +268,48 @@ func noGoroutineLeft(t *testing.T, before int) {
 		t.Errorf("%d goroutines after, %d before", after, before)
 	}
 }
+
+// Converting to JSON reads each kind once: the file is written as the kind
+// is read, and taken back only when the kind turns out to be out of id
+// order (TestStreamedWorkbookOutOfIDOrder). It read each kind twice, a run
+// to check the order before writing anything.
+func TestJSONWriterReadsAKindOnce(t *testing.T) {
+	s := genSnapshot(5)
+	dir := writeSnapshot(t, s, Parquet{})
+	src, err := OpenSource(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := map[string]int{}
+	stream := src.Stream
+	src.Stream = func(fn func(string, Records) error) error {
+		return stream(func(kind string, recs Records) error {
+			return fn(kind, func(yield func(snapshot.Record) error) error {
+				runs[kind]++
+				return recs(yield)
+			})
+		})
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	d, err := snapshot.NewDir(out, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Abort()
+	if err := WriteSource(src, d, []Format{JSON{}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(src.Manifest); err != nil {
+		t.Fatal(err)
+	}
+	for kind := range s.Records {
+		if runs[kind] != 1 {
+			t.Errorf("%s: read %d times", kind, runs[kind])
+		}
+	}
+	got, err := ReadAll(JSON{}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameRecords(t, s.Records, got)
+}

@@ -144,11 +144,12 @@ func (d *Dir) Create(rel string) (io.WriteCloser, error) {
 }
 
 type file struct {
-	f   *os.File
-	h   hash.Hash
-	n   int64
-	rel string
-	dir *Dir
+	f      *os.File
+	h      hash.Hash
+	n      int64
+	rel    string
+	dir    *Dir
+	closed bool
 }
 
 func (f *file) Write(p []byte) (int, error) {
@@ -163,6 +164,10 @@ func (f *file) Write(p []byte) (int, error) {
 }
 
 func (f *file) Close() error {
+	if f.closed {
+		return fmt.Errorf("%s: closed", f.rel)
+	}
+	f.closed = true
 	err := f.f.Sync()
 	if cerr := f.f.Close(); err == nil {
 		err = cerr
@@ -174,6 +179,19 @@ func (f *file) Close() error {
 	f.dir.files = append(f.dir.files, File{Path: f.rel, Bytes: f.n, SHA256: hex.EncodeToString(f.h.Sum(nil))})
 	f.dir.mu.Unlock()
 	return nil
+}
+
+// Discard takes back a file not yet closed: it is removed (Create made it,
+// in the Dir's own temporary directory), the manifest will not list it, and
+// Create may make it again. A writer that learns half-way through a file
+// that it must start over (records out of id order) calls it.
+func (f *file) Discard() error {
+	if f.closed {
+		return fmt.Errorf("%s: closed", f.rel)
+	}
+	f.closed = true
+	f.f.Close()
+	return os.Remove(f.f.Name())
 }
 
 // Commit writes the manifest, listing every file closed so far, and moves the

@@ -119,3 +119,50 @@ func TestCommitChecksAgain(t *testing.T) {
 		t.Errorf("left behind: %v", entries)
 	}
 }
+
+// A file taken back is gone from the directory and the manifest, and may be
+// made again; a closed file cannot be taken back, nor closed twice.
+func TestDiscard(t *testing.T) {
+	snap := filepath.Join(t.TempDir(), "snap")
+	d, err := NewDir(snap, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Abort()
+	type discarder interface{ Discard() error }
+	w, err := d.Create("json/status.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, "[1,")
+	if err := w.(discarder).Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(d.Path(), "json", "status.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("discarded file: %v", err)
+	}
+	if err := w.Close(); err == nil || err.Error() != "json/status.json: closed" {
+		t.Errorf("Close after Discard: %v", err)
+	}
+	w, err = d.Create("json/status.json")
+	if err != nil {
+		t.Fatalf("Create after Discard: %v", err)
+	}
+	io.WriteString(w, "[]")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.(discarder).Discard(); err == nil || err.Error() != "json/status.json: closed" {
+		t.Errorf("Discard after Close: %v", err)
+	}
+	if err := d.Commit(New("http://test", time.Unix(0, 0)).Manifest); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadManifest(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Files) != 1 || m.Files[0].Path != "json/status.json" || m.Files[0].Bytes != 2 {
+		t.Errorf("manifest files: %+v", m.Files)
+	}
+}
