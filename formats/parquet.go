@@ -82,8 +82,11 @@ const (
 	// pqFormatVersion 2 added the columns' defaults (halocfg.absent,
 	// halocfg.dotted): a reader of version 1 would take an absent field
 	// for null and 24.0 for 24, so it must refuse version 2.
-	pqFormatVersion  = "2"
-	parquetBatchRows = 256
+	pqFormatVersion = "2"
+	// parquetBatchRows is how many rows the writer hands parquet-go at a
+	// time, and the reader takes from it (not yet decoded: their cells
+	// point into the pages the reader holds anyway).
+	parquetBatchRows = 64
 )
 
 func parquetPath(kind string) string { return path.Join("parquet", kind+".parquet") }
@@ -445,8 +448,7 @@ func readParquet(r io.ReaderAt, size int64, kind string) ([]snapshot.Record, err
 }
 
 // eachParquet decodes one kind's file, handing yield its records in the
-// file's order, parquetBatchRows at a time; the file's errors come as
-// *pqFileError.
+// file's order, one at a time; the file's errors come as *pqFileError.
 func eachParquet(r io.ReaderAt, size int64, kind string, yield func(snapshot.Record) error) error {
 	p, err := openParquet(r, size, kind)
 	if err != nil {
@@ -454,17 +456,15 @@ func eachParquet(r io.ReaderAt, size int64, kind string, yield func(snapshot.Rec
 	}
 	defer p.close()
 	for {
-		recs, err := p.next()
+		rec, err := p.next()
 		if err != nil {
 			return &pqFileError{err}
 		}
-		if recs == nil {
+		if rec == nil {
 			return nil
 		}
-		for _, rec := range recs {
-			if err := yield(rec); err != nil {
-				return err
-			}
+		if err := yield(rec); err != nil {
+			return err
 		}
 	}
 }
@@ -478,9 +478,12 @@ type pqColumn struct {
 	dotted bool // whole numbers are written 24.0
 }
 
-// pqReader reads a kind's file row group by row group, a batch of rows at
-// a time. parquet-go panics on some malformed files: its calls recover,
-// and the panic becomes an error.
+// pqReader reads a kind's file row group by row group, parquetBatchRows
+// rows at a time, and decodes a row into a record only when asked for it:
+// a decoded record takes ten times its cells (maps, strings, JSON values),
+// so a batch of decoded records was most of what reading a wide kind held.
+// parquet-go panics on some malformed files: its calls recover, and the
+// panic becomes an error.
 type pqReader struct {
 	pf      *parquet.File
 	cols    []pqColumn
@@ -488,8 +491,8 @@ type pqReader struct {
 	group   int          // the next row group
 	rows    parquet.Rows // of the row group being read, or nil
 	buf     []parquet.Row
-	recs    []snapshot.Record
-	n       int64 // rows read
+	at, end int   // buf[at:end] are the rows read but not decoded
+	n       int64 // rows decoded
 }
 
 func notReadable(err *error) {
@@ -576,42 +579,49 @@ func openParquet(r io.ReaderAt, size int64, kind string) (_ *pqReader, err error
 	return &pqReader{pf: pf, cols: cols, notesAt: notesAt, buf: make([]parquet.Row, parquetBatchRows)}, nil
 }
 
-// next decodes the next batch of rows; nil after the last.
-func (p *pqReader) next() (_ []snapshot.Record, err error) {
+// next decodes the next row; nil after the last.
+func (p *pqReader) next() (_ snapshot.Record, err error) {
 	defer notReadable(&err)
+	if p.at == p.end {
+		if err := p.read(); err != nil || p.at == p.end {
+			return nil, err
+		}
+	}
+	row := p.buf[p.at]
+	p.at++
+	p.n++
+	return parquetRecord(row, p.cols, p.notesAt, int(p.n))
+}
+
+// read reads the next batch of rows into buf, from the next row group
+// when this one is done; none after the last.
+func (p *pqReader) read() error {
 	groups := p.pf.RowGroups()
 	for {
 		if p.rows == nil {
 			if p.group == len(groups) {
-				return nil, nil
+				p.at, p.end = 0, 0
+				return nil
 			}
 			p.rows = groups[p.group].Rows()
 			p.group++
 		}
 		n, err := p.rows.ReadRows(p.buf)
 		if p.n+int64(n) > p.pf.NumRows() {
-			return nil, fmt.Errorf("more rows than the %d the footer states", p.pf.NumRows())
+			return fmt.Errorf("more rows than the %d the footer states", p.pf.NumRows())
 		}
-		p.recs = p.recs[:0]
-		for _, row := range p.buf[:n] {
-			p.n++
-			rec, err := parquetRecord(row, p.cols, p.notesAt, int(p.n))
-			if err != nil {
-				return nil, err
-			}
-			p.recs = append(p.recs, rec)
-		}
+		p.at, p.end = 0, n
 		if err == io.EOF {
 			rows := p.rows
 			p.rows = nil
 			if err := rows.Close(); err != nil {
-				return nil, err
+				return err
 			}
 		} else if err != nil {
-			return nil, err
+			return err
 		}
 		if n > 0 {
-			return p.recs, nil
+			return nil
 		}
 	}
 }
