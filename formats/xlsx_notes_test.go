@@ -3,7 +3,6 @@ package formats
 import (
 	"cmp"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -16,8 +15,8 @@ import (
 
 // editCells rewrites the rows of _cells under its header, as an analyst's
 // spreadsheet program would after a sort or an edit.
-func editCells(t *testing.T, path string, edit func(rows [][]string) [][]string) {
-	editWorkbook(t, path, func(f *xlsxFile) {
+func editCells(edit func(rows [][]string) [][]string) func(f *xlsxFile) {
+	return func(f *xlsxFile) {
 		rows, err := f.GetRows(cellsSheet, excelize.Options{RawCellValue: true})
 		f.must(err)
 		n := len(rows)
@@ -32,7 +31,7 @@ func editCells(t *testing.T, path string, edit func(rows [][]string) [][]string)
 		for i := n; i > len(rows)+1; i-- {
 			f.must(f.RemoveRow(cellsSheet, i))
 		}
-	})
+	}
 }
 
 // The reader takes _cells in any order (sorted, kinds interleaved, sheet
@@ -84,10 +83,7 @@ func TestXLSXCellsAsEdited(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := writeSnapshot(t, s, XLSX{})
-			p := filepath.Join(dir, xlsxName)
-			editCells(t, p, c.edit)
-			got, err := ReadAll(XLSX{}, dir)
+			p, got, err := readEdited(t, s, editCells(c.edit))
 			if c.want != "" {
 				assertErrorHas(t, err, p+": "+c.want)
 				return
