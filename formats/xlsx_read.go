@@ -86,6 +86,8 @@ type xlsxReader struct {
 	types map[[2]string]xtype // by kind and column
 	notes *workbookNotes      // _cells, by kind
 	kinds []sheetKindOf       // in the workbook's order
+	// the sheet the last row of _cells named, and its kind
+	noteSheet, noteKind string
 }
 
 // sheetKindOf is a sheet holding a kind.
@@ -298,7 +300,10 @@ func (x *xlsxReader) cellsRow(n int, cells []string) error {
 	default:
 		return badNote(n, note)
 	}
-	kind := sheetKind(sheet)
+	if sheet != x.noteSheet { // _cells names one sheet for many rows in a row
+		x.noteSheet, x.noteKind = sheet, sheetKind(sheet)
+	}
+	kind := x.noteKind
 	if kind == "" {
 		return fmt.Errorf("sheet %q, row %d, column \"sheet\": %s is not a kind's sheet (%s)", cellsSheet, n, quote(sheet), strings.Join(catalog.Names(), ", "))
 	}

@@ -274,7 +274,8 @@ type sheetScan struct {
 	part   string
 	charge bool // charge text to the budget and check cell lengths
 	row    scanRow
-	ahead  *xml.StartElement // a <row> read ahead
+	ahead  *xml.StartElement // a <row> read ahead: &rowEl, or nil
+	rowEl  xml.StartElement  // (a copy here, not of each token on the heap)
 	done   bool
 	// the cell being read
 	cell    int // index in row.cells, or -1
@@ -345,7 +346,8 @@ func (s *sheetScan) next() (*scanRow, error) {
 		switch t := t.(type) {
 		case xml.StartElement:
 			if t.Name.Local == "row" {
-				start = &t
+				s.rowEl = t
+				start = &s.rowEl
 			}
 		case xml.EndElement:
 			s.done = t.Name.Local == "sheetData"
@@ -370,7 +372,8 @@ func (s *sheetScan) next() (*scanRow, error) {
 		switch t := t.(type) {
 		case xml.StartElement:
 			if t.Name.Local == "row" {
-				s.ahead = &t
+				s.rowEl = t
+				s.ahead = &s.rowEl
 				return s.endRow()
 			}
 			err = s.start(&t)
