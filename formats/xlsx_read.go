@@ -546,7 +546,7 @@ type sstTable struct {
 // loadSST copies the shared strings of p (checked by scanSST) into a
 // temporary file in tmp, each as excelize reads it.
 func loadSST(p *xlsxPackage, tmp string) (*sstTable, error) {
-	t := &sstTable{}
+	t := &sstTable{ends: make([]int64, 0, len(p.sst))} // the check counted them
 	if _, ok := p.parts[sstName]; !ok {
 		return t, nil
 	}
