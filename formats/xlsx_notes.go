@@ -50,19 +50,19 @@ func (w *workbookNotes) add(kind string, n int, id, column, note, value string) 
 		w.kinds[kind] = k
 	}
 	var b [binary.MaxVarintLen64]byte
-	put := func(b []byte) error {
-		_, err := k.w.Write(b)
-		k.size += int64(len(b))
+	put := func(v string) error {
+		m, err := k.w.WriteString(v)
+		k.size += int64(m)
 		return err
 	}
-	if err := put(b[:binary.PutUvarint(b[:], uint64(n))]); err != nil {
+	if err := put(string(b[:binary.PutUvarint(b[:], uint64(n))])); err != nil {
 		return err
 	}
 	for _, v := range [...]string{id, column, note, value} {
-		if err := put(b[:binary.PutUvarint(b[:], uint64(len(v)))]); err != nil {
+		if err := put(string(b[:binary.PutUvarint(b[:], uint64(len(v)))])); err != nil {
 			return err
 		}
-		if err := put([]byte(v)); err != nil {
+		if err := put(v); err != nil {
 			return err
 		}
 	}
