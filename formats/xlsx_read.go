@@ -569,14 +569,14 @@ func loadSST(p *xlsxPackage, tmp string) (*sstTable, error) {
 				return fmt.Errorf("shared strings, string %d: %w", len(t.ends)+1, err)
 			}
 			switch tok := tok.(type) {
-			case xml.StartElement:
+			case *xml.StartElement:
 				if tok.Name.Local == "si" && s.level() == 2 {
 					si.reset()
 					si.open(2)
 				} else {
 					si.start(tok.Name.Local, s.level())
 				}
-			case xml.EndElement:
+			case *xml.EndElement:
 				if si.at != 0 && s.level() < si.at {
 					n, err := w.WriteString(bstrUnmarshal(string(si.text)))
 					if err != nil {
@@ -586,8 +586,8 @@ func loadSST(p *xlsxPackage, tmp string) (*sstTable, error) {
 					t.ends = append(t.ends, size)
 				}
 				si.end(s.level())
-			case xml.CharData:
-				si.charData(tok, s.level())
+			case *xml.CharData:
+				si.charData(*tok, s.level())
 			}
 		}
 	}, func() {
