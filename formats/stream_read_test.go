@@ -39,7 +39,7 @@ func TestConvertReadsAKindARecordAtATime(t *testing.T) {
 		// columns, and a record (78 to 129 MiB measured, in flight; 170
 		// when it decoded 256 rows ahead).
 		{Parquet{}, JSON{}, 3},
-		// The workbook reader holds the notes and a row; the bound leaves room
+		// The workbook reader holds a row and its record's notes; the bound leaves room
 		// for what a sample of the live heap catches in flight (55 to 74 MiB
 		// measured, before: 425).
 		{XLSX{}, JSON{}, 2},

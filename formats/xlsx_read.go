@@ -84,8 +84,10 @@ type xlsxReader struct {
 	sst   *sstTable
 	about map[string]string
 	types map[[2]string]xtype // by kind and column
-	notes map[noteKey]*cellNotes
-	kinds []sheetKindOf // in the workbook's order
+	notes *workbookNotes      // _cells, by kind
+	kinds []sheetKindOf       // in the workbook's order
+	// the sheet the last row of _cells named, and its kind
+	noteSheet, noteKind string
 }
 
 // sheetKindOf is a sheet holding a kind.
@@ -102,16 +104,16 @@ func openXLSX(r io.ReaderAt, size int64, tmp string, l xlsxLimits) (*xlsxReader,
 	if err := pkg.check(); err != nil {
 		return nil, err
 	}
-	x := &xlsxReader{pkg: pkg, about: map[string]string{}, types: map[[2]string]xtype{}, notes: map[noteKey]*cellNotes{}}
-	if x.sst, err = loadSST(pkg, tmp); err != nil {
-		return nil, err
-	}
+	x := &xlsxReader{pkg: pkg, about: map[string]string{}, types: map[[2]string]xtype{}, notes: newWorkbookNotes(tmp)}
 	ok := false
 	defer func() {
 		if !ok {
 			x.close()
 		}
 	}()
+	if x.sst, err = loadSST(pkg, tmp); err != nil {
+		return nil, err
+	}
 	has := func(name string) bool { return slices.Contains(pkg.list, name) }
 	if has(aboutSheet) {
 		if err := x.eachRow(aboutSheet, func(_ int, cells []string) error {
@@ -129,9 +131,12 @@ func openXLSX(r io.ReaderAt, size int64, tmp string, l xlsxLimits) (*xlsxReader,
 		}
 	}
 	if has(cellsSheet) {
-		if err := x.eachRow(cellsSheet, x.noteRow); err != nil {
+		if err := x.eachRow(cellsSheet, x.cellsRow); err != nil {
 			return nil, err
 		}
+	}
+	if err := x.notes.done(); err != nil {
+		return nil, err
 	}
 	if !has(aboutSheet) && !slices.ContainsFunc(pkg.list, func(s string) bool { return sheetKind(s) != "" }) {
 		return nil, fmt.Errorf("not a halocfg workbook: no %s sheet and no sheet named after a kind (%s)", aboutSheet, strings.Join(catalog.Names(), ", "))
@@ -152,7 +157,12 @@ func openXLSX(r io.ReaderAt, size int64, tmp string, l xlsxLimits) (*xlsxReader,
 	return x, nil
 }
 
-func (x *xlsxReader) close() { x.sst.close() }
+func (x *xlsxReader) close() {
+	if x.sst != nil {
+		x.sst.close()
+	}
+	x.notes.close()
+}
 
 // records is a kind's sheet as Records, in the sheet's order; an error of
 // the sheet names the file at path (when given), one of yield comes back
@@ -178,14 +188,15 @@ type xtype struct {
 	empty   string
 }
 
-type noteKey struct{ kind, id, column string }
-
 // cellNotes are the _cells notes of one cell.
 type cellNotes struct {
 	empty string // what the cell means when empty
 	json  bool
 	exact string
 	more  []string
+	// the rows of _cells that noted empty, json and exact, to name both
+	// when one comes twice
+	emptyRow, jsonRow, exactRow int
 }
 
 func sheetKind(sheet string) string {
@@ -281,27 +292,22 @@ func (x *xlsxReader) typeRow(n int, cells []string) error {
 	return nil
 }
 
-func (x *xlsxReader) noteRow(n int, cells []string) error {
-	k := noteKey{cellAt(cells, 0), cellAt(cells, 1), cellAt(cells, 2)}
-	note, value := cellAt(cells, 3), cellAt(cells, 4)
-	c := x.notes[k]
-	if c == nil {
-		c = &cellNotes{}
-		x.notes[k] = c
-	}
+// cellsRow keeps row n of _cells for when its kind's sheet is read.
+func (x *xlsxReader) cellsRow(n int, cells []string) error {
+	sheet, note := cellAt(cells, 0), cellAt(cells, 3)
 	switch note {
-	case emptyNull, emptyString, emptyAbsent:
-		c.empty = note
-	case noteJSON:
-		c.json = true
-	case noteExact:
-		c.exact = value
-	case noteMore:
-		c.more = append(c.more, value)
+	case emptyNull, emptyString, emptyAbsent, noteJSON, noteExact, noteMore:
 	default:
-		return fmt.Errorf("sheet %q, row %d, column \"note\": %s is not a note halocfg writes", cellsSheet, n, quote(note))
+		return badNote(n, note)
 	}
-	return nil
+	if sheet != x.noteSheet { // _cells names one sheet for many rows in a row
+		x.noteSheet, x.noteKind = sheet, sheetKind(sheet)
+	}
+	kind := x.noteKind
+	if kind == "" {
+		return fmt.Errorf("sheet %q, row %d, column \"sheet\": %s is not a kind's sheet (%s)", cellsSheet, n, quote(sheet), strings.Join(catalog.Names(), ", "))
+	}
+	return x.notes.add(kind, n, cellAt(cells, 1), cellAt(cells, 2), note, cellAt(cells, 4))
 }
 
 // rcol is a column of a kind sheet as read.
@@ -317,7 +323,11 @@ func (x *xlsxReader) kindSheet(sheet, kind string, yield func(snapshot.Record) e
 	var cols []rcol
 	idAt, header := -1, false
 	rowOf := map[string]int{} // id -> row, to report duplicates
-	err := x.readSheet(sheet, func(n int, cells, types []string) error {
+	notes, err := x.notes.index(kind)
+	if err != nil {
+		return err
+	}
+	err = x.readSheet(sheet, func(n int, cells, types []string) error {
 		if !header {
 			header = true
 			if n != 1 {
@@ -331,7 +341,7 @@ func (x *xlsxReader) kindSheet(sheet, kind string, yield func(snapshot.Record) e
 		if blank(cells) {
 			return nil
 		}
-		rec, id, err := x.record(sheet, kind, n, cols, idAt, cells, types)
+		rec, id, err := x.record(sheet, notes, n, cols, idAt, cells, types)
 		if err != nil {
 			return err
 		}
@@ -392,7 +402,7 @@ func colLetter(i int) string {
 	return name
 }
 
-func (x *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, cells, types []string) (snapshot.Record, string, error) {
+func (x *xlsxReader) record(sheet string, notes *notesIndex, n int, cols []rcol, idAt int, cells, types []string) (snapshot.Record, string, error) {
 	fail := func(col string, err error) error {
 		return fmt.Errorf("sheet %q, row %d, column %q: %w", sheet, n, col, err)
 	}
@@ -413,6 +423,10 @@ func (x *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, ce
 			return nil, "", fmt.Errorf("sheet %q, row %d, column %s: value under an empty header", sheet, n, colLetter(i))
 		}
 	}
+	byCol, err := notes.of(id)
+	if err != nil {
+		return nil, "", err
+	}
 	rec := make(snapshot.Record, len(cols))
 	for i, c := range cols {
 		text := cellAt(cells, i)
@@ -425,7 +439,7 @@ func (x *xlsxReader) record(sheet, kind string, n int, cols []rcol, idAt int, ce
 		if c.display {
 			continue
 		}
-		notes := x.notes[noteKey{kind, id, c.header}]
+		notes := byCol[c.header]
 		if notes == nil {
 			notes = &cellNotes{}
 		}
@@ -532,7 +546,7 @@ type sstTable struct {
 // loadSST copies the shared strings of p (checked by scanSST) into a
 // temporary file in tmp, each as excelize reads it.
 func loadSST(p *xlsxPackage, tmp string) (*sstTable, error) {
-	t := &sstTable{}
+	t := &sstTable{ends: make([]int64, 0, len(p.sst))} // the check counted them
 	if _, ok := p.parts[sstName]; !ok {
 		return t, nil
 	}
@@ -555,14 +569,14 @@ func loadSST(p *xlsxPackage, tmp string) (*sstTable, error) {
 				return fmt.Errorf("shared strings, string %d: %w", len(t.ends)+1, err)
 			}
 			switch tok := tok.(type) {
-			case xml.StartElement:
+			case *xml.StartElement:
 				if tok.Name.Local == "si" && s.level() == 2 {
 					si.reset()
 					si.open(2)
 				} else {
 					si.start(tok.Name.Local, s.level())
 				}
-			case xml.EndElement:
+			case *xml.EndElement:
 				if si.at != 0 && s.level() < si.at {
 					n, err := w.WriteString(bstrUnmarshal(string(si.text)))
 					if err != nil {
@@ -572,8 +586,8 @@ func loadSST(p *xlsxPackage, tmp string) (*sstTable, error) {
 					t.ends = append(t.ends, size)
 				}
 				si.end(s.level())
-			case xml.CharData:
-				si.charData(tok, s.level())
+			case *xml.CharData:
+				si.charData(*tok, s.level())
 			}
 		}
 	}, func() {

@@ -96,8 +96,10 @@ func (t *tokenLimiter) Read(p []byte) (int, error) {
 
 // xmlTokens are a part's XML tokens, within the limits on tokens and depth.
 type xmlTokens interface {
-	next() (xml.Token, error) // valid until the next call; io.EOF at the end
-	level() int               // elements open
+	// next returns a *xml.StartElement, *xml.EndElement or *xml.CharData
+	// (or another token, as a value), valid until the next call; io.EOF at the end
+	next() (xml.Token, error)
+	level() int // elements open
 }
 
 // partScan reads a part's tokens: with plainXML, or with encoding/xml.
@@ -154,6 +156,9 @@ type stdXML struct {
 	depth  int
 	max    int
 	strict bool // refuse what is not well formed; else stop there (io.EOF)
+	st     xml.StartElement
+	et     xml.EndElement
+	cd     xml.CharData
 }
 
 func (s *stdXML) level() int { return s.depth }
@@ -175,13 +180,20 @@ func (s *stdXML) next() (xml.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch t.(type) {
+	switch t := t.(type) {
 	case xml.StartElement:
 		if s.depth++; s.depth > s.max {
 			return nil, &limitError{fmt.Sprintf("elements nested more than %d deep", s.max)}
 		}
+		s.st = t
+		return &s.st, nil
 	case xml.EndElement:
 		s.depth--
+		s.et = t
+		return &s.et, nil
+	case xml.CharData:
+		s.cd = t
+		return &s.cd, nil
 	}
 	return t, nil
 }
@@ -223,7 +235,7 @@ func (p *xlsxPackage) sstStrings(s *partScan) error {
 			return fmt.Errorf("shared strings, string %d: %w", len(p.sst)+1, err)
 		}
 		switch t := t.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			if t.Name.Local != "si" {
 				continue
 			}
@@ -235,17 +247,17 @@ func (p *xlsxPackage) sstStrings(s *partScan) error {
 					maxItems, p.l.budgetText(p.size))
 			}
 			in, item, itemUnits = true, 0, 0
-		case xml.EndElement:
+		case *xml.EndElement:
 			if in && s.level() == 1 {
 				in = false
 				p.sst = append(p.sst, uint32(item))
 			}
-		case xml.CharData:
+		case *xml.CharData:
 			if !in {
 				continue
 			}
-			item += int64(len(t))
-			if itemUnits += units(t); itemUnits > excelize.TotalCellChars {
+			item += int64(len(*t))
+			if itemUnits += units(*t); itemUnits > excelize.TotalCellChars {
 				return fmt.Errorf("shared strings, string %d: more than %d characters, the most a cell holds", len(p.sst)+1, excelize.TotalCellChars)
 			}
 		}
@@ -274,7 +286,8 @@ type sheetScan struct {
 	part   string
 	charge bool // charge text to the budget and check cell lengths
 	row    scanRow
-	ahead  *xml.StartElement // a <row> read ahead
+	ahead  *xml.StartElement // a <row> read ahead: &rowEl, or nil
+	rowEl  xml.StartElement  // (a copy here, not of each token on the heap)
 	done   bool
 	// the cell being read
 	cell    int // index in row.cells, or -1
@@ -343,11 +356,12 @@ func (s *sheetScan) next() (*scanRow, error) {
 			return nil, s.fail(err)
 		}
 		switch t := t.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			if t.Name.Local == "row" {
-				start = &t
+				s.rowEl = *t
+				start = &s.rowEl
 			}
-		case xml.EndElement:
+		case *xml.EndElement:
 			s.done = t.Name.Local == "sheetData"
 		}
 	}
@@ -368,17 +382,18 @@ func (s *sheetScan) next() (*scanRow, error) {
 			return nil, s.fail(err)
 		}
 		switch t := t.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			if t.Name.Local == "row" {
-				s.ahead = &t
+				s.rowEl = *t
+				s.ahead = &s.rowEl
 				return s.endRow()
 			}
-			err = s.start(&t)
-		case xml.EndElement:
+			err = s.start(t)
+		case *xml.EndElement:
 			s.done = t.Name.Local == "sheetData"
-			err = s.end(t)
-		case xml.CharData:
-			err = s.charData(t)
+			err = s.end(*t)
+		case *xml.CharData:
+			err = s.charData(*t)
 		}
 		if err != nil {
 			return nil, s.fail(err)

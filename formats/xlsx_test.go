@@ -32,6 +32,17 @@ func editWorkbook(t *testing.T, path string, edit func(f *xlsxFile)) {
 	}
 }
 
+// readEdited writes s as a workbook, edits it and reads it back; path is
+// the workbook's.
+func readEdited(t *testing.T, s *snapshot.Snapshot, edit func(f *xlsxFile)) (path string, got map[string][]snapshot.Record, err error) {
+	t.Helper()
+	dir := writeSnapshot(t, s, XLSX{})
+	path = filepath.Join(dir, xlsxName)
+	editWorkbook(t, path, edit)
+	got, err = ReadAll(XLSX{}, dir)
+	return path, got, err
+}
+
 func (f *xlsxFile) must(err error) {
 	f.t.Helper()
 	if err != nil {
@@ -187,9 +198,7 @@ func TestXLSXRestoresEdits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := writeSnapshot(t, s, XLSX{})
-			editWorkbook(t, filepath.Join(dir, xlsxName), c.edit)
-			got, err := ReadAll(XLSX{}, dir)
+			_, got, err := readEdited(t, s, c.edit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,10 +247,7 @@ func TestXLSXEditErrorsNameSheetRowColumn(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := writeSnapshot(t, s, XLSX{})
-			p := filepath.Join(dir, xlsxName)
-			editWorkbook(t, p, c.edit)
-			_, err := ReadAll(XLSX{}, dir)
+			p, _, err := readEdited(t, s, c.edit)
 			assertErrorHas(t, err, p+": "+c.want)
 		})
 	}

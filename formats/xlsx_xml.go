@@ -30,9 +30,14 @@ type plainXML struct {
 	depth   int
 	maxDeep int
 	attrsOf func(local string) bool
-	end     *xml.EndElement // of a <x/> just returned
-	text    []byte          // decoded text
+	ended   bool   // a <x/> was just returned: its end comes next
+	text    []byte // decoded text
 	attrs   []xml.Attr
+	// the token returned, as a pointer: a value in an xml.Token would
+	// take an allocation each
+	st xml.StartElement
+	et xml.EndElement
+	cd xml.CharData
 }
 
 var errNotPlain = errors.New("not plain XML")
@@ -68,11 +73,11 @@ func (x *plainXML) more() error {
 func (x *plainXML) level() int { return x.depth }
 
 func (x *plainXML) next() (xml.Token, error) {
-	if x.end != nil {
-		e := *x.end
-		x.end = nil
+	if x.ended {
+		x.ended = false
 		x.depth--
-		return e, nil
+		x.et = xml.EndElement{Name: x.st.Name}
+		return &x.et, nil
 	}
 	for {
 		// text up to the next '<', as much as is read
@@ -149,7 +154,8 @@ func (x *plainXML) next() (xml.Token, error) {
 			return nil, errNotPlain
 		case '/':
 			x.depth--
-			return xml.EndElement{Name: xmlName(bytes.TrimRight(tag[1:], " \t\r\n"))}, nil
+			x.et = xml.EndElement{Name: xmlName(bytes.TrimRight(tag[1:], " \t\r\n"))}
+			return &x.et, nil
 		}
 		return x.startElement(tag)
 	}
@@ -231,10 +237,9 @@ func (x *plainXML) startElement(tag []byte) (xml.Token, error) {
 	if x.depth++; x.depth > x.maxDeep {
 		return nil, &limitError{fmt.Sprintf("elements nested more than %d deep", x.maxDeep)}
 	}
-	if selfClosing {
-		x.end = &xml.EndElement{Name: e.Name}
-	}
-	return e, nil
+	x.ended = selfClosing
+	x.st = e
+	return &x.st, nil
 }
 
 func (x *plainXML) charData(raw []byte) (xml.Token, error) {
@@ -242,10 +247,12 @@ func (x *plainXML) charData(raw []byte) (xml.Token, error) {
 		return nil, errNotPlain // encoding/xml says where
 	}
 	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
-		return xml.CharData(raw), nil
+		x.cd = raw
+		return &x.cd, nil
 	}
 	text, err := x.decode(raw)
-	return xml.CharData(text), err
+	x.cd = text
+	return &x.cd, err
 }
 
 var xmlEntities = map[string]byte{"lt": '<', "gt": '>', "amp": '&', "apos": '\'', "quot": '"'}

@@ -27,20 +27,20 @@ func xmlEvents(toks xmlTokens) (events []string, err error) {
 			return events, err
 		}
 		switch t := t.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			flush()
 			e := "<" + t.Name.Local
 			if cellAttrs(t.Name.Local) {
-				r, _ := lastAttr(&t, "r")
-				typ, _ := lastAttr(&t, "t")
+				r, _ := lastAttr(t, "r")
+				typ, _ := lastAttr(t, "t")
 				e += fmt.Sprintf(" r=%q t=%q", r, typ)
 			}
 			events = append(events, fmt.Sprintf("%s depth %d", e, toks.level()))
-		case xml.EndElement:
+		case *xml.EndElement:
 			flush()
 			events = append(events, fmt.Sprintf("</%s depth %d", t.Name.Local, toks.level()))
-		case xml.CharData:
-			text.Write(t)
+		case *xml.CharData:
+			text.Write(*t)
 		}
 	}
 }
