@@ -133,15 +133,13 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 	if err := both(sa.skeletons, sb.skeletons); err != nil {
 		return nil, err
 	}
-	sa.sk, sb.sk = sharedPeople(sa.sk, sb.sk), sharedPeople(sb.sk, sa.sk)
-	sa.t, sb.t = mapping.NewTenant(sa.sk), mapping.NewTenant(sb.sk)
+	sharedPeople(sa.t, sb.t)
 	match, _ := mapping.Match(sa.t, sb.t, nil, nil) // what cannot be paired stays unpaired
 
 	r := &Result{}
 	kinds := map[string]bool{} // kinds both hold
 	for _, k := range catalog.Kinds() {
-		_, inA := sa.sk[k.Name]
-		_, inB := sb.sk[k.Name]
+		inA, inB := sa.t.Has(k.Name), sb.t.Has(k.Name)
 		switch {
 		case inA && !inB:
 			r.OnlyA = append(r.OnlyA, k.Name)
@@ -154,15 +152,13 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 	for kind := range kinds {
 		sa.contest(kind, mapping.Contested(sb.t, sa.t, kind))
 		sb.contest(kind, mapping.Contested(sa.t, sb.t, kind))
-		// Only paired records are compared: the others need no digest.
-		for _, ra := range sa.t.Records(kind) {
-			if p, ok := match.Get(kind, ra.ID()); ok {
-				mark(&sa.paired, kind, ra.ID())
-				mark(&sb.paired, kind, p.TargetID)
-			}
-		}
 	}
-	if err := both(func() error { return sa.digests(kinds) }, func() error { return sb.digests(kinds) }); err != nil {
+	sa.t.DropKeys() // made again for the kinds with contested keys, or records not paired
+	sb.t.DropKeys()
+	// Only paired records are compared: the others need no digest.
+	pairedA := func(kind, id string) bool { _, ok := match.Get(kind, id); return ok }
+	pairedB := func(kind, id string) bool { _, ok := match.Source(kind, id); return ok }
+	if err := both(func() error { return sa.digests(kinds, pairedA) }, func() error { return sb.digests(kinds, pairedB) }); err != nil {
 		return nil, err
 	}
 
@@ -178,12 +174,12 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 				u()
 			}
 		}
-		for _, ra := range sa.t.Records(kind) {
-			if p, ok := matches[kind].Get(kind, ra.ID()); ok {
-				da, okA := sa.sums[kind][ra.ID()]
-				db, okB := sb.sums[kind][p.TargetID]
+		for _, id := range sa.t.IDs(kind) {
+			if p, ok := matches[kind].Get(kind, id); ok {
+				da, okA := sa.sums[kind].get(id)
+				db, okB := sb.sums[kind].get(p.TargetID)
 				if !okA || !okB || da != db {
-					mark(&sa.needed, kind, ra.ID())
+					mark(&sa.needed, kind, id)
 					mark(&sb.needed, kind, p.TargetID)
 				}
 			}
@@ -225,15 +221,13 @@ func both(a, b func() error) error {
 // side is one of the snapshots compared, as far as it is held.
 type side struct {
 	src  formats.Source
-	name string                       // "A", "B": for errors
-	sk   map[string][]snapshot.Record // skeletons of every record, by kind
-	t    *mapping.Tenant              // the skeletons, indexed
+	name string          // "A", "B": for errors
+	t    *mapping.Tenant // the skeletons of every record (mapping.Tenant.PutSkeleton)
 	// contested lists, by kind, the ids of the records pairing needs in
-	// full; full holds them. paired lists those the first pairing paired.
+	// full; full holds them.
 	contested map[string]map[string]bool
-	paired    map[string]map[string]bool
 	full      map[string]map[string]snapshot.Record
-	sums      map[string]map[string]sum // digests of neutral forms, by kind and id
+	sums      map[string]sums // digests of neutral forms, by kind
 	needed    map[string]map[string]bool
 }
 
@@ -241,24 +235,50 @@ type side struct {
 // exactly when the forms are.
 type sum = [sha256.Size]byte
 
-// skeletons reads every kind of the side and keeps of each record its skeleton.
+// sums are the digests of a kind's records, by id: a slice, not a map,
+// which took three times the room (issue 12).
+type sums []idSum
+
+type idSum struct {
+	id  string
+	sum sum
+}
+
+// sorted sorts s by id, and keeps of records with one id the last read, as
+// the tenant does.
+func (s sums) sorted() sums {
+	slices.SortStableFunc(s, func(a, b idSum) int { return snapshot.CompareID(a.id, b.id) })
+	out := s[:0]
+	for i, e := range s {
+		if i+1 < len(s) && s[i+1].id == e.id {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// get returns the digest of the record with an id.
+func (s sums) get(id string) (sum, bool) {
+	i, ok := slices.BinarySearchFunc(s, id, func(e idSum, id string) int { return snapshot.CompareID(e.id, id) })
+	if !ok {
+		return sum{}, false
+	}
+	return s[i].sum, true
+}
+
+// skeletons reads every kind of the side and keeps of each record its
+// skeleton, in the side's tenant.
 func (s *side) skeletons() error {
-	s.sk = map[string][]snapshot.Record{}
+	s.t = mapping.NewTenant(nil)
 	return s.src.Kinds(func(kind string, recs formats.Records) error {
-		k, ok := catalog.LookupStored(kind)
-		if !ok {
+		if !s.t.AddKind(kind) {
 			return nil
 		}
-		var sk []snapshot.Record
-		err := recs(func(rec snapshot.Record) error {
-			sk = append(sk, mapping.Skeleton(k, rec))
+		return recs(func(rec snapshot.Record) error {
+			s.t.PutSkeleton(kind, rec)
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		s.sk[kind] = sk
-		return nil
 	})
 }
 
@@ -280,22 +300,22 @@ func mark(set *map[string]map[string]bool, kind, id string) {
 }
 
 // digests reads the side's records of kinds again and keeps the digest of
-// the neutral form of each one that is paired or contested, and the
-// contested records in full. A kind with neither is not read.
-func (s *side) digests(kinds map[string]bool) error {
-	s.sums, s.full = map[string]map[string]sum{}, map[string]map[string]snapshot.Record{}
+// the neutral form of each one that is paired (as paired says) or
+// contested, and the contested records in full.
+func (s *side) digests(kinds map[string]bool, paired func(kind, id string) bool) error {
+	s.sums, s.full = map[string]sums{}, map[string]map[string]snapshot.Record{}
 	return s.src.Kinds(func(kind string, recs formats.Records) error {
-		paired, contested := s.paired[kind], s.contested[kind]
-		if !kinds[kind] || len(paired)+len(contested) == 0 {
+		contested := s.contested[kind]
+		if !kinds[kind] {
 			return nil
 		}
 		k := catalog.MustLookup(kind)
 		lv := levels(k)
-		sums, full := map[string]sum{}, map[string]snapshot.Record{}
+		sums, full := make(sums, 0, s.t.Len(kind)), map[string]snapshot.Record{}
 		err := recs(func(rec snapshot.Record) error {
 			id := rec.ID()
-			if paired[id] || contested[id] {
-				sums[id] = snapshot.Digest(normal(s.t, k, lv, rec))
+			if paired(kind, id) || contested[id] {
+				sums = append(sums, idSum{id, snapshot.Digest(normal(s.t, k, lv, rec))})
 			}
 			if contested[id] {
 				full[id] = rec
@@ -305,7 +325,7 @@ func (s *side) digests(kinds map[string]bool) error {
 		if err != nil {
 			return err
 		}
-		s.sums[kind], s.full[kind] = sums, full
+		s.sums[kind], s.full[kind] = sums.sorted(), full
 		return nil
 	})
 }
@@ -316,7 +336,7 @@ func (s *side) put(kind string) []func() {
 	var undo []func()
 	for id, rec := range s.full[kind] {
 		if sk := s.t.ByID(kind, id); sk != nil {
-			undo = append(undo, func() { s.t.Put(kind, sk) })
+			undo = append(undo, func() { s.t.PutSkeleton(kind, sk) })
 		}
 		s.t.Put(kind, rec)
 	}
@@ -433,17 +453,15 @@ func zip(a, b *side, fn func(kind string, ha, hb map[string]snapshot.Record)) er
 	return failed
 }
 
-// sharedPeople returns recs without the directories of pair-only kinds
-// that other lacks.
-func sharedPeople(recs, other map[string][]snapshot.Record) map[string][]snapshot.Record {
-	out := make(map[string][]snapshot.Record, len(recs))
-	for kind, rs := range recs {
-		_, people := catalog.LookupPairOnly(kind)
-		if _, both := other[kind]; both || !people {
-			out[kind] = rs
+// sharedPeople drops from each of a and b the directories of pair-only
+// kinds the other lacks.
+func sharedPeople(a, b *mapping.Tenant) {
+	for _, k := range catalog.Stored() {
+		if _, people := catalog.LookupPairOnly(k.Name); people && a.Has(k.Name) != b.Has(k.Name) {
+			a.DropKind(k.Name)
+			b.DropKind(k.Name)
 		}
 	}
-	return out
 }
 
 // compareBatch is how many paired records are rendered neutral at once.
@@ -459,7 +477,7 @@ type kindResult struct {
 // paired by match. Of pairs, only those whose records ha (A's, by id) and
 // hb (B's) hold in full are compared: the others are the same.
 func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matching, ha, hb map[string]snapshot.Record) kindResult {
-	sum := KindSummary{Kind: k.Name, A: len(ta.Records(k.Name)), B: len(tb.Records(k.Name))}
+	sum := KindSummary{Kind: k.Name, A: ta.Len(k.Name), B: tb.Len(k.Name)}
 	var changes []Change
 	lv := levels(k)
 	shared := func(key string) string {
@@ -470,6 +488,7 @@ func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matchin
 		return fmt.Sprintf("%d records in A and %d in B have this key; they are not paired by guess", na, nb)
 	}
 	var pa, pb []snapshot.Record // paired records, compared a batch at a time
+	var ka []string              // their keys
 	compare := func() {
 		na, nb := make([]map[string]any, len(pa)), make([]map[string]any, len(pb))
 		var wg sync.WaitGroup // each side's neutral forms on a core of its own
@@ -484,32 +503,35 @@ func compareKind(k *catalog.Kind, ta, tb *mapping.Tenant, match *mapping.Matchin
 		wg.Wait()
 		for i, ra := range pa {
 			if fs := fields("", na[i], nb[i], true, true, lv); len(fs) > 0 {
-				changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Changed, IDA: ra.ID(), IDB: pb[i].ID(), Fields: fs})
+				changes = append(changes, Change{Kind: k.Name, Key: ka[i], Op: Changed, IDA: ra.ID(), IDB: pb[i].ID(), Fields: fs})
 				sum.Changed++
 			}
 		}
-		pa, pb = pa[:0], pb[:0]
+		pa, pb, ka = pa[:0], pb[:0], ka[:0]
 	}
-	for _, ra := range ta.Records(k.Name) {
-		p, ok := match.Get(k.Name, ra.ID())
+	// Records are named by their keys, which their skeletons hold.
+	for _, id := range ta.IDs(k.Name) {
+		p, ok := match.Get(k.Name, id)
 		if !ok {
-			changes = append(changes, Change{Kind: k.Name, Key: key(k, ra), Op: Removed, IDA: ra.ID(), Note: shared(key(k, ra))})
+			ka := key(k, ta.ByID(k.Name, id))
+			changes = append(changes, Change{Kind: k.Name, Key: ka, Op: Removed, IDA: id, Note: shared(ka)})
 			sum.Removed++
 			continue
 		}
-		full, differs := ha[ra.ID()]
+		full, differs := ha[id]
 		if !differs {
 			continue
 		}
-		pa, pb = append(pa, full), append(pb, hb[p.TargetID])
+		pa, pb, ka = append(pa, full), append(pb, hb[p.TargetID]), append(ka, key(k, ta.ByID(k.Name, id)))
 		if len(pa) == compareBatch {
 			compare()
 		}
 	}
 	compare()
-	for _, rb := range tb.Records(k.Name) {
-		if _, ok := match.Source(k.Name, rb.ID()); !ok {
-			changes = append(changes, Change{Kind: k.Name, Key: key(k, rb), Op: Added, IDB: rb.ID(), Note: shared(key(k, rb))})
+	for _, id := range tb.IDs(k.Name) {
+		if _, ok := match.Source(k.Name, id); !ok {
+			kb := key(k, tb.ByID(k.Name, id))
+			changes = append(changes, Change{Kind: k.Name, Key: kb, Op: Added, IDB: id, Note: shared(kb)})
 			sum.Added++
 		}
 	}

@@ -517,8 +517,8 @@ func Contested(src, dst *Tenant, kind string) []snapshot.Record {
 		return nil
 	}
 	var out []snapshot.Record
-	for _, key := range slices.Sorted(maps.Keys(ix.byKey)) {
-		nd, ns := len(ix.byKey[key]), len(sx.byKey[key])
+	for _, key := range slices.Sorted(maps.Keys(ix.keys().one)) {
+		nd, ns := ix.byKey.count(key), sx.keys().count(key)
 		if ns > 0 && (nd > 1 || ns > 1) {
 			out = append(out, dst.ByKey(kind, key)...)
 		}

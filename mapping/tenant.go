@@ -1,6 +1,9 @@
 package mapping
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
@@ -57,16 +60,80 @@ func keysOf(k *catalog.Kind, rec snapshot.Record, first bool) []string {
 // Tenant indexes the records of one tenant by id, by the field references
 // use (RefField), by guid and by natural key. The importer adds the records
 // it creates and updates with Put.
+//
+// diff and verify index every record of a snapshot, and hold only what the
+// index needs of each (PutSkeleton): its Skeleton, encoded, which ByID and
+// the rest decode again when asked. Each index entry is a string or two: at
+// 50,000 records maps of maps took hundreds of bytes a record (issue 12).
 type Tenant struct {
 	kinds map[string]*index
 }
 
 type index struct {
-	k      *catalog.Kind
-	byID   map[string]snapshot.Record
-	byRef  map[string]snapshot.Record
-	byGUID map[string]map[string]bool // guid -> ids
-	byKey  map[string]map[string]bool // natural key -> ids
+	k    *catalog.Kind
+	full map[string]snapshot.Record // id -> a record put whole
+	skel map[string]string          // id -> a record's Skeleton, its canonical JSON
+	// byRef holds the RefField of kinds whose RefField is not the id
+	// (priority's priorityid); byID answers for the others.
+	byRef map[string]string // RefField text -> id
+	// byGUID and byKey are made when first asked for: verify, which only
+	// follows references, never does.
+	keyed  bool
+	byGUID multi // lower-case guid -> ids
+	byKey  multi // natural key -> ids
+}
+
+// multi maps a text to the ids that have it: almost always one, held
+// without a slice of its own.
+type multi struct {
+	one  map[string]string   // text -> its first id
+	more map[string][]string // text -> its other ids, when several have it
+}
+
+func newMulti() multi { return multi{one: map[string]string{}, more: map[string][]string{}} }
+
+func (m multi) add(text, id string) {
+	switch first, ok := m.one[text]; {
+	case !ok:
+		m.one[text] = id
+	case first != id && !slices.Contains(m.more[text], id):
+		m.more[text] = append(m.more[text], id)
+	}
+}
+
+func (m multi) drop(text, id string) {
+	more := m.more[text]
+	if m.one[text] == id {
+		if len(more) == 0 {
+			delete(m.one, text)
+			return
+		}
+		m.one[text], more = more[0], more[1:]
+	} else if i := slices.Index(more, id); i >= 0 {
+		more = slices.Delete(slices.Clone(more), i, i+1)
+	}
+	if len(more) == 0 {
+		delete(m.more, text)
+	} else {
+		m.more[text] = more
+	}
+}
+
+// count returns how many ids have text.
+func (m multi) count(text string) int {
+	if _, ok := m.one[text]; !ok {
+		return 0
+	}
+	return 1 + len(m.more[text])
+}
+
+// ids returns the ids that have text.
+func (m multi) ids(text string) []string {
+	first, ok := m.one[text]
+	if !ok {
+		return nil
+	}
+	return append([]string{first}, m.more[text]...)
 }
 
 // NewTenant indexes records (kind name -> records). Kinds absent from recs
@@ -74,11 +141,9 @@ type index struct {
 func NewTenant(recs map[string][]snapshot.Record) *Tenant {
 	t := &Tenant{kinds: map[string]*index{}}
 	for name, rs := range recs {
-		k, ok := catalog.LookupStored(name)
-		if !ok {
+		if !t.AddKind(name) {
 			continue
 		}
-		t.kinds[name] = newIndex(k)
 		for _, r := range rs {
 			t.Put(name, r)
 		}
@@ -86,11 +151,44 @@ func NewTenant(recs map[string][]snapshot.Record) *Tenant {
 	return t
 }
 
+// AddKind makes the records of a kind known (Has), before any is put: a
+// kind without records is known to hold none. It is false for a kind
+// halocfg does not store.
+func (t *Tenant) AddKind(kind string) bool {
+	k, ok := catalog.LookupStored(kind)
+	if ok && t.kinds[kind] == nil {
+		t.kinds[kind] = newIndex(k)
+	}
+	return ok
+}
+
+// DropKind forgets the records of a kind: Has is false again.
+func (t *Tenant) DropKind(kind string) { delete(t.kinds, kind) }
+
+// DropKeys lets go of the indexes by guid and natural key, made again
+// when next asked for: diff needs them to pair records, and little after.
+func (t *Tenant) DropKeys() {
+	for _, ix := range t.kinds {
+		ix.keyed, ix.byGUID, ix.byKey = false, multi{}, multi{}
+	}
+}
+
 // Has reports whether the tenant's records of a kind are known.
 func (t *Tenant) Has(kind string) bool { return t.kinds[kind] != nil }
 
 // Put adds a record, or replaces the record with its id.
 func (t *Tenant) Put(kind string, rec snapshot.Record) {
+	t.put(kind, rec, false)
+}
+
+// PutSkeleton adds what the tenant needs of rec, its Skeleton, held
+// compactly, or replaces the record with its id. ByID and the others
+// return the skeleton.
+func (t *Tenant) PutSkeleton(kind string, rec snapshot.Record) {
+	t.put(kind, rec, true)
+}
+
+func (t *Tenant) put(kind string, rec snapshot.Record, skeleton bool) {
 	ix := t.kinds[kind]
 	if ix == nil {
 		ix = newIndex(catalog.MustLookupStored(kind))
@@ -100,60 +198,109 @@ func (t *Tenant) Put(kind string, rec snapshot.Record) {
 	if id == "" {
 		return
 	}
-	if old := ix.byID[id]; old != nil {
-		ix.remove(id, old)
+	ix.remove(id)
+	if skeleton {
+		rec = Skeleton(ix.k, rec)
+		if _, _, bad := snapshot.BadText(rec); bad {
+			skeleton = false // its canonical JSON would not decode as the same text
+		}
 	}
-	ix.byID[id] = rec
-	if ref := snapshot.Scalar(rec[ix.k.RefField]); ref != "" {
-		ix.byRef[ref] = rec
+	if skeleton {
+		ix.skel[id] = string(snapshot.Canonical(map[string]any(rec)))
+	} else {
+		ix.full[id] = rec
 	}
-	if g := snapshot.Scalar(rec["guid"]); g != "" {
-		add(ix.byGUID, strings.ToLower(g), id)
-	}
-	for _, key := range keysOf(ix.k, rec, false) { // a person under each of its keys
-		add(ix.byKey, key, id)
-	}
+	ix.index(id, rec, add)
 }
 
 // Delete removes the record with an id.
 func (t *Tenant) Delete(kind, id string) {
 	if ix := t.kinds[kind]; ix != nil {
-		if old := ix.byID[id]; old != nil {
-			ix.remove(id, old)
-		}
+		ix.remove(id)
 	}
 }
 
 func newIndex(k *catalog.Kind) *index {
-	return &index{k: k, byID: map[string]snapshot.Record{}, byRef: map[string]snapshot.Record{},
-		byGUID: map[string]map[string]bool{}, byKey: map[string]map[string]bool{}}
+	return &index{k: k, full: map[string]snapshot.Record{}, skel: map[string]string{}, byRef: map[string]string{}}
 }
 
-func (ix *index) remove(id string, old snapshot.Record) {
-	delete(ix.byID, id)
-	if ref := snapshot.Scalar(old[ix.k.RefField]); ref != "" && ix.byRef[ref] != nil && ix.byRef[ref].ID() == id {
-		delete(ix.byRef, ref)
+// keys returns the index by natural key, made on first use, as the index
+// by guid is.
+func (ix *index) keys() multi {
+	if !ix.keyed {
+		ix.keyed, ix.byGUID, ix.byKey = true, newMulti(), newMulti()
+		for _, id := range ix.ids() {
+			ix.keyIndex(id, ix.get(id), add)
+		}
 	}
-	if g := snapshot.Scalar(old["guid"]); g != "" {
-		drop(ix.byGUID, strings.ToLower(g), id)
+	return ix.byKey
+}
+
+const add, drop = true, false
+
+// index adds the record rec with an id to the indexes by RefField, guid
+// and key (once made), or drops it from them.
+func (ix *index) index(id string, rec snapshot.Record, adding bool) {
+	if ix.k.RefField != "id" {
+		if ref := snapshot.Scalar(rec[ix.k.RefField]); ref != "" {
+			if adding {
+				ix.byRef[ref] = id
+			} else if ix.byRef[ref] == id {
+				delete(ix.byRef, ref)
+			}
+		}
 	}
-	for _, key := range keysOf(ix.k, old, false) {
-		drop(ix.byKey, key, id)
+	if ix.keyed {
+		ix.keyIndex(id, rec, adding)
 	}
 }
 
-func add(m map[string]map[string]bool, key, id string) {
-	if m[key] == nil {
-		m[key] = map[string]bool{}
+// keyIndex adds the record rec with an id to the indexes by guid and key,
+// or drops it from them.
+func (ix *index) keyIndex(id string, rec snapshot.Record, adding bool) {
+	change := multi.drop
+	if adding {
+		change = multi.add
 	}
-	m[key][id] = true
+	if g := snapshot.Scalar(rec["guid"]); g != "" {
+		change(ix.byGUID, strings.ToLower(g), id)
+	}
+	for _, key := range keysOf(ix.k, rec, false) { // a person under each of its keys
+		change(ix.byKey, key, id)
+	}
 }
 
-func drop(m map[string]map[string]bool, key, id string) {
-	delete(m[key], id)
-	if len(m[key]) == 0 {
-		delete(m, key)
+func (ix *index) remove(id string) {
+	if old := ix.get(id); old != nil {
+		delete(ix.full, id)
+		delete(ix.skel, id)
+		ix.index(id, old, drop)
 	}
+}
+
+// get returns the record with an id, or its skeleton; nil when there is none.
+func (ix *index) get(id string) snapshot.Record {
+	if rec, ok := ix.full[id]; ok {
+		return rec
+	}
+	text, ok := ix.skel[id]
+	if !ok {
+		return nil
+	}
+	rec, err := snapshot.DecodeRecord([]byte(text))
+	if err != nil {
+		panic(fmt.Sprintf("mapping: a skeleton does not decode: %v", err)) // put wrote it
+	}
+	return rec
+}
+
+// ids returns the ids of the kind's records, in id order.
+func (ix *index) ids() []string {
+	out := make([]string, 0, len(ix.full)+len(ix.skel))
+	out = slices.AppendSeq(out, maps.Keys(ix.full))
+	out = slices.AppendSeq(out, maps.Keys(ix.skel))
+	slices.SortFunc(out, snapshot.CompareID)
+	return out
 }
 
 // Records returns the records of a kind sorted by id.
@@ -162,18 +309,29 @@ func (t *Tenant) Records(kind string) []snapshot.Record {
 	if ix == nil {
 		return nil
 	}
-	out := make([]snapshot.Record, 0, len(ix.byID))
-	for _, r := range ix.byID {
-		out = append(out, r)
+	return ix.records(ix.ids())
+}
+
+// IDs returns the ids of the records of a kind, in id order.
+func (t *Tenant) IDs(kind string) []string {
+	if ix := t.kinds[kind]; ix != nil {
+		return ix.ids()
 	}
-	snapshot.SortByID(out)
-	return out
+	return nil
+}
+
+// Len returns how many records of a kind the tenant holds.
+func (t *Tenant) Len(kind string) int {
+	if ix := t.kinds[kind]; ix != nil {
+		return len(ix.full) + len(ix.skel)
+	}
+	return 0
 }
 
 // ByID returns the record of a kind with an id, or nil.
 func (t *Tenant) ByID(kind, id string) snapshot.Record {
 	if ix := t.kinds[kind]; ix != nil {
-		return ix.byID[id]
+		return ix.get(id)
 	}
 	return nil
 }
@@ -181,8 +339,15 @@ func (t *Tenant) ByID(kind, id string) snapshot.Record {
 // ByRef returns the record that references of a kind point at with the
 // text of its RefField (priority's priorityid, every other kind's id), or nil.
 func (t *Tenant) ByRef(kind, ref string) snapshot.Record {
-	if ix := t.kinds[kind]; ix != nil {
-		return ix.byRef[ref]
+	ix := t.kinds[kind]
+	switch {
+	case ix == nil:
+		return nil
+	case ix.k.RefField == "id":
+		return ix.get(ref)
+	}
+	if id, ok := ix.byRef[ref]; ok {
+		return ix.get(id)
 	}
 	return nil
 }
@@ -190,7 +355,7 @@ func (t *Tenant) ByRef(kind, ref string) snapshot.Record {
 // ByKey returns the records of a kind with a natural key, sorted by id.
 func (t *Tenant) ByKey(kind, key string) []snapshot.Record {
 	if ix := t.kinds[kind]; ix != nil {
-		return ix.records(ix.byKey[key])
+		return ix.sorted(ix.keys().ids(key))
 	}
 	return nil
 }
@@ -198,17 +363,22 @@ func (t *Tenant) ByKey(kind, key string) []snapshot.Record {
 // ByGUID returns the records of a kind with a guid (compared case-insensitively), sorted by id.
 func (t *Tenant) ByGUID(kind, guid string) []snapshot.Record {
 	if ix := t.kinds[kind]; ix != nil && guid != "" {
-		return ix.records(ix.byGUID[strings.ToLower(guid)])
+		ix.keys()
+		return ix.sorted(ix.byGUID.ids(strings.ToLower(guid)))
 	}
 	return nil
 }
 
-func (ix *index) records(ids map[string]bool) []snapshot.Record {
-	out := make([]snapshot.Record, 0, len(ids))
-	for id := range ids {
-		out = append(out, ix.byID[id])
+func (ix *index) sorted(ids []string) []snapshot.Record {
+	slices.SortFunc(ids, snapshot.CompareID)
+	return ix.records(ids)
+}
+
+func (ix *index) records(ids []string) []snapshot.Record {
+	out := make([]snapshot.Record, len(ids))
+	for i, id := range ids {
+		out[i] = ix.get(id)
 	}
-	snapshot.SortByID(out)
 	return out
 }
 

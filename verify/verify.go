@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 
@@ -67,10 +66,10 @@ func Dir(dir string) (*Report, error) {
 			r.add(snapshot.Problem{File: snapshot.ManifestName, Kind: name, Msg: "not a kind halocfg knows"})
 		}
 	}
-	recs, f := r.checkFormats(intact)
-	if recs != nil {
-		r.checkIDs(recs)
-		r.checkRefs(recs, f)
+	h, f := r.checkFormats(intact)
+	if h != nil {
+		r.Problems = append(r.Problems, h.ids...)
+		r.checkRefs(h, f)
 	}
 	return r, nil
 }
@@ -110,20 +109,31 @@ func (r *Report) checkFiles() (intact map[string]bool) {
 	return intact
 }
 
+// held is what verify keeps of the records of a format: their skeletons
+// (mapping.Tenant.PutSkeleton), and what checking their ids found.
+type held struct {
+	t       *mapping.Tenant
+	kinds   map[string]bool    // the kinds read
+	records int                // records read
+	ids     []snapshot.Problem // records without an id, ids that repeat: by kind
+}
+
+func newHeld() *held { return &held{t: mapping.NewTenant(nil), kinds: map[string]bool{}} }
+
 // checkFormats reads every format present, in formats.Open's order of
 // preference, checks its counts against the manifest and its records
-// against the first format read, and returns the skeletons
-// (mapping.Skeleton) of the records of the first format that is complete
-// (or, when none is, of the first that read at all; nil when none did),
-// with that format. A format is complete when its files are all there and
-// intact (intact, from checkFiles), it parses, and it holds every record
-// the manifest counts: Open can restore from it alone.
+// against the first format read, and returns what it held of the records
+// of the first format that is complete (or, when none is, of the first
+// that read at all; nil when none did), with that format. A format is
+// complete when its files are all there and intact (intact, from
+// checkFiles), it parses, and it holds every record the manifest counts:
+// Open can restore from it alone.
 //
 // Formats are read one record at a time (formats.Stream), and of the first
 // format read verify keeps a digest of each record, not the record: at
 // 50,000 records holding it whole took gigabytes.
-func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Record, formats.Format) {
-	var first, best map[string][]snapshot.Record // skeletons of the first read, the first complete
+func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
+	var first, best *held // the first read, the first complete
 	var firstF, bestF formats.Format
 	var firstSums map[string][]digest
 	unreadable := false
@@ -132,13 +142,14 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 		// Keep this format's skeletons if it is the first read, or may be
 		// the first complete one.
 		keep := first == nil || best == nil
-		kept := map[string][]snapshot.Record{}
+		kept := newHeld()
 		sums := map[string][]digest{}
 		var text, same []snapshot.Problem
 		counts := map[string]int{}
 		err := f.Stream(r.Dir, func(kind string, recs formats.Records) error {
-			k, known := catalog.LookupStored(kind)
-			var sk []snapshot.Record
+			known := keep && kept.t.AddKind(kind)
+			var ids []snapshot.Problem
+			seen := map[string]bool{}
 			var ds []digest
 			n, differs := 0, -1 // records read; the first that differs from the first format's
 			err := recs(func(rec snapshot.Record) error {
@@ -155,10 +166,18 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 					differs = n
 				}
 				if keep {
+					// References to records without an id, or to one of
+					// two with an id, would be ambiguous.
+					switch id := rec.ID(); {
+					case id == "":
+						ids = append(ids, snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("record %d has no id", n+1)})
+					case seen[id]:
+						ids = append(ids, snapshot.Problem{Kind: kind, ID: id, Msg: "id appears twice"})
+					default:
+						seen[id] = true
+					}
 					if known {
-						sk = append(sk, mapping.Skeleton(k, rec))
-					} else {
-						sk = append(sk, snapshot.Record{"id": rec["id"]})
+						kept.t.PutSkeleton(kind, rec)
 					}
 				}
 				n++
@@ -176,7 +195,9 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 				sums[kind] = ds
 			}
 			if keep {
-				kept[kind] = sk
+				kept.kinds[kind] = true
+				kept.records += n
+				kept.ids = append(kept.ids, ids...)
 			}
 			return nil
 		})
@@ -215,8 +236,9 @@ func (r *Report) checkFormats(intact map[string]bool) (map[string][]snapshot.Rec
 	if first == nil && !unreadable && len(r.Manifest.Kinds) > 0 {
 		r.add(snapshot.Problem{Msg: "no records in any format, although the manifest counts some"})
 	}
-	for _, rs := range best {
-		r.Records += len(rs)
+	if best != nil {
+		r.Records = best.records
+		sort.SliceStable(best.ids, func(i, j int) bool { return best.ids[i].Kind < best.ids[j].Kind })
 	}
 	return best, bestF
 }
@@ -228,31 +250,13 @@ type digest struct {
 	sum [sha256.Size]byte
 }
 
-// checkIDs reports records without an id and ids that repeat: references to
-// them would be ambiguous.
-func (r *Report) checkIDs(recs map[string][]snapshot.Record) {
-	for _, kind := range slices.Sorted(maps.Keys(recs)) {
-		seen := map[string]bool{}
-		for i, rec := range recs[kind] {
-			id := rec.ID()
-			switch {
-			case id == "":
-				r.add(snapshot.Problem{Kind: kind, Msg: fmt.Sprintf("record %d has no id", i+1)})
-			case seen[id]:
-				r.add(snapshot.Problem{Kind: kind, ID: id, Msg: "id appears twice"})
-			}
-			seen[id] = true
-		}
-	}
-}
-
 // checkRefs resolves every internal reference of every record to a record
 // of its target kind, by the target's RefField. 0, -1, null and "" are "no
-// reference". What references point at is in recs, the skeletons of the
+// reference". What references point at is in h, the skeletons of the
 // records; the references themselves are read again from format f, one
 // record at a time.
-func (r *Report) checkRefs(recs map[string][]snapshot.Record, f formats.Format) {
-	tenant := mapping.NewTenant(recs)
+func (r *Report) checkRefs(h *held, f formats.Format) {
+	tenant := h.t
 	listed := map[string]bool{}
 	for kind := range r.Manifest.Kinds {
 		listed[kind] = true
@@ -261,7 +265,7 @@ func (r *Report) checkRefs(recs map[string][]snapshot.Record, f formats.Format) 
 	found := map[string][]snapshot.Problem{} // by kind: reported in the catalog's order
 	err := f.Stream(r.Dir, func(kind string, full formats.Records) error {
 		k, ok := catalog.Lookup(kind)
-		if !ok || recs[kind] == nil {
+		if !ok || !h.kinds[kind] {
 			return nil // a directory of people holds no references; a kind not read the first time is already a problem
 		}
 		add := func(p snapshot.Problem) { found[kind] = append(found[kind], p) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/halosim"
+	"github.com/halocfg/halocfg/internal/snaptest"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -46,17 +47,7 @@ func write(t *testing.T, dir string, s *snapshot.Snapshot, names string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := snapshot.NewDir(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Abort()
-	if err := formats.Write(s, d, fs); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Commit(s.Manifest); err != nil {
-		t.Fatal(err)
-	}
+	snaptest.Write(t, dir, s, fs...)
 }
 
 func messages(r *Report) string {

@@ -58,3 +58,16 @@ func Peak(fn func()) uint64 {
 	wg.Wait()
 	return peak - base
 }
+
+// PeakPerUnit returns how much more the function prepare returns for large
+// units (records) holds at its peak (Peak) than the one for small, per unit
+// more: what a run holds that grows with its input. prepare (writing the
+// input) is not measured.
+func PeakPerUnit(small, large int, prepare func(n int) func()) uint64 {
+	a := Peak(prepare(small))
+	b := Peak(prepare(large))
+	if b < a {
+		return 0
+	}
+	return (b - a) / uint64(large-small)
+}
