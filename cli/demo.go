@@ -147,7 +147,10 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 	if err != nil {
 		return fmt.Errorf("exporting the target tenant: %w", err)
 	}
-	dr := diff.Compare(s.Records, after.Records)
+	dr, err := diff.Compare(s.Records, after.Records)
+	if err != nil {
+		return err
+	}
 	dr.A, dr.B = snapDir+" (source)", "live target "+targetURL
 	if err := dr.WriteText(out); err != nil {
 		return err

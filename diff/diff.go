@@ -100,12 +100,11 @@ func Ignored() string {
 //
 // References to people (agents, teams ...) compare by the person's key
 // when both sides hold that directory, else by id, on both sides alike.
-func Compare(a, b map[string][]snapshot.Record) *Result {
-	r, err := CompareSources(memory(a), memory(b))
-	if err != nil {
-		panic(err) // records held in memory are read without fail
-	}
-	return r
+//
+// It fails only when the temporary file of the records' skeletons does
+// (mapping.Tenant.Err).
+func Compare(a, b map[string][]snapshot.Record) (*Result, error) {
+	return CompareSources(memory(a), memory(b))
 }
 
 // memory is a source of records held in memory.
@@ -130,7 +129,12 @@ func memory(recs map[string][]snapshot.Record) formats.Source {
 // snapshot compared with an unchanged copy is read twice, never held.
 func CompareSources(a, b formats.Source) (*Result, error) {
 	sa, sb := &side{src: a, name: "A"}, &side{src: b, name: "B"}
+	defer sa.close()
+	defer sb.close()
 	if err := both(sa.skeletons, sb.skeletons); err != nil {
+		return nil, err
+	}
+	if err := tenantErr(sa, sb); err != nil {
 		return nil, err
 	}
 	sharedPeople(sa.t, sb.t)
@@ -199,6 +203,9 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := tenantErr(sa, sb); err != nil {
+		return nil, err // what was compared may have missed skeletons
+	}
 	for _, k := range catalog.Kinds() {
 		if kr, ok := done[k.Name]; ok {
 			r.Kinds = append(r.Kinds, kr.sum)
@@ -206,6 +213,24 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 		}
 	}
 	return r, nil
+}
+
+// tenantErr is the first failure of the sides' tenants (mapping.Tenant.Err),
+// named by side.
+func tenantErr(sides ...*side) error {
+	for _, s := range sides {
+		if err := s.t.Err(); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// close lets go of the side's tenant.
+func (s *side) close() {
+	if s.t != nil {
+		s.t.Close()
+	}
 }
 
 // both runs a and b side by side, and returns the first error.

@@ -185,7 +185,7 @@ func TestSameConfigurationOtherIDs(t *testing.T) {
 			if snapshot.Equal(a["status"][0]["id"], b["status"][len(b["status"])-1]["id"]) {
 				t.Fatal("ids not shifted")
 			}
-			r := Compare(a, b)
+			r := mustCompare(t, a, b)
 			if !r.Equal() {
 				t.Errorf("equal configuration under other ids reports differences:\n%s", text(r))
 			}
@@ -211,14 +211,14 @@ func naturalKey(k *catalog.Kind, rec snapshot.Record) string {
 
 func TestDemoTenants(t *testing.T) {
 	a, b := tenantRecords(t, "demo"), tenantRecords(t, "demo-target")
-	r := Compare(a, b)
+	r := mustCompare(t, a, b)
 	if r.Equal() {
 		t.Fatal("demo and demo-target compare equal")
 	}
 
 	// The result does not depend on ids: the target under other ids gives
 	// the same differences.
-	r2 := Compare(a, shifted(b))
+	r2 := mustCompare(t, a, shifted(b))
 	for i := range r2.Changes {
 		r2.Changes[i].IDB = ""
 	}
@@ -446,7 +446,7 @@ func small(t *testing.T) (a, b map[string][]snapshot.Record) {
 
 func TestTextGolden(t *testing.T) {
 	a, b := small(t)
-	r := Compare(a, b)
+	r := mustCompare(t, a, b)
 	r.A, r.B = "snapshots/A", "snapshots/B"
 	got := text(r)
 	golden := filepath.Join("testdata", "small.txt")
@@ -469,7 +469,7 @@ func TestTextGolden(t *testing.T) {
 
 func TestJSON(t *testing.T) {
 	a, b := small(t)
-	r := Compare(a, b)
+	r := mustCompare(t, a, b)
 	var buf bytes.Buffer
 	if err := r.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
@@ -521,7 +521,7 @@ func TestJSON(t *testing.T) {
 
 func TestXLSX(t *testing.T) {
 	a, b := small(t)
-	r := Compare(a, b)
+	r := mustCompare(t, a, b)
 	var buf bytes.Buffer
 	if err := r.WriteXLSX(&buf); err != nil {
 		t.Fatal(err)
@@ -598,8 +598,8 @@ func BenchmarkCompare(b *testing.B) {
 	other := shifted(a)
 	b.ResetTimer()
 	for b.Loop() {
-		if r := Compare(a, other); !r.Equal() {
-			b.Fatal("not equal")
+		if r, err := Compare(a, other); err != nil || !r.Equal() {
+			b.Fatal("not equal", err)
 		}
 	}
 	b.ReportMetric(float64(len(a)*300), "records/op")
@@ -615,7 +615,7 @@ func TestSharedKeyReportedNotGuessed(t *testing.T) {
 	}}
 	// B's Note is as close to A's red one as to the blue one: none is paired.
 	b := map[string][]snapshot.Record{"outcome": {rec(t, `{"id": 7, "outcome": "Note", "colour": "green"}`)}}
-	r := Compare(a, b)
+	r := mustCompare(t, a, b)
 	var ops []string
 	for _, c := range r.Changes {
 		ops = append(ops, string(c.Op)+" "+c.IDA+c.IDB)
@@ -632,7 +632,7 @@ func TestSharedKeyReportedNotGuessed(t *testing.T) {
 
 	// B's Note is A's red one: they pair, the blue one is removed.
 	b["outcome"][0]["colour"] = "red"
-	r = Compare(a, b)
+	r = mustCompare(t, a, b)
 	if len(r.Changes) != 1 || r.Changes[0].Op != Removed || r.Changes[0].IDA != "2" ||
 		r.Changes[0].Note != "2 records in A and 1 in B have this key; they are not paired by guess" {
 		t.Errorf("changes %+v", r.Changes)
@@ -643,7 +643,7 @@ func TestSharedKeyReportedNotGuessed(t *testing.T) {
 	// change is reported.
 	a["outcome"][0]["sequence"], a["outcome"][1]["sequence"] = json.Number("1"), json.Number("1")
 	b["outcome"][0]["sequence"] = json.Number("2")
-	r = Compare(a, b)
+	r = mustCompare(t, a, b)
 	if got := text(r); !strings.Contains(got, "  ~ Note\n      sequence: 1 -> 2\n") || !strings.Contains(got, "  - Note (id 2: ") {
 		t.Errorf("text:\n%s", got)
 	}
@@ -664,4 +664,14 @@ func TestFieldText(t *testing.T) {
 			t.Errorf("%s: %s, want %s", tc.f.Path, got, tc.want)
 		}
 	}
+}
+
+// mustCompare is Compare, failing the test on an error.
+func mustCompare(t testing.TB, a, b map[string][]snapshot.Record) *Result {
+	t.Helper()
+	r, err := Compare(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -63,15 +63,8 @@ func TestDiffHoldsDifferences(t *testing.T) {
 	})
 	var r *Result
 	peak := heaptest.Peak(func() {
-		a, err := formats.OpenSource(dirs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := formats.OpenSource(dirs[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r, err = CompareSources(a, b); err != nil {
+		var err error
+		if r, err = compareDirs(t, dirs[0], dirs[1]); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -96,15 +89,7 @@ func TestDiffHoldsLittlePerRecord(t *testing.T) {
 	per := heaptest.PeakPerUnit(4000, 40000, func(n int) func() {
 		dir := snaptest.ManyJSON(t, n, 1000)
 		return func() {
-			a, err := formats.OpenSource(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := formats.OpenSource(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := CompareSources(a, b)
+			r, err := compareDirs(t, dir, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,4 +102,30 @@ func TestDiffHoldsLittlePerRecord(t *testing.T) {
 	if per > 2000 {
 		t.Errorf("diff's peak grows by %d bytes a record", per)
 	}
+}
+
+// diff keeps the skeletons of both sides in temporary files: when one
+// cannot be made, diff fails saying so, rather than compare references it
+// could not resolve.
+func TestDiffTemporaryFileFails(t *testing.T) {
+	dir := snaptest.ManyJSON(t, 40, 0)
+	t.Setenv("TMPDIR", "/nonexistent/halocfg-test")
+	r, err := compareDirs(t, dir, dir)
+	if err == nil || !strings.Contains(err.Error(), "holding record skeletons in a temporary file") || !strings.Contains(err.Error(), "/nonexistent/halocfg-test") {
+		t.Errorf("CompareSources: %v, %v", r, err)
+	}
+}
+
+// compareDirs compares the snapshots in dirs a and b, read a record at a time.
+func compareDirs(t *testing.T, a, b string) (*Result, error) {
+	t.Helper()
+	sa, err := formats.OpenSource(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := formats.OpenSource(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return CompareSources(sa, sb)
 }

@@ -75,7 +75,10 @@ func TestDerivedFieldsAgreeWithDiff(t *testing.T) {
 			if len(planned) > 1 || len(planned) == 1 && !updated {
 				t.Fatalf("the plan changes %v, want at most an update of %s %q", planned, tt.kind, key)
 			}
-			dr := diff.Compare(snap.Records, s.tenant.AllRecords())
+			dr, err := diff.Compare(snap.Records, s.tenant.AllRecords())
+			if err != nil {
+				t.Fatal(err)
+			}
 			var changed []string
 			for _, c := range dr.Changes {
 				changed = append(changed, c.Kind+" "+c.Key+" "+string(c.Op))

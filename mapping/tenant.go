@@ -62,17 +62,21 @@ func keysOf(k *catalog.Kind, rec snapshot.Record, first bool) []string {
 // it creates and updates with Put.
 //
 // diff and verify index every record of a snapshot, and hold only what the
-// index needs of each (PutSkeleton): its Skeleton, encoded, which ByID and
-// the rest decode again when asked. Each index entry is a string or two: at
-// 50,000 records maps of maps took hundreds of bytes a record (issue 12).
+// index needs of each (PutSkeleton): its Skeleton, encoded in a temporary
+// file (spill), which ByID and the rest read and decode again when asked.
+// In memory each record is an id and where its skeleton lies: at 50,000
+// records maps of maps took hundreds of bytes a record (issue 12). Such a
+// tenant must be closed; Err says whether the file failed it.
 type Tenant struct {
 	kinds map[string]*index
+	sp    *spill // made by the first PutSkeleton
 }
 
 type index struct {
 	k    *catalog.Kind
 	full map[string]snapshot.Record // id -> a record put whole
-	skel map[string]string          // id -> a record's Skeleton, its canonical JSON
+	skel map[string]span            // id -> a record's Skeleton, its canonical JSON in sp
+	sp   *spill
 	// byRef holds the RefField of kinds whose RefField is not the id
 	// (priority's priorityid); byID answers for the others.
 	byRef map[string]string // RefField text -> id
@@ -206,11 +210,35 @@ func (t *Tenant) put(kind string, rec snapshot.Record, skeleton bool) {
 		}
 	}
 	if skeleton {
-		ix.skel[id] = string(snapshot.Canonical(map[string]any(rec)))
+		if t.sp == nil {
+			t.sp = newSpill()
+		}
+		ix.sp = t.sp
+		ix.skel[id] = ix.sp.put(snapshot.Canonical(map[string]any(rec)))
 	} else {
 		ix.full[id] = rec
 	}
 	ix.index(id, rec, add)
+}
+
+// Err returns the first failure of the temporary file that holds the
+// skeletons: after one, ByID and the rest may have answered nil.
+func (t *Tenant) Err() error {
+	if t.sp == nil {
+		return nil
+	}
+	t.sp.mu.Lock()
+	defer t.sp.mu.Unlock()
+	return t.sp.err
+}
+
+// Close lets go of the skeletons' file, and returns Err as it was. A
+// tenant without skeletons needs no closing.
+func (t *Tenant) Close() error {
+	if t.sp == nil {
+		return nil
+	}
+	return t.sp.close()
 }
 
 // Delete removes the record with an id.
@@ -221,7 +249,7 @@ func (t *Tenant) Delete(kind, id string) {
 }
 
 func newIndex(k *catalog.Kind) *index {
-	return &index{k: k, full: map[string]snapshot.Record{}, skel: map[string]string{}, byRef: map[string]string{}}
+	return &index{k: k, full: map[string]snapshot.Record{}, skel: map[string]span{}, byRef: map[string]string{}}
 }
 
 // keys returns the index by natural key, made on first use, as the index
@@ -283,11 +311,15 @@ func (ix *index) get(id string) snapshot.Record {
 	if rec, ok := ix.full[id]; ok {
 		return rec
 	}
-	text, ok := ix.skel[id]
+	sp, ok := ix.skel[id]
 	if !ok {
 		return nil
 	}
-	rec, err := snapshot.DecodeRecord([]byte(text))
+	text := ix.sp.get(sp)
+	if text == nil {
+		return nil // the file failed: Err says so
+	}
+	rec, err := snapshot.DecodeRecord(text)
 	if err != nil {
 		panic(fmt.Sprintf("mapping: a skeleton does not decode: %v", err)) // put wrote it
 	}

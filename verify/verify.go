@@ -53,7 +53,8 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 func (r *Report) add(p snapshot.Problem) { r.Problems = append(r.Problems, p) }
 
 // Dir verifies the snapshot in dir. The error is for a directory that is not
-// a snapshot at all (no readable manifest); everything else is a Problem.
+// a snapshot at all (no readable manifest), or for verify's own temporary
+// file failing (mapping.Tenant.Err); everything else is a Problem.
 func Dir(dir string) (*Report, error) {
 	m, err := snapshot.ReadManifest(dir)
 	if err != nil {
@@ -68,8 +69,12 @@ func Dir(dir string) (*Report, error) {
 	}
 	h, f := r.checkFormats(intact)
 	if h != nil {
+		defer h.t.Close()
 		r.Problems = append(r.Problems, h.ids...)
 		r.checkRefs(h, f)
+		if err := h.t.Err(); err != nil {
+			return nil, err // references may have gone unchecked
+		}
 	}
 	return r, nil
 }
@@ -204,9 +209,11 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 		if err != nil {
 			r.add(snapshot.Problem{Msg: fmt.Sprintf("%s: does not parse: %v", name, err)})
 			unreadable = true
+			kept.t.Close()
 			continue
 		}
 		if len(counts) == 0 {
+			kept.t.Close()
 			continue // this format was not written, or its files are all missing
 		}
 		r.Formats = append(r.Formats, name)
@@ -226,9 +233,14 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 				best, bestF = kept, f
 			}
 		}
+		if kept != first && kept != best {
+			kept.t.Close()
+		}
 	}
 	if best == nil {
 		best, bestF = first, firstF
+	} else if first != best {
+		first.t.Close()
 	}
 	if !slices.Contains(r.Complete, r.Restore) {
 		r.Restore = "" // Open would find it incomplete

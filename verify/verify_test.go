@@ -372,3 +372,16 @@ func TestCompleteFormats(t *testing.T) {
 		})
 	}
 }
+
+// verify keeps the skeletons of the records in a temporary file: when it
+// cannot be made, verify fails saying so, rather than report references
+// it could not check as dangling or fine.
+func TestVerifyTemporaryFileFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snap")
+	write(t, dir, small(t), "json")
+	t.Setenv("TMPDIR", "/nonexistent/halocfg-test")
+	r, err := Dir(dir)
+	if err == nil || !strings.Contains(err.Error(), "holding record skeletons in a temporary file") || !strings.Contains(err.Error(), "/nonexistent/halocfg-test") {
+		t.Errorf("Dir: %v, %v", r, err)
+	}
+}

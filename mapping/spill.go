@@ -1,0 +1,104 @@
+package mapping
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"sync"
+)
+
+// spill holds the skeletons of a Tenant (PutSkeleton) in a temporary file,
+// not in memory: diff and verify keep one of every record of a snapshot,
+// and at 50,000 records their text was most of what either held (issue
+// 12). The file is unlinked as soon as it is made, so that nothing is left
+// behind however the process ends; the index by id stays in memory.
+type spill struct {
+	mu      sync.Mutex
+	f       *os.File
+	w       *bufio.Writer
+	n       int64 // bytes written
+	flushed int64 // bytes that reached the file
+	err     error // the first failure: the tenant's Err
+}
+
+// span is where a skeleton's text lies in the spill file.
+type span struct {
+	off int64
+	n   int32
+}
+
+func newSpill() *spill {
+	f, err := os.CreateTemp("", "halocfg-skeletons-")
+	if err != nil {
+		return &spill{err: fmt.Errorf("holding record skeletons in a temporary file: %w", err)}
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return &spill{err: fmt.Errorf("holding record skeletons in a temporary file: %w", err)}
+	}
+	return &spill{f: f, w: bufio.NewWriterSize(f, 64<<10)}
+}
+
+// put appends text and returns where it lies.
+func (s *spill) put(text []byte) span {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp := span{off: s.n, n: int32(len(text))}
+	if s.err != nil {
+		return sp
+	}
+	if len(text) > math.MaxInt32 {
+		s.fail(fmt.Errorf("a skeleton of %d bytes", len(text)))
+		return sp
+	}
+	if _, err := s.w.Write(text); err != nil {
+		s.fail(err)
+		return sp
+	}
+	s.n += int64(len(text))
+	return sp
+}
+
+// get reads the text at sp; nil after a failure (Err says which).
+func (s *spill) get(sp span) []byte {
+	s.mu.Lock()
+	if s.err == nil && sp.off+int64(sp.n) > s.flushed {
+		if err := s.w.Flush(); err != nil {
+			s.fail(err)
+		}
+		s.flushed = s.n
+	}
+	err := s.err
+	s.mu.Unlock()
+	if err != nil {
+		return nil
+	}
+	b := make([]byte, sp.n)
+	if _, err := s.f.ReadAt(b, sp.off); err != nil {
+		s.mu.Lock()
+		s.fail(err)
+		s.mu.Unlock()
+		return nil
+	}
+	return b
+}
+
+func (s *spill) fail(err error) {
+	if s.err == nil {
+		s.err = fmt.Errorf("record skeletons in a temporary file: %w", err)
+	}
+}
+
+// close lets go of the file, and returns the first failure.
+func (s *spill) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.err
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
+	s.fail(os.ErrClosed) // a use after close fails, not misreads
+	return err
+}
