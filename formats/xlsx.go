@@ -32,7 +32,9 @@ import (
 //   - _cells: per sheet, record id and column, the exceptions: an empty cell
 //     that means something other than its column's default, a cell holding
 //     JSON text (a string XML cannot carry), the exact text of a number
-//     (2.0, 1E-07), and the continuation of text longer than a cell holds.
+//     (2.0, 1E-07), and the continuation of text longer than a cell holds,
+//     numbered in the column part (1, 2, ...) so that a sort of _cells does
+//     not scramble the text.
 //
 // Notes are keyed by record id and column name, not by position, so that
 // rows and columns can be moved, deleted and added.
@@ -65,7 +67,7 @@ const (
 const (
 	noteJSON  = "json"  // the cell holds JSON text
 	noteExact = "exact" // the exact text of a number
-	noteMore  = "more"  // continuation of a long text, in order
+	noteMore  = "more"  // continuation of a long text, numbered in the column part
 )
 
 // xcol is one column of a kind sheet.
@@ -193,10 +195,15 @@ func writeWorkbookWithin(src Source, out io.Writer, tmp string, l xlsxLimits) er
 	for _, s := range x.notes {
 		notes += s.n
 	}
-	err = x.hiddenSheet(cellsSheet, []string{"sheet", "id", "column", "note", "value"}, notes, func(row func([]string) error) error {
+	err = x.hiddenSheet(cellsSheet, []string{"sheet", "id", "column", "note", "value", "part"}, notes, func(row func([]string) error) error {
 		for _, kind := range x.kinds {
 			if s := x.notes[kind]; s != nil {
-				if err := s.each(func(n [5]string) error { return row(n[:]) }); err != nil {
+				if err := s.each(func(n [6]string) error {
+					if n[5] == "" { // a part numbers continuations only: no empty cell elsewhere
+						return row(n[:5])
+					}
+					return row(n[:])
+				}); err != nil {
 					return err
 				}
 			}
@@ -548,8 +555,9 @@ func (x *xlsxWriter) kindSheet(p *kindSheet) error {
 	return nil
 }
 
-// note adds a row to _cells: what a cell cannot say by itself.
-func (x *xlsxWriter) note(sheet, id, column, note, value string) error {
+// note adds a row to _cells: what a cell cannot say by itself; part is a
+// continuation's number, "" for other notes.
+func (x *xlsxWriter) note(sheet, id, column, note, value, part string) error {
 	s := x.notes[sheet]
 	if s == nil {
 		var err error
@@ -558,7 +566,7 @@ func (x *xlsxWriter) note(sheet, id, column, note, value string) error {
 		}
 		x.notes[sheet] = s
 	}
-	return s.add([5]string{sheet, id, column, note, value})
+	return s.add([6]string{sheet, id, column, note, value, part})
 }
 
 // frozenPanes freezes the header row and the columns up to the last of the
@@ -595,7 +603,7 @@ func frozenPanes(kind string, cols []xcol) *excelize.Panes {
 // the rest of a text longer than a cell holds. v is of the column's type:
 // the columns were learnt from the same records.
 func (x *xlsxWriter) cell(sw *sheetOut, kind, id string, col int, c *xcol, v spillValue) error {
-	note := func(n, value string) error { return x.note(kind, id, c.header, n, value) }
+	note := func(n, value string) error { return x.note(kind, id, c.header, n, value, "") }
 	empty := func(meaning string) error {
 		if meaning != c.empty {
 			return note(meaning, "")
@@ -651,8 +659,8 @@ func (x *xlsxWriter) cell(sw *sheetOut, kind, id string, col int, c *xcol, v spi
 		return fmt.Errorf("a value of tag %d in a %s column", v.tag, c.typ)
 	}
 	text, more := splitCellText(text)
-	for _, m := range more {
-		if err := note(noteMore, m); err != nil {
+	for i, m := range more {
+		if err := x.note(kind, id, c.header, noteMore, m, strconv.Itoa(i+1)); err != nil {
 			return err
 		}
 	}

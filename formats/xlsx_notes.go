@@ -2,12 +2,14 @@ package formats
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -20,8 +22,9 @@ import (
 // takes no order of the rows for granted (halocfg writes them kind by kind,
 // in the sheets' order, but an analyst may sort or edit _cells).
 //
-// Each row in a file is its row number in _cells (uvarint), then its id,
-// column, note and value, each its length (uvarint) and bytes.
+// Each row in a file is its row number in _cells and its part (uvarints, 0
+// for none), then its id, column, note and value, each its length (uvarint)
+// and bytes.
 type workbookNotes struct {
 	tmp   string
 	kinds map[string]*kindNotes
@@ -38,8 +41,9 @@ func newWorkbookNotes(tmp string) *workbookNotes {
 	return &workbookNotes{tmp: tmp, kinds: map[string]*kindNotes{}}
 }
 
-// add keeps row n of _cells, a note of kind.
-func (w *workbookNotes) add(kind string, n int, id, column, note, value string) error {
+// add keeps row n of _cells, a note of kind; part is a continuation's
+// number, 0 for none.
+func (w *workbookNotes) add(kind string, n, part int, id, column, note, value string) error {
 	k := w.kinds[kind]
 	if k == nil {
 		f, err := os.CreateTemp(w.tmp, "notes-*")
@@ -55,8 +59,10 @@ func (w *workbookNotes) add(kind string, n int, id, column, note, value string) 
 		k.size += int64(m)
 		return err
 	}
-	if err := put(string(b[:binary.PutUvarint(b[:], uint64(n))])); err != nil {
-		return err
+	for _, v := range [...]int{n, part} {
+		if err := put(string(b[:binary.PutUvarint(b[:], uint64(v))])); err != nil {
+			return err
+		}
 	}
 	for _, v := range [...]string{id, column, note, value} {
 		if err := put(string(b[:binary.PutUvarint(b[:], uint64(len(v)))])); err != nil {
@@ -92,18 +98,20 @@ func (w *workbookNotes) close() {
 
 // noteRow is a row of _cells read back.
 type noteRow struct {
-	n                       int
+	n, part                 int
 	id, column, note, value string
 }
 
 // decodeNoteRow decodes the row at the start of b, returning the rest.
 func decodeNoteRow(b []byte) (noteRow, []byte, error) {
 	var r noteRow
-	n, k := binary.Uvarint(b)
-	if k <= 0 || n > excelize.TotalRows {
-		return r, nil, errors.New("reading back _cells: a row number out of range")
+	for _, v := range [...]*int{&r.n, &r.part} {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > excelize.TotalRows {
+			return r, nil, errors.New("reading back _cells: a row or part number out of range")
+		}
+		*v, b = int(n), b[k:]
 	}
-	r.n, b = int(n), b[k:]
 	for _, s := range [...]*string{&r.id, &r.column, &r.note, &r.value} {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || l > uint64(len(b)-k) {
@@ -136,9 +144,11 @@ func (w *workbookNotes) index(kind string) (*notesIndex, error) {
 	var id []byte
 	for r.off < x.k.size {
 		start := r.off
-		// the row number, then the id; the rest is skipped
-		if _, err := binary.ReadUvarint(r); err != nil {
-			return nil, fmt.Errorf("reading back _cells: %w", err)
+		// the row and part numbers, then the id; the rest is skipped
+		for range 2 {
+			if _, err := binary.ReadUvarint(r); err != nil {
+				return nil, fmt.Errorf("reading back _cells: %w", err)
+			}
 		}
 		for i := range 4 {
 			l, err := binary.ReadUvarint(r)
@@ -190,7 +200,8 @@ func (o *offsetReader) Read(p []byte) (int, error) {
 // of returns the notes of the record id by column. Two notes of one
 // meaning for a cell (two exact texts, two empty-cell meanings, json
 // twice) are an error naming both rows: which one to take is a guess.
-// Continuations (more) are many by design, taken in the order of _cells.
+// Continuations (more) are many by design, taken in the order of their
+// parts (moreInOrder).
 func (x *notesIndex) of(id string) (map[string]*cellNotes, error) {
 	spans := x.at[id]
 	if len(spans) == 0 {
@@ -218,6 +229,11 @@ func (x *notesIndex) of(id string) (map[string]*cellNotes, error) {
 			}
 		}
 	}
+	for column, c := range cells {
+		if err := c.moreInOrder(x.kind, id, column); err != nil {
+			return nil, err
+		}
+	}
 	return cells, nil
 }
 
@@ -233,7 +249,7 @@ func (c *cellNotes) add(kind string, r noteRow) error {
 	case noteExact:
 		first, c.exact = &c.exactRow, r.value
 	case noteMore:
-		c.more = append(c.more, r.value)
+		c.more = append(c.more, moreNote{r.n, r.part, r.value})
 		return nil
 	default: // checked as _cells was read
 		return badNote(r.n, r.note)
@@ -247,4 +263,65 @@ func (c *cellNotes) add(kind string, r noteRow) error {
 
 func badNote(n int, note string) error {
 	return fmt.Errorf("sheet %q, row %d, column \"note\": %s is not a note halocfg writes", cellsSheet, n, quote(note))
+}
+
+// moreNote is a continuation of a long text: its row of _cells, its part
+// (0 in a workbook written before parts were) and its text.
+type moreNote struct {
+	n, part int
+	value   string
+}
+
+// moreInOrder puts the continuations of the cell of sheet kind, record id,
+// in the order of their parts, 1, 2 and on; a workbook written before parts
+// were has none, and its continuations stay in the order of _cells. Parts
+// that repeat, leave a gap or stand beside a continuation without one are
+// an error naming the rows: the text's order would be a guess.
+func (c *cellNotes) moreInOrder(kind, id, column string) error {
+	if len(c.more) == 0 {
+		return nil
+	}
+	cell := fmt.Sprintf("the text of sheet %q, id %s, column %s", kind, id, quote(column))
+	var numbered, not *moreNote
+	for i := range c.more {
+		if m := &c.more[i]; m.part == 0 {
+			not = cmp.Or(not, m)
+		} else {
+			numbered = cmp.Or(numbered, m)
+		}
+	}
+	if numbered == nil {
+		return nil
+	}
+	if not != nil {
+		return fmt.Errorf("sheet %q, row %d: a continuation of %s without a part, and row %d is part %d: their order is a guess", cellsSheet, not.n, cell, numbered.n, numbered.part)
+	}
+	slices.SortStableFunc(c.more, func(a, b moreNote) int { return cmp.Compare(a.part, b.part) })
+	for i, m := range c.more {
+		if i > 0 && m.part == c.more[i-1].part {
+			return fmt.Errorf("sheet %q, row %d: part %d of %s again (row %d is part %d): which one holds is a guess", cellsSheet, m.n, m.part, cell, c.more[i-1].n, m.part)
+		}
+		if m.part != i+1 {
+			return fmt.Errorf("sheet %q, row %d: part %d of %s, but no part %d: a continuation is missing", cellsSheet, m.n, m.part, cell, i+1)
+		}
+	}
+	return nil
+}
+
+// text is the cell's text, head, with its continuations.
+func (c *cellNotes) text(head string) string {
+	if len(c.more) == 0 {
+		return head
+	}
+	var b strings.Builder
+	n := len(head)
+	for _, m := range c.more {
+		n += len(m.value)
+	}
+	b.Grow(n)
+	b.WriteString(head)
+	for _, m := range c.more {
+		b.WriteString(m.value)
+	}
+	return b.String()
 }

@@ -2,9 +2,11 @@ package formats
 
 import (
 	"cmp"
+	"encoding/json"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -22,7 +24,7 @@ func editCells(edit func(rows [][]string) [][]string) func(f *xlsxFile) {
 		n := len(rows)
 		rows = edit(rows[1:])
 		for i, r := range rows {
-			cells := make([]any, 5)
+			cells := make([]any, 6)
 			for j := range cells {
 				cells[j] = cellAt(r, j)
 			}
@@ -83,15 +85,102 @@ func TestXLSXCellsAsEdited(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p, got, err := readEdited(t, s, editCells(c.edit))
-			if c.want != "" {
-				assertErrorHas(t, err, p+": "+c.want)
-				return
+			assertReadsEdited(t, s, editCells(c.edit), c.want)
+		})
+	}
+}
+
+// assertReadsEdited writes s as a workbook, edits it and reads it back:
+// want is the error, or "" for s.
+func assertReadsEdited(t *testing.T, s *snapshot.Snapshot, edit func(f *xlsxFile), want string) {
+	t.Helper()
+	p, got, err := readEdited(t, s, edit)
+	if want != "" {
+		assertErrorHas(t, err, p+": "+want)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameRecords(t, s.Records, got)
+}
+
+// longText is a status record whose name runs over three continuations,
+// each of one letter, later letters first: sorted by value, the
+// continuations come in the wrong order.
+func longText() *snapshot.Snapshot {
+	s := snapshot.New("https://edge.halopsa.com", edgeSnapshot().Manifest.CreatedAt)
+	name := strings.Repeat("d", excelize.TotalCellChars) + strings.Repeat("c", excelize.TotalCellChars) +
+		strings.Repeat("b", excelize.TotalCellChars) + "aaa"
+	s.Put("status", []snapshot.Record{{"id": json.Number("1"), "name": name, "colour": "red"}})
+	return s
+}
+
+// A long text's continuations are numbered in _cells' column part, so that
+// sorting _cells does not scramble the text (it did: they were taken in the
+// order of the rows). A workbook written before, without part, is read in
+// the order of its rows; a part that is no number, numbers a note other
+// than a continuation, repeats, leaves a gap or stands beside a
+// continuation without one is refused naming the rows of _cells.
+func TestXLSXLongTextAsEdited(t *testing.T) {
+	s := longText()
+	// setPart sets the part of the rows of _cells (2 is the first after
+	// the header) as halocfg wrote them: the row of "c", then "b", then "a".
+	setPart := func(parts map[int]string) func([][]string) [][]string {
+		return func(rows [][]string) [][]string {
+			for n, p := range parts {
+				rows[n-2] = append(rows[n-2][:5:5], p)
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			assertSameRecords(t, s.Records, got)
+			return rows
+		}
+	}
+	cases := []struct {
+		name   string
+		edit   func(rows [][]string) [][]string
+		want   string // the error; "" reads back s
+		noPart bool   // the column part removed, as a workbook written before it
+	}{
+		{"as written", func(rows [][]string) [][]string { return rows }, "", false},
+		{"written before part, in order", func(rows [][]string) [][]string { return rows }, "", true},
+		{"reversed", func(rows [][]string) [][]string {
+			slices.Reverse(rows)
+			return rows
+		}, "", false},
+		{"sorted by value", func(rows [][]string) [][]string {
+			slices.SortStableFunc(rows, func(a, b []string) int { return cmp.Compare(a[4], b[4]) })
+			return rows
+		}, "", false},
+		{"part zero", setPart(map[int]string{3: "0"}),
+			`sheet "_cells", row 3, column "part": "0" is not a continuation's number (1 to 1048575)`, false},
+		{"part not a number", setPart(map[int]string{3: "two"}),
+			`sheet "_cells", row 3, column "part": "two" is not a continuation's number (1 to 1048575)`, false},
+		{"part past int64", setPart(map[int]string{3: "99999999999999999999"}),
+			`sheet "_cells", row 3, column "part": "99999999999999999999" is not a continuation's number (1 to 1048575)`, false},
+		{"part past the rows of a sheet", setPart(map[int]string{3: "1048576"}),
+			`sheet "_cells", row 3, column "part": "1048576" is not a continuation's number (1 to 1048575)`, false},
+		{"part on another note", func(rows [][]string) [][]string {
+			return append(rows, []string{"status", "1", "shortname", "null", "", "1"})
+		}, `sheet "_cells", row 5, column "part": "1" on a note "null"; only continuations ("more") are numbered`, false},
+		{"part repeated", setPart(map[int]string{4: "1"}),
+			`sheet "_cells", row 4: part 1 of the text of sheet "status", id 1, column "name" again (row 2 is part 1): which one holds is a guess`, false},
+		{"a gap", setPart(map[int]string{4: "4"}),
+			`sheet "_cells", row 4: part 4 of the text of sheet "status", id 1, column "name", but no part 3: a continuation is missing`, false},
+		{"no first part", setPart(map[int]string{2: "4"}),
+			`sheet "_cells", row 3: part 2 of the text of sheet "status", id 1, column "name", but no part 1: a continuation is missing`, false},
+		{"numbered and not", setPart(map[int]string{3: ""}),
+			`sheet "_cells", row 3: a continuation of the text of sheet "status", id 1, column "name" without a part, and row 2 is part 1: their order is a guess`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assertReadsEdited(t, s, func(f *xlsxFile) {
+				editCells(c.edit)(f)
+				if c.noPart {
+					f.must(f.RemoveCol(cellsSheet, "F"))
+					if rows, _ := f.GetRows(cellsSheet); len(rows[0]) != 5 {
+						t.Fatalf("_cells header %q", rows[0])
+					}
+				}
+			}, c.want)
 		})
 	}
 }

@@ -193,7 +193,7 @@ type cellNotes struct {
 	empty string // what the cell means when empty
 	json  bool
 	exact string
-	more  []string
+	more  []moreNote // in order once moreInOrder has run
 	// the rows of _cells that noted empty, json and exact, to name both
 	// when one comes twice
 	emptyRow, jsonRow, exactRow int
@@ -307,7 +307,33 @@ func (x *xlsxReader) cellsRow(n int, cells []string) error {
 	if kind == "" {
 		return fmt.Errorf("sheet %q, row %d, column \"sheet\": %s is not a kind's sheet (%s)", cellsSheet, n, quote(sheet), strings.Join(catalog.Names(), ", "))
 	}
-	return x.notes.add(kind, n, cellAt(cells, 1), cellAt(cells, 2), note, cellAt(cells, 4))
+	part, err := notePart(n, note, cellAt(cells, 5))
+	if err != nil {
+		return err
+	}
+	return x.notes.add(kind, n, part, cellAt(cells, 1), cellAt(cells, 2), note, cellAt(cells, 4))
+}
+
+// maxPart is the most continuations a cell can have: _cells holds no more
+// rows under its header.
+const maxPart = excelize.TotalRows - 1
+
+// notePart is the part of row n of _cells, a note: a continuation's number
+// (1 to maxPart), or 0 when the cell is empty, as in a workbook written
+// before parts were (halocfg reads columns sheet to value by position, and
+// ignores those after: older versions read a workbook with parts).
+func notePart(n int, note, part string) (int, error) {
+	if part == "" {
+		return 0, nil
+	}
+	if note != noteMore {
+		return 0, fmt.Errorf("sheet %q, row %d, column \"part\": %s on a note %s; only continuations (%s) are numbered", cellsSheet, n, quote(part), quote(note), quote(noteMore))
+	}
+	p, err := strconv.Atoi(part)
+	if err != nil || p < 1 || p > maxPart {
+		return 0, fmt.Errorf("sheet %q, row %d, column \"part\": %s is not a continuation's number (1 to %d)", cellsSheet, n, quote(part), maxPart)
+	}
+	return p, nil
 }
 
 // rcol is a column of a kind sheet as read.
@@ -456,7 +482,7 @@ func (x *xlsxReader) record(sheet string, notes *notesIndex, n int, cols []rcol,
 			}
 			continue
 		}
-		text += strings.Join(notes.more, "")
+		text = notes.text(text)
 		v, err := value(c, text, cellAt(types, i), notes)
 		if err != nil {
 			return nil, "", fail(c.header, err)

@@ -16,7 +16,7 @@ import (
 // noteSpill holds the rows of _cells in a temporary file until every kind
 // sheet is written: the sheet's dimension, which opens its XML, needs their
 // count, and the notes of a large snapshot (long text, exact numbers) need
-// not sit in memory meanwhile. Each row is five strings, each its length
+// not sit in memory meanwhile. Each row is six strings, each its length
 // (uvarint) and bytes.
 type noteSpill struct {
 	f *os.File
@@ -32,7 +32,7 @@ func newNoteSpill(dir string) (*noteSpill, error) {
 	return &noteSpill{f: f, w: bufio.NewWriter(f)}, nil
 }
 
-func (s *noteSpill) add(row [5]string) error {
+func (s *noteSpill) add(row [6]string) error {
 	var b [binary.MaxVarintLen64]byte
 	for _, v := range row {
 		if _, err := s.w.Write(b[:binary.PutUvarint(b[:], uint64(len(v)))]); err != nil {
@@ -47,7 +47,7 @@ func (s *noteSpill) add(row [5]string) error {
 }
 
 // each calls fn with every row, in the order they were added.
-func (s *noteSpill) each(fn func([5]string) error) error {
+func (s *noteSpill) each(fn func([6]string) error) error {
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (s *noteSpill) each(fn func([5]string) error) error {
 	}
 	r := bufio.NewReader(s.f)
 	for i := 0; i < s.n; i++ {
-		var row [5]string
+		var row [6]string
 		for j := range row {
 			n, err := binary.ReadUvarint(r)
 			if err != nil {
