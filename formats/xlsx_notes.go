@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"maps"
 	"slices"
 	"strings"
 
@@ -229,8 +230,8 @@ func (x *notesIndex) of(id string) (map[string]*cellNotes, error) {
 			}
 		}
 	}
-	for column, c := range cells {
-		if err := c.moreInOrder(x.kind, id, column); err != nil {
+	for _, column := range slices.Sorted(maps.Keys(cells)) { // the same error every run
+		if err := cells[column].moreInOrder(x.kind, id, column); err != nil {
 			return nil, err
 		}
 	}
