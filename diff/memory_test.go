@@ -80,8 +80,9 @@ func TestDiffHoldsDifferences(t *testing.T) {
 // TestDiffHoldsLittlePerRecord (issue 12): diff held a skeleton of every
 // record of both sides as a map of its own, and indexed them by guid and
 // natural key in maps of maps: over 2 kB a record, 456 MiB of RSS at
-// 50,000 records against 75 at 5,000. It now holds each record's skeleton
-// as a string: what its peak grows by per record is a fraction of that.
+// 50,000 records against 75 at 5,000. It now holds an index by id of each
+// record's skeleton, kept in a temporary file (mapping.Tenant), and the
+// pairs and digests: what its peak grows by per record is a fraction of that.
 func TestDiffHoldsLittlePerRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes snapshots of 4,000 and 40,000 records")

@@ -84,6 +84,13 @@ func (s *spill) get(sp span) []byte {
 	return b
 }
 
+// failure returns the first failure, nil when there was none.
+func (s *spill) failure() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
 func (s *spill) fail(err error) {
 	if s.err == nil {
 		s.err = fmt.Errorf("record skeletons in a temporary file: %w", err)

@@ -227,9 +227,7 @@ func (t *Tenant) Err() error {
 	if t.sp == nil {
 		return nil
 	}
-	t.sp.mu.Lock()
-	defer t.sp.mu.Unlock()
-	return t.sp.err
+	return t.sp.failure()
 }
 
 // Close lets go of the skeletons' file, and returns Err as it was. A

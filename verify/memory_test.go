@@ -112,9 +112,9 @@ func TestVerifyHoldsOneRecord(t *testing.T) {
 // TestVerifyHoldsLittlePerRecord (issue 12): verify held a skeleton of
 // every record as a map of its own, and indexed them by id, guid and
 // natural key in maps of maps: over a kB a record, 244 MiB of RSS at
-// 50,000 records against 108 at 5,000. It now holds each record's
-// skeleton as a string, indexed by id: what its peak grows by per record
-// is a fraction of that.
+// 50,000 records against 108 at 5,000. It now holds an index by id of
+// each record's skeleton, kept in a temporary file (mapping.Tenant): what
+// its peak grows by per record is a fraction of that.
 func TestVerifyHoldsLittlePerRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes snapshots of 4,000 and 40,000 records")

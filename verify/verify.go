@@ -141,6 +141,7 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 	var first, best *held // the first read, the first complete
 	var firstF, bestF formats.Format
 	var firstSums map[string][]digest
+	var made []*held // one a format, closed but for the one returned
 	unreadable := false
 	for _, f := range formats.All() {
 		name := f.Name()
@@ -148,6 +149,7 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 		// the first complete one.
 		keep := first == nil || best == nil
 		kept := newHeld()
+		made = append(made, kept)
 		sums := map[string][]digest{}
 		var text, same []snapshot.Problem
 		counts := map[string]int{}
@@ -209,11 +211,9 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 		if err != nil {
 			r.add(snapshot.Problem{Msg: fmt.Sprintf("%s: does not parse: %v", name, err)})
 			unreadable = true
-			kept.t.Close()
 			continue
 		}
 		if len(counts) == 0 {
-			kept.t.Close()
 			continue // this format was not written, or its files are all missing
 		}
 		r.Formats = append(r.Formats, name)
@@ -233,14 +233,14 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 				best, bestF = kept, f
 			}
 		}
-		if kept != first && kept != best {
-			kept.t.Close()
-		}
 	}
 	if best == nil {
 		best, bestF = first, firstF
-	} else if first != best {
-		first.t.Close()
+	}
+	for _, h := range made { // the skeletons' files of the formats not kept
+		if h != best {
+			h.t.Close()
+		}
 	}
 	if !slices.Contains(r.Complete, r.Restore) {
 		r.Restore = "" // Open would find it incomplete
