@@ -516,12 +516,20 @@ func Contested(src, dst *Tenant, kind string) []snapshot.Record {
 	if ix == nil || sx == nil {
 		return nil
 	}
-	var out []snapshot.Record
-	for _, key := range slices.Sorted(maps.Keys(ix.keys().one)) {
-		nd, ns := ix.byKey.count(key), sx.keys().count(key)
-		if ns > 0 && (nd > 1 || ns > 1) {
-			out = append(out, dst.ByKey(kind, key)...)
+	keys := map[string]bool{}
+	for _, key := range ix.sharedKeys() {
+		if len(sx.withKey(key)) > 0 {
+			keys[key] = true
 		}
+	}
+	for _, key := range sx.sharedKeys() {
+		if len(ix.withKey(key)) > 0 {
+			keys[key] = true
+		}
+	}
+	var out []snapshot.Record
+	for _, key := range slices.Sorted(maps.Keys(keys)) {
+		out = append(out, ix.withKey(key)...)
 	}
 	return out
 }

@@ -64,24 +64,27 @@ func keysOf(k *catalog.Kind, rec snapshot.Record, first bool) []string {
 // diff and verify index every record of a snapshot, and hold only what the
 // index needs of each (PutSkeleton): its Skeleton, encoded in a temporary
 // file (spill), which ByID and the rest read and decode again when asked.
-// In memory each record is an id and where its skeleton lies: at 50,000
-// records maps of maps took hundreds of bytes a record (issue 12). Such a
-// tenant must be closed; Err says whether the file failed it.
+// In memory each record is then an entry in flat arrays (skeletons): at
+// 50,000 records maps of maps took hundreds of bytes a record (issue 12).
+// Such a tenant must be closed; Err says whether the file failed it.
 type Tenant struct {
 	kinds map[string]*index
 	sp    *spill // made by the first PutSkeleton
 }
 
+// index holds the records of a kind. A kind of whole records (the
+// importer's) keeps them in full and its indexes in maps, changed by every
+// Put. Once a skeleton is put, sk holds every record's entry and indexes
+// them; full then holds only what the spill cannot (snapshot.BadText).
 type index struct {
 	k    *catalog.Kind
 	full map[string]snapshot.Record // id -> a record put whole
-	skel map[string]span            // id -> a record's Skeleton, its canonical JSON in sp
+	sk   *skeletons
 	sp   *spill
 	// byRef holds the RefField of kinds whose RefField is not the id
 	// (priority's priorityid); byID answers for the others.
 	byRef map[string]string // RefField text -> id
-	// byGUID and byKey are made when first asked for: verify, which only
-	// follows references, never does.
+	// byGUID and byKey are made when first asked for.
 	keyed  bool
 	byGUID multi // lower-case guid -> ids
 	byKey  multi // natural key -> ids
@@ -121,14 +124,6 @@ func (m multi) drop(text, id string) {
 	} else {
 		m.more[text] = more
 	}
-}
-
-// count returns how many ids have text.
-func (m multi) count(text string) int {
-	if _, ok := m.one[text]; !ok {
-		return 0
-	}
-	return 1 + len(m.more[text])
 }
 
 // ids returns the ids that have text.
@@ -174,6 +169,9 @@ func (t *Tenant) DropKind(kind string) { delete(t.kinds, kind) }
 func (t *Tenant) DropKeys() {
 	for _, ix := range t.kinds {
 		ix.keyed, ix.byGUID, ix.byKey = false, multi{}, multi{}
+		if ix.sk != nil {
+			ix.sk.guid, ix.sk.key = nil, nil
+		}
 	}
 }
 
@@ -202,23 +200,39 @@ func (t *Tenant) put(kind string, rec snapshot.Record, skeleton bool) {
 	if id == "" {
 		return
 	}
-	ix.remove(id)
+	if skeleton && ix.sk == nil {
+		ix.toSkeletons()
+	}
+	if ix.sk == nil {
+		ix.remove(id)
+		ix.full[id] = rec
+		ix.index(id, rec, add)
+		return
+	}
 	if skeleton {
 		rec = Skeleton(ix.k, rec)
-		if _, _, bad := snapshot.BadText(rec); bad {
-			skeleton = false // its canonical JSON would not decode as the same text
-		}
 	}
-	if skeleton {
-		if t.sp == nil {
-			t.sp = newSpill()
-		}
-		ix.sp = t.sp
-		ix.skel[id] = ix.sp.put(snapshot.Canonical(map[string]any(rec)))
-	} else {
-		ix.full[id] = rec
+	delete(ix.full, id)
+	if _, _, bad := snapshot.BadText(rec); bad {
+		ix.full[id] = rec // its canonical JSON would not decode as the same text
+		ix.sk.set(id, span{n: whole})
+		return
 	}
-	ix.index(id, rec, add)
+	if t.sp == nil {
+		t.sp = newSpill()
+	}
+	ix.sp = t.sp
+	ix.sk.set(id, ix.sp.put(snapshot.Canonical(map[string]any(rec))))
+}
+
+// toSkeletons makes ix a kind of skeletons: the records it holds whole stay
+// so, given entries.
+func (ix *index) toSkeletons() {
+	ix.sk = &skeletons{}
+	for id := range ix.full {
+		ix.sk.set(id, span{n: whole})
+	}
+	ix.byRef, ix.keyed, ix.byGUID, ix.byKey = nil, false, multi{}, multi{}
 }
 
 // Err returns the first failure of the temporary file that holds the
@@ -247,16 +261,16 @@ func (t *Tenant) Delete(kind, id string) {
 }
 
 func newIndex(k *catalog.Kind) *index {
-	return &index{k: k, full: map[string]snapshot.Record{}, skel: map[string]span{}, byRef: map[string]string{}}
+	return &index{k: k, full: map[string]snapshot.Record{}, byRef: map[string]string{}}
 }
 
-// keys returns the index by natural key, made on first use, as the index
-// by guid is.
+// keys returns the index by natural key of a kind of whole records, made
+// on first use, as the index by guid is.
 func (ix *index) keys() multi {
 	if !ix.keyed {
 		ix.keyed, ix.byGUID, ix.byKey = true, newMulti(), newMulti()
-		for _, id := range ix.ids() {
-			ix.keyIndex(id, ix.get(id), add)
+		for id, rec := range ix.full {
+			ix.keyIndex(id, rec, add)
 		}
 	}
 	return ix.byKey
@@ -288,32 +302,54 @@ func (ix *index) keyIndex(id string, rec snapshot.Record, adding bool) {
 	if adding {
 		change = multi.add
 	}
-	if g := snapshot.Scalar(rec["guid"]); g != "" {
-		change(ix.byGUID, strings.ToLower(g), id)
+	if g := guidOf(rec); g != "" {
+		change(ix.byGUID, g, id)
 	}
 	for _, key := range keysOf(ix.k, rec, false) { // a person under each of its keys
 		change(ix.byKey, key, id)
 	}
 }
 
+// guidOf returns rec's guid as indexed: in lower case.
+func guidOf(rec snapshot.Record) string { return strings.ToLower(snapshot.Scalar(rec["guid"])) }
+
 func (ix *index) remove(id string) {
-	if old := ix.get(id); old != nil {
+	if ix.sk != nil {
 		delete(ix.full, id)
-		delete(ix.skel, id)
+		ix.sk.set(id, span{n: gone})
+		return
+	}
+	if old := ix.full[id]; old != nil {
+		delete(ix.full, id)
 		ix.index(id, old, drop)
 	}
 }
 
 // get returns the record with an id, or its skeleton; nil when there is none.
 func (ix *index) get(id string) snapshot.Record {
-	if rec, ok := ix.full[id]; ok {
-		return rec
+	if ix.sk == nil {
+		return ix.full[id]
 	}
-	sp, ok := ix.skel[id]
-	if !ok {
+	if at := ix.sk.find(id); at != nil {
+		return ix.read(*at, func() string { return id })
+	}
+	return nil
+}
+
+// at returns the record at a position of sk.
+func (ix *index) at(p int) snapshot.Record {
+	return ix.read(ix.sk.span(p), func() string { return ix.sk.id(p) })
+}
+
+// read returns the record an entry of sk says where to find; id names it.
+func (ix *index) read(at span, id func() string) snapshot.Record {
+	switch at.n {
+	case gone:
 		return nil
+	case whole:
+		return ix.full[id()]
 	}
-	text := ix.sp.get(sp)
+	text := ix.sp.get(at)
 	if text == nil {
 		return nil // the file failed: Err says so
 	}
@@ -326,10 +362,103 @@ func (ix *index) get(id string) snapshot.Record {
 
 // ids returns the ids of the kind's records, in id order.
 func (ix *index) ids() []string {
-	out := make([]string, 0, len(ix.full)+len(ix.skel))
-	out = slices.AppendSeq(out, maps.Keys(ix.full))
-	out = slices.AppendSeq(out, maps.Keys(ix.skel))
+	var out []string
+	if ix.sk == nil {
+		out = slices.AppendSeq(make([]string, 0, len(ix.full)), maps.Keys(ix.full))
+	} else {
+		ix.sk.sort()
+		out = make([]string, 0, ix.sk.live)
+		for p := range ix.sk.len() {
+			if ix.sk.span(p).n != gone {
+				out = append(out, ix.sk.id(p))
+			}
+		}
+	}
 	slices.SortFunc(out, snapshot.CompareID)
+	return out
+}
+
+func (ix *index) len() int {
+	if ix.sk == nil {
+		return len(ix.full)
+	}
+	ix.sk.sort()
+	return ix.sk.live
+}
+
+// hashed returns the index of sk x points at, made first when it is not:
+// by the texts texts finds in each record.
+func (ix *index) hashed(x *hashIndex, texts func(snapshot.Record) []string) hashIndex {
+	if *x == nil {
+		ix.sk.sort()
+		*x = newHashIndex(ix.sk.len(), func(p int) []string {
+			if rec := ix.at(p); rec != nil {
+				return texts(rec)
+			}
+			return nil
+		})
+	}
+	return *x
+}
+
+// lookup returns, sorted by id, the records of sk that x lists under text
+// and whose texts (as x was made with) include it.
+func (ix *index) lookup(x hashIndex, text string, texts func(snapshot.Record) []string) []snapshot.Record {
+	var out []snapshot.Record
+	for _, e := range x.at(text) {
+		if rec := ix.at(int(e.pos)); rec != nil && slices.Contains(texts(rec), text) {
+			out = append(out, rec)
+		}
+	}
+	sortRecords(out)
+	return out
+}
+
+// The texts the indexes of sk hold of a record.
+func (ix *index) refTexts(rec snapshot.Record) []string {
+	return nonEmpty(snapshot.Scalar(rec[ix.k.RefField]))
+}
+func (ix *index) guidTexts(rec snapshot.Record) []string { return nonEmpty(guidOf(rec)) }
+func (ix *index) keyTexts(rec snapshot.Record) []string  { return keysOf(ix.k, rec, false) }
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// withKey returns the records with a natural key, sorted by id.
+func (ix *index) withKey(key string) []snapshot.Record {
+	if ix.sk == nil {
+		return ix.sorted(ix.keys().ids(key))
+	}
+	return ix.lookup(ix.hashed(&ix.sk.key, ix.keyTexts), key, ix.keyTexts)
+}
+
+// sharedKeys returns the natural keys two or more records have.
+func (ix *index) sharedKeys() []string {
+	if ix.sk == nil {
+		return slices.Collect(maps.Keys(ix.keys().more))
+	}
+	var out []string
+	for run := range ix.hashed(&ix.sk.key, ix.keyTexts).shared {
+		count := map[string]int{}
+		for _, e := range run {
+			if rec := ix.at(int(e.pos)); rec != nil {
+				for _, key := range ix.keyTexts(rec) {
+					if hashText(key) == e.h {
+						count[key]++
+					}
+				}
+			}
+		}
+		for key, n := range count {
+			if n > 1 {
+				out = append(out, key)
+			}
+		}
+	}
 	return out
 }
 
@@ -353,7 +482,7 @@ func (t *Tenant) IDs(kind string) []string {
 // Len returns how many records of a kind the tenant holds.
 func (t *Tenant) Len(kind string) int {
 	if ix := t.kinds[kind]; ix != nil {
-		return len(ix.full) + len(ix.skel)
+		return ix.len()
 	}
 	return 0
 }
@@ -367,7 +496,9 @@ func (t *Tenant) ByID(kind, id string) snapshot.Record {
 }
 
 // ByRef returns the record that references of a kind point at with the
-// text of its RefField (priority's priorityid, every other kind's id), or nil.
+// text of its RefField (priority's priorityid, every other kind's id), or
+// nil. Of records that share it, the last put answers (of skeletons, the
+// last by id).
 func (t *Tenant) ByRef(kind, ref string) snapshot.Record {
 	ix := t.kinds[kind]
 	switch {
@@ -375,6 +506,11 @@ func (t *Tenant) ByRef(kind, ref string) snapshot.Record {
 		return nil
 	case ix.k.RefField == "id":
 		return ix.get(ref)
+	case ix.sk != nil:
+		if recs := ix.lookup(ix.hashed(&ix.sk.ref, ix.refTexts), ref, ix.refTexts); len(recs) > 0 {
+			return recs[len(recs)-1]
+		}
+		return nil
 	}
 	if id, ok := ix.byRef[ref]; ok {
 		return ix.get(id)
@@ -385,18 +521,23 @@ func (t *Tenant) ByRef(kind, ref string) snapshot.Record {
 // ByKey returns the records of a kind with a natural key, sorted by id.
 func (t *Tenant) ByKey(kind, key string) []snapshot.Record {
 	if ix := t.kinds[kind]; ix != nil {
-		return ix.sorted(ix.keys().ids(key))
+		return ix.withKey(key)
 	}
 	return nil
 }
 
 // ByGUID returns the records of a kind with a guid (compared case-insensitively), sorted by id.
 func (t *Tenant) ByGUID(kind, guid string) []snapshot.Record {
-	if ix := t.kinds[kind]; ix != nil && guid != "" {
-		ix.keys()
-		return ix.sorted(ix.byGUID.ids(strings.ToLower(guid)))
+	ix := t.kinds[kind]
+	switch {
+	case ix == nil || guid == "":
+		return nil
+	case ix.sk != nil:
+		g := strings.ToLower(guid)
+		return ix.lookup(ix.hashed(&ix.sk.guid, ix.guidTexts), g, ix.guidTexts)
 	}
-	return nil
+	ix.keys()
+	return ix.sorted(ix.byGUID.ids(strings.ToLower(guid)))
 }
 
 func (ix *index) sorted(ids []string) []snapshot.Record {
