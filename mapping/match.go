@@ -263,7 +263,10 @@ var idLike = regexp.MustCompile(`^(-?[0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-
 
 func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[string]string) []snapshot.Problem {
 	var probs []snapshot.Problem
-	recs := src.Records(k.Name)
+	// The kind's records are read one at a time, by id: a tenant of
+	// skeletons (diff's) reads them from its file, and holding a kind of
+	// 50,000 would hold them all (issue 12).
+	ids := src.IDs(k.Name)
 	claim := func(rec snapshot.Record, tgt snapshot.Record, by string) {
 		m.Set(k.Name, rec.ID(), Pair{TargetID: tgt.ID(), By: by})
 	}
@@ -314,26 +317,27 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 
 	// 2. The ledger of an earlier run; a target record deleted since is
 	// simply found (or created) again.
-	settled := func(rec snapshot.Record) bool {
-		_, ok := m.Get(k.Name, rec.ID())
-		return ok || m.Reason(k.Name, rec.ID()) != ""
+	settled := func(id string) bool {
+		_, ok := m.Get(k.Name, id)
+		return ok || m.Reason(k.Name, id) != ""
 	}
-	for _, rec := range recs {
-		if settled(rec) {
+	for _, id := range ids {
+		if settled(id) {
 			continue
 		}
-		if id, ok := ledger[rec.ID()]; ok {
-			if tgt := dst.ByID(k.Name, id); tgt != nil && !taken(tgt) {
-				claim(rec, tgt, "ledger")
+		if tid, ok := ledger[id]; ok {
+			if tgt := dst.ByID(k.Name, tid); tgt != nil && !taken(tgt) {
+				claim(src.ByID(k.Name, id), tgt, "ledger")
 			}
 		}
 	}
 
 	// 3. An equal guid.
-	for _, rec := range recs {
-		if settled(rec) {
+	for _, id := range ids {
+		if settled(id) {
 			continue
 		}
+		rec := src.ByID(k.Name, id)
 		var free []snapshot.Record
 		for _, t := range dst.ByGUID(k.Name, snapshot.Scalar(rec["guid"])) {
 			if !taken(t) {
@@ -356,11 +360,12 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 	// cannot decide, while both sides hold records with the key, is reported.
 	// Source records left with no target record of their key are created:
 	// later runs pair them through the ledger or their guid.
-	unpaired := map[string][]snapshot.Record{}
-	for _, rec := range recs {
-		if settled(rec) {
+	unpaired := map[string][]string{} // key -> ids
+	for _, id := range ids {
+		if settled(id) {
 			continue
 		}
+		rec := src.ByID(k.Name, id)
 		key, ok := Key(k, rec)
 		if !ok {
 			msg := fmt.Sprintf("no natural key (%s empty): it could not be found again after a create", strings.Join(k.NaturalKey, ", "))
@@ -371,10 +376,13 @@ func matchKind(m *Matching, k *catalog.Kind, src, dst *Tenant, over, ledger map[
 			probs = append(probs, problemAt(k, rec, "", "%s", msg))
 			continue
 		}
-		unpaired[key] = append(unpaired[key], rec)
+		unpaired[key] = append(unpaired[key], id)
 	}
 	for _, key := range slices.Sorted(maps.Keys(unpaired)) {
-		group := unpaired[key]
+		group := make([]snapshot.Record, len(unpaired[key]))
+		for i, id := range unpaired[key] {
+			group[i] = src.ByID(k.Name, id)
+		}
 		var free []snapshot.Record
 		for _, t := range dst.ByKey(k.Name, key) {
 			if !taken(t) {

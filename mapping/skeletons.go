@@ -4,41 +4,25 @@ import (
 	"cmp"
 	"hash/maphash"
 	"slices"
-	"strconv"
 
+	"github.com/halocfg/halocfg/internal/idtab"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
 // skeletons holds where the skeletons of a kind's records lie in the
-// tenant's spill file, by id, in flat arrays rather than maps: diff and
-// verify hold one of every record of a snapshot, and at 50,000 records
-// maps keyed by text cost a hundred bytes and more a record (issue 12).
-// An entry takes 24 bytes, and an index by guid, key or RefField 8 bytes
-// an entry, its text not held: a lookup reads the records its hash names
-// again and keeps those that have the text.
-//
-// Entries are appended as records come, in any order, and sorted when
-// first looked up; of entries with one id the last counts. Each is known
-// by its position in that order until the next change.
+// tenant's spill file, by id, in flat arrays rather than maps (idtab): diff
+// and verify hold one of every record of a snapshot, and at 50,000 records
+// maps keyed by text cost a hundred bytes and more a record (issue 12). An
+// index by guid, key or RefField takes 8 bytes an entry, its text not
+// held: a lookup reads the records its hash names again and keeps those
+// that have the text.
 type skeletons struct {
-	num    []numEntry  // canonical integer ids ("7", not "07")
-	text   []textEntry // every other id
-	sorted bool
-	live   int // entries not gone, once sorted
-	// ref, guid and key index the entries by RefField (when it is not the
-	// id), lower-case guid and natural key; made when first asked for, and
-	// dropped by every change.
+	tab  idtab.Table[span]
+	live int // entries not gone; -1 until counted
+	// ref, guid and key index the positions in tab by RefField (when it is
+	// not the id), lower-case guid and natural key; made when first asked
+	// for, and dropped by every change.
 	ref, guid, key hashIndex
-}
-
-type numEntry struct {
-	id int64
-	at span
-}
-
-type textEntry struct {
-	id string
-	at span
 }
 
 // An entry's span.n below zero says where its record is instead.
@@ -47,23 +31,12 @@ const (
 	whole = -2 // held whole, in index.full
 )
 
-// canonicalInt returns the integer an id is the canonical text of.
-func canonicalInt(id string) (int64, bool) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	var b [24]byte
-	return n, err == nil && string(strconv.AppendInt(b[:0], n, 10)) == id
-}
-
 // set makes at the entry of id.
 func (s *skeletons) set(id string, at span) {
 	s.ref, s.guid, s.key = nil, nil, nil
-	if s.sorted {
-		if p := s.find(id); p != nil {
-			if p.n == gone && at.n != gone {
-				s.live++
-			} else if p.n != gone && at.n == gone {
-				s.live--
-			}
+	if s.live >= 0 {
+		if p := s.tab.Find(id); p != nil {
+			s.live += isLive(at) - isLive(*p)
 			*p = at
 			return
 		}
@@ -71,75 +44,26 @@ func (s *skeletons) set(id string, at span) {
 			return
 		}
 	}
-	s.sorted = false
-	if n, ok := canonicalInt(id); ok {
-		s.num = append(s.num, numEntry{n, at})
-	} else {
-		s.text = append(s.text, textEntry{id, at})
-	}
+	s.tab.Add(id, at)
+	s.live = -1
 }
 
-// sort orders the entries by id, keeping of entries with one id the last.
-func (s *skeletons) sort() {
-	if s.sorted {
-		return
+func isLive(at span) int {
+	if at.n == gone {
+		return 0
 	}
-	s.num = lastOfEach(s.num, func(a, b numEntry) int { return cmp.Compare(a.id, b.id) })
-	s.text = lastOfEach(s.text, func(a, b textEntry) int { return cmp.Compare(a.id, b.id) })
-	s.live = 0
-	for p := range s.len() {
-		if s.span(p).n != gone {
-			s.live++
+	return 1
+}
+
+// count returns how many records the kind holds.
+func (s *skeletons) count() int {
+	if s.live < 0 {
+		s.live = 0
+		for p := range s.tab.Len() {
+			s.live += isLive(*s.tab.Value(p))
 		}
 	}
-	s.sorted = true
-}
-
-// lastOfEach sorts es stably and keeps the last of the entries compare
-// finds equal.
-func lastOfEach[E any](es []E, compare func(a, b E) int) []E {
-	slices.SortStableFunc(es, compare)
-	out := es[:0]
-	for i, e := range es {
-		if i+1 < len(es) && compare(es[i+1], e) == 0 {
-			continue
-		}
-		out = append(out, e)
-	}
-	return slices.Clip(out)
-}
-
-// find returns the span of the entry of id, nil when it has none.
-func (s *skeletons) find(id string) *span {
-	s.sort()
-	if n, ok := canonicalInt(id); ok {
-		if i, found := slices.BinarySearchFunc(s.num, n, func(e numEntry, n int64) int { return cmp.Compare(e.id, n) }); found {
-			return &s.num[i].at
-		}
-		return nil
-	}
-	if i, found := slices.BinarySearchFunc(s.text, id, func(e textEntry, id string) int { return cmp.Compare(e.id, id) }); found {
-		return &s.text[i].at
-	}
-	return nil
-}
-
-// len returns how many positions there are, gone ones included.
-func (s *skeletons) len() int { return len(s.num) + len(s.text) }
-
-// id returns the id of the entry at a position, sorted.
-func (s *skeletons) id(p int) string {
-	if p < len(s.num) {
-		return strconv.FormatInt(s.num[p].id, 10)
-	}
-	return s.text[p-len(s.num)].id
-}
-
-func (s *skeletons) span(p int) span {
-	if p < len(s.num) {
-		return s.num[p].at
-	}
-	return s.text[p-len(s.num)].at
+	return s.live
 }
 
 // hashIndex lists positions by the hash of a text their records have

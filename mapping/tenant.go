@@ -228,7 +228,7 @@ func (t *Tenant) put(kind string, rec snapshot.Record, skeleton bool) {
 // toSkeletons makes ix a kind of skeletons: the records it holds whole stay
 // so, given entries.
 func (ix *index) toSkeletons() {
-	ix.sk = &skeletons{}
+	ix.sk = &skeletons{live: -1}
 	for id := range ix.full {
 		ix.sk.set(id, span{n: whole})
 	}
@@ -330,7 +330,7 @@ func (ix *index) get(id string) snapshot.Record {
 	if ix.sk == nil {
 		return ix.full[id]
 	}
-	if at := ix.sk.find(id); at != nil {
+	if at := ix.sk.tab.Find(id); at != nil {
 		return ix.read(*at, func() string { return id })
 	}
 	return nil
@@ -338,7 +338,7 @@ func (ix *index) get(id string) snapshot.Record {
 
 // at returns the record at a position of sk.
 func (ix *index) at(p int) snapshot.Record {
-	return ix.read(ix.sk.span(p), func() string { return ix.sk.id(p) })
+	return ix.read(*ix.sk.tab.Value(p), func() string { id, _ := ix.sk.tab.At(p); return id })
 }
 
 // read returns the record an entry of sk says where to find; id names it.
@@ -366,11 +366,10 @@ func (ix *index) ids() []string {
 	if ix.sk == nil {
 		out = slices.AppendSeq(make([]string, 0, len(ix.full)), maps.Keys(ix.full))
 	} else {
-		ix.sk.sort()
-		out = make([]string, 0, ix.sk.live)
-		for p := range ix.sk.len() {
-			if ix.sk.span(p).n != gone {
-				out = append(out, ix.sk.id(p))
+		out = make([]string, 0, ix.sk.count())
+		for p := range ix.sk.tab.Len() {
+			if id, at := ix.sk.tab.At(p); at.n != gone {
+				out = append(out, id)
 			}
 		}
 	}
@@ -382,16 +381,15 @@ func (ix *index) len() int {
 	if ix.sk == nil {
 		return len(ix.full)
 	}
-	ix.sk.sort()
-	return ix.sk.live
+	return ix.sk.count()
 }
 
 // hashed returns the index of sk x points at, made first when it is not:
 // by the texts texts finds in each record.
 func (ix *index) hashed(x *hashIndex, texts func(snapshot.Record) []string) hashIndex {
 	if *x == nil {
-		ix.sk.sort()
-		*x = newHashIndex(ix.sk.len(), func(p int) []string {
+		ix.sk.tab.Sort()
+		*x = newHashIndex(ix.sk.tab.Len(), func(p int) []string {
 			if rec := ix.at(p); rec != nil {
 				return texts(rec)
 			}
