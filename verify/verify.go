@@ -140,7 +140,7 @@ func newHeld() *held { return &held{t: mapping.NewTenant(nil), kinds: map[string
 func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 	var first, best *held // the first read, the first complete
 	var firstF, bestF formats.Format
-	var firstSums map[string][]digest
+	var firstSums map[string][]sum
 	var made []*held // one a format, closed but for the one returned
 	unreadable := false
 	for _, f := range formats.All() {
@@ -150,15 +150,16 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 		keep := first == nil || best == nil
 		kept := newHeld()
 		made = append(made, kept)
-		sums := map[string][]digest{}
+		sums := map[string][]sum{}
 		var text, same []snapshot.Problem
 		counts := map[string]int{}
 		err := f.Stream(r.Dir, func(kind string, recs formats.Records) error {
 			known := keep && kept.t.AddKind(kind)
 			var ids []snapshot.Problem
 			seen := map[string]bool{}
-			var ds []digest
+			var ds []sum
 			n, differs := 0, -1 // records read; the first that differs from the first format's
+			var differsID string
 			err := recs(func(rec snapshot.Record) error {
 				// The first string that is not UTF-8: JSON's decoder refuses
 				// such text; Parquet's strings are bytes, and would reach a
@@ -166,11 +167,11 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 				if field, msg, bad := snapshot.BadText(rec); bad {
 					text = append(text, snapshot.Problem{Kind: kind, ID: rec.ID(), Field: field, Msg: name + ": " + msg})
 				}
-				sum := snapshot.Digest(rec)
+				d := snapshot.Digest(rec)
 				if first == nil {
-					ds = append(ds, digest{rec.ID(), sum})
-				} else if ra := firstSums[kind]; differs < 0 && (n >= len(ra) || ra[n].sum != sum) {
-					differs = n
+					ds = append(ds, d)
+				} else if ra := firstSums[kind]; differs < 0 && (n >= len(ra) || ra[n] != d) {
+					differs, differsID = n, rec.ID()
 				}
 				if keep {
 					// References to records without an id, or to one of
@@ -196,7 +197,7 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 			counts[kind] = n
 			// A kind whose counts differ is already a count problem.
 			if ra := firstSums[kind]; first != nil && differs >= 0 && len(ra) == n {
-				same = append(same, snapshot.Problem{Kind: kind, ID: ra[differs].id, Msg: fmt.Sprintf("%s and %s hold different records", firstF.Name(), name)})
+				same = append(same, snapshot.Problem{Kind: kind, ID: differsID, Msg: fmt.Sprintf("%s and %s hold different records", firstF.Name(), name)})
 			}
 			if first == nil {
 				sums[kind] = ds
@@ -255,12 +256,11 @@ func (r *Report) checkFormats(intact map[string]bool) (*held, formats.Format) {
 	return best, bestF
 }
 
-// digest stands for a record when formats are compared: its id, and its
-// snapshot.Digest, equal exactly when snapshot.Same is.
-type digest struct {
-	id  string
-	sum [sha256.Size]byte
-}
+// sum stands for a record when formats are compared, which they are
+// record by record in their order: its snapshot.Digest, equal exactly when
+// snapshot.Same is. Its id is not kept: the record that differs is named
+// by the later format's id (issue 12: 24 bytes a record less).
+type sum = [sha256.Size]byte
 
 // checkRefs resolves every internal reference of every record to a record
 // of its target kind, by the target's RefField. 0, -1, null and "" are "no
