@@ -160,36 +160,39 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 	}
 	sa.t.DropKeys() // made again for the kinds with contested keys, or records not paired
 	sb.t.DropKeys()
-	// Only paired records are compared: the others need no digest.
-	pairedA := func(kind, id string) bool { _, ok := match.Get(kind, id); return ok }
-	pairedB := func(kind, id string) bool { _, ok := match.Source(kind, id); return ok }
-	if err := both(func() error { return sa.digests(kinds, pairedA) }, func() error { return sb.digests(kinds, pairedB) }); err != nil {
+	// Only paired records are compared: the others need no digest. The
+	// pairs of a kind whose digests differ are listed as soon as both sides
+	// have read it, and its digests dropped: what is held is a kind or two
+	// of digests, not every record's (issue 12).
+	sa.paired = func(kind, id string) bool { _, ok := match.Get(kind, id); return ok }
+	sb.paired = func(kind, id string) bool { _, ok := match.Source(kind, id); return ok }
+	matches := map[string]*mapping.Matching{}
+	contested := map[string][2]kindSums{}
+	err := zip(sa, sb, kinds, func(s *side, send func(string, kindSums) error) error {
+		return s.digests(kinds, send)
+	}, func(kind string, da, db kindSums) error {
+		matches[kind] = match
+		if len(da.full) > 0 || len(db.full) > 0 {
+			contested[kind] = [2]kindSums{da, db}
+		} else {
+			differ(kind, match, sa, sb, da.sums, db.sums)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-
 	// Pair again the kinds with contested keys, their contested records in
-	// full; then list the pairs whose digests differ.
-	matches := map[string]*mapping.Matching{}
-	for kind := range kinds {
-		matches[kind] = match
-		if len(sa.full[kind]) > 0 {
-			undo := append(sa.put(kind), sb.put(kind)...)
-			matches[kind], _ = mapping.Match(sa.t, sb.t, nil, nil)
-			for _, u := range undo {
-				u()
-			}
+	// full, then list the pairs whose digests differ.
+	for kind, d := range contested {
+		undo := append(sa.put(kind, d[0].full), sb.put(kind, d[1].full)...)
+		matches[kind], _ = mapping.Match(sa.t, sb.t, nil, nil)
+		for _, u := range undo {
+			u()
 		}
-		for _, id := range sa.t.IDs(kind) {
-			if p, ok := matches[kind].Get(kind, id); ok {
-				da, db := sa.sums[kind].Find(id), sb.sums[kind].Find(p.TargetID)
-				if da == nil || db == nil || *da != *db {
-					mark(&sa.needed, kind, id)
-					mark(&sb.needed, kind, p.TargetID)
-				}
-			}
-		}
+		differ(kind, matches[kind], sa, sb, d[0].sums, d[1].sums)
 	}
-	sa.full, sb.full, sa.sums, sb.sums = nil, nil, nil, nil
+	contested = nil
 
 	done := map[string]kindResult{}
 	for kind := range kinds {
@@ -197,8 +200,13 @@ func CompareSources(a, b formats.Source) (*Result, error) {
 			done[kind] = compareKind(catalog.MustLookup(kind), sa.t, sb.t, matches[kind], nil, nil)
 		}
 	}
-	err := zip(sa, sb, func(kind string, ha, hb map[string]snapshot.Record) {
+	needed := map[string]bool{}
+	for kind := range sa.needed {
+		needed[kind] = true
+	}
+	err = zip(sa, sb, needed, (*side).held, func(kind string, ha, hb map[string]snapshot.Record) error {
 		done[kind] = compareKind(catalog.MustLookup(kind), sa.t, sb.t, matches[kind], ha, hb)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -249,11 +257,17 @@ type side struct {
 	name string          // "A", "B": for errors
 	t    *mapping.Tenant // the skeletons of every record (mapping.Tenant.PutSkeleton)
 	// contested lists, by kind, the ids of the records pairing needs in
-	// full; full holds them.
+	// full.
 	contested map[string]map[string]bool
-	full      map[string]map[string]snapshot.Record
-	sums      map[string]*sums // digests of neutral forms, by kind
-	needed    map[string]map[string]bool
+	paired    func(kind, id string) bool // whether a record of the side is paired
+	needed    map[string]map[string]bool // the records that differ, by kind
+}
+
+// kindSums is what the second pass keeps of a kind of a side: the digests
+// of its paired and contested records, and the contested records in full.
+type kindSums struct {
+	sums *sums
+	full map[string]snapshot.Record
 }
 
 // sum is the digest of a record's neutral form (snapshot.Digest): equal
@@ -296,11 +310,10 @@ func mark(set *map[string]map[string]bool, kind, id string) {
 	(*set)[kind][id] = true
 }
 
-// digests reads the side's records of kinds again and keeps the digest of
-// the neutral form of each one that is paired (as paired says) or
+// digests reads the side's records of kinds again and hands send, a kind
+// at a time, the digest of the neutral form of each one that is paired or
 // contested, and the contested records in full.
-func (s *side) digests(kinds map[string]bool, paired func(kind, id string) bool) error {
-	s.sums, s.full = map[string]*sums{}, map[string]map[string]snapshot.Record{}
+func (s *side) digests(kinds map[string]bool, send func(string, kindSums) error) error {
 	return s.src.Kinds(func(kind string, recs formats.Records) error {
 		contested := s.contested[kind]
 		if !kinds[kind] {
@@ -308,31 +321,50 @@ func (s *side) digests(kinds map[string]bool, paired func(kind, id string) bool)
 		}
 		k := catalog.MustLookup(kind)
 		lv := levels(k)
-		sums, full := &sums{}, map[string]snapshot.Record{}
+		d := kindSums{&sums{}, map[string]snapshot.Record{}}
+		d.sums.Grow(s.t.Len(kind))
 		err := recs(func(rec snapshot.Record) error {
 			id := rec.ID()
-			if paired(kind, id) || contested[id] {
-				sums.Add(id, snapshot.Digest(normal(s.t, k, lv, rec)))
+			if s.paired(kind, id) || contested[id] {
+				d.sums.Add(id, snapshot.Digest(normal(s.t, k, lv, rec)))
 			}
 			if contested[id] {
-				full[id] = rec
+				d.full[id] = rec
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		sums.Sort()
-		s.sums[kind], s.full[kind] = sums, full
-		return nil
+		// A paired record without a digest would pass for unchanged.
+		for _, id := range s.t.IDs(kind) {
+			if s.paired(kind, id) && d.sums.Find(id) == nil {
+				return fmt.Errorf("%s %s: not in %s when read again", kind, id, s.name)
+			}
+		}
+		return send(kind, d)
 	})
 }
 
-// put puts the side's contested records of kind in full into its tenant,
-// and returns what puts their skeletons back.
-func (s *side) put(kind string) []func() {
+// differ marks the pairs of kind (as match pairs them) whose digests, da of
+// a's records and db of b's, differ: they are read again and compared.
+func differ(kind string, match *mapping.Matching, a, b *side, da, db *sums) {
+	for p := range da.Len() {
+		id, sa := da.At(p)
+		if pr, ok := match.Get(kind, id); ok {
+			if sb := db.Find(pr.TargetID); sb == nil || *sa != *sb {
+				mark(&a.needed, kind, id)
+				mark(&b.needed, kind, pr.TargetID)
+			}
+		}
+	}
+}
+
+// put puts the side's contested records of kind in full (full) into its
+// tenant, and returns what puts their skeletons back.
+func (s *side) put(kind string, full map[string]snapshot.Record) []func() {
 	var undo []func()
-	for id, rec := range s.full[kind] {
+	for id, rec := range full {
 		if sk := s.t.ByID(kind, id); sk != nil {
 			undo = append(undo, func() { s.t.PutSkeleton(kind, sk) })
 		}
@@ -341,10 +373,9 @@ func (s *side) put(kind string) []func() {
 	return undo
 }
 
-// held reads the side's records again, and hands each kind's records that
-// it needs (those that differ) to send, one kind at a time, until stop is
-// closed.
-func (s *side) held(send chan<- batch, stop <-chan struct{}) error {
+// held reads the side's records again, and hands send each kind's records
+// that it needs (those that differ), one kind at a time.
+func (s *side) held(send func(string, map[string]snapshot.Record) error) error {
 	return s.src.Kinds(func(kind string, recs formats.Records) error {
 		need := s.needed[kind]
 		if len(need) == 0 {
@@ -360,46 +391,46 @@ func (s *side) held(send chan<- batch, stop <-chan struct{}) error {
 		if err != nil {
 			return err
 		}
-		select {
-		case send <- batch{kind, out}:
-			return nil
-		case <-stop:
-			return errStop
+		if len(out) != len(need) { // the snapshot changed since it was first read
+			return fmt.Errorf("%s: %s holds %d of the %d records that differ, read again", kind, s.name, len(out), len(need))
 		}
+		return send(kind, out)
 	})
-}
-
-// batch is the records of a kind one side needs in full, by id.
-type batch struct {
-	kind string
-	recs map[string]snapshot.Record
 }
 
 var errStop = errors.New("stopped")
 
-// zip reads a and b again, side by side, and calls fn with the records each
-// needs in full (the pairs that differ) of each kind, once both sides' are
-// read: a kind of each side is held at a time, or more when one side hands
-// its kinds in another order (sheets reordered by hand).
-func zip(a, b *side, fn func(kind string, ha, hb map[string]snapshot.Record)) error {
-	if len(a.needed) == 0 {
-		return nil // nothing differs: not read a third time
+// zip runs read on sides a and b at once, each handing send what it keeps
+// of a kind, and calls fn with both sides' of each kind of want, once both
+// have sent it: a kind of each side is held at a time, or more when one
+// side reads its kinds in another order (sheets reordered by hand). It
+// fails when a kind of want does not come from both.
+func zip[T any](a, b *side, want map[string]bool, read func(s *side, send func(string, T) error) error, fn func(kind string, va, vb T) error) error {
+	if len(want) == 0 {
+		return nil
 	}
-	sides := [2]*side{a, b}
-	feeds := [2]chan batch{make(chan batch), make(chan batch)}
+	type item struct {
+		kind string
+		v    T
+	}
+	feeds := [2]chan item{make(chan item), make(chan item)}
 	errs := [2]error{}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for i, s := range sides {
+	for i, s := range [2]*side{a, b} {
 		wg.Go(func() {
 			defer close(feeds[i])
-			errs[i] = s.held(feeds[i], stop)
+			errs[i] = read(s, func(kind string, v T) error {
+				select {
+				case feeds[i] <- item{kind, v}:
+					return nil
+				case <-stop:
+					return errStop
+				}
+			})
 		})
 	}
-	left := map[string]bool{}
-	for kind := range a.needed {
-		left[kind] = true
-	}
+	left := maps.Clone(want)
 	var failed error
 	fail := func(err error) {
 		if failed == nil {
@@ -407,14 +438,14 @@ func zip(a, b *side, fn func(kind string, ha, hb map[string]snapshot.Record)) er
 			close(stop)
 		}
 	}
-	early := [2]map[string]map[string]snapshot.Record{{}, {}}
+	early := [2]map[string]T{{}, {}}
 	for open := 2; open > 0; {
-		var bt batch
+		var it item
 		var ok bool
 		from := 0
 		select {
-		case bt, ok = <-feeds[0]:
-		case bt, ok = <-feeds[1]:
+		case it, ok = <-feeds[0]:
+		case it, ok = <-feeds[1]:
 			from = 1
 		}
 		if !ok {
@@ -425,28 +456,25 @@ func zip(a, b *side, fn func(kind string, ha, hb map[string]snapshot.Record)) er
 			}
 			continue
 		}
-		early[from][bt.kind] = bt.recs
-		ha, inA := early[0][bt.kind]
-		hb, inB := early[1][bt.kind]
-		if !inA || !inB || failed != nil {
+		if !left[it.kind] || failed != nil {
 			continue
 		}
-		delete(early[0], bt.kind)
-		delete(early[1], bt.kind)
-		delete(left, bt.kind)
-		for i, h := range []map[string]snapshot.Record{ha, hb} {
-			if n := len(sides[i].needed[bt.kind]); len(h) != n {
-				// The snapshot changed since it was first read.
-				fail(fmt.Errorf("%s: %s holds %d of the %d records that differ, read again", bt.kind, sides[i].name, len(h), n))
-			}
+		early[from][it.kind] = it.v
+		va, inA := early[0][it.kind]
+		vb, inB := early[1][it.kind]
+		if !inA || !inB {
+			continue
 		}
-		if failed == nil {
-			fn(bt.kind, ha, hb)
+		delete(early[0], it.kind)
+		delete(early[1], it.kind)
+		delete(left, it.kind)
+		if err := fn(it.kind, va, vb); err != nil {
+			fail(err)
 		}
 	}
 	wg.Wait()
 	if failed == nil && len(left) > 0 {
-		failed = fmt.Errorf("%s: the records that differ were not read again", slices.Sorted(maps.Keys(left))[0])
+		failed = fmt.Errorf("%s: not found when the snapshots were read again", slices.Sorted(maps.Keys(left))[0])
 	}
 	return failed
 }

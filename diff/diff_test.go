@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/formats"
 	"github.com/halocfg/halocfg/halosim"
 	"github.com/halocfg/halocfg/snapshot"
 	"github.com/xuri/excelize/v2"
@@ -674,4 +675,62 @@ func mustCompare(t testing.TB, a, b map[string][]snapshot.Record) *Result {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// changing is a source whose records change after a number of reads: a
+// snapshot rewritten while diff reads it.
+func changing(before, after map[string][]snapshot.Record, reads int) formats.Source {
+	n := 0
+	return formats.Source{Each: func(fn func(string, []snapshot.Record) error) error {
+		n++
+		recs := before
+		if n > reads {
+			recs = after
+		}
+		for _, k := range catalog.Stored() {
+			if rs, ok := recs[k.Name]; ok {
+				if err := fn(k.Name, rs); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}}
+}
+
+// diff reads each side up to three times (skeletons, digests, the records
+// that differ). A side that loses records between reads fails the diff,
+// naming them, rather than pass them for unchanged.
+func TestSnapshotChangedBetweenReads(t *testing.T) {
+	statuses := func(names ...string) map[string][]snapshot.Record {
+		var rs []snapshot.Record
+		for i, n := range names {
+			rs = append(rs, snapshot.Record{"id": json.Number(strconv.Itoa(i + 1)), "name": n, "colour": "red"})
+		}
+		return map[string][]snapshot.Record{"status": rs}
+	}
+	a := statuses("New", "Open", "Closed")
+	edited := statuses("New", "Open", "Closed")
+	edited["status"][1]["colour"] = "blue"
+	for _, c := range []struct {
+		name   string
+		b      formats.Source
+		errMsg string
+	}{
+		{"a record gone before the digests", changing(a, map[string][]snapshot.Record{"status": {a["status"][0], a["status"][2]}}, 1), "status 2: not in B when read again"},
+		{"a kind gone before the digests", changing(a, map[string][]snapshot.Record{}, 1), "status: not found when the snapshots were read again"},
+		{"a record that differs gone before the last read", changing(edited, statuses("New"), 2), "status: B holds 0 of the 1 records that differ, read again"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := CompareSources(memory(a), c.b)
+			if err == nil || err.Error() != c.errMsg {
+				t.Errorf("CompareSources: %v, %v; want the error %q", r, err, c.errMsg)
+			}
+		})
+	}
+	// Unchanged, the same sources compare.
+	r, err := CompareSources(memory(a), changing(edited, edited, 0))
+	if err != nil || text(r) == "" || len(r.Changes) != 1 || r.Changes[0].Key != "Open" {
+		t.Errorf("CompareSources: %+v, %v", r, err)
+	}
 }
