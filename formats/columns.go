@@ -47,7 +47,7 @@ func valueType(v any) colType {
 	case string:
 		return colString
 	case json.Number:
-		if _, ok := canonicalInt(v); ok {
+		if _, ok := snapshot.CanonicalInt(string(v)); ok {
 			return colInt
 		}
 		if _, ok := finiteFloat(v); ok {
@@ -68,12 +68,6 @@ func (t colType) merge(u colType) colType {
 		return colFloat
 	}
 	return colJSON
-}
-
-// canonicalInt returns n as an int64 when its text is exactly how that int64 is written.
-func canonicalInt(n json.Number) (int64, bool) {
-	i, err := strconv.ParseInt(string(n), 10, 64)
-	return i, err == nil && strconv.FormatInt(i, 10) == string(n)
 }
 
 func finiteFloat(n json.Number) (float64, bool) {
@@ -261,7 +255,7 @@ func (sc *kindScan) add(r snapshot.Record) {
 			}
 		case json.Number:
 			style := stylePlain // every canonical int a float64 holds exactly is written 24
-			if i, _ := canonicalInt(v); t == colFloat || i > 1<<53 || i < -(1<<53) {
+			if i, _ := snapshot.CanonicalInt(string(v)); t == colFloat || i > 1<<53 || i < -(1<<53) {
 				style = wholeStyle(v)
 			}
 			if t == colInt || t == colFloat {

@@ -379,7 +379,7 @@ func parquetValue(t colType, v any, notes *rowNotes, field string, dotted bool) 
 	switch t {
 	case colInt:
 		n, _ := v.(json.Number)
-		i, ok := canonicalInt(n)
+		i, ok := snapshot.CanonicalInt(string(n))
 		return parquet.Int64Value(i), ok
 	case colFloat:
 		n, _ := v.(json.Number)

@@ -553,7 +553,7 @@ func cellType(typ, text string) colType {
 		return colString
 	}
 	// a number, or a cell of no type (or of one excelize does not know)
-	if _, ok := canonicalInt(json.Number(text)); ok {
+	if _, ok := snapshot.CanonicalInt(text); ok {
 		return colInt
 	}
 	if _, err := strconv.ParseFloat(text, 64); err == nil {

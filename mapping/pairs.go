@@ -3,7 +3,8 @@ package mapping
 import (
 	"math"
 	"strconv"
-	"strings"
+
+	"github.com/halocfg/halocfg/snapshot"
 )
 
 // Pair is the target record a source record corresponds to, and how it was found.
@@ -60,7 +61,7 @@ func (m *Matching) Get(kind, srcID string) (Pair, bool) {
 	if k == nil {
 		return Pair{}, false
 	}
-	if n, ok := integer(srcID); ok {
+	if n, ok := snapshot.CanonicalInt(srcID); ok {
 		if t, ok := k.small.get(n); ok {
 			return Pair{TargetID: strconv.FormatInt(int64(t.id), 10), By: m.bys[t.by]}, true
 		}
@@ -78,7 +79,7 @@ func (m *Matching) Source(kind, tgtID string) (string, bool) {
 	if k == nil {
 		return "", false
 	}
-	if n, ok := integer(tgtID); ok {
+	if n, ok := snapshot.CanonicalInt(tgtID); ok {
 		if s, ok := k.small.source(n); ok {
 			return strconv.FormatInt(s, 10), true
 		}
@@ -107,8 +108,8 @@ func (m *Matching) Set(kind, srcID string, p Pair) {
 		k.release(old.TargetID)
 	}
 	k.release(p.TargetID) // its claim moves to the tier of this pair
-	s, sok := integer(srcID)
-	t, tok := integer(p.TargetID)
+	s, sok := snapshot.CanonicalInt(srcID)
+	t, tok := snapshot.CanonicalInt(p.TargetID)
 	if sok && tok {
 		if by, ok := m.code(p.By); ok && (k.small.put(s, t, by) || k.large.put(s, t, by)) {
 			delete(m.reasons[kind], srcID)
@@ -162,7 +163,7 @@ func (m *Matching) IDs() IDs {
 
 // forget drops the pair of source id s, wherever it is.
 func (k *kindPairs) forget(s string) {
-	if n, ok := integer(s); ok {
+	if n, ok := snapshot.CanonicalInt(s); ok {
 		k.small.forget(n)
 		k.large.forget(n)
 	}
@@ -171,7 +172,7 @@ func (k *kindPairs) forget(s string) {
 
 // release drops the claim on target id t, wherever it is.
 func (k *kindPairs) release(t string) {
-	if n, ok := integer(t); ok {
+	if n, ok := snapshot.CanonicalInt(t); ok {
 		k.small.release(n)
 		k.large.release(n)
 	}
@@ -231,24 +232,4 @@ func (p *numPairs[N]) addTo(ids map[string]string) {
 	for s, t := range p.fwd {
 		ids[strconv.FormatInt(int64(s), 10)] = strconv.FormatInt(int64(t.id), 10)
 	}
-}
-
-// integer returns the integer id s is the canonical text of
-// (strconv.FormatInt's): "07", "+7", "-0" and " 7" are ids of their own,
-// kept as text, so that no two ids meet in one number.
-func integer(s string) (int64, bool) {
-	digits := strings.TrimPrefix(s, "-")
-	if digits == "" || digits[0] == '0' && len(s) > 1 {
-		return 0, false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64) // fails only out of range
-	if err != nil {
-		return 0, false
-	}
-	return n, true
 }

@@ -11,58 +11,6 @@ import (
 	"github.com/halocfg/halocfg/internal/heaptest"
 )
 
-func TestInteger(t *testing.T) {
-	tests := []struct {
-		id   string
-		want int64
-		ok   bool
-	}{
-		{"7", 7, true},
-		{"0", 0, true},
-		{"-3", -3, true},
-		{"2147483648", 1 << 31, true},
-		{"9223372036854775807", 1<<63 - 1, true},
-		{"-9223372036854775808", -1 << 63, true},
-		{"9223372036854775808", 0, false}, // out of range: text
-		{"-9223372036854775809", 0, false},
-		{"07", 0, false},
-		{"00", 0, false},
-		{"-0", 0, false},
-		{"-07", 0, false},
-		{"+7", 0, false},
-		{" 7", 0, false},
-		{"7 ", 0, false},
-		{"7.0", 0, false},
-		{"1e3", 0, false},
-		{"1_000", 0, false},
-		{"-", 0, false},
-		{"--7", 0, false},
-		{"", 0, false},
-		{"abc", 0, false},
-		{"٣", 0, false}, // an Arabic-Indic digit
-	}
-	for _, tt := range tests {
-		if n, ok := integer(tt.id); n != tt.want || ok != tt.ok {
-			t.Errorf("integer(%q) = %d, %v; want %d, %v", tt.id, n, ok, tt.want, tt.ok)
-		}
-	}
-}
-
-// An id is held as a number exactly when the number gives it back.
-func FuzzInteger(f *testing.F) {
-	for _, s := range []string{"7", "-3", "07", "-0", "+7", " 7", "9223372036854775808", "1_0"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n, ok := integer(s)
-		p, err := strconv.ParseInt(s, 10, 64)
-		want := err == nil && strconv.FormatInt(p, 10) == s
-		if ok != want || ok && n != p {
-			t.Errorf("integer(%q) = %d, %v; want %d, %v", s, n, ok, p, want)
-		}
-	})
-}
-
 func TestMatchingPairs(t *testing.T) {
 	type set struct {
 		src string

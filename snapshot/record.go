@@ -152,6 +152,28 @@ func CompareID(a, b string) int {
 	return strings.Compare(a, b)
 }
 
+// CanonicalInt returns the integer text is exactly the writing of
+// (strconv.FormatInt's): "07", "+7", "-0", " 7" and numbers beyond int64
+// are not, so that no two texts meet in one number. Ids and numbers held
+// as integers (idtab, mapping's pairs, the Parquet and workbook columns)
+// ask it.
+func CanonicalInt(text string) (int64, bool) {
+	digits := strings.TrimPrefix(text, "-")
+	if digits == "" || digits[0] == '0' && len(text) > 1 {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(text, 10, 64) // fails only out of range
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
 // LessID orders ids as SortByID does: integers numerically, before text.
 func LessID(a, b string) bool {
 	ai, aerr := strconv.ParseInt(a, 10, 64)

@@ -9,6 +9,8 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+
+	"github.com/halocfg/halocfg/snapshot"
 )
 
 // Table maps ids to values of type V. Entries are added in any order and
@@ -32,13 +34,6 @@ type textEntry[V any] struct {
 	v  V
 }
 
-// canonicalInt returns the integer an id is the canonical text of.
-func canonicalInt(id string) (int64, bool) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	var b [24]byte
-	return n, err == nil && string(strconv.AppendInt(b[:0], n, 10)) == id
-}
-
 // Add maps id to v. A table already sorted that holds id changes its
 // value in place.
 func (t *Table[V]) Add(id string, v V) {
@@ -49,7 +44,7 @@ func (t *Table[V]) Add(id string, v V) {
 		}
 	}
 	t.sorted = false
-	if n, ok := canonicalInt(id); ok {
+	if n, ok := snapshot.CanonicalInt(id); ok {
 		t.num = append(t.num, numEntry[V]{n, v})
 	} else {
 		t.text = append(t.text, textEntry[V]{id, v})
@@ -95,7 +90,7 @@ func (t *Table[V]) Find(id string) *V {
 		return nil
 	}
 	t.Sort()
-	if n, ok := canonicalInt(id); ok {
+	if n, ok := snapshot.CanonicalInt(id); ok {
 		if i, found := slices.BinarySearchFunc(t.num, n, func(e numEntry[V], n int64) int { return cmp.Compare(e.id, n) }); found {
 			return &t.num[i].v
 		}

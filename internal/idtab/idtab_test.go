@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/halocfg/halocfg/internal/heaptest"
+
+	"github.com/halocfg/halocfg/snapshot"
 )
 
 // Ids that are not the canonical text of an integer are ids of their own:
@@ -70,8 +72,8 @@ func TestTableLastAddCounts(t *testing.T) {
 		t.Fatalf("Len %d, want %d", tab.Len(), len(model))
 	}
 	want := slices.SortedFunc(maps.Keys(model), func(a, b string) int {
-		na, ia := canonicalInt(a)
-		nb, ib := canonicalInt(b)
+		na, ia := snapshot.CanonicalInt(a)
+		nb, ib := snapshot.CanonicalInt(b)
 		switch {
 		case ia && ib:
 			return cmp.Compare(na, nb)
