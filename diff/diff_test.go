@@ -734,3 +734,21 @@ func TestSnapshotChangedBetweenReads(t *testing.T) {
 		t.Errorf("CompareSources: %+v, %v", r, err)
 	}
 }
+
+// A snapshot that holds an id twice (verify reports it) compares as the
+// tenant would hold it: the record read last under the id counts.
+func TestIDHeldTwice(t *testing.T) {
+	a := map[string][]snapshot.Record{"status": {
+		rec(t, `{"id": 1, "name": "Open", "colour": "red"}`),
+		rec(t, `{"id": 2, "name": "Closed", "colour": "red"}`),
+		rec(t, `{"id": 1, "name": "Open", "colour": "blue"}`),
+	}}
+	b := map[string][]snapshot.Record{"status": {
+		rec(t, `{"id": 5, "name": "Open", "colour": "blue"}`),
+		rec(t, `{"id": 6, "name": "Closed", "colour": "red"}`),
+	}}
+	r := mustCompare(t, a, b)
+	if !r.Equal() || r.Kinds[0].A != 2 || r.Kinds[0].B != 2 {
+		t.Errorf("kinds %+v, changes %+v", r.Kinds, r.Changes)
+	}
+}

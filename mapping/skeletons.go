@@ -25,12 +25,6 @@ type skeletons struct {
 	ref, guid, key hashIndex
 }
 
-// An entry's span.n below zero says where its record is instead.
-const (
-	gone  = -1 // deleted
-	whole = -2 // held whole, in index.full
-)
-
 // set makes at the entry of id.
 func (s *skeletons) set(id string, at span) {
 	s.ref, s.guid, s.key = nil, nil, nil
@@ -40,7 +34,7 @@ func (s *skeletons) set(id string, at span) {
 			*p = at
 			return
 		}
-		if at.n == gone {
+		if at == gone {
 			return
 		}
 	}
@@ -49,7 +43,7 @@ func (s *skeletons) set(id string, at span) {
 }
 
 func isLive(at span) int {
-	if at.n == gone {
+	if at == gone {
 		return 0
 	}
 	return 1
@@ -58,6 +52,7 @@ func isLive(at span) int {
 // count returns how many records the kind holds.
 func (s *skeletons) count() int {
 	if s.live < 0 {
+		s.tab.Sort() // before Len: sorting drops the entries of an id put twice
 		s.live = 0
 		for p := range s.tab.Len() {
 			s.live += isLive(*s.tab.Value(p))
@@ -76,7 +71,8 @@ type hashEntry struct{ h, pos uint32 }
 // chosen to share a hash.
 var seed = maphash.MakeSeed()
 
-func hashText(text string) uint32 { return uint32(maphash.String(seed, text)) }
+// hashText is a variable for tests, which make texts share hashes.
+var hashText = func(text string) uint32 { return uint32(maphash.String(seed, text)) }
 
 // newHashIndex indexes the positions 0..n-1 by the texts of each (texts
 // returns them).

@@ -213,16 +213,20 @@ func (t *Tenant) put(kind string, rec snapshot.Record, skeleton bool) {
 		rec = Skeleton(ix.k, rec)
 	}
 	delete(ix.full, id)
-	if _, _, bad := snapshot.BadText(rec); bad {
-		ix.full[id] = rec // its canonical JSON would not decode as the same text
-		ix.sk.set(id, span{n: whole})
-		return
+	// A record whose canonical JSON would not decode as the same text
+	// (snapshot.BadText), or too large for a span, is held whole.
+	if _, _, bad := snapshot.BadText(rec); !bad {
+		if t.sp == nil {
+			t.sp = newSpill()
+		}
+		ix.sp = t.sp
+		if at, ok := ix.sp.put(snapshot.Canonical(map[string]any(rec))); ok {
+			ix.sk.set(id, at)
+			return
+		}
 	}
-	if t.sp == nil {
-		t.sp = newSpill()
-	}
-	ix.sp = t.sp
-	ix.sk.set(id, ix.sp.put(snapshot.Canonical(map[string]any(rec))))
+	ix.full[id] = rec
+	ix.sk.set(id, whole)
 }
 
 // toSkeletons makes ix a kind of skeletons: the records it holds whole stay
@@ -230,7 +234,7 @@ func (t *Tenant) put(kind string, rec snapshot.Record, skeleton bool) {
 func (ix *index) toSkeletons() {
 	ix.sk = &skeletons{live: -1}
 	for id := range ix.full {
-		ix.sk.set(id, span{n: whole})
+		ix.sk.set(id, whole)
 	}
 	ix.byRef, ix.keyed, ix.byGUID, ix.byKey = nil, false, multi{}, multi{}
 }
@@ -316,7 +320,7 @@ func guidOf(rec snapshot.Record) string { return strings.ToLower(snapshot.Scalar
 func (ix *index) remove(id string) {
 	if ix.sk != nil {
 		delete(ix.full, id)
-		ix.sk.set(id, span{n: gone})
+		ix.sk.set(id, gone)
 		return
 	}
 	if old := ix.full[id]; old != nil {
@@ -343,7 +347,7 @@ func (ix *index) at(p int) snapshot.Record {
 
 // read returns the record an entry of sk says where to find; id names it.
 func (ix *index) read(at span, id func() string) snapshot.Record {
-	switch at.n {
+	switch at {
 	case gone:
 		return nil
 	case whole:
@@ -368,7 +372,7 @@ func (ix *index) ids() []string {
 	} else {
 		out = make([]string, 0, ix.sk.count())
 		for p := range ix.sk.tab.Len() {
-			if id, at := ix.sk.tab.At(p); at.n != gone {
+			if id, at := ix.sk.tab.At(p); *at != gone {
 				out = append(out, id)
 			}
 		}
