@@ -75,7 +75,9 @@ type Tenant struct {
 // index holds the records of a kind. A kind of whole records (the
 // importer's) keeps them in full and its indexes in maps, changed by every
 // Put. Once a skeleton is put, sk holds every record's entry and indexes
-// them; full then holds only what the spill cannot (snapshot.BadText).
+// them lazily, and records put whole wait in the spill as skeletons do
+// (diff puts a few so); full then holds only what the spill cannot
+// (snapshot.BadText, a text over 16 MiB).
 type index struct {
 	k    *catalog.Kind
 	full map[string]snapshot.Record // id -> a record put whole
