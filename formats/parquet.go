@@ -197,7 +197,7 @@ func writeParquetFile(m snapshot.Manifest, kind string, recs Records, dst Creato
 	l := pqDefaults(cols, sc)
 
 	opts := []parquet.WriterOption{
-		parquet.Compression(&parquet.Zstd),
+		parquet.Compression(pqCodec),
 		parquet.MaxRowsPerRowGroup(parquetGroupRows),
 		parquet.PageBufferSize(parquetPageBytes),
 		parquet.CreatedBy("halocfg", m.Tool, ""),
