@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/internal/idtab"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -102,6 +103,7 @@ type xlsxWriter struct {
 	kinds        []string        // the kind sheets, in the workbook's order
 	targets      map[string]bool // the kinds references point at, whose names display columns show
 	names        map[string]*xlsxNames
+	nameSpill    *nameSpill            // the names of every kind in names
 	read         map[string]bool       // the kinds read so far
 	pending      []*kindSheet          // read, waiting for the names their display columns show
 	sheets       *sheetWriter          // writes the sheets handed to it
@@ -231,6 +233,9 @@ func (x *xlsxWriter) cleanup() {
 	for _, s := range x.notes {
 		s.close()
 	}
+	if x.nameSpill != nil {
+		x.nameSpill.close()
+	}
 }
 
 // readKind reads a kind once: checks its ids, learns its columns, indexes
@@ -250,16 +255,27 @@ func (x *xlsxWriter) readKind(kind string, recs Records) error {
 	sc := newKindScan(kind)
 	var names *xlsxNames
 	if x.targets[kind] {
-		names = newXLSXNames(kind)
+		if x.nameSpill == nil {
+			if x.nameSpill, err = newNameSpill(x.tmp); err != nil {
+				spill.close()
+				return err
+			}
+		}
+		names = newXLSXNames(kind, x.nameSpill)
 	}
 	err = recs(func(r snapshot.Record) error {
 		if err := sc.checkID(sc.n+1, r); err != nil {
 			return err
 		}
 		sc.add(r)
-		names.add(r)
+		if err := names.add(r); err != nil {
+			return err
+		}
 		return spill.add(r)
 	})
+	if err == nil {
+		err = names.done()
+	}
 	var cols []xcol
 	if err == nil {
 		sc.ids = nil
@@ -486,7 +502,15 @@ func (x *xlsxWriter) kindSheet(p *kindSheet) error {
 	for i := range cols {
 		c := &cols[i]
 		if c.ref != nil { // its names are resolved (writeReady)
-			widths[i] = columnWidth(*c, p.byRef[i])
+			named := make([]snapshot.Record, len(p.byRef[i]))
+			for j, r := range p.byRef[i] {
+				name, err := c.ref.name(r[c.field])
+				if err != nil {
+					return err
+				}
+				named[j] = snapshot.Record{c.header: name}
+			}
+			widths[i] = columnWidth(xcol{header: c.header}, named)
 		}
 		field := c.header
 		if c.ref != nil {
@@ -528,7 +552,11 @@ func (x *xlsxWriter) kindSheet(p *kindSheet) error {
 				v = vals[at[i]]
 			}
 			if c.ref != nil {
-				if name := c.ref.byID[v.scalar()]; name != "" {
+				name, err := c.ref.name(v.scalar())
+				if err != nil {
+					return fmt.Errorf("record %d (id %s): column %q: %w", row-1, id, c.header, err)
+				}
+				if name != "" {
 					sw.text(i, 0, name)
 				}
 				continue
@@ -831,9 +859,7 @@ func columnWidth(c xcol, recs []snapshot.Record) float64 {
 	w := utf8.RuneCountInString(c.header) + 2
 	for _, r := range recs[:min(len(recs), 50)] {
 		var n int
-		if c.ref != nil {
-			n = utf8.RuneCountInString(c.ref.name(r[c.field]))
-		} else if v := r[c.header]; v != nil {
+		if v := r[c.header]; v != nil {
 			switch v := v.(type) {
 			case string:
 				n = utf8.RuneCountInString(v)
@@ -851,17 +877,21 @@ func columnWidth(c xcol, recs []snapshot.Record) float64 {
 	return float64(min(max(w, 8), 50))
 }
 
-// xlsxNames maps the ids of one kind's records to a readable name.
+// xlsxNames maps the ids of one kind's records to a readable name. What it
+// holds of a record is an entry of a flat table, the offset of its name in
+// the workbook's name spill (issue 12: a map of names took some 60 bytes a
+// record, for every kind references point at, until the workbook ended).
 type xlsxNames struct {
-	byID     map[string]string
+	at       idtab.Table[int64] // offset of the name in spill; -1: ""
+	spill    *nameSpill
 	refField string   // the field references use: id, or priorityid
 	key      []string // the natural key, which names a record
 }
 
 // newXLSXNames indexes a kind's records by the field references use,
-// naming each by its natural key.
-func newXLSXNames(kind string) *xlsxNames {
-	n := &xlsxNames{byID: map[string]string{}, refField: "id"}
+// naming each by its natural key, the names in spill.
+func newXLSXNames(kind string, spill *nameSpill) *xlsxNames {
+	n := &xlsxNames{spill: spill, refField: "id"}
 	if k, ok := catalog.Lookup(kind); ok {
 		if k.RefField != "" {
 			n.refField = k.RefField
@@ -872,9 +902,9 @@ func newXLSXNames(kind string) *xlsxNames {
 }
 
 // add indexes the next record; a nil index takes nothing.
-func (n *xlsxNames) add(r snapshot.Record) {
+func (n *xlsxNames) add(r snapshot.Record) error {
 	if n == nil {
-		return
+		return nil
 	}
 	var parts []string
 	for _, f := range n.key {
@@ -882,16 +912,41 @@ func (n *xlsxNames) add(r snapshot.Record) {
 			parts = append(parts, s)
 		}
 	}
-	if id := snapshot.Scalar(r[n.refField]); id != "" {
-		n.byID[id] = strings.Join(parts, " / ")
+	id := snapshot.Scalar(r[n.refField])
+	if id == "" {
+		return nil
 	}
+	off := int64(-1)
+	if name := strings.Join(parts, " / "); name != "" {
+		var err error
+		if off, err = n.spill.add(name); err != nil {
+			return err
+		}
+	}
+	n.at.Add(id, off)
+	return nil
 }
 
-func (n *xlsxNames) name(id any) string {
+// done ends the index: its names are written out and its table sorted, so
+// that another goroutine may look names up.
+func (n *xlsxNames) done() error {
 	if n == nil {
-		return ""
+		return nil
 	}
-	return n.byID[snapshot.Scalar(id)]
+	n.at.Sort()
+	return n.spill.flush()
+}
+
+// name is the name of the record id refers to, "" for none.
+func (n *xlsxNames) name(id any) (string, error) {
+	if n == nil {
+		return "", nil
+	}
+	off := n.at.Find(snapshot.Scalar(id))
+	if off == nil || *off < 0 {
+		return "", nil
+	}
+	return n.spill.name(*off)
 }
 
 // namesOf returns the names of a kind's records, read by now.
@@ -899,5 +954,5 @@ func (x *xlsxWriter) namesOf(kind string) *xlsxNames {
 	if n, ok := x.names[kind]; ok {
 		return n
 	}
-	return &xlsxNames{byID: map[string]string{}}
+	return &xlsxNames{}
 }

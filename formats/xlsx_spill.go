@@ -280,3 +280,64 @@ func uvarint(s string, i int) (uint64, int) {
 func (s *kindSpill) close() error {
 	return errors.Join(s.f.Close(), os.Remove(s.f.Name()))
 }
+
+// nameSpill holds the names display columns show (xlsxNames) in a temporary
+// file until the workbook is written: each its length (uvarint) and bytes,
+// known by its offset. One goroutine adds names while another reads those
+// flushed before.
+type nameSpill struct {
+	f   *os.File
+	w   *bufio.Writer
+	end int64 // bytes added; the adding goroutine's
+}
+
+func newNameSpill(dir string) (*nameSpill, error) {
+	f, err := os.CreateTemp(dir, "names-*")
+	if err != nil {
+		return nil, err
+	}
+	return &nameSpill{f: f, w: bufio.NewWriter(f)}, nil
+}
+
+// add writes name and returns its offset.
+func (s *nameSpill) add(name string) (int64, error) {
+	off := s.end
+	var b [binary.MaxVarintLen64]byte
+	head := b[:binary.PutUvarint(b[:], uint64(len(name)))]
+	if _, err := s.w.Write(head); err != nil {
+		return 0, err
+	}
+	if _, err := s.w.WriteString(name); err != nil {
+		return 0, err
+	}
+	s.end += int64(len(head) + len(name))
+	return off, nil
+}
+
+// flush makes the names added readable.
+func (s *nameSpill) flush() error { return s.w.Flush() }
+
+// name reads back the name at off, flushed.
+func (s *nameSpill) name(off int64) (string, error) {
+	var b [64]byte
+	n, err := s.f.ReadAt(b[:], off)
+	if n == 0 && err != nil {
+		return "", fmt.Errorf("reading back a name: %w", err)
+	}
+	size, at := binary.Uvarint(b[:n])
+	if at <= 0 || size > parquetMaxCellBytes { // what add wrote; a bound all the same
+		return "", fmt.Errorf("reading back a name at %d: corrupt", off)
+	}
+	if at+int(size) <= n {
+		return string(b[at : at+int(size)]), nil
+	}
+	name := make([]byte, size)
+	if _, err := s.f.ReadAt(name, off+int64(at)); err != nil {
+		return "", fmt.Errorf("reading back a name at %d: %w", off, err)
+	}
+	return string(name), nil
+}
+
+func (s *nameSpill) close() error {
+	return errors.Join(s.f.Close(), os.Remove(s.f.Name()))
+}
