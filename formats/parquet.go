@@ -214,6 +214,12 @@ func writeParquetFile(m snapshot.Manifest, kind string, recs Records, dst Creato
 	for name := range unbounded {
 		opts = append(opts, parquet.SkipPageStatistics(name), parquet.SkipPageBounds(name))
 	}
+	pages, err := newPQPages()
+	if err != nil {
+		return err
+	}
+	defer pages.close()
+	opts = append(opts, parquet.ColumnPageBuffers(pages))
 	f, err := dst.Create(rel)
 	if err != nil {
 		return err

@@ -78,6 +78,17 @@ func (discardDir) Create(string) (io.WriteCloser, error) { return nopWriteCloser
 
 type nopWriteCloser struct{ io.Writer }
 
+// sampledCreator is a discardDir that samples the heap at each write.
+type sampledCreator struct{ h *heapSampler }
+
+func (c sampledCreator) Create(string) (io.WriteCloser, error) {
+	return nopWriteCloser{writerFunc(func(p []byte) (int, error) { c.h.sample(); return len(p), nil })}, nil
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
 func (nopWriteCloser) Close() error { return nil }
 
 // TestParquetWriterHoldsNoZstdWindow (issue 12): parquet-go's zstd encoder
