@@ -32,13 +32,17 @@ func newPQPages() (*pqPages, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Unlinked at once, as mapping's skeletons are: nothing is left behind
+	// however the process ends.
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return &pqPages{f: f}, nil
 }
 
-// close removes the file.
-func (p *pqPages) close() error {
-	return errors.Join(p.f.Close(), os.Remove(p.f.Name()))
-}
+// close lets go of the file.
+func (p *pqPages) close() error { return p.f.Close() }
 
 func (p *pqPages) GetBuffer() io.ReadWriteSeeker { return &pqPageBuffer{p: p} }
 

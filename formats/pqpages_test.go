@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -41,13 +42,22 @@ func TestParquetWriterHoldsNoRowGroup(t *testing.T) {
 
 // TestPQPagesReadBackWhatWasWritten: a buffer reads back what was written
 // to it, across chunks, after a seek to the start, and its chunks serve the
-// next buffer once it is given back, leaving the other buffers whole.
+// next buffer once it is given back, leaving the other buffers whole. The
+// file is unlinked as soon as it is made: TMPDIR holds nothing, even
+// while it is in use (a killed export leaves nothing behind).
 func TestPQPagesReadBackWhatWasWritten(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	p, err := newPQPages()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.close()
+	defer func() {
+		if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+			t.Errorf("TMPDIR holds %v while the pages are in use", entries)
+		}
+	}()
 	r := rand.New(rand.NewPCG(3, 4))
 	data := func(n int) []byte {
 		b := make([]byte, n)
