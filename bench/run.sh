@@ -14,7 +14,8 @@
 # system python3 that has it, e.g. Debian's python3-openpyxl; skipped when
 # neither is there). Prints one table per size.
 #
-# Environment: BENCH_WORK (default bench/.cache/work) holds the snapshots of
+# Environment: BENCH_RUNS (default 1) runs each step that many times and
+# reports the medians; BENCH_WORK (default bench/.cache/work) holds the snapshots of
 # a run, removed at the end unless BENCH_KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,24 +60,42 @@ sim_pid=""
 stop_sim() { if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; sim_pid=""; fi; }
 trap stop_sim EXIT
 
-# measure NAME CMD...: runs CMD under /usr/bin/time -v, records wall seconds
-# and peak RSS (MiB) in $results, and fails the bench when CMD fails.
+# measure NAME [--clean PATH] CMD...: runs CMD under /usr/bin/time -v
+# $runs times (removing PATH, what CMD writes, before each), records the
+# median wall seconds and the median peak RSS (MiB) in $results, and fails
+# the bench when CMD fails. One run's peak RSS varies by 15% and more at
+# 5,000 records (when the collector runs): BENCH_RUNS=3 makes ratios
+# worth reading.
 results=""
+runs=${BENCH_RUNS:-1}
 measure() {
-	local name=$1
+	local name=$1 clean=""
 	shift
-	local t="$work/time.txt"
-	if ! /usr/bin/time -v -o "$t" timeout "$timeout_s" "$@" >"$work/out.txt" 2>"$work/err.txt"; then
-		log "$name failed:"
-		tail -5 "$work/err.txt" >&2
-		exit 1
+	if [ "$1" = --clean ]; then
+		clean=$2
+		shift 2
 	fi
-	local wall rss
-	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$t")
-	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$t")
+	local t="$work/time.txt" walls="" rsss="" i
+	for ((i = 0; i < runs; i++)); do
+		[ -z "$clean" ] || rm -rf "$clean"
+		if ! /usr/bin/time -v -o "$t" timeout "$timeout_s" "$@" >"$work/out.txt" 2>"$work/err.txt"; then
+			log "$name failed:"
+			tail -5 "$work/err.txt" >&2
+			exit 1
+		fi
+		walls+="$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$t")"$'\n'
+		rsss+="$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$t")"$'\n'
+	done
+	local wall rss all
+	wall=$(median <<<"$walls")
+	rss=$(median <<<"$rsss" | awk '{printf "%.0f", $1}')
+	all=$(tr '\n' ' ' <<<"$rsss")
 	results+="$name $wall $rss"$'\n'
-	log "$(printf '%-28s %8.2f s %7d MiB' "$name" "$wall" "$rss")"
+	log "$(printf '%-28s %8.2f s %7d MiB   (RSS of each run: %s)' "$name" "$wall" "$rss" "$all")"
 }
+
+# median: the median of the numbers on stdin, one a line.
+median() { grep . | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
 # only DIR FORMAT: a copy of the snapshot DIR (hard links) holding FORMAT's files alone.
 only() {
@@ -121,7 +140,7 @@ for records in "${@:-5000}"; do
 	done
 	eval "$(grep 'export HALO_URL' "$work/sim.txt")"
 	snap=$work/snap
-	measure export "$bin" export --out "$snap" --format json,parquet,xlsx --rate 0 --concurrency 8
+	measure export --clean "$snap" "$bin" export --out "$snap" --format json,parquet,xlsx --rate 0 --concurrency 8
 	stop_sim
 	got=$(grep -o 'records=[0-9]*' "$work/err.txt" | head -1)
 	people=$(grep -o 'people=[0-9]*' "$work/err.txt" | head -1)
@@ -131,7 +150,7 @@ for records in "${@:-5000}"; do
 		src=$(only "$snap" "$from")
 		for to in json parquet xlsx; do
 			[ "$from" = "$to" ] && continue
-			measure "convert-$from-$to" "$bin" convert "$src" --to "$to" --out "$work/conv-$from-$to"
+			measure "convert-$from-$to" --clean "$work/conv-$from-$to" "$bin" convert "$src" --to "$to" --out "$work/conv-$from-$to"
 			rm -rf "$work/conv-$from-$to"
 		done
 	done
