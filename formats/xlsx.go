@@ -17,6 +17,7 @@ import (
 
 	"github.com/halocfg/halocfg/catalog"
 	"github.com/halocfg/halocfg/internal/idtab"
+	"github.com/halocfg/halocfg/internal/spill"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -103,7 +104,7 @@ type xlsxWriter struct {
 	kinds        []string        // the kind sheets, in the workbook's order
 	targets      map[string]bool // the kinds references point at, whose names display columns show
 	names        map[string]*xlsxNames
-	nameSpill    *nameSpill            // the names of every kind in names
+	nameSpill    *spill.File           // the names of every kind in names
 	read         map[string]bool       // the kinds read so far
 	pending      []*kindSheet          // read, waiting for the names their display columns show
 	sheets       *sheetWriter          // writes the sheets handed to it
@@ -234,7 +235,7 @@ func (x *xlsxWriter) cleanup() {
 		s.close()
 	}
 	if x.nameSpill != nil {
-		x.nameSpill.close()
+		x.nameSpill.Close()
 	}
 }
 
@@ -248,7 +249,7 @@ func (x *xlsxWriter) readKind(kind string, recs Records) error {
 	if x.read[kind] {
 		return fmt.Errorf("the source gave kind %q twice", kind)
 	}
-	spill, err := newKindSpill(x.tmp)
+	ks, err := newKindSpill(x.tmp)
 	if err != nil {
 		return err
 	}
@@ -256,10 +257,11 @@ func (x *xlsxWriter) readKind(kind string, recs Records) error {
 	var names *xlsxNames
 	if x.targets[kind] {
 		if x.nameSpill == nil {
-			if x.nameSpill, err = newNameSpill(x.tmp); err != nil {
-				spill.close()
-				return err
-			}
+			x.nameSpill = spill.New(x.tmp, "the workbook's display names")
+		}
+		if err := x.nameSpill.Err(); err != nil {
+			ks.close()
+			return err
 		}
 		names = newXLSXNames(kind, x.nameSpill)
 	}
@@ -271,7 +273,7 @@ func (x *xlsxWriter) readKind(kind string, recs Records) error {
 		if err := names.add(r); err != nil {
 			return err
 		}
-		return spill.add(r)
+		return ks.add(r)
 	})
 	if err == nil {
 		err = names.done()
@@ -282,7 +284,7 @@ func (x *xlsxWriter) readKind(kind string, recs Records) error {
 		cols, err = x.sheetColumns(kind, sc)
 	}
 	if err != nil {
-		spill.close()
+		ks.close()
 		return err
 	}
 	x.read[kind] = true
@@ -290,7 +292,7 @@ func (x *xlsxWriter) readKind(kind string, recs Records) error {
 		x.names[kind] = names
 	}
 	// A kind waiting to be written holds its widths, not its first records.
-	p := &kindSheet{kind: kind, cols: cols, spill: spill, n: sc.n, widths: make([]float64, len(cols)), byRef: map[int][]snapshot.Record{}}
+	p := &kindSheet{kind: kind, cols: cols, spill: ks, n: sc.n, widths: make([]float64, len(cols)), byRef: map[int][]snapshot.Record{}}
 	for i, c := range cols {
 		if c.target == "" {
 			p.widths[i] = columnWidth(c, sc.head)
@@ -878,20 +880,21 @@ func columnWidth(c xcol, recs []snapshot.Record) float64 {
 }
 
 // xlsxNames maps the ids of one kind's records to a readable name. What it
-// holds of a record is an entry of a flat table, the offset of its name in
-// the workbook's name spill (issue 12: a map of names took some 60 bytes a
+// holds of a record is an entry of a flat table, where its name lies in
+// the workbook's spill file (issue 12: a map of names took some 60 bytes a
 // record, for every kind references point at, until the workbook ended).
 type xlsxNames struct {
-	at       idtab.Table[int64] // offset of the name in spill; -1: ""
-	spill    *nameSpill
+	at       idtab.Table[spill.Span]
+	long     map[string]string // id -> a name too long for the spill (spill.Mark(0))
+	spill    *spill.File
 	refField string   // the field references use: id, or priorityid
 	key      []string // the natural key, which names a record
 }
 
 // newXLSXNames indexes a kind's records by the field references use,
 // naming each by its natural key, the names in spill.
-func newXLSXNames(kind string, spill *nameSpill) *xlsxNames {
-	n := &xlsxNames{spill: spill, refField: "id"}
+func newXLSXNames(kind string, names *spill.File) *xlsxNames {
+	n := &xlsxNames{spill: names, refField: "id"}
 	if k, ok := catalog.Lookup(kind); ok {
 		if k.RefField != "" {
 			n.refField = k.RefField
@@ -916,25 +919,26 @@ func (n *xlsxNames) add(r snapshot.Record) error {
 	if id == "" {
 		return nil
 	}
-	off := int64(-1)
-	if name := strings.Join(parts, " / "); name != "" {
-		var err error
-		if off, err = n.spill.add(name); err != nil {
-			return err
+	name := strings.Join(parts, " / ")
+	at, ok := n.spill.Put([]byte(name))
+	if !ok {
+		if n.long == nil {
+			n.long = map[string]string{}
 		}
+		n.long[id], at = name, spill.Mark(0)
 	}
-	n.at.Add(id, off)
-	return nil
+	n.at.Add(id, at)
+	return n.spill.Err()
 }
 
-// done ends the index: its names are written out and its table sorted, so
-// that another goroutine may look names up.
+// done ends the index: its table is sorted, so that another goroutine may
+// look names up.
 func (n *xlsxNames) done() error {
 	if n == nil {
 		return nil
 	}
 	n.at.Sort()
-	return n.spill.flush()
+	return n.spill.Err()
 }
 
 // name is the name of the record id refers to, "" for none.
@@ -942,11 +946,18 @@ func (n *xlsxNames) name(id any) (string, error) {
 	if n == nil {
 		return "", nil
 	}
-	off := n.at.Find(snapshot.Scalar(id))
-	if off == nil || *off < 0 {
+	text := snapshot.Scalar(id)
+	switch at := n.at.Find(text); {
+	case at == nil:
 		return "", nil
+	case *at == spill.Mark(0):
+		return n.long[text], nil
+	default:
+		if name := n.spill.Get(*at); name != nil {
+			return string(name), nil
+		}
+		return "", fmt.Errorf("reading back a name: %w", n.spill.Err())
 	}
-	return n.spill.name(*off)
 }
 
 // namesOf returns the names of a kind's records, read by now.

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/halocfg/halocfg/internal/heaptest"
+	"github.com/halocfg/halocfg/internal/spill"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -17,14 +19,11 @@ import (
 // now, the names in a temporary file; and each name reads back.
 func TestXLSXNamesHoldLittlePerRecord(t *testing.T) {
 	const n = 100000
-	spill, err := newNameSpill(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer spill.close()
+	names0 := spill.New(t.TempDir(), "names")
+	defer names0.Close()
 	var names *xlsxNames
 	held := heaptest.Held(func() any {
-		names = newXLSXNames("status", spill)
+		names = newXLSXNames("status", names0)
 		for i := range n {
 			r := snapshot.Record{"id": json.Number(strconv.Itoa(i + 1)), "name": fmt.Sprintf("Status number %d", i+1)}
 			if err := names.add(r); err != nil {
@@ -41,10 +40,16 @@ func TestXLSXNamesHoldLittlePerRecord(t *testing.T) {
 	if per := held / n; per > 24 {
 		t.Errorf("the names of %d records take %d bytes a record held, more than 24", n, per)
 	}
+	// A name too long for the spill is held apart, and found as well.
+	long := strings.Repeat("n", spill.MaxLen+1)
+	if err := names.add(snapshot.Record{"id": json.Number("200000"), "name": long}); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		id   any
 		want string
 	}{
+		{json.Number("200000"), long},
 		{json.Number("1"), "Status number 1"},
 		{"77777", "Status number 77777"},
 		{json.Number("100000"), "Status number 100000"},

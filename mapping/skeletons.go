@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/halocfg/halocfg/internal/idtab"
+	"github.com/halocfg/halocfg/internal/spill"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -60,6 +61,15 @@ func (s *skeletons) count() int {
 	}
 	return s.live
 }
+
+// span is where a skeleton lies in the tenant's spill file; two spans no
+// text has say where a record is instead.
+type span = spill.Span
+
+var (
+	gone  = spill.Mark(0) // deleted
+	whole = spill.Mark(1) // held whole, in index.full
+)
 
 // hashIndex lists positions by the hash of a text their records have
 // (hashText), sorted by hash.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/internal/spill"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -137,7 +138,7 @@ func TestSkeletonTooLongHeldWhole(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	tn := NewTenant(nil)
 	defer tn.Close()
-	long := strings.Repeat("n", maxText+1)
+	long := strings.Repeat("n", spill.MaxLen+1)
 	tn.PutSkeleton("status", snapshot.Record{"id": json.Number("1"), "name": long})
 	tn.PutSkeleton("status", snapshot.Record{"id": json.Number("2"), "name": "Open"})
 	if got := tn.ByID("status", "1"); got == nil || got["name"] != long {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/halocfg/halocfg/catalog"
+	"github.com/halocfg/halocfg/internal/spill"
 	"github.com/halocfg/halocfg/snapshot"
 )
 
@@ -63,13 +64,13 @@ func keysOf(k *catalog.Kind, rec snapshot.Record, first bool) []string {
 //
 // diff and verify index every record of a snapshot, and hold only what the
 // index needs of each (PutSkeleton): its Skeleton, encoded in a temporary
-// file (spill), which ByID and the rest read and decode again when asked.
+// file (internal/spill), which ByID and the rest read and decode again when asked.
 // In memory each record is then an entry in flat arrays (skeletons): at
 // 50,000 records maps of maps took hundreds of bytes a record (issue 12).
 // Such a tenant must be closed; Err says whether the file failed it.
 type Tenant struct {
 	kinds map[string]*index
-	sp    *spill // made by the first PutSkeleton
+	sp    *spill.File // made by the first PutSkeleton
 }
 
 // index holds the records of a kind. A kind of whole records (the
@@ -82,7 +83,7 @@ type index struct {
 	k    *catalog.Kind
 	full map[string]snapshot.Record // id -> a record put whole
 	sk   *skeletons
-	sp   *spill
+	sp   *spill.File
 	// byRef holds the RefField of kinds whose RefField is not the id
 	// (priority's priorityid); byID answers for the others.
 	byRef map[string]string // RefField text -> id
@@ -219,10 +220,10 @@ func (t *Tenant) put(kind string, rec snapshot.Record, skeleton bool) {
 	// (snapshot.BadText), or too large for a span, is held whole.
 	if _, _, bad := snapshot.BadText(rec); !bad {
 		if t.sp == nil {
-			t.sp = newSpill()
+			t.sp = spill.New("", "record skeletons")
 		}
 		ix.sp = t.sp
-		if at, ok := ix.sp.put(snapshot.Canonical(map[string]any(rec))); ok {
+		if at, ok := ix.sp.Put(snapshot.Canonical(map[string]any(rec))); ok {
 			ix.sk.set(id, at)
 			return
 		}
@@ -247,7 +248,7 @@ func (t *Tenant) Err() error {
 	if t.sp == nil {
 		return nil
 	}
-	return t.sp.failure()
+	return t.sp.Err()
 }
 
 // Close lets go of the skeletons' file, and returns Err as it was. A
@@ -256,7 +257,7 @@ func (t *Tenant) Close() error {
 	if t.sp == nil {
 		return nil
 	}
-	return t.sp.close()
+	return t.sp.Close()
 }
 
 // Delete removes the record with an id.
@@ -355,7 +356,7 @@ func (ix *index) read(at span, id func() string) snapshot.Record {
 	case whole:
 		return ix.full[id()]
 	}
-	text := ix.sp.get(at)
+	text := ix.sp.Get(at)
 	if text == nil {
 		return nil // the file failed: Err says so
 	}
